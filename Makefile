@@ -1,0 +1,60 @@
+# tajo-brevo: every command a developer or CI runs.
+# `make test` works on a fresh machine with only python3: it creates .venv itself.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+SPEC := openapi/brevo-contacts.effective.yml
+GEN_OUT := generated/brevo_contacts
+GEN_ARGS := --meta none --overwrite --config openapi/generator.yml --fail-on-warning
+# Generator post-hooks call `ruff`: use the pinned one from the venv.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: setup demo test unit generate check-generated check-spec lint mock contract bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $@
+
+demo: $(STAMP)
+	@echo "make demo: not yet (the loyalty wrapper and the mock are still being built)"
+
+## Regenerate the effective spec, the client and the lock (the only way generated/ changes).
+generate: $(STAMP)
+	$(PY) -m tajo_brevo.spec effective
+	$(BIN)/openapi-python-client generate --path $(SPEC) --output-path $(GEN_OUT) $(GEN_ARGS)
+	rm -rf $(GEN_OUT)/.ruff_cache
+	$(PY) -m tajo_brevo.spec lock
+
+## Regenerate into a temp dir and fail on any difference from what is committed.
+check-generated: $(STAMP)
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(PY) -m tajo_brevo.spec effective --output $$tmp/effective.yml >/dev/null; \
+	diff -u $(SPEC) $$tmp/effective.yml || { echo "check-generated: $(SPEC) is stale: run make generate" >&2; exit 1; }; \
+	$(BIN)/openapi-python-client generate --path $$tmp/effective.yml --output-path $$tmp/brevo_contacts $(GEN_ARGS) >/dev/null; \
+	rm -rf $$tmp/brevo_contacts/.ruff_cache; \
+	diff -r -x .ruff_cache -x __pycache__ $(GEN_OUT) $$tmp/brevo_contacts || { echo "check-generated: $(GEN_OUT) differs from the generator's output: never edit it by hand, run make generate" >&2; exit 1; }; \
+	echo "check-generated: effective spec and generated client are what the generator produces"
+
+## The pin is byte-for-byte what spec.lock records.
+check-spec: $(STAMP)
+	$(PY) -m tajo_brevo.spec check
+
+lint: $(STAMP)
+	$(BIN)/ruff check wrapper tests
+	$(BIN)/ruff format --check wrapper tests
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(PY) -m pytest
+
+test: $(STAMP) check-spec check-generated lint unit
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,69 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .add_contacts_to_list import AddContactsToList
+from .attribute_category import AttributeCategory
+from .attribute_enumeration import AttributeEnumeration
+from .attribute_type import AttributeType
+from .contact import Contact
+from .contact_attribute import ContactAttribute
+from .contact_attribute_list import ContactAttributeList
+from .contact_attributes import ContactAttributes
+from .contact_list import ContactList
+from .contact_list_collection import ContactListCollection
+from .contact_list_detail import ContactListDetail
+from .create_contact import CreateContact
+from .create_contact_attribute import CreateContactAttribute
+from .create_contact_attributes import CreateContactAttributes
+from .create_contact_list import CreateContactList
+from .create_folder import CreateFolder
+from .created_id import CreatedId
+from .created_process_id import CreatedProcessId
+from .error_response import ErrorResponse
+from .error_response_metadata import ErrorResponseMetadata
+from .folder import Folder
+from .folder_list import FolderList
+from .import_contacts import ImportContacts
+from .import_new_list import ImportNewList
+from .list_contact_lists_sort import ListContactListsSort
+from .list_contacts_sort import ListContactsSort
+from .list_membership_result import ListMembershipResult
+from .list_membership_result_contacts import ListMembershipResultContacts
+from .remove_contacts_from_list import RemoveContactsFromList
+from .update_contact import UpdateContact
+from .update_contact_attributes import UpdateContactAttributes
+from .update_contact_list import UpdateContactList
+
+__all__ = (
+    "AddContactsToList",
+    "AttributeCategory",
+    "AttributeEnumeration",
+    "AttributeType",
+    "Contact",
+    "ContactAttribute",
+    "ContactAttributeList",
+    "ContactAttributes",
+    "ContactList",
+    "ContactListCollection",
+    "ContactListDetail",
+    "CreateContact",
+    "CreateContactAttribute",
+    "CreateContactAttributes",
+    "CreateContactList",
+    "CreateFolder",
+    "CreatedId",
+    "CreatedProcessId",
+    "ErrorResponse",
+    "ErrorResponseMetadata",
+    "Folder",
+    "FolderList",
+    "ImportContacts",
+    "ImportNewList",
+    "ListContactListsSort",
+    "ListContactsSort",
+    "ListMembershipResult",
+    "ListMembershipResultContacts",
+    "RemoveContactsFromList",
+    "UpdateContact",
+    "UpdateContactAttributes",
+    "UpdateContactList",
+)
