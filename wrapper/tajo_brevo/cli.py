@@ -1,18 +1,50 @@
-"""The ``tajo-brevo`` command line."""
+"""The ``tajo-brevo`` command line.
+
+Each command lives in its own module (``tajo_brevo._cli_<name>``) exposing
+``register(subparsers)`` and setting ``handler`` (``args -> exit code``) with
+``set_defaults``. Those modules import their heavy dependencies inside the handler, so a
+command whose extra is not installed (e.g. ``mock`` without ``tajo-brevo[mock]``) does
+not break the others.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
+from collections.abc import Callable
+
+#: command name -> (module, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {}
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tajo-brevo",
+        description="Keep Brevo contacts in step with Tajo loyalty data.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, help_text) in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        register: Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None] = (
+            module.register
+        )
+        register(sub)
+        if name not in sub.choices:  # pragma: no cover - programming error
+            raise RuntimeError(f"{module_name}.register did not add the {name!r} command")
+        sub.choices[name].description = sub.choices[name].description or help_text
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="tajo-brevo", description=__doc__)
-    parser.add_subparsers(dest="command")
+    parser = _build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
+    handler = getattr(args, "handler", None)
+    if handler is None:
         parser.print_help()
-    return 0
+        return 0
+    result: int = handler(args)
+    return result
 
 
 if __name__ == "__main__":
