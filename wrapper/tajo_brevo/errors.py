@@ -1,0 +1,203 @@
+"""The one exception tree of tajo_brevo.
+
+::
+
+    BrevoError
+    ├── ConfigurationError            bad or missing configuration (e.g. no API key)
+    ├── ValidationError               bad input caught before anything is sent
+    │   ├── ProfileValidationError    a LoyaltyProfile field is invalid
+    │   └── AttributeMismatchError    a value does not fit the account's attribute type
+    │                                 (Brevo would silently drop it)
+    ├── APIError                      Brevo answered with an error status
+    │   ├── BadRequestError           400
+    │   │   ├── InvalidParameterError     400 invalid_parameter / missing_parameter / out_of_range
+    │   │   └── DuplicateContactError     400 duplicate_parameter (or the same message under
+    │   │                                 another code), with the existing contact id if given
+    │   ├── AuthenticationError       401
+    │   ├── PaymentRequiredError      402 not_enough_credits
+    │   ├── PermissionDeniedError     403
+    │   ├── NotFoundError             404
+    │   ├── MethodNotAllowedError     405 (e.g. deleting the account's own email)
+    │   ├── RateLimitError            429, with ``reset_after`` seconds
+    │   └── ServerError               5xx
+    └── APIConnectionError            no answer: connection failed or dropped
+        └── APITimeoutError           no answer in time
+
+The API key never appears in a message or repr of these exceptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AttributeMismatchError",
+    "AuthenticationError",
+    "BadRequestError",
+    "BrevoError",
+    "ConfigurationError",
+    "DuplicateContactError",
+    "InvalidParameterError",
+    "MethodNotAllowedError",
+    "NotFoundError",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
+    "ProfileValidationError",
+    "RateLimitError",
+    "ServerError",
+    "ValidationError",
+]
+
+
+class BrevoError(Exception):
+    """Base of every exception raised by tajo_brevo."""
+
+
+class ConfigurationError(BrevoError):
+    """The client is misconfigured (missing API key, refused base URL, ...)."""
+
+
+class ValidationError(BrevoError):
+    """Input was rejected before any request was sent.
+
+    Attributes:
+        errors: ``(field, message)`` pairs, one per problem found.
+    """
+
+    def __init__(self, errors: Sequence[tuple[str, str]]) -> None:
+        self.errors: list[tuple[str, str]] = list(errors)
+        super().__init__("; ".join(f"{field}: {message}" for field, message in self.errors))
+
+
+class ProfileValidationError(ValidationError):
+    """A LoyaltyProfile field is invalid (bad email, negative points, unknown tier, ...)."""
+
+
+class AttributeMismatchError(ValidationError):
+    """A value does not match the Brevo attribute it is sent to.
+
+    Brevo accepts such a request and silently drops the value, so the wrapper refuses to
+    send it. ``errors`` names each attribute with the expected and the given type.
+    """
+
+
+class APIError(BrevoError):
+    """Brevo answered with an error status.
+
+    Attributes:
+        status_code: the HTTP status.
+        code: Brevo's error code (``invalid_parameter``, ``document_not_found``, ...), if any.
+        message: Brevo's message, if any.
+        metadata: Brevo's ``metadata`` object, if any.
+        method: the request method.
+        path: the request path (no query string, no host).
+        body: the decoded JSON body, or None.
+    """
+
+    def __init__(
+        self,
+        *,
+        status_code: int,
+        code: str | None,
+        message: str | None,
+        method: str,
+        path: str,
+        metadata: Mapping[str, Any] | None = None,
+        body: Any = None,
+    ) -> None:
+        self.status_code = status_code
+        self.code = code
+        self.message = message
+        self.metadata: Mapping[str, Any] = metadata or {}
+        self.method = method
+        self.path = path
+        self.body = body
+        detail = f"{code}: {message}" if code else (message or "no error body")
+        super().__init__(f"{method} {path} -> {status_code} ({detail})")
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status_code={self.status_code}, code={self.code!r}, "
+            f"message={self.message!r}, method={self.method!r}, path={self.path!r})"
+        )
+
+
+class BadRequestError(APIError):
+    """400 that is neither an invalid parameter nor a duplicate."""
+
+
+class InvalidParameterError(BadRequestError):
+    """400 ``invalid_parameter`` / ``missing_parameter`` / ``out_of_range``.
+
+    Attributes:
+        values: the offending values when Brevo names them (e.g. unknown list ids).
+    """
+
+    def __init__(self, *, values: Sequence[Any] = (), **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.values: list[Any] = list(values)
+
+
+class DuplicateContactError(BadRequestError):
+    """The contact already exists (create without ``updateEnabled``).
+
+    Attributes:
+        existing_id: the existing contact's id when Brevo gives it, else None.
+    """
+
+    def __init__(self, *, existing_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.existing_id = existing_id
+
+
+class AuthenticationError(APIError):
+    """401: the API key is missing or unknown."""
+
+
+class PaymentRequiredError(APIError):
+    """402: the account has not enough credits."""
+
+
+class PermissionDeniedError(APIError):
+    """403: the key may not do this (e.g. IP not authorised)."""
+
+
+class NotFoundError(APIError):
+    """404: the contact, list or attribute does not exist."""
+
+
+class MethodNotAllowedError(APIError):
+    """405: e.g. deleting the account's own registered email."""
+
+
+class RateLimitError(APIError):
+    """429: too many requests.
+
+    Attributes:
+        reset_after: seconds until the window resets (``x-sib-ratelimit-reset``), if sent.
+    """
+
+    def __init__(self, *, reset_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.reset_after = reset_after
+
+
+class ServerError(APIError):
+    """5xx from Brevo."""
+
+
+class APIConnectionError(BrevoError):
+    """No answer from Brevo: the connection failed or was dropped."""
+
+    def __init__(self, message: str, *, method: str, path: str) -> None:
+        self.method = method
+        self.path = path
+        super().__init__(f"{method} {path}: {message}")
+
+
+class APITimeoutError(APIConnectionError):
+    """No answer from Brevo in time."""
