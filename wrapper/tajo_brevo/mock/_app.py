@@ -20,7 +20,6 @@ from urllib.parse import parse_qsl, unquote
 
 import anyio
 from starlette.applications import Starlette
-from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from ._state import MockAPIError
@@ -457,4 +456,10 @@ def build_app(mock: BrevoMock) -> Starlette:
     )
     if missing:  # pragma: no cover - the spec gained an operation the mock lacks
         raise RuntimeError(f"the mock has no handler for: {', '.join(sorted(missing))}")
-    return Starlette(routes=[Route("/{path:path}", endpoint=MockASGI(mock))])
+    app = Starlette()
+    # The mock routes by itself (on the raw, percent-encoded path): Starlette's path
+    # patterns don't match a decoded newline, and would answer their own text/plain 404.
+    # So no Starlette route matches, and every request reaches the router's default.
+    app.router.default = MockASGI(mock)
+    app.router.redirect_slashes = False
+    return app
