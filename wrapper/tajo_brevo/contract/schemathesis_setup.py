@@ -36,11 +36,11 @@ from hypothesis import strategies as st
 
 __all__ = [
     "MAX_EXAMPLES_ENV",
-    "KnownData",
     "POSITIVE_EXTRA_STATUSES",
     "RESERVED_IDENTIFIERS",
     "STATEFUL_LINKS",
     "WARNING_EXEMPTIONS",
+    "KnownData",
     "build_config",
     "default_max_examples",
     "load_schema",
@@ -182,12 +182,14 @@ class KnownData:
         """
         dictionaries: dict[str, Any] = {}
         bindings: list[tuple[str | None, str, str]] = []
+        contacts = [str(v) for v in self.contact_identifiers]
+        lists = [int(v) for v in self.list_ids]
+        names = [str(v) for v in self.attribute_names]
         for name, operation, key, values in (
-            ("contact_identifiers", None, "path.identifier", [str(v) for v in self.contact_identifiers]),
-            ("list_ids", None, "path.listId", [int(v) for v in self.list_ids]),
-            ("attribute_names", "deleteContactAttribute", "path.attributeName",
-             [str(v) for v in self.attribute_names]),
-        ):  # fmt: skip
+            ("contact_identifiers", None, "path.identifier", contacts),
+            ("list_ids", None, "path.listId", lists),
+            ("attribute_names", "deleteContactAttribute", "path.attributeName", names),
+        ):
             if values:
                 dictionaries[name] = {"values": values}
                 bindings.append((operation, key, name))
