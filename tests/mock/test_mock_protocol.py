@@ -138,3 +138,29 @@ def test_hostile_inputs_never_give_a_500(http: httpx.Client, mock: BrevoMock) ->
         )
         assert response.status_code in (400, 404), (path, response.status_code, response.text)
         assert set(response.json()) <= {"code", "message", "metadata"}
+
+
+def test_content_type_is_matched_like_http_says(http: httpx.Client) -> None:
+    for i, content_type in enumerate(
+        ("application/json", "Application/JSON", "application/json; charset=utf-8")
+    ):
+        response = http.post(
+            "/contacts",
+            content=f'{{"email": "c{i}@example.com"}}'.encode(),
+            headers={"content-type": content_type},
+        )
+        assert response.status_code == 201, (content_type, response.text)
+    missing = http.post("/contacts", content=b'{"email": "x@example.com"}')
+    assert missing.status_code == 400
+    assert "application/json" in missing.json()["message"]
+
+
+def test_recorded_bodies_are_capped(mock: BrevoMock, http: httpx.Client) -> None:
+    big = "EMAIL\n" + "".join(f"c{i}@example.com\n" for i in range(80_000))
+    response = http.post(
+        "/contacts/import", json={"fileBody": big, "newList": {"listName": "x", "folderId": 1}}
+    )
+    assert response.status_code == 400  # folder 1 does not exist
+    (exchange,) = mock.requests
+    assert len(exchange.body) == 1024 * 1024
+    assert exchange.body_truncated

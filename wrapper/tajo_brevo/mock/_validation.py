@@ -239,11 +239,15 @@ class SpecValidator:
         """
         parsed: Any = None
         raw: bytes | None = body if (body and has_request_body) else None
-        if raw is not None and content_type.split(";")[0].strip() in ("application/json", ""):
+        content_type = content_type.lower()
+        mime = content_type.split(";")[0].strip()
+        if raw is not None and mime != "application/json":
+            raise MockAPIError(
+                400, "invalid_parameter", "Content-Type: send the body as application/json"
+            )
+        if raw is not None:
             parsed = parse_json(raw)
-        request = _Request(
-            method, path_pattern, path_params, query, headers, content_type.lower(), raw
-        )
+        request = _Request(method, path_pattern, path_params, query, headers, content_type, raw)
         try:
             result = self._api.unmarshal_request(request)
         except Exception as exc:
