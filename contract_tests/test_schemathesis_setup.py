@@ -52,6 +52,8 @@ def test_max_examples_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch
         ("a/b", False),
         ("..", False),
         ("Lists", True),
+        ("%6Cists", False),
+        ("a%2Fb@example.com", True),
     ],
 )
 def test_identifiers_that_would_reach_another_route_are_filtered(

@@ -36,6 +36,13 @@ def test_rate_limit_is_off_by_default_but_headers_are_always_sent(http: httpx.Cl
 
 def test_tier_presets() -> None:
     assert RATE_LIMIT_TIERS == {"general": 10, "professional": 20, "enterprise": 60}
+    mock = BrevoMock(rate_limit="enterprise", clock=FakeClock())
+    with mock.client() as http:
+        assert limits(http.get("/contacts"))[:2] == (60, 59)
+    with pytest.raises(ValueError, match="general"):
+        BrevoMock(rate_limit="platinum")
+    with pytest.raises(ValueError, match="at least 1"):
+        BrevoMock(rate_limit=0)
 
 
 def test_over_the_budget_is_429_until_the_window_resets() -> None:

@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import schemathesis
 import yaml
@@ -257,10 +258,10 @@ def _identifier_reaches_its_route(context: Any, path_parameters: Mapping[str, An
     identifier = (path_parameters or {}).get("identifier")
     if not isinstance(identifier, str):
         return True
+    # Servers decode the path before routing: "%6Cists" is "lists" too.
+    decoded = unquote(identifier)
     return (
-        identifier not in RESERVED_IDENTIFIERS
-        and "/" not in identifier
-        and identifier not in (".", "..")
+        decoded not in RESERVED_IDENTIFIERS and "/" not in identifier and decoded not in (".", "..")
     )
 
 
