@@ -387,9 +387,17 @@ def run(schema: Any) -> int:
         The exit code ``schemathesis run`` would give: 0 when nothing failed and no
         warning was raised.
     """
-    from schemathesis.cli.commands.run.executor import _execute
-    from schemathesis.cli.events import LoadingFinished, LoadingStarted
-    from schemathesis.engine import from_schema
+    try:
+        # schemathesis' CLI event loop: the only place its warnings are computed and
+        # turned into an exit code. Not a public API: tested with schemathesis 4.32.
+        from schemathesis.cli.commands.run.executor import _execute
+        from schemathesis.cli.events import LoadingFinished, LoadingStarted
+        from schemathesis.engine import from_schema
+    except ImportError as exc:  # pragma: no cover - depends on the installed version
+        raise RuntimeError(
+            f"schemathesis {getattr(schemathesis, '__version__', '?')} moved its CLI "
+            f"internals ({exc}); tajo_brevo.contract is tested with schemathesis 4.32"
+        ) from exc
 
     project = schema.config
 
