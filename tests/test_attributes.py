@@ -100,6 +100,7 @@ def test_check_value_accepts_values_that_fit(type_: str, value: object) -> None:
         ("float", True, "expects a number, got bool"),
         ("float", float("nan"), "finite"),
         ("float", float("inf"), "finite"),
+        ("float", Decimal("sNaN"), "finite"),
         ("date", "2024-02-30", "'YYYY-MM-DD'"),
         ("date", "15-01-2024", "'YYYY-MM-DD'"),
         ("date", "20240115", "'YYYY-MM-DD'"),

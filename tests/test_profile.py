@@ -100,7 +100,9 @@ def test_points_and_money_accept_zero_ints_floats_and_decimals(name: str) -> Non
 
 
 @pytest.mark.parametrize("name", COUNTS)
-@pytest.mark.parametrize("bad", [-0.01, -1, float("nan"), float("inf"), True, "100"])
+@pytest.mark.parametrize(
+    "bad", [-0.01, -1, float("nan"), float("inf"), Decimal("sNaN"), True, "100"]
+)
 def test_points_and_money_refuse_negative_non_finite_bool_and_strings(name: str, bad: Any) -> None:
     assert fields(**{name: bad}) == [name]
 
@@ -677,6 +679,12 @@ def test_from_row_without_an_email_column_reports_it() -> None:
     with pytest.raises(ProfileValidationError) as info:
         LoyaltyProfile.from_row({"LOYALTY_POINTS": "1"})
     assert info.value.errors == [("email", "is required")]
+
+
+def test_from_row_refuses_non_text_cells_without_crashing() -> None:
+    with pytest.raises(ProfileValidationError) as info:
+        LoyaltyProfile.from_row({"EMAIL": "a@b.co", "LOYALTY_POINTS": -3})  # type: ignore[dict-item]
+    assert [field for field, _ in info.value.errors] == ["loyalty_points"]
 
 
 def test_from_row_reads_csv_dictreader_rows() -> None:

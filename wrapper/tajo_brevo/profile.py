@@ -158,9 +158,16 @@ def _email_problem(email: object) -> str | None:
 def _number(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise _Problem(f"must be a number, got {type(value).__name__} {value!r}")
-    if not math.isfinite(value):
+    if not _finite(value):
         raise _Problem(f"must be a finite number, got {value!r}")
     return float(value)
+
+
+def _finite(value: float | Decimal) -> bool:
+    try:
+        return math.isfinite(value)
+    except ValueError:  # Decimal("sNaN") refuses to convert
+        return False
 
 
 def _in_range(value: object, low: float, high: float | None) -> float:
@@ -648,7 +655,7 @@ class LoyaltyProfile:
             if target == "email":
                 values["email"] = raw if raw is not None else ""
                 continue
-            if raw is None or not raw.strip():
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
                 continue  # an empty cell is "not set", even for an array column
             attribute = _BY_NAME[target].attribute if target in _BY_NAME else target
             _decode_into(attribute, raw, values, extra, problems, attribute_types)
