@@ -10,6 +10,7 @@ Needs the ``spec`` extra (``pip install tajo-brevo[spec]``).
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -159,24 +160,44 @@ def apply_corrections(pin: Any, overlay: Any) -> tuple[Any, CorrectionReport]:
     Raises:
         ValueError: the overlay is not a valid Overlay 1.0 document.
     """
-    from jsonpath_ng.ext import parse
-    from oas_patch.overlay import apply_overlay
+    import oas_patch.overlay
 
     validate_overlay(overlay)
     doc = copy.deepcopy(pin)
     report = CorrectionReport()
-    for index, action in enumerate(overlay.get("actions", [])):
-        target = action["target"]
-        description = action.get("description", "")
-        if not parse(target).find(doc):
-            report.unmatched.append((index, target, description))
-            continue
-        before = json.dumps(doc, sort_keys=True)
-        # deepcopy: the same update mapping must never end up shared between nodes.
-        doc = apply_overlay(doc, {"actions": [copy.deepcopy(action)]})
-        if json.dumps(doc, sort_keys=True) == before:
-            report.no_op.append((index, target, description))
+    # jsonpath_ng builds a fresh LALR parser (~20 ms) on every parse() call, and oas-patch
+    # parses each target again: one cached parser makes this 20x faster. oas-patch's
+    # module-level `parse` is swapped only for the duration of this call.
+    original_parse = oas_patch.overlay.parse
+    oas_patch.overlay.parse = _parse_jsonpath
+    try:
+        for index, action in enumerate(overlay.get("actions", [])):
+            target = action["target"]
+            description = action.get("description", "")
+            if not _parse_jsonpath(target).find(doc):
+                report.unmatched.append((index, target, description))
+                continue
+            before = json.dumps(doc, sort_keys=True)
+            # deepcopy: the same update mapping must never end up shared between nodes.
+            doc = oas_patch.overlay.apply_overlay(doc, {"actions": [copy.deepcopy(action)]})
+            if json.dumps(doc, sort_keys=True) == before:
+                report.no_op.append((index, target, description))
+    finally:
+        oas_patch.overlay.parse = original_parse
     return doc, report
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_jsonpath(target: str) -> Any:
+    # JSONPath objects are immutable; sharing one per target string is safe.
+    return _jsonpath_parser().parse(target)
+
+
+@functools.lru_cache(maxsize=1)
+def _jsonpath_parser() -> Any:
+    from jsonpath_ng.ext.parser import ExtentedJsonPathParser
+
+    return ExtentedJsonPathParser()
 
 
 def build_effective(paths: SpecPaths, *, strict: bool = True) -> tuple[str, CorrectionReport]:
