@@ -155,7 +155,7 @@ def test_report_json_is_sorted_stable_and_matches_its_schema(pin: dict[str, Any]
     assert data["summary"] == {
         "breaking": 1,
         "non_breaking": 3,
-        "operations_added": ["POST /contacts/batch"],
+        "operations_added": ["POST /contacts/tajo-fixture"],
         "operations_removed": ["DELETE /contacts/{identifier}"],
         "operations_changed": ["GET /contacts", "GET /contacts/{identifier}"],
     }
@@ -163,13 +163,15 @@ def test_report_json_is_sorted_stable_and_matches_its_schema(pin: dict[str, Any]
 
 def test_markdown_groups_changes_by_operation_breaking_first(pin: dict[str, Any]) -> None:
     new = copy.deepcopy(pin)
-    new["components"]["schemas"]["CreateContact"]["properties"]["loyaltyTier"] = {"type": "string"}
+    new["components"]["schemas"]["CreateContact"]["properties"]["tajoFixtureTier"] = {
+        "type": "string"
+    }
     new["components"]["schemas"]["CreateContact"]["required"] = ["email"]
     text = diff_specs(pin, new).to_markdown()
     section = text.split("## `POST /contacts` (createContact)\n\n", 1)[1].splitlines()
     assert section[:2] == [
         "- **breaking**: request body application/json: email: property is now required",
-        "- non-breaking: request body application/json: loyaltyTier: optional property added",
+        "- non-breaking: request body application/json: tajoFixtureTier: optional property added",
     ]
     assert "**1 breaking**, 1 non-breaking" in text
 
@@ -212,7 +214,7 @@ def test_cli_writes_the_json_report(
     assert "1 breaking, 0 non-breaking" in capsys.readouterr().err
     data = json.loads(out.read_text())
     assert data["summary"]["breaking"] == 1
-    assert data["changes"][0]["location"] == "request body application/json: loyaltyTier"
+    assert data["changes"][0]["location"] == "request body application/json: tajoFixtureTier"
 
 
 def test_cli_rejects_an_invalid_spec(

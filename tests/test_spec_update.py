@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 import shutil
 import subprocess
@@ -63,31 +64,37 @@ def test_update_with_a_new_optional_field_regenerates_everything(
     project: SpecPaths, pin: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     new = FIXTURE["new_optional_request_field"].build(pin)
-    new["info"]["version"] = "3.1"
+    old_version = pin["info"]["version"]
+    new["info"]["version"] = f"{old_version}-tajo-fixture"
     spec = write_spec(tmp_path / "new.yml", new)
+    pin_bytes = project.pin.read_bytes()
     args = ["spec", "--root", str(project.root), "update", str(spec), "--no-tests"]
     assert main(args) == 0
     out = capsys.readouterr().out
     assert (
-        "non-breaking: request body application/json: loyaltyTier: optional property added" in out
+        "non-breaking: request body application/json: tajoFixtureTier: optional property added"
+        in out
     )
 
     assert project.pin.read_bytes() == spec.read_bytes()
     assert check_lock(project) == []
     effective = load_yaml(project.effective)
-    assert "loyaltyTier" in effective["components"]["schemas"]["CreateContact"]["properties"]
+    assert "tajoFixtureTier" in effective["components"]["schemas"]["CreateContact"]["properties"]
     model = (project.generated / "models" / "create_contact.py").read_text()
-    assert "loyalty_tier: str | Unset = UNSET" in model
+    assert "tajo_fixture_tier: str | Unset = UNSET" in model
     assert not (project.generated / ".ruff_cache").exists()
     assert not list(project.root.glob(".spec-update-*"))
 
     changelog = project.changelog.read_text()
     assert changelog.startswith("# Changelog\n\n## Unreleased\n\n### Brevo spec bump (")
-    assert "Brevo Contacts API 3.0 (sha256 " in changelog
-    assert "-> Brevo Contacts API 3.1 (sha256 " in changelog
+    title = pin["info"]["title"]
+    assert (
+        f"{title} {old_version} (sha256 {hashlib.sha256(pin_bytes).hexdigest()[:12]})" in changelog
+    )
+    assert f"-> {title} {old_version}-tajo-fixture (sha256 " in changelog
     assert "Upstream changes: 0 breaking, 1 non-breaking" in changelog
     assert (
-        "- `POST /contacts` (createContact) request body application/json: loyaltyTier: "
+        "- `POST /contacts` (createContact) request body application/json: tajoFixtureTier: "
         "optional property added" in changelog
     )
     # What make check-generated runs first: the effective spec is pin + corrections.
@@ -101,7 +108,9 @@ def test_an_invalid_spec_changes_nothing(
 ) -> None:
     before = snapshot(project)
     broken = FIXTURE["new_operation"].build(pin)
-    broken["paths"]["/contacts/batch"]["post"]["parameters"] = [{"name": "dryRun"}]  # no `in`
+    broken["paths"]["/contacts/tajo-fixture"]["post"]["parameters"] = [
+        {"name": "dryRun"}
+    ]  # no `in`
     spec = write_spec(tmp_path / "broken.yml", broken)
     assert main(["spec", "--root", str(project.root), "update", str(spec)]) == 1
     err = capsys.readouterr().err
@@ -142,7 +151,7 @@ def test_stale_corrections_are_refused_unless_allowed(
     assert project.pin.read_bytes() == spec.read_bytes()
     assert "Corrections that no longer apply" in project.changelog.read_text()
     assert "### Brevo spec bump (2026-11-22)" in project.changelog.read_text()
-    assert "loyalty_points" in (project.generated / "models" / "contact.py").read_text()
+    assert "tajo_fixture_points" in (project.generated / "models" / "contact.py").read_text()
     # The stale action keeps the build red until someone removes it.
     with pytest.raises(ValueError, match="stale corrections"):
         build_effective(project)
@@ -231,14 +240,24 @@ def test_make_update_spec_needs_a_spec_and_refuses_an_invalid_one(
     project: SpecPaths, tmp_path: Path
 ) -> None:
     make = ["make", "-s", "-o", ".venv/.installed", "update-spec"]
-    result = subprocess.run(make, cwd=project.root, capture_output=True, text=True, timeout=60)
+    # Under `make update-spec SPEC=...` the outer make passes SPEC down through MAKEFLAGS.
+    env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
+    env.pop("SPEC", None)
+    result = subprocess.run(
+        make, cwd=project.root, capture_output=True, text=True, timeout=60, env=env
+    )
     assert result.returncode != 0
     assert "usage: make update-spec SPEC=" in result.stderr
     bad = tmp_path / "bad.yml"
     bad.write_text("openapi: 3.1.0\npaths: {}\n")
     before = snapshot(project)
     result = subprocess.run(
-        [*make, f"SPEC={bad}"], cwd=project.root, capture_output=True, text=True, timeout=120
+        [*make, f"SPEC={bad}"],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
     )
     assert result.returncode != 0
     assert "invalid OpenAPI document" in result.stderr

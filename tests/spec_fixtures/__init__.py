@@ -2,7 +2,9 @@
 
 Each fixture is a function that edits a deep copy of ``openapi/brevo-contacts.yml`` (the
 pin) the way an upstream bump could, plus the exact changes a client-side diff must
-report for it: ``(operation, location, kind, severity)``.
+report for it: ``(operation, location, kind, severity)``. New names carry a ``tajo``
+prefix so that no real upstream bump adds them; a bump that changes one of the edited
+spots (e.g. drops the ``sort`` parameter of listContacts) needs its fixture updated.
 """
 
 from __future__ import annotations
@@ -38,9 +40,9 @@ def removed_operation(doc: dict[str, Any]) -> None:
 
 
 def new_operation(doc: dict[str, Any]) -> None:
-    doc["paths"]["/contacts/batch"] = {
+    doc["paths"]["/contacts/tajo-fixture"] = {
         "post": {
-            "operationId": "updateBatchContacts",
+            "operationId": "tajoFixtureOperation",
             "tags": ["Contacts"],
             "requestBody": {
                 "required": True,
@@ -60,8 +62,8 @@ def new_operation(doc: dict[str, Any]) -> None:
 
 def new_required_request_field(doc: dict[str, Any]) -> None:
     create = _schemas(doc)["CreateContact"]
-    create["properties"]["loyaltyTier"] = {"type": "string"}
-    create["required"] = ["loyaltyTier"]
+    create["properties"]["tajoFixtureTier"] = {"type": "string"}
+    create["required"] = ["tajoFixtureTier"]
 
 
 def request_field_becomes_required(doc: dict[str, Any]) -> None:
@@ -69,11 +71,11 @@ def request_field_becomes_required(doc: dict[str, Any]) -> None:
 
 
 def new_optional_request_field(doc: dict[str, Any]) -> None:
-    _schemas(doc)["CreateContact"]["properties"]["loyaltyTier"] = {"type": "string"}
+    _schemas(doc)["CreateContact"]["properties"]["tajoFixtureTier"] = {"type": "string"}
 
 
 def new_optional_response_field(doc: dict[str, Any]) -> None:
-    _schemas(doc)["Contact"]["properties"]["loyaltyPoints"] = {"type": "integer"}
+    _schemas(doc)["Contact"]["properties"]["tajoFixturePoints"] = {"type": "integer"}
 
 
 def changed_response_type(doc: dict[str, Any]) -> None:
@@ -127,12 +129,12 @@ FIXTURES = [
     SpecFixture(
         "new_operation",
         new_operation,
-        {("POST /contacts/batch", "", "operation-added", N)},
+        {("POST /contacts/tajo-fixture", "", "operation-added", N)},
     ),
     SpecFixture(
         "new_required_request_field",
         new_required_request_field,
-        {("POST /contacts", "request body application/json: loyaltyTier", "property-added", B)},
+        {("POST /contacts", "request body application/json: tajoFixtureTier", "property-added", B)},
     ),
     SpecFixture(
         "request_field_becomes_required",
@@ -149,7 +151,7 @@ FIXTURES = [
     SpecFixture(
         "new_optional_request_field",
         new_optional_request_field,
-        {("POST /contacts", "request body application/json: loyaltyTier", "property-added", N)},
+        {("POST /contacts", "request body application/json: tajoFixtureTier", "property-added", N)},
     ),
     SpecFixture(
         "new_optional_response_field",
@@ -157,13 +159,13 @@ FIXTURES = [
         {
             (
                 "GET /contacts",
-                "response 200 application/json: contacts[].loyaltyPoints",
+                "response 200 application/json: contacts[].tajoFixturePoints",
                 "property-added",
                 N,
             ),
             (
                 "GET /contacts/{identifier}",
-                "response 200 application/json: loyaltyPoints",
+                "response 200 application/json: tajoFixturePoints",
                 "property-added",
                 N,
             ),
