@@ -170,8 +170,8 @@ def test_markdown_groups_changes_by_operation_breaking_first(pin: dict[str, Any]
     text = diff_specs(pin, new).to_markdown()
     section = text.split("## `POST /contacts` (createContact)\n\n", 1)[1].splitlines()
     assert section[:2] == [
-        "- **breaking**: request body application/json: email: property is now required",
-        "- non-breaking: request body application/json: tajoFixtureTier: optional property added",
+        "- **breaking**: `request body application/json: email`: property is now required",
+        "- non-breaking: `request body application/json: tajoFixtureTier`: optional property added",
     ]
     assert "**1 breaking**, 1 non-breaking" in text
 

@@ -2,6 +2,7 @@
 
 Subcommands (``--root`` defaults to the current directory, the project root):
   effective [--output PATH]   write pin + corrections to the effective spec
+  generate                    effective spec + generated client + spec.lock (= make generate)
   lock                        record the hashes and generator version in spec.lock
   check                       fail if the pin, corrections or effective spec drifted from spec.lock
   diff OLD NEW                change report per operation, breaking / non-breaking
@@ -17,7 +18,10 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tajo_brevo.spec import SpecPaths
 
 #: Exit codes of ``spec diff``.
 EXIT_OK = 0
@@ -52,6 +56,9 @@ def add_spec_commands(parser: argparse.ArgumentParser) -> None:
     eff.add_argument("--output", type=Path, help="default: openapi/brevo-contacts.effective.yml")
     eff.set_defaults(handler=_effective)
 
+    sub.add_parser(
+        "generate", help="effective spec + generated client + spec.lock (= make generate)"
+    ).set_defaults(handler=_generate)
     sub.add_parser("lock", help="write openapi/spec.lock").set_defaults(handler=_lock)
     sub.add_parser("check", help="compare the spec files with openapi/spec.lock").set_defaults(
         handler=_check
@@ -94,7 +101,7 @@ def add_spec_commands(parser: argparse.ArgumentParser) -> None:
     update.set_defaults(handler=_update)
 
 
-def _paths(args: argparse.Namespace) -> Any:
+def _paths(args: argparse.Namespace) -> SpecPaths:
     from tajo_brevo.spec import SpecPaths
 
     return SpecPaths(args.root or Path.cwd())
@@ -116,6 +123,19 @@ def _effective(args: argparse.Namespace) -> int:
     out: Path = args.output or paths.effective
     out.write_text(text, encoding="utf-8")
     print(f"wrote {out}")
+    return 0
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from tajo_brevo.spec.update import SpecUpdateError, regenerate
+
+    paths = _paths(args)
+    try:
+        regenerate(paths)
+    except (ValueError, OSError, SpecUpdateError) as exc:
+        _error(str(exc))
+        return 1
+    print(f"wrote {paths.effective}, {paths.generated}, {paths.lock}")
     return 0
 
 

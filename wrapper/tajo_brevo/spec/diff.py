@@ -184,8 +184,12 @@ def _by_operation(changes: list[Change]) -> Iterator[tuple[str, list[Change]]]:
 
 def _bullet(change: Change) -> str:
     tag = "**breaking**" if change.severity == BREAKING else "non-breaking"
-    where = f" {change.location}:" if change.location else ""
-    return f"{tag}:{where} {change.message}"
+    return f"{tag}:{_where(change)} {change.message}"
+
+
+def _where(change: Change) -> str:
+    # Code span: property names may hold Markdown characters (_, *, {}).
+    return f" `{change.location}`:" if change.location else ""
 
 
 def changelog_lines(report: DiffReport) -> list[str]:
@@ -193,8 +197,7 @@ def changelog_lines(report: DiffReport) -> list[str]:
     lines = []
     for change in report.breaking + report.non_breaking:
         op = f"`{change.operation}`" + (f" ({change.operation_id})" if change.operation_id else "")
-        where = f" {change.location}:" if change.location else ""
-        lines.append(f"- {op}{where} {change.message}")
+        lines.append(f"- {op}{_where(change)} {change.message}")
     return lines
 
 
@@ -365,7 +368,9 @@ class _Differ:
         new_ops = _operations(new, self.new_res)
         for key in sorted(set(old_ops) | set(new_ops)):
             before, after = old_ops.get(key), new_ops.get(key)
-            method, path, op, _ = after or before  # type: ignore[misc]
+            current = after or before
+            assert current is not None  # the key comes from one of the two
+            method, path, op, _ = current
             self._operation = f"{method.upper()} {path}"
             self._operation_id = str(op.get("operationId") or "")
             if before is None:

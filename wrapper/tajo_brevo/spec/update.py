@@ -10,6 +10,7 @@ ready are they moved into place; a failure while moving restores what was there.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import os
 import shutil
 import subprocess
@@ -263,7 +264,11 @@ def _stage_and_commit(paths: SpecPaths, pin_bytes: bytes, effective_text: str, e
             write_changelog_entry(paths.changelog, entry)
         except BaseException as exc:
             _restore(paths, saved, old_client if moved_client else None)
-            raise SpecUpdateError(f"writing the update failed, nothing was changed: {exc}") from exc
+            if isinstance(exc, Exception):
+                raise SpecUpdateError(
+                    f"writing the update failed, nothing was changed: {exc}"
+                ) from exc
+            raise  # KeyboardInterrupt and the like: restored, then passed on as they are
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 
@@ -280,8 +285,6 @@ def _restore(paths: SpecPaths, saved: dict[Path, Path], old_client: Path | None)
 
 
 def _short_sha(data: bytes | Path) -> str:
-    import hashlib
-
     if isinstance(data, Path):
         return sha256_file(data)[:12]
     return hashlib.sha256(data).hexdigest()[:12]
