@@ -227,3 +227,109 @@ def test_cli_rejects_an_invalid_spec(
     assert err.startswith(f"error: {bad}: invalid OpenAPI document")
     assert main(["spec", "diff", str(spec_files["old"]), str(tmp_path / "missing.yml")]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def _drop_limit_param(doc: dict[str, Any]) -> None:
+    params = doc["paths"]["/contacts/folders"]["get"]["parameters"]
+    params[:] = [p for p in params if not p.get("$ref", "").endswith("/limitParam")]
+
+
+def _drop_request_body(doc: dict[str, Any]) -> None:
+    del doc["paths"]["/contacts/lists/{listId}"]["put"]["requestBody"]
+
+
+def _request_body_optional(doc: dict[str, Any]) -> None:
+    doc["paths"]["/contacts/lists/{listId}"]["put"]["requestBody"]["required"] = False
+
+
+def _response_as_xml_only(doc: dict[str, Any]) -> None:
+    content = doc["paths"]["/contacts/folders"]["get"]["responses"]["200"]["content"]
+    content["application/xml"] = content.pop("application/json")
+
+
+def _all_of_adds_required_field(doc: dict[str, Any]) -> None:
+    schemas = doc["components"]["schemas"]
+    schemas["UpdateContactList"] = {
+        "allOf": [
+            schemas["UpdateContactList"],
+            {"type": "object", "properties": {"tag": {"type": "string"}}, "required": ["tag"]},
+        ]
+    }
+
+
+def _deprecate_operation(doc: dict[str, Any]) -> None:
+    doc["paths"]["/contacts/folders"]["get"]["deprecated"] = True
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (
+            _drop_limit_param,
+            {("GET /contacts/folders", "parameter query limit", "parameter-removed", BREAKING)},
+        ),
+        (
+            _drop_request_body,
+            {("PUT /contacts/lists/{listId}", "request body", "request-body-removed", BREAKING)},
+        ),
+        (
+            _request_body_optional,
+            {
+                (
+                    "PUT /contacts/lists/{listId}",
+                    "request body",
+                    "request-body-required-changed",
+                    NON_BREAKING,
+                )
+            },
+        ),
+        (
+            _response_as_xml_only,
+            {
+                (
+                    "GET /contacts/folders",
+                    "response 200 application/json",
+                    "media-type-removed",
+                    BREAKING,
+                ),
+                (
+                    "GET /contacts/folders",
+                    "response 200 application/xml",
+                    "media-type-added",
+                    NON_BREAKING,
+                ),
+            },
+        ),
+        (
+            _all_of_adds_required_field,
+            {
+                (
+                    "PUT /contacts/lists/{listId}",
+                    "request body application/json: tag",
+                    "property-added",
+                    BREAKING,
+                )
+            },
+        ),
+        (
+            _deprecate_operation,
+            {("GET /contacts/folders", "", "operation-deprecated", NON_BREAKING)},
+        ),
+    ],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
+def test_more_edits_are_classified(
+    pin: dict[str, Any], edit: Any, expected: set[tuple[str, str, str, str]]
+) -> None:
+    new = copy.deepcopy(pin)
+    edit(new)
+    assert summary(diff_specs(pin, new)) == expected
+
+
+def test_openapi_3_0_nullable_counts_as_null(pin: dict[str, Any]) -> None:
+    old = copy.deepcopy(pin)
+    new = copy.deepcopy(pin)
+    new["components"]["schemas"]["Contact"]["properties"]["email"]["nullable"] = True
+    assert {(c.kind, c.severity) for c in diff_specs(old, new).changes} == {
+        ("type-changed", BREAKING)
+    }
