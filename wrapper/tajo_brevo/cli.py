@@ -15,7 +15,12 @@ import sys
 from collections.abc import Callable
 
 #: command name -> (module, one-line help)
-COMMANDS: dict[str, tuple[str, str]] = {}
+COMMANDS: dict[str, tuple[str, str]] = {
+    "spec": (
+        "tajo_brevo._cli_spec",
+        "The pinned Brevo spec: effective, lock, check, diff, update.",
+    ),
+}
 
 
 def _build_parser() -> argparse.ArgumentParser:
