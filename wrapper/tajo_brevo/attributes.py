@@ -155,7 +155,11 @@ def check_value(spec: AttributeSpec, value: object) -> str | None:
     if expected == "float":
         if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
             return f"{spec.name} expects a number, got {_type_name(value)} {value!r}"
-        if not math.isfinite(value):
+        try:
+            finite = math.isfinite(value)
+        except ValueError:  # Decimal("sNaN") refuses to convert
+            finite = False
+        if not finite:
             return f"{spec.name} expects a finite number, got {value!r}"
         return None
     if expected == "date":

@@ -158,9 +158,16 @@ def _email_problem(email: object) -> str | None:
 def _number(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise _Problem(f"must be a number, got {type(value).__name__} {value!r}")
-    if not math.isfinite(value):
+    if not _finite(value):
         raise _Problem(f"must be a finite number, got {value!r}")
     return float(value)
+
+
+def _finite(value: float | Decimal) -> bool:
+    try:
+        return math.isfinite(value)
+    except ValueError:  # Decimal("sNaN") refuses to convert
+        return False
 
 
 def _in_range(value: object, low: float, high: float | None) -> float:
@@ -189,8 +196,9 @@ def _strict_date(value: object) -> date:
 def _text(value: object) -> str:
     if not isinstance(value, str):
         raise _Problem(f"must be a string, got {type(value).__name__} {value!r}")
-    if not value:
-        raise _Problem("must not be empty (use None for 'not set')")
+    if not value.strip():
+        # Brevo shows blank text as unset, and decoding reads it as unset too.
+        raise _Problem("must not be empty or blank (use None for 'not set')")
     return value
 
 
@@ -378,7 +386,8 @@ class LoyaltyProfile:
         - email: surrounding whitespace is stripped, nothing else is changed (Brevo
           matches emails case-insensitively); exactly one ``@``, a non-empty local part
           without spaces, an ASCII (or punycode) domain with a dot.
-        - text fields: non-empty strings. ``sms``: ``+`` optional then 6-15 digits.
+        - text fields: strings that are not empty or blank (None means not set).
+        - ``sms``: ``+`` optional then 6-15 digits, nothing else.
         - points and money (``loyalty_points``, ``points_*_ytd``, ``next_tier_points``,
           ``total_spent``, ``average_order_value``): finite numbers >= 0; ``bool`` refused.
         - ``tier_progress``, ``email_open_rate``, ``click_through_rate``: 0-100.
@@ -646,6 +655,8 @@ class LoyaltyProfile:
             if target == "email":
                 values["email"] = raw if raw is not None else ""
                 continue
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                continue  # an empty cell is "not set", even for an array column
             attribute = _BY_NAME[target].attribute if target in _BY_NAME else target
             _decode_into(attribute, raw, values, extra, problems, attribute_types)
         values.setdefault("email", "")  # reported as "email: is required"

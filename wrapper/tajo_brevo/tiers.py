@@ -71,7 +71,11 @@ class TierStatus:
 def _number_problem(value: object) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return f"must be a number, got {type(value).__name__} {value!r}"
-    if not math.isfinite(value):
+    try:
+        finite = math.isfinite(value)
+    except ValueError:  # Decimal("sNaN") refuses to convert
+        finite = False
+    if not finite:
         return f"must be finite, got {value!r}"
     return None
 
