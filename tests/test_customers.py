@@ -368,3 +368,29 @@ def test_iter_contacts_modified_since(brevo: Driver) -> None:
     assert [c.email for c in brevo.iter_contacts(modified_since=past, page_size=1)] == [
         "customer1@example.com"
     ]
+
+
+def test_import_unlinks_exactly_the_movers_when_reading_the_account_is_cheaper(
+    brevo: Driver,
+) -> None:
+    program: ProvisionResult = brevo.provision()
+    brevo.upsert_customer(profile(0, loyalty_points=100))  # Bronze
+    brevo.mock.clear_requests()
+    result = brevo.upsert_customers([profile(n, loyalty_points=3000) for n in range(200)])
+    assert result.counts == {"imported": 200}
+    removals = [r for r in brevo.mock.requests if r.path.endswith("/contacts/remove")]
+    assert [json.loads(r.body) for r in removals] == [{"emails": ["customer0@example.com"]}]
+    assert str(program.tier_lists[Tier.BRONZE]) in removals[0].path
+    contact = brevo.mock.state.contact_by_email("customer0@example.com")
+    assert contact is not None
+    assert program.tier_lists[Tier.BRONZE] not in contact.list_ids
+
+
+def test_import_into_an_empty_program_sends_no_unlinking(brevo: Driver) -> None:
+    brevo.provision()
+    brevo.mock.clear_requests()
+    brevo.upsert_customers([profile(n) for n in range(300)])
+    assert [r for r in brevo.mock.requests if r.path.endswith("/contacts/remove")] == []
+    assert [r.path_pattern for r in brevo.mock.requests if r.method == "POST"] == [
+        "/contacts/import"
+    ] * 4

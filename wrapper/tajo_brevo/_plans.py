@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import json
 import logging
+import math
 import threading
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -752,6 +753,59 @@ def build_import_files(
     return files, too_large
 
 
+def _tier_moves(
+    by_tier: Mapping[Tier, Sequence[tuple[int, _Prepared]]], prov: ProvisionResult
+) -> Plan[dict[int, set[str]]]:
+    """Which imported contacts must leave which tier list (an import adds, never unlinks).
+
+    Reads before any import lands. Only tier lists with members matter. Then the cheaper of
+    two plans, counted in requests: read every contact of the account (1000 per page) and
+    unlink exactly those in another tier list, or unlink every row blindly from every
+    occupied other tier list (150 per request).
+
+    Returns:
+        list id -> emails (casefolded) to remove from it.
+    """
+    occupied: set[int] = set()
+    for list_id in prov.tier_lists.values():
+        info = yield api.get_list_call(list_id)
+        body = info.body if isinstance(info.body, dict) else {}
+        if _int(body.get("totalSubscribers")) != 0 or _int(body.get("uniqueSubscribers")):
+            occupied.add(list_id)
+    if not occupied:
+        return {}
+    blind_cost = sum(
+        math.ceil(len(items) / MEMBERS_CHUNK)
+        * sum(1 for other in prov.other_tier_list_ids(tier) if other in occupied)
+        for tier, items in by_tier.items()
+    )
+    head = yield api.list_contacts_call(limit=1, offset=0)
+    total = _int(head.body.get("count")) if isinstance(head.body, dict) else None
+    moves: dict[int, set[str]] = {}
+    if total is not None and math.ceil(total / CONTACTS_PAGE_MAX) < blind_cost:
+        tier_of = {
+            prepared.profile.email.casefold(): tier
+            for tier, items in by_tier.items()
+            for _, prepared in items
+        }
+        for contact in (yield from _all_pages(contacts_pager(None, CONTACTS_PAGE_MAX))):
+            email = contact.get("email")
+            tier = tier_of.get(email.casefold()) if isinstance(email, str) else None
+            if tier is None:
+                continue
+            wrong = set(prov.other_tier_list_ids(tier)) & set(contact.get("listIds") or [])
+            for list_id in wrong:
+                moves.setdefault(list_id, set()).add(email.casefold())  # type: ignore[union-attr]
+        return moves
+    for tier, items in by_tier.items():
+        for other in prov.other_tier_list_ids(tier):
+            if other in occupied:
+                moves.setdefault(other, set()).update(
+                    prepared.profile.email.casefold() for _, prepared in items
+                )
+    return moves
+
+
 def _import_rows(
     todo: Sequence[tuple[int, _Prepared]],
     prov: ProvisionResult,
@@ -764,15 +818,7 @@ def _import_rows(
     for item in todo:
         by_tier.setdefault(item[1].tier, []).append(item)
     prepared_by_index = dict(todo)
-
-    # Tier lists that already have members: the only ones an imported contact may have to
-    # leave (an import adds to lists but can't unlink). Read before any import lands.
-    occupied: set[int] = set()
-    for list_id in prov.tier_lists.values():
-        info = yield api.get_list_call(list_id)
-        body = info.body if isinstance(info.body, dict) else {}
-        if _int(body.get("totalSubscribers")) != 0 or _int(body.get("uniqueSubscribers")):
-            occupied.add(list_id)
+    moves = yield from _tier_moves(by_tier, prov)
 
     for tier, items in by_tier.items():
         files, too_large = build_import_files(items, max_bytes)
@@ -812,17 +858,18 @@ def _import_rows(
                     )
             tick(len(indexes))
 
-        imported = [
-            prepared_by_index[i].profile.email
-            for i, _ in items
-            if outcomes.get(i) is not None and outcomes[i].status == "imported"
-        ]
-        for other in prov.other_tier_list_ids(tier):
-            if other not in occupied or not imported:
-                continue
-            try:
-                yield from membership_plan(other, emails=imported, ids=(), remove=True)
-            except APIError as exc:
-                # The rows were imported; a failed clean-up of old tier lists is not a
-                # failure of the rows, and the next sync repeats it.
-                _log.warning("could not unlink imported contacts from list %s: %s", other, exc)
+    imported = {
+        outcome.email.casefold()
+        for outcome in outcomes.values()
+        if outcome.status == "imported" and outcome.email is not None
+    }
+    for list_id, emails in sorted(moves.items()):
+        leaving = sorted(emails & imported)
+        if not leaving:
+            continue
+        try:
+            yield from membership_plan(list_id, emails=leaving, ids=(), remove=True)
+        except APIError as exc:
+            # The rows were imported; a failed clean-up of an old tier list is not a
+            # failure of the rows, and the next sync repeats it.
+            _log.warning("could not unlink imported contacts from list %s: %s", list_id, exc)
