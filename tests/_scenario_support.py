@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from tajo_brevo import DEFAULT_TIER_POLICY, ProvisionResult, Tier
+import asyncio
+import inspect
+from typing import Any
+
+import httpx
+from tajo_brevo import DEFAULT_TIER_POLICY, AsyncTajoBrevo, ProvisionResult, TajoBrevo, Tier
+from tajo_brevo.mock import BrevoMock
 
 ALL_LIST = 1
 TIER_LISTS = {Tier.BRONZE: 2, Tier.SILVER: 3, Tier.GOLD: 4, Tier.PLATINUM: 5}
@@ -20,14 +26,6 @@ def fake_provisioning() -> ProvisionResult:
 
 
 # -- a client of either flavour on an in-process BrevoMock ------------------------------
-
-import asyncio  # noqa: E402
-import inspect  # noqa: E402
-from typing import Any  # noqa: E402
-
-import httpx  # noqa: E402
-from tajo_brevo import AsyncTajoBrevo, TajoBrevo  # noqa: E402
-from tajo_brevo.mock import BrevoMock  # noqa: E402
 
 #: Loopback so plain http is accepted; the in-process transport never opens a socket.
 LOCAL_BASE = "http://127.0.0.1/v3"

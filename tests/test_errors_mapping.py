@@ -221,3 +221,37 @@ def test_async_client_maps_errors_the_same_way() -> None:
                     await client.get_customer(42)
 
     asyncio.run(run())
+
+
+def test_a_status_http_does_not_know_still_maps() -> None:
+    # The generated client builds HTTPStatus(599), which raises ValueError: still mapped.
+    with TajoBrevo(api_key=KEY, max_retries=0) as client, respx.mock(base_url=BASE) as router:
+        router.get("/contacts/attributes").respond(599, json={"code": "x", "message": "odd"})
+        with pytest.raises(ServerError) as info:
+            client.refresh_attributes()
+    assert info.value.status_code == 599
+
+
+def test_only_the_adapter_calls_the_generated_api() -> None:
+    import ast
+    from pathlib import Path
+
+    import tajo_brevo
+
+    package = Path(tajo_brevo.__file__).parent
+    offenders = []
+    for path in package.rglob("*.py"):
+        if path.name == "_adapter.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            if any(
+                n.startswith("brevo_contacts.api") or n == "brevo_contacts.errors" for n in names
+            ):
+                offenders.append(str(path.relative_to(package)))
+    assert offenders == []
