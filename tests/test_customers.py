@@ -394,3 +394,18 @@ def test_import_into_an_empty_program_sends_no_unlinking(brevo: Driver) -> None:
     assert [r.path_pattern for r in brevo.mock.requests if r.method == "POST"] == [
         "/contacts/import"
     ] * 4
+
+
+def test_membership_accepts_any_iterable_and_refuses_bad_ids(brevo: Driver) -> None:
+    from tajo_brevo import ValidationError
+
+    program: ProvisionResult = brevo.provision()
+    brevo.upsert_customer(profile(1))
+    contact = brevo.mock.state.contact_by_email("customer1@example.com")
+    assert contact is not None
+    result = brevo.remove_from_list(program.all_customers_list_id, ids=iter([contact.id]))
+    assert [str(s) for s in result.success] == [str(contact.id)]  # Brevo may echo ids as text
+    with pytest.raises(ValidationError, match="ids"):
+        brevo.add_to_list(program.all_customers_list_id, ids=[0, True])
+    with pytest.raises(ValidationError, match="emails"):
+        brevo.add_to_list(program.all_customers_list_id, emails="one@example.com")

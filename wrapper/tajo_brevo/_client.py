@@ -19,7 +19,6 @@ from collections.abc import (
     Iterable,
     Iterator,
     Mapping,
-    Sequence,
 )
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -413,7 +412,7 @@ class TajoBrevo(_Base):
         self._run(plans.delete_plan(identifier, hard=hard))
 
     def add_to_list(
-        self, list_id: int, *, emails: Sequence[str] = (), ids: Sequence[int] = ()
+        self, list_id: int, *, emails: Iterable[str] = (), ids: Iterable[int] = ()
     ) -> MembershipResult:
         """Add contacts to a list, 150 per request, aggregating successes and failures.
 
@@ -423,7 +422,7 @@ class TajoBrevo(_Base):
         return self._run(plans.membership_plan(list_id, emails=emails, ids=ids, remove=False))
 
     def remove_from_list(
-        self, list_id: int, *, emails: Sequence[str] = (), ids: Sequence[int] = ()
+        self, list_id: int, *, emails: Iterable[str] = (), ids: Iterable[int] = ()
     ) -> MembershipResult:
         """Remove contacts from a list, 150 per request, aggregating the results.
 
@@ -621,13 +620,13 @@ class AsyncTajoBrevo(_Base):
         await self._run(plans.delete_plan(identifier, hard=hard))
 
     async def add_to_list(
-        self, list_id: int, *, emails: Sequence[str] = (), ids: Sequence[int] = ()
+        self, list_id: int, *, emails: Iterable[str] = (), ids: Iterable[int] = ()
     ) -> MembershipResult:
         """See :meth:`TajoBrevo.add_to_list`."""
         return await self._run(plans.membership_plan(list_id, emails=emails, ids=ids, remove=False))
 
     async def remove_from_list(
-        self, list_id: int, *, emails: Sequence[str] = (), ids: Sequence[int] = ()
+        self, list_id: int, *, emails: Iterable[str] = (), ids: Iterable[int] = ()
     ) -> MembershipResult:
         """See :meth:`TajoBrevo.remove_from_list`."""
         return await self._run(plans.membership_plan(list_id, emails=emails, ids=ids, remove=True))

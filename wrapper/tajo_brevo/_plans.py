@@ -550,13 +550,18 @@ def delete_plan(identifier: str | int, *, hard: bool) -> Plan[None]:
 
 
 def membership_plan(
-    list_id: int, *, emails: Sequence[str], ids: Sequence[int], remove: bool
+    list_id: int, *, emails: Iterable[str], ids: Iterable[int], remove: bool
 ) -> Plan[MembershipResult]:
     """Add or remove members in chunks of 150; a chunk Brevo refuses counts as failures."""
     if isinstance(list_id, bool) or not isinstance(list_id, int) or list_id < 1:
         raise ValidationError([("list_id", f"must be a positive int, got {list_id!r}")])
     if isinstance(emails, str):
         raise ValidationError([("emails", "must be a sequence of emails, not one string")])
+    emails = [e.strip() for e in emails if isinstance(e, str) and e.strip()]
+    ids = list(ids)
+    bad_ids = [i for i in ids if isinstance(i, bool) or not isinstance(i, int) or i < 1]
+    if bad_ids:
+        raise ValidationError([("ids", f"must be positive contact ids, got {bad_ids!r}")])
     success: list[str | int] = []
     failure: list[str | int] = []
     errors: list[str] = []
