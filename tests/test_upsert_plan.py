@@ -142,3 +142,21 @@ def test_an_attribute_create_refused_and_absent_raises(client: TajoBrevo) -> Non
         provision_routes(router, everything)
         with pytest.raises(BadRequestError, match="already exists"):
             client.provision()
+
+
+def test_an_attribute_type_the_generated_client_cannot_parse_is_read_anyway(
+    client: TajoBrevo,
+) -> None:
+    # Production has types the spec's enum lacks; the generated parser raises on them.
+    body = attributes_body({**CORE, "HOBBIES": "multiple-choice"})
+    with respx.mock(base_url=BASE) as router:
+        router.get("/contacts/attributes").respond(200, json=body)
+        infos = client.refresh_attributes()
+        router.put("/contacts/g%40example.com").respond(204)
+        client.upsert_customer(
+            LoyaltyProfile(
+                email="g@example.com", loyalty_id="L1", loyalty_points=1600, extra={"HOBBIES": "x"}
+            ),
+            provisioning=fake_provisioning(),
+        )
+    assert ("HOBBIES", "multiple-choice") in {(i.name, i.type) for i in infos}
