@@ -278,6 +278,9 @@ class TajoBrevo(_Base):
 
         Returns:
             Every attribute of the account.
+
+        Raises:
+            APIError: the request failed.
         """
         return self._run(plans.fetch_attributes(self._state))
 
@@ -416,8 +419,18 @@ class TajoBrevo(_Base):
     ) -> MembershipResult:
         """Add contacts to a list, 150 per request, aggregating successes and failures.
 
+        Args:
+            list_id: the list.
+            emails: emails to add.
+            ids: contact ids to add.
+
+        Returns:
+            What Brevo added and did not (already in the list, unknown contact); a chunk
+            Brevo refused as a whole counts as failures, with its message in ``errors``.
+
         Raises:
             NotFoundError: the list does not exist.
+            ValidationError: a bad list id or contact id; nothing sent.
         """
         return self._run(plans.membership_plan(list_id, emails=emails, ids=ids, remove=False))
 
@@ -426,8 +439,17 @@ class TajoBrevo(_Base):
     ) -> MembershipResult:
         """Remove contacts from a list, 150 per request, aggregating the results.
 
+        Args:
+            list_id: the list.
+            emails: emails to remove.
+            ids: contact ids to remove.
+
+        Returns:
+            What Brevo removed and did not (see :meth:`add_to_list`).
+
         Raises:
             NotFoundError: the list does not exist.
+            ValidationError: a bad list id or contact id; nothing sent.
         """
         return self._run(plans.membership_plan(list_id, emails=emails, ids=ids, remove=True))
 
@@ -448,22 +470,55 @@ class TajoBrevo(_Base):
         Args:
             modified_since: only contacts modified after this time.
             page_size: contacts per request (capped at 1000).
+
+        Returns:
+            An iterator; each page is requested when the previous one is used up.
+
+        Raises:
+            APIError: a page request failed.
         """
         for item in self._iterate(plans.contacts_pager(modified_since, page_size)):
             yield plans.to_contact(item)
 
     def iter_lists(self, *, page_size: int = plans.LISTS_PAGE_MAX) -> Iterator[ContactListInfo]:
-        """Every contact list, 50 per request at most."""
+        """Every contact list, 50 per request at most.
+
+        Args:
+            page_size: lists per request (capped at 50).
+
+        Returns:
+            An iterator over the account's lists (id, name, folder, subscribers).
+
+        Raises:
+            APIError: a page request failed.
+        """
         for item in self._iterate(plans.lists_pager(page_size)):
             yield plans.to_list_info(item)
 
     def iter_folders(self, *, page_size: int = plans.FOLDERS_PAGE_MAX) -> Iterator[FolderInfo]:
-        """Every folder, 50 per request at most."""
+        """Every folder, 50 per request at most.
+
+        Args:
+            page_size: folders per request (capped at 50).
+
+        Returns:
+            An iterator over the account's folders.
+
+        Raises:
+            APIError: a page request failed.
+        """
         for item in self._iterate(plans.folders_pager(page_size)):
             yield plans.to_folder_info(item)
 
     def iter_attributes(self) -> Iterator[AttributeInfo]:
-        """Every attribute of the account (one request; refreshes the cached types)."""
+        """Every attribute of the account (one request; refreshes the cached types).
+
+        Returns:
+            An iterator over the account's attributes (name, category, type).
+
+        Raises:
+            APIError: the request failed.
+        """
         yield from self.refresh_attributes()
 
 
