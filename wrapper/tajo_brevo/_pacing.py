@@ -7,6 +7,7 @@ before repeating a request. The transports in ``_transport`` do the waiting.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import threading
@@ -131,8 +132,6 @@ def _is_retry_safe(method: str, path: str, content: bytes) -> bool:
 
 
 def _update_enabled(content: bytes) -> bool:
-    import json
-
     try:
         body = json.loads(content)
     except ValueError:
