@@ -23,8 +23,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 	@touch $@
 
+## Start a local Brevo mock, provision it, run the guide's scenarios and a bulk sync (< 30 s).
 demo: $(STAMP)
-	@echo "make demo: not yet (the loyalty wrapper and the mock are still being built)"
+	$(BIN)/tajo-brevo demo
 
 ## Regenerate the effective spec, the client and the lock (the only way generated/ changes).
 generate: $(STAMP)
@@ -58,6 +59,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check wrapper tests
 	$(BIN)/ruff format --check wrapper tests
 	$(BIN)/mypy
+
+## Serve the stateful Brevo mock on 127.0.0.1 (MOCK_PORT, MOCK_KEY, MOCK_ARGS to change).
+MOCK_PORT ?= 8080
+MOCK_KEY ?= tajo-brevo-mock-key
+mock: $(STAMP)
+	$(BIN)/tajo-brevo mock --host 127.0.0.1 --port $(MOCK_PORT) --api-key $(MOCK_KEY) $(MOCK_ARGS)
 
 unit: $(STAMP)
 	$(PY) -m pytest

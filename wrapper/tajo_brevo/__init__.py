@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from ._client import AsyncTajoBrevo, TajoBrevo
+from ._config import RateLimit
+from ._pacing import RequestStats
 from .attributes import TAJO_ATTRIBUTES, AttributeSpec
 from .errors import (
     APIConnectionError,
@@ -24,6 +27,18 @@ from .errors import (
     ValidationError,
 )
 from .profile import Channel, LoyaltyProfile
+from .results import (
+    AttributeConflict,
+    AttributeInfo,
+    BatchResult,
+    Contact,
+    ContactListInfo,
+    FolderInfo,
+    MembershipResult,
+    ProvisionResult,
+    RowOutcome,
+    UpsertResult,
+)
 from .tiers import DEFAULT_TIER_POLICY, Tier, TierPolicy, TierStatus
 
 __all__ = [
@@ -32,26 +47,40 @@ __all__ = [
     "APIConnectionError",
     "APIError",
     "APITimeoutError",
+    "AsyncTajoBrevo",
+    "AttributeConflict",
+    "AttributeInfo",
     "AttributeMismatchError",
     "AttributeSpec",
     "AuthenticationError",
     "BadRequestError",
+    "BatchResult",
     "BrevoError",
     "Channel",
     "ConfigurationError",
+    "Contact",
+    "ContactListInfo",
     "DuplicateContactError",
+    "FolderInfo",
     "InvalidParameterError",
     "LoyaltyProfile",
+    "MembershipResult",
     "MethodNotAllowedError",
     "NotFoundError",
     "PaymentRequiredError",
     "PermissionDeniedError",
     "ProfileValidationError",
+    "ProvisionResult",
+    "RateLimit",
     "RateLimitError",
+    "RequestStats",
+    "RowOutcome",
     "ServerError",
+    "TajoBrevo",
     "Tier",
     "TierPolicy",
     "TierStatus",
+    "UpsertResult",
     "ValidationError",
 ]
 __version__ = "0.1.0"

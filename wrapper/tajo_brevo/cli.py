@@ -20,6 +20,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "tajo_brevo._cli_spec",
         "The pinned Brevo spec: effective, lock, check, diff, update.",
     ),
+    "mock": ("tajo_brevo._cli_mock", "serve a stateful mock of the Brevo Contacts API"),
+    "demo": ("tajo_brevo._cli_demo", "the guide's scenarios and a bulk sync, on a local mock"),
 }
 
 
