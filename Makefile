@@ -47,8 +47,8 @@ check-spec: $(STAMP)
 	$(PY) -m tajo_brevo.spec check
 
 lint: $(STAMP)
-	$(BIN)/ruff check wrapper tests
-	$(BIN)/ruff format --check wrapper tests
+	$(BIN)/ruff check wrapper tests contract_tests
+	$(BIN)/ruff format --check wrapper tests contract_tests
 	$(BIN)/mypy
 
 unit: $(STAMP)
