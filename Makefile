@@ -51,6 +51,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check wrapper tests contract_tests
 	$(BIN)/mypy
 
+## Serve the stateful Brevo mock on 127.0.0.1 (MOCK_PORT, MOCK_KEY, MOCK_ARGS to change).
+MOCK_PORT ?= 8080
+MOCK_KEY ?= tajo-brevo-mock-key
+mock: $(STAMP)
+	$(BIN)/tajo-brevo mock --host 127.0.0.1 --port $(MOCK_PORT) --api-key $(MOCK_KEY) $(MOCK_ARGS)
+
 unit: $(STAMP)
 	$(PY) -m pytest
 

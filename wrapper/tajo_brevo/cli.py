@@ -15,7 +15,9 @@ import sys
 from collections.abc import Callable
 
 #: command name -> (module, one-line help)
-COMMANDS: dict[str, tuple[str, str]] = {}
+COMMANDS: dict[str, tuple[str, str]] = {
+    "mock": ("tajo_brevo._cli_mock", "serve a stateful mock of the Brevo Contacts API"),
+}
 
 
 def _build_parser() -> argparse.ArgumentParser:

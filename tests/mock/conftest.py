@@ -1,0 +1,44 @@
+"""Fixtures of the mock's behaviour tests.
+
+``mock`` is a fresh BrevoMock whose every recorded response is checked against the
+effective spec when the test ends: a behaviour test that passes while the mock answered
+something the spec does not allow fails here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from tajo_brevo.mock import BrevoMock
+
+
+@pytest.fixture
+def mock() -> Iterator[BrevoMock]:
+    instance = BrevoMock()
+    yield instance
+    problems = instance.response_problems()
+    assert not problems, "responses that break the spec:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def http(mock: BrevoMock) -> Iterator[httpx.Client]:
+    with mock.client() as client:
+        yield client
+
+
+@pytest.fixture
+def folder_id(http: httpx.Client) -> int:
+    response = http.post("/contacts/folders", json={"name": "Loyalty"})
+    assert response.status_code == 201
+    value: int = response.json()["id"]
+    return value
+
+
+@pytest.fixture
+def list_id(http: httpx.Client, folder_id: int) -> int:
+    response = http.post("/contacts/lists", json={"name": "Gold", "folderId": folder_id})
+    assert response.status_code == 201
+    value: int = response.json()["id"]
+    return value

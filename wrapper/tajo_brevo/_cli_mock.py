@@ -1,0 +1,115 @@
+"""``tajo-brevo mock``: serve the stateful Brevo mock with uvicorn until stopped."""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import sys
+from typing import Any
+
+_TIERS = "general=10, professional=20, enterprise=60"
+
+
+def _rate_limit(text: str) -> int:
+    from tajo_brevo.mock import RATE_LIMIT_TIERS
+
+    if text in RATE_LIMIT_TIERS:
+        return RATE_LIMIT_TIERS[text]
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give requests per second or a tier ({_TIERS})"
+        ) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("the rate limit is at least 1 request per second")
+    return value
+
+
+def _fault(text: str) -> Any:
+    from tajo_brevo.mock import Fault
+
+    try:
+        return Fault.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``mock`` command."""
+    parser = sub.add_parser(
+        "mock",
+        help="serve a stateful mock of the Brevo Contacts API",
+        description=(
+            "Serve a stateful mock of the Brevo Contacts API (all operations under /v3, "
+            "state in memory) until stopped with Ctrl-C. Needs tajo-brevo[mock]."
+        ),
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8080, help="port (default 8080, 0: any free)")
+    parser.add_argument(
+        "--api-key",
+        action="append",
+        dest="api_keys",
+        metavar="KEY",
+        help="key to accept in the api-key header (repeatable; default: a random key, printed)",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=_rate_limit,
+        default=None,
+        metavar="N|TIER",
+        help=f"requests per second before 429 (default: no limit; tiers {_TIERS})",
+    )
+    parser.add_argument(
+        "--fault",
+        type=_fault,
+        action="append",
+        default=[],
+        metavar="RULE",
+        help=(
+            "inject faults: [OPERATION:]status=5xx|latency=SECONDS|drop[@PROBABILITY], "
+            "e.g. 'createContact:status=503@0.1' (repeatable)"
+        ),
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the fault draws (default 0)")
+    parser.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
+    parser.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        from tajo_brevo.mock import BrevoMock
+        from tajo_brevo.mock._server import bind, serve_forever
+    except ImportError as exc:
+        print(
+            f"tajo-brevo mock needs the mock extra: pip install 'tajo-brevo[mock]' ({exc})",
+            file=sys.stderr,
+        )
+        return 2
+    keys = args.api_keys or [secrets.token_urlsafe(18)]
+    try:
+        mock = BrevoMock(
+            api_keys=keys, rate_limit=args.rate_limit, faults=args.fault, seed=args.seed
+        )
+    except ValueError as exc:
+        print(f"tajo-brevo mock: {exc}", file=sys.stderr)
+        return 2
+    try:
+        sock = bind(args.host, args.port)
+    except OSError as exc:
+        print(f"tajo-brevo mock: cannot serve on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    port = sock.getsockname()[1]
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    # The key is printed on purpose: it is a key of this throwaway mock, which the user
+    # needs to point a client at it (the brief of the command).
+    print(f"Brevo mock: base URL http://{host}:{port}/v3", flush=True)
+    print(f"Brevo mock: api-key {keys[0]}", flush=True)
+    if args.rate_limit:
+        print(f"Brevo mock: rate limit {args.rate_limit} requests/s", flush=True)
+    for fault in args.fault:
+        print(f"Brevo mock: fault {fault.describe()}", flush=True)
+    print("Brevo mock: Ctrl-C to stop", flush=True)
+    serve_forever(mock.app, sock, log_level=args.log_level)
+    return 0

@@ -1,0 +1,44 @@
+"""A stateful mock of the Brevo Contacts API (``pip install tajo-brevo[mock]``).
+
+All 18 operations of the effective spec, under ``/v3``, on a Starlette app with the
+account held in memory. Every request is validated against the spec (400 with Brevo's
+error body), needs an ``api-key`` (401), may be rate limited (429) and may get injected
+faults; every response carries the ``x-sib-ratelimit-*`` headers.
+
+Use it in-process::
+
+    from tajo_brevo.mock import BrevoMock
+
+    mock = BrevoMock()
+    with mock.client() as http:            # httpx.Client, base URL http://testserver/v3
+        http.post("/contacts", json={"email": "ada@example.com"})
+    assert mock.state.contact_by_email("ada@example.com") is not None
+
+or on loopback (``with mock.serve() as server: server.base_url``), or from the command
+line (``tajo-brevo mock``), or in pytest through the ``brevo_mock`` fixture.
+"""
+
+from __future__ import annotations
+
+from ._app import RecordedExchange
+from ._limits import RATE_LIMIT_TIERS, Fault
+from ._mock import DEFAULT_API_KEY, IN_PROCESS_BASE_URL, BrevoMock
+from ._server import BackgroundServer
+from ._state import MockAPIError, MockState
+from ._transport import AsyncMockTransport, MockTransport
+from ._validation import effective_spec_path
+
+__all__ = [
+    "DEFAULT_API_KEY",
+    "IN_PROCESS_BASE_URL",
+    "RATE_LIMIT_TIERS",
+    "AsyncMockTransport",
+    "BackgroundServer",
+    "BrevoMock",
+    "Fault",
+    "MockAPIError",
+    "MockState",
+    "MockTransport",
+    "RecordedExchange",
+    "effective_spec_path",
+]

@@ -1,0 +1,460 @@
+"""The ASGI application: routing, auth, rate limit, faults, validation, handlers.
+
+Order for each request, like production: route (404 / 405 with ``Allow``), ``api-key``
+(401), rate limit (429), injected faults, spec validation (400), then the operation.
+Every answer carries the ``x-sib-ratelimit-*`` headers and is recorded.
+
+Routing works on the raw (still percent-encoded) path, segment by segment, so an email
+identifier containing ``/`` or ``?`` (sent encoded) stays one identifier, and fixed paths
+(``/contacts/lists``) win over templated ones (``/contacts/{identifier}``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, unquote
+
+import anyio
+from starlette.applications import Starlette
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from ._state import MockAPIError
+from ._validation import API_PREFIX, ValidatedRequest
+
+if TYPE_CHECKING:
+    from ._mock import BrevoMock
+
+#: Largest request body read (Brevo's import limit is 10 MB).
+MAX_BODY = 10 * 1024 * 1024
+_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+
+@dataclass(frozen=True)
+class RecordedExchange:
+    """One request the mock received and what it answered.
+
+    Attributes:
+        operation_id: the spec operation, or None when no route matched.
+        method: upper-case HTTP method.
+        path: the raw request path (percent-encoded as sent).
+        path_pattern: the spec path (``/contacts/{identifier}``), or None.
+        path_params: decoded path parameters.
+        query: query string pairs.
+        headers: request headers, lower-case names, ``api-key`` redacted.
+        body: request body bytes.
+        status: the status answered, or None when the connection was dropped.
+        response_headers: response headers, lower-case names.
+        response_body: response body bytes.
+    """
+
+    operation_id: str | None
+    method: str
+    path: str
+    path_pattern: str | None
+    path_params: dict[str, str]
+    query: list[tuple[str, str]]
+    headers: dict[str, str]
+    body: bytes
+    status: int | None
+    response_headers: dict[str, str]
+    response_body: bytes
+
+    def json(self) -> Any:
+        """The response body decoded as JSON (None when empty)."""
+        return json.loads(self.response_body) if self.response_body else None
+
+
+@dataclass(frozen=True)
+class _Operation:
+    operation_id: str
+    method: str
+    pattern: str
+    has_body: bool
+
+
+@dataclass
+class _Template:
+    pattern: str
+    segments: list[str]
+    operations: dict[str, _Operation] = field(default_factory=dict)
+
+    @property
+    def literal_count(self) -> int:
+        return sum(1 for s in self.segments if not s.startswith("{"))
+
+
+def build_routes(spec: Mapping[str, Any]) -> list[_Template]:
+    """Route table from the spec, most literal paths first."""
+    templates = []
+    for pattern, item in spec["paths"].items():
+        template = _Template(pattern, pattern.strip("/").split("/"))
+        for method, operation in item.items():
+            if method in _METHODS:
+                template.operations[method.upper()] = _Operation(
+                    operation["operationId"],
+                    method.upper(),
+                    pattern,
+                    "requestBody" in operation,
+                )
+        templates.append(template)
+    templates.sort(key=lambda t: (-t.literal_count, t.pattern))
+    return templates
+
+
+def match_route(
+    templates: Sequence[_Template], raw_segments: Sequence[str]
+) -> tuple[_Template, dict[str, str]] | None:
+    """The template matching the raw path segments and its decoded parameters."""
+    for template in templates:
+        if len(template.segments) != len(raw_segments):
+            continue
+        params: dict[str, str] = {}
+        for expected, raw in zip(template.segments, raw_segments, strict=True):
+            if expected.startswith("{"):
+                value = unquote(raw)
+                if not value:
+                    break
+                params[expected[1:-1]] = value
+            elif unquote(raw) != expected:
+                break
+        else:
+            return template, params
+    return None
+
+
+def _error(status: int, code: str, message: str, **metadata: Any) -> MockAPIError:
+    return MockAPIError(status, code, message, metadata or None)
+
+
+def _json_bytes(body: Any) -> bytes:
+    return json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
+class MockASGI:
+    """The raw ASGI callable behind the Starlette app of a :class:`BrevoMock`."""
+
+    def __init__(self, mock: BrevoMock) -> None:
+        self._mock = mock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":  # pragma: no cover - Starlette handles lifespan
+            return
+        mock = self._mock
+        method = scope["method"].upper()
+        raw_path = scope.get("raw_path") or scope["path"].encode()
+        raw_path_text = raw_path.decode("latin-1").split("?", 1)[0]
+        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        body, too_large = await _read_body(receive)
+
+        outcome = await self._handle(method, raw_path_text, query, headers, body, too_large)
+        status, out_headers, payload, operation, pattern, params = outcome
+
+        recorded_headers = dict(headers)
+        if "api-key" in recorded_headers:
+            recorded_headers["api-key"] = "<redacted>"
+        mock._record(
+            RecordedExchange(
+                operation_id=operation,
+                method=method,
+                path=raw_path_text,
+                path_pattern=pattern,
+                path_params=params,
+                query=list(query),
+                headers=recorded_headers,
+                body=body,
+                status=None if status is None else status,
+                response_headers={k.lower(): v for k, v in out_headers.items()},
+                response_body=payload,
+            )
+        )
+        if status is None:
+            # Dropped connection: start a response, then stop before its body. A real
+            # server closes the socket; in-process transports raise a protocol error.
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")],
+                }
+            )
+            return
+        raw_headers = [
+            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in out_headers.items()
+        ]
+        if payload or (status not in (204, 304) and "content-length" not in out_headers):
+            raw_headers.append((b"content-length", str(len(payload)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+        await send({"type": "http.response.body", "body": payload})
+
+    async def _handle(
+        self,
+        method: str,
+        raw_path: str,
+        query: list[tuple[str, str]],
+        headers: dict[str, str],
+        body: bytes,
+        too_large: bool,
+    ) -> tuple[int | None, dict[str, str], bytes, str | None, str | None, dict[str, str]]:
+        mock = self._mock
+        operation: _Operation | None = None
+        params: dict[str, str] = {}
+        pattern: str | None = None
+        limit_headers = mock._limiter.peek()
+        try:
+            if not (raw_path == API_PREFIX or raw_path.startswith(API_PREFIX + "/")):
+                raise _error(404, "not_found", f"Invalid route: {unquote(raw_path)[:200]}")
+            segments = raw_path[len(API_PREFIX) + 1 :].split("/")
+            found = match_route(mock._routes, segments)
+            if found is None:
+                raise _error(404, "not_found", f"Invalid route: {unquote(raw_path)[:200]}")
+            template, params = found
+            pattern = template.pattern
+            operation = template.operations.get(method)
+            if operation is None:
+                allowed = ", ".join(sorted(template.operations))
+                err = _error(
+                    405, "method_not_allowed", f"{method} is not allowed here; use {allowed}"
+                )
+                return self._error_response(
+                    err, {**limit_headers, "allow": allowed}, None, pattern, params
+                )
+
+            key = headers.get("api-key", "")
+            if not key:
+                raise _error(401, "unauthorized", "authentication not found in headers")
+            if key not in mock._api_keys:
+                raise _error(401, "unauthorized", "Key not found")
+
+            allowed_now, limit_headers = mock._limiter.acquire()
+            if not allowed_now:
+                raise _error(429, "too_many_requests", "The expected rate limit is exceeded.")
+
+            fault = mock._faults.draw(operation.operation_id)
+            if fault.latency:
+                await anyio.sleep(fault.latency)
+            if fault.drop:
+                return None, limit_headers, b"", operation.operation_id, pattern, params
+            if fault.status is not None:
+                raise _error(
+                    fault.status,
+                    "internal_error",
+                    "Injected fault: the mock failed this request on purpose",
+                )
+
+            if too_large:
+                raise _error(
+                    400, "invalid_parameter", f"body: larger than {MAX_BODY // (1024 * 1024)} MB"
+                )
+            validated = mock._validator.validate_request(
+                method=method,
+                path_pattern=pattern,
+                path_params=params,
+                query=query,
+                headers=headers,
+                content_type=headers.get("content-type", ""),
+                body=body,
+                has_request_body=operation.has_body,
+            )
+            handler = _HANDLERS[operation.operation_id]
+            status, result = handler(mock, validated)
+        except MockAPIError as err:
+            return self._error_response(
+                err, limit_headers, operation.operation_id if operation else None, pattern, params
+            )
+        out_headers = dict(limit_headers)
+        payload = b""
+        if result is not None:
+            payload = _json_bytes(result)
+            out_headers["content-type"] = "application/json"
+        return status, out_headers, payload, operation.operation_id, pattern, params
+
+    @staticmethod
+    def _error_response(
+        err: MockAPIError,
+        headers: Mapping[str, str],
+        operation_id: str | None,
+        pattern: str | None,
+        params: dict[str, str],
+    ) -> tuple[int | None, dict[str, str], bytes, str | None, str | None, dict[str, str]]:
+        out = {**headers, "content-type": "application/json"}
+        return err.status, out, _json_bytes(err.body()), operation_id, pattern, params
+
+
+async def _read_body(receive: Receive) -> tuple[bytes, bool]:
+    """The request body, reading at most MAX_BODY + 1 bytes (the rest is discarded)."""
+    chunks: list[bytes] = []
+    size = 0
+    too_large = False
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        if not too_large:
+            size += len(chunk)
+            if size > MAX_BODY:
+                too_large = True
+                chunks = []
+            else:
+                chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks), too_large
+
+
+# ---------------------------------------------------------------------------- handlers
+# Each handler: (mock, validated request) -> (status, JSON body or None).
+
+_Handler = Callable[["BrevoMock", ValidatedRequest], tuple[int, Any]]
+
+
+def _page(req: ValidatedRequest, default_limit: int) -> tuple[int, int, str]:
+    limit = req.query.get("limit")
+    offset = req.query.get("offset")
+    sort = req.query.get("sort") or "desc"
+    return (
+        default_limit if limit is None else int(limit),
+        0 if offset is None else int(offset),
+        str(sort),
+    )
+
+
+def _since(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            raise _error(
+                400, "invalid_parameter", "modifiedSince: not an ISO 8601 date-time"
+            ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment
+
+
+def _list_contacts(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
+    limit, offset, sort = _page(req, 50)
+    return 200, mock.state.list_contacts(
+        limit=limit, offset=offset, sort=sort, modified_since=_since(req.query.get("modifiedSince"))
+    )
+
+
+def _create_contact(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
+    status, new_id = mock.state.create_contact(req.body)
+    return (201, {"id": new_id}) if status == 201 else (204, None)
+
+
+def _get_contact(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
+    return 200, mock.state.get_contact(str(req.path["identifier"]))
+
+
+def _update_contact(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
+    mock.state.update_contact(str(req.path["identifier"]), req.body)
+    return 204, None
+
+
+def _delete_contact(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
+    mock.state.delete_contact(str(req.path["identifier"]))
+    return 204, None
+
+
+def _list_lists(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
+    limit, offset, sort = _page(req, 10)
+    return 200, mock.state.list_lists(limit=limit, offset=offset, sort=sort)
+
+
+def _create_list(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
+    return 201, {"id": mock.state.create_list(req.body["name"], req.body["folderId"])}
+
+
+def _get_list(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
+    return 200, mock.state.get_list(int(req.path["listId"]))
+
+
+def _update_list(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
+    mock.state.update_list(int(req.path["listId"]), req.body)
+    return 204, None
+
+
+def _delete_list(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
+    mock.state.delete_list(int(req.path["listId"]))
+    return 204, None
+
+
+def _add_members(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
+    return 201, mock.state.change_members(int(req.path["listId"]), req.body, add=True)
+
+
+def _remove_members(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
+    return 201, mock.state.change_members(int(req.path["listId"]), req.body, add=False)
+
+
+def _list_attributes(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
+    return 200, mock.state.list_attributes()
+
+
+def _create_attribute(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
+    mock.state.create_attribute(
+        str(req.path["attributeCategory"]), str(req.path["attributeName"]), req.body
+    )
+    return 201, None
+
+
+def _delete_attribute(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
+    mock.state.delete_attribute(str(req.path["attributeCategory"]), str(req.path["attributeName"]))
+    return 204, None
+
+
+def _list_folders(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
+    limit, offset, sort = _page(req, 10)
+    return 200, mock.state.list_folders(limit=limit, offset=offset, sort=sort)
+
+
+def _create_folder(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
+    return 201, {"id": mock.state.create_folder(req.body["name"])}
+
+
+def _import(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
+    return 202, {"processId": mock.state.import_contacts(req.body)}
+
+
+_HANDLERS: dict[str, _Handler] = {
+    "listContacts": _list_contacts,
+    "createContact": _create_contact,
+    "getContactInfo": _get_contact,
+    "updateContact": _update_contact,
+    "deleteContact": _delete_contact,
+    "listContactLists": _list_lists,
+    "createContactList": _create_list,
+    "getContactList": _get_list,
+    "updateContactList": _update_list,
+    "deleteContactList": _delete_list,
+    "addContactsToList": _add_members,
+    "removeContactsFromList": _remove_members,
+    "listContactAttributes": _list_attributes,
+    "createContactAttribute": _create_attribute,
+    "deleteContactAttribute": _delete_attribute,
+    "listFolders": _list_folders,
+    "createFolder": _create_folder,
+    "importContacts": _import,
+}
+
+
+def build_app(mock: BrevoMock) -> Starlette:
+    """The Starlette application serving ``mock`` (every path, every method)."""
+    missing = {op.operation_id for t in mock._routes for op in t.operations.values()} - set(
+        _HANDLERS
+    )
+    if missing:  # pragma: no cover - the spec gained an operation the mock lacks
+        raise RuntimeError(f"the mock has no handler for: {', '.join(sorted(missing))}")
+    return Starlette(routes=[Route("/{path:path}", endpoint=MockASGI(mock))])

@@ -1,0 +1,173 @@
+"""BrevoMock: one mock Brevo account, its ASGI app, transports, server and introspection."""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+
+from ._app import RecordedExchange, build_app, build_routes
+from ._limits import RATE_LIMIT_TIERS, Fault, FaultInjector, RateLimiter
+from ._server import BackgroundServer
+from ._state import MockState, _utc_now
+from ._transport import AsyncMockTransport, MockTransport
+from ._validation import effective_spec_path, load_validator
+
+#: The key a mock accepts when none is configured (a test key, never a real one).
+DEFAULT_API_KEY = "tajo-brevo-mock-key"
+#: Base URL of the in-process transports (any host works; this one says what it is).
+IN_PROCESS_BASE_URL = "http://testserver/v3"
+
+
+class BrevoMock:
+    """A stateful mock of the Brevo Contacts API (one account, in memory).
+
+    Serve it in-process (``transport()``, ``async_transport()``, ``client()``, ``app``)
+    or on loopback (``with mock.serve() as server: server.base_url``). Inspect it with
+    ``requests`` (what it received and answered) and ``state`` (contacts, lists, ...).
+
+    Args:
+        api_keys: keys the mock accepts in the ``api-key`` header (at least one).
+        rate_limit: requests per second allowed (e.g. ``RATE_LIMIT_TIERS["general"]``),
+            or None for no limit (the default).
+        faults: fault rules (5xx, latency, dropped connections); see :class:`Fault`.
+        seed: seed of the fault draws (same seed, same faults).
+        clock: monotonic clock of the rate limiter, in seconds.
+        now: wall clock for ``createdAt``/``modifiedAt``.
+        account_email: the account's own email (deleting that contact answers 405).
+        spec_path: the OpenAPI document to validate against (default: the effective spec).
+        record_limit: how many exchanges ``requests`` keeps (oldest dropped first).
+
+    Raises:
+        ValueError: no API key, a bad rate limit or a bad fault rule.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_keys: Iterable[str] = (DEFAULT_API_KEY,),
+        rate_limit: int | None = None,
+        faults: Sequence[Fault] = (),
+        seed: int = 0,
+        clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = _utc_now,
+        account_email: str = "owner@tajo-brevo-mock.example",
+        spec_path: str | Path | None = None,
+        record_limit: int = 10_000,
+    ) -> None:
+        keys = tuple(api_keys)
+        if not keys or not all(isinstance(k, str) and k for k in keys):
+            raise ValueError("BrevoMock needs at least one non-empty API key")
+        self._api_keys = frozenset(keys)
+        self.api_key = keys[0]
+        self._validator = load_validator(str(spec_path or effective_spec_path()))
+        self._routes = build_routes(self._validator.document)
+        operations = [op.operation_id for t in self._routes for op in t.operations.values()]
+        self.operation_ids: tuple[str, ...] = tuple(sorted(operations))
+        self._limiter = RateLimiter(rate_limit, clock)
+        self._faults = FaultInjector(faults, seed, operations)
+        self.state = MockState(now=now, account_email=account_email)
+        self._records: collections.deque[RecordedExchange] = collections.deque(maxlen=record_limit)
+        self._records_lock = threading.Lock()
+        self.app: Starlette = build_app(self)
+
+    def __repr__(self) -> str:
+        # Never show the keys.
+        return (
+            f"BrevoMock(contacts={len(self.state.contacts)}, lists={len(self.state.lists)}, "
+            f"rate_limit={self._limiter.per_second}, faults={len(self._faults.faults)})"
+        )
+
+    # ------------------------------------------------------------------ introspection
+
+    def _record(self, exchange: RecordedExchange) -> None:
+        with self._records_lock:
+            self._records.append(exchange)
+
+    @property
+    def requests(self) -> list[RecordedExchange]:
+        """The exchanges recorded so far, oldest first (a copy)."""
+        with self._records_lock:
+            return list(self._records)
+
+    def clear_requests(self) -> None:
+        """Forget the recorded exchanges."""
+        with self._records_lock:
+            self._records.clear()
+
+    def response_problems(self) -> list[str]:
+        """Every recorded response that breaks the spec, one line each (empty: all conform).
+
+        Dropped connections and unrouted requests (no spec operation) are not checked.
+        """
+        problems = []
+        for ex in self.requests:
+            if ex.status is None or ex.path_pattern is None or ex.operation_id is None:
+                continue
+            found = ex.method.lower()
+            for issue in self._validator.response_problems(
+                method=found,
+                path_pattern=ex.path_pattern,
+                path_params=ex.path_params,
+                status=ex.status,
+                headers=ex.response_headers,
+                body=ex.response_body,
+            ):
+                problems.append(f"{ex.method} {ex.path} -> {ex.status}: {issue}")
+        return problems
+
+    # ------------------------------------------------------------------ clients
+
+    def transport(self) -> httpx.BaseTransport:
+        """A sync httpx transport calling the app in-process."""
+        return MockTransport(self.app)
+
+    def async_transport(self) -> httpx.AsyncBaseTransport:
+        """An async httpx transport calling the app in-process."""
+        return AsyncMockTransport(self.app)
+
+    def _client_kwargs(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        headers = {"api-key": self.api_key, **dict(kwargs.pop("headers", {}) or {})}
+        return {"base_url": IN_PROCESS_BASE_URL, "headers": headers, **kwargs}
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        """An ``httpx.Client`` on the in-process transport, with the mock's key set.
+
+        Args:
+            **kwargs: passed to ``httpx.Client`` (e.g. ``headers`` to override the key).
+        """
+        return httpx.Client(transport=self.transport(), **self._client_kwargs(kwargs))
+
+    def async_client(self, **kwargs: Any) -> httpx.AsyncClient:
+        """An ``httpx.AsyncClient`` on the in-process transport, with the mock's key set."""
+        return httpx.AsyncClient(transport=self.async_transport(), **self._client_kwargs(kwargs))
+
+    def serve(
+        self, *, host: str = "127.0.0.1", port: int = 0, log_level: str = "warning"
+    ) -> BackgroundServer:
+        """A server for this mock on loopback; use it as a context manager.
+
+        Example::
+
+            with mock.serve() as server:
+                httpx.get(server.base_url + "/contacts", headers={"api-key": mock.api_key})
+
+        Args:
+            host: address to bind (loopback by default).
+            port: port, 0 for a free one.
+            log_level: uvicorn's log level.
+
+        Returns:
+            A :class:`BackgroundServer`, started on ``__enter__``, stopped on ``__exit__``.
+        """
+        return BackgroundServer(self.app, host=host, port=port, log_level=log_level)
+
+
+__all__ = ["DEFAULT_API_KEY", "IN_PROCESS_BASE_URL", "RATE_LIMIT_TIERS", "BrevoMock"]
