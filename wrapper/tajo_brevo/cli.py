@@ -17,6 +17,7 @@ from collections.abc import Callable
 #: command name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "mock": ("tajo_brevo._cli_mock", "serve a stateful mock of the Brevo Contacts API"),
+    "contract": ("tajo_brevo._cli_contract", "check a Brevo base URL against the spec"),
 }
 
 
