@@ -61,6 +61,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help=f"fuzzing examples per operation (default {DEFAULT_MAX_EXAMPLES})",
     )
     parser.add_argument(
+        "--operation",
+        action="append",
+        dest="operations",
+        metavar="OPERATION_ID",
+        help="only this operation (repeatable; default: all the mode allows)",
+    )
+    parser.add_argument(
         "--spec", type=Path, default=None, help="OpenAPI document (default: the effective spec)"
     )
     parser.set_defaults(handler=_run)
@@ -86,13 +93,18 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     from tajo_brevo.contract.runner import run_contract
 
-    result = run_contract(
-        base_url=base_url,
-        api_key=api_key,
-        spec_path=args.spec,
-        allow_writes=args.allow_writes,
-        max_examples=args.max_examples,
-    )
+    try:
+        result = run_contract(
+            base_url=base_url,
+            api_key=api_key,
+            spec_path=args.spec,
+            allow_writes=args.allow_writes,
+            max_examples=args.max_examples,
+            operation_ids=args.operations,
+        )
+    except ValueError as exc:  # e.g. --operation names nothing the mode runs
+        print(f"tajo-brevo contract: {exc}", file=sys.stderr)
+        return 2
     print(result.summary())
     if args.junit is not None:
         result.write_junit(args.junit)

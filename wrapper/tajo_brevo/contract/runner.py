@@ -373,12 +373,16 @@ def run_contract(
     )
     if phases is not None:
         schema.config.phases.update(phases=phases)
+    # One include call: separate include filters are OR'ed by schemathesis.
+    selection: dict[str, Any] = {}
     if not allow_writes:
-        schema = schema.include(method="GET")
-    else:
-        _configure_writes(schema)
+        selection["method"] = "GET"
     if operation_ids:
-        schema = schema.include(operation_id=operation_ids)
+        selection["operation_id"] = list(operation_ids)
+    if selection:
+        schema = schema.include(**selection)
+    if allow_writes:
+        _configure_writes(schema)
 
     operations: dict[str, OperationReport] = {}
     for result in schema.get_all_operations():

@@ -1,0 +1,159 @@
+"""``tajo-brevo contract`` against the mock served on loopback, and the write mode's cleanup."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from _broken import BREAKS, corrupt
+from tajo_brevo.cli import main
+from tajo_brevo.contract.runner import run_contract
+from tajo_brevo.mock import IN_PROCESS_BASE_URL, BackgroundServer, BrevoMock
+
+GET_OPERATIONS = {
+    "listContacts",
+    "getContactInfo",
+    "listContactLists",
+    "getContactList",
+    "listContactAttributes",
+    "listFolders",
+}
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[BrevoMock, BackgroundServer]]:
+    mock = BrevoMock(api_keys=["contract-cli-key"])
+    with mock.serve() as server:
+        yield mock, server
+
+
+def test_contract_against_the_running_mock_passes_with_summary_and_junit(
+    served: tuple[BrevoMock, BackgroundServer],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    mock, server = served
+    junit = tmp_path / "contract.xml"
+    code = main(
+        [
+            "contract",
+            "--base-url",
+            server.base_url,
+            "--api-key",
+            mock.api_key,
+            "--junit",
+            str(junit),
+            "--max-examples",
+            "3",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "PASSED: 6 operations" in out
+    for op in GET_OPERATIONS:
+        assert f"{op} (GET " in out
+    assert mock.api_key not in out
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite is not None
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("6", "0", "0")
+    names = {case.get("name", "").split(" ")[0] for case in suite.iter("testcase")}
+    assert names == GET_OPERATIONS
+    # Read-only: no documented write operation reached the mock.
+    writes = [r for r in mock.requests if r.method != "GET" and r.operation_id is not None]
+    assert writes == []
+    assert len(mock.state.contacts) == 0
+
+
+def test_contract_with_a_wrong_key_fails_and_says_why(
+    served: tuple[BrevoMock, BackgroundServer], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _mock, server = served
+    args = ["--base-url", server.base_url, "--api-key", "not-the-key", "--max-examples", "1"]
+    code = main(["contract", *args, "--operation", "listContactAttributes"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "listContactAttributes (GET /contacts/attributes): every response was 401/403" in out
+    assert "not-the-key" not in out
+
+
+def test_contract_against_a_server_that_breaks_the_spec_fails_naming_operation_and_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    operation_id, method, path, transform, check = BREAKS["wrong type (count as a string)"]
+    mock = BrevoMock()
+    broken = corrupt(mock.app, method=method, path=path, transform=transform)
+    junit = tmp_path / "broken.xml"
+    with BackgroundServer(broken) as server:
+        code = main(
+            [
+                "contract",
+                "--base-url",
+                server.base_url,
+                "--api-key",
+                mock.api_key,
+                "--max-examples",
+                "2",
+                "--operation",
+                operation_id,
+                "--junit",
+                str(junit),
+            ]
+        )
+    out = capsys.readouterr().out
+    assert code == 1
+    assert f"{operation_id} (GET /contacts/lists)" in out
+    assert f"check {check}" in out
+    failures = list(ET.parse(junit).getroot().iter("failure"))
+    assert [f.get("type") for f in failures] == [check]
+
+
+def test_contract_with_an_operation_the_mode_does_not_run_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(
+        [
+            *("contract", "--base-url", "http://127.0.0.1:9/v3", "--api-key", "k"),
+            *("--operation", "createContact"),
+        ]
+    )
+    assert code == 2
+    assert "no operation selected" in capsys.readouterr().err
+
+
+def test_contract_without_url_or_key_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("BREVO_API_KEY", raising=False)
+    monkeypatch.delenv("BREVO_BASE_URL", raising=False)
+    assert main(["contract", "--api-key", "k"]) == 2
+    assert "--base-url" in capsys.readouterr().err
+    assert main(["contract", "--base-url", "http://127.0.0.1:9/v3"]) == 2
+    assert "BREVO_API_KEY" in capsys.readouterr().err
+    assert main(["contract", "--base-url", "127.0.0.1:9", "--api-key", "k"]) == 2
+    assert "http(s)://" in capsys.readouterr().err
+
+
+def test_write_run_deletes_what_it_created() -> None:
+    mock = BrevoMock()
+    before_attributes = set(mock.state.attributes)
+    result = run_contract(
+        base_url=IN_PROCESS_BASE_URL,
+        api_key=mock.api_key,
+        app=mock.app,
+        allow_writes=True,
+        max_examples=3,
+        phases=["examples", "coverage", "fuzzing"],
+    )
+    creates = {"createContact", "createFolder"}
+    created = {r.operation_id for r in mock.requests if r.status in (201, 202)}
+    assert creates <= created, created
+    assert len(mock.state.contacts) == 0
+    assert len(mock.state.lists) == 0
+    assert set(mock.state.attributes) == before_attributes
+    # Folders: the pinned spec has no folder deletion and the mock does not route
+    # Brevo's DELETE /contacts/folders/{id}: the run must say so, not hide it.
+    folder_problems = [e for e in result.errors if "/contacts/folders/" in e]
+    assert len(folder_problems) == len(mock.state.folders) > 0
+    assert [e for e in result.errors if e not in folder_problems] == []
