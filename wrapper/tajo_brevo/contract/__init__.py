@@ -1,6 +1,6 @@
 """Contract tooling: prove that the client, the mock and a live Brevo agree with the spec.
 
-Modules (import the one you need; each pulls only its own dependencies):
+Needs the ``contract`` extra (``pip install tajo-brevo[contract]``). Modules (import the one you need; each pulls only its own dependencies):
 
 - ``tajo_brevo.contract.completeness``: the (operation, status) pairs a spec documents,
   and which of them a test suite does not handle.
@@ -8,6 +8,8 @@ Modules (import the one you need; each pulls only its own dependencies):
   spec with openapi-core (for respx tests of a client).
 - ``tajo_brevo.contract.strategies``: hypothesis strategies for request inputs and
   response bodies generated from the spec's schemas.
+- ``tajo_brevo.contract.schemathesis_setup``: the schemathesis configuration every run
+  shares (formats, hooks, links, per-operation expected statuses, warnings).
 - ``tajo_brevo.contract.runner``: run the schemathesis suite against a base URL and
   report per operation (used by ``tajo-brevo contract``).
 """

@@ -44,7 +44,7 @@ EMAIL_RE = re.compile(
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 )
 _SMS_RE = re.compile(r"^\+?[0-9]{6,19}$")
-_ATTRIBUTE_NAME_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,49}$")
+_ATTRIBUTE_NAME_MAX = 50
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 #: Largest id the spec allows (int64).
@@ -628,33 +628,34 @@ class MockState:
             return {"attributes": [a.to_json() for a in self.attributes.values()]}
 
     def create_attribute(self, category: str, raw_name: str, body: Mapping[str, Any]) -> None:
-        """createContactAttribute: the rules of each category."""
+        """createContactAttribute: names are unique (upper case); per-category needs."""
         with self.lock:
             name = raw_name.upper()
-            if not _ATTRIBUTE_NAME_RE.match(name):
+            if not name or len(name) > _ATTRIBUTE_NAME_MAX:
                 raise _invalid(
-                    "attributeName: use letters, digits and underscores, starting with a "
-                    "letter (at most 50 characters)"
+                    f"attributeName: give a name of 1 to {_ATTRIBUTE_NAME_MAX} characters"
                 )
             if name in self.attributes:
                 raise _invalid(f"attributeName: attribute {name} already exists")
             type_ = body.get("type")
-            enumeration = [dict(item) for item in body.get("enumeration") or []]
+            enumeration: list[dict[str, Any]] = []
             value = body.get("value")
             if category == "category":
+                enumeration = [dict(item) for item in body.get("enumeration") or []]
                 if not enumeration:
                     raise _missing("enumeration is missing: a category attribute needs one")
                 values = [item["value"] for item in enumeration]
                 if len(set(values)) != len(values):
                     raise _invalid("enumeration: values must be unique")
                 type_ = None
-            elif enumeration:
-                raise _invalid("enumeration: only category attributes take an enumeration")
-            if category in ("calculated", "global"):
+            elif category in ("calculated", "global"):
                 if not value:
                     raise _missing("value is missing: a calculated or global attribute needs one")
-            elif category != "category":
+            else:
+                # normal and transactional: a typed value per contact (text by default);
+                # an enumeration or a formula means nothing there and is ignored.
                 type_ = type_ or "text"
+                value = None
             self.attributes[name] = Attribute(name, category, type_, enumeration, value)
 
     def delete_attribute(self, category: str, raw_name: str) -> None:

@@ -1,0 +1,400 @@
+"""Schemathesis against a Brevo Contacts server: the setup every runner shares.
+
+One place for what a full run needs on this spec (``TOOLING_NOTES.md``, "schemathesis"):
+
+- the effective spec, loaded with a config that sends the ``api-key`` header, fails the
+  run on any warning (a wrong key makes every answer a documented 401, i.e. a false
+  pass), and caps the fuzzing phase with ``TAJO_SCHEMATHESIS_MAX_EXAMPLES``;
+- realistic generated emails (``format: email``): schemathesis' default addresses are
+  valid per RFC 5322 but not per Brevo, which would fail "schema-valid request rejected";
+- a ``filter_path_parameters`` hook: a contact ``identifier`` equal to ``lists``,
+  ``attributes``, ``folders`` or ``import``, or containing ``/`` (schemathesis does not
+  percent-encode it), would reach another operation's route;
+- per-operation statuses a schema-valid request may get (:data:`POSITIVE_EXTRA_STATUSES`),
+  each with the production reason; operations not listed keep schemathesis' defaults.
+
+:func:`run` drives schemathesis' own engine and reporter (all phases, every default
+check, positive and negative data) against a base URL or an in-process ASGI app and
+returns the exit code the ``schemathesis run`` command would give.
+
+Needs the ``contract`` extra.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import schemathesis
+import yaml
+from hypothesis import strategies as st
+
+__all__ = [
+    "MAX_EXAMPLES_ENV",
+    "KnownData",
+    "POSITIVE_EXTRA_STATUSES",
+    "RESERVED_IDENTIFIERS",
+    "STATEFUL_LINKS",
+    "WARNING_EXEMPTIONS",
+    "build_config",
+    "default_max_examples",
+    "load_schema",
+    "realistic_emails",
+    "register_formats",
+    "run",
+    "with_links",
+]
+
+#: Environment variable capping schemathesis' fuzzing phase (examples per operation).
+MAX_EXAMPLES_ENV = "TAJO_SCHEMATHESIS_MAX_EXAMPLES"
+_DEFAULT_MAX_EXAMPLES = 25
+
+#: ``/contacts/{identifier}`` values that are other routes (``/contacts/lists``, ...).
+RESERVED_IDENTIFIERS = frozenset({"lists", "attributes", "folders", "import"})
+
+_DEFAULT_POSITIVE = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
+
+#: operationId -> (extra statuses a schema-valid request may get, why production does so).
+#: Only operations whose valid requests can name something that does not exist, or
+#: collide with existing state, are listed; the rest keep schemathesis' defaults.
+POSITIVE_EXTRA_STATUSES: dict[str, tuple[tuple[str, ...], str]] = {
+    "createContact": (
+        ("400",),
+        "listIds may name lists that don't exist (400 invalid_parameter); the email or SMS "
+        "may belong to an existing contact (400 duplicate_parameter); a contact needs an "
+        "email or attributes.SMS (400 missing_parameter)",
+    ),
+    "updateContact": (
+        ("400",),
+        "listIds/unlinkListIds may name lists that don't exist; attributes.EMAIL or SMS "
+        "may belong to another contact (400 duplicate_parameter)",
+    ),
+    "createContactList": (
+        ("400",),
+        "folderId may name a folder that does not exist (400 invalid_parameter)",
+    ),
+    "updateContactList": (
+        ("400",),
+        "folderId may name a folder that does not exist (400 invalid_parameter)",
+    ),
+    "addContactsToList": (
+        ("400",),
+        "a body naming neither emails nor ids is refused (400 missing_parameter); the "
+        "contacts named may not exist (they land in failure[])",
+    ),
+    "removeContactsFromList": (
+        ("400",),
+        "a body naming neither emails nor ids is refused (400 missing_parameter); the "
+        "contacts named may not exist (they land in failure[])",
+    ),
+    "importContacts": (
+        ("400",),
+        "listIds / newList.folderId may name lists or folders that don't exist; fileUrl "
+        "can't be fetched (the mock fetches nothing); fileBody must be ';'-separated CSV "
+        "with an EMAIL or SMS header (400 invalid_parameter / missing_parameter)",
+    ),
+    "createContactAttribute": (
+        ("400",),
+        "the attribute may already exist (names are unique); names are letters, digits "
+        "and underscores; category attributes need an enumeration, calculated and global "
+        "ones a value (400 invalid_parameter / missing_parameter)",
+    ),
+}
+
+
+#: (source operationId, status, link name, target operationId, parameters, requestBody):
+#: the links of the stateful phase. Schemathesis' dependency analysis can't be used on
+#: this spec: createContact, createContactList and createFolder all answer the same
+#: ``CreatedId`` schema, so it links a new contact's id to ``/contacts/lists/{listId}``
+#: (see /work/notes/spec-requests.md). These are the links production data really has.
+STATEFUL_LINKS: list[tuple[str, str, str, str, dict[str, str], Any]] = [
+    ("createContact", "201", "GetContactById", "getContactInfo",
+     {"path.identifier": "$response.body#/id"}, None),
+    ("createContact", "201", "UpdateContactById", "updateContact",
+     {"path.identifier": "$response.body#/id"}, None),
+    ("createContact", "201", "DeleteContactById", "deleteContact",
+     {"path.identifier": "$response.body#/id"}, None),
+    ("createContact", "201", "GetContactByEmail", "getContactInfo",
+     {"path.identifier": "$request.body#/email"}, None),
+    ("createFolder", "201", "CreateListInFolder", "createContactList",
+     {}, {"folderId": "$response.body#/id"}),
+    ("createContactList", "201", "GetList", "getContactList",
+     {"path.listId": "$response.body#/id"}, None),
+    ("createContactList", "201", "UpdateList", "updateContactList",
+     {"path.listId": "$response.body#/id"}, None),
+    ("createContactList", "201", "DeleteList", "deleteContactList",
+     {"path.listId": "$response.body#/id"}, None),
+    ("createContactList", "201", "AddMembers", "addContactsToList",
+     {"path.listId": "$response.body#/id"}, None),
+    ("createContactList", "201", "RemoveMembers", "removeContactsFromList",
+     {"path.listId": "$response.body#/id"}, None),
+    ("createContactList", "201", "ImportIntoList", "importContacts",
+     {}, {"listIds": ["$response.body#/id"]}),
+    ("createContactAttribute", "201", "DeleteAttribute", "deleteContactAttribute",
+     {
+         "path.attributeCategory": "$request.path.attributeCategory",
+         "path.attributeName": "$request.path.attributeName",
+     }, None),
+]  # fmt: skip
+
+#: operationId -> (warnings not raised for it, why). Everything else fails the run.
+WARNING_EXEMPTIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "importContacts": (
+        ("validation_mismatch", "missing_test_data"),
+        "the spec can't say that an import needs fileBody or fileUrl, listIds or newList, "
+        "and a ';'-separated CSV with an EMAIL or SMS header, so nearly every generated "
+        "'valid' body is one production refuses (spec request filed); it takes no "
+        "identifier, so there is no test data to miss (schemathesis gates both warnings "
+        "together per operation)",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class KnownData:
+    """Identifiers that exist on the server under test, mixed into generated requests.
+
+    Without them, generated ids and emails almost never name an existing contact, list
+    or attribute, every answer is a 404 and schemathesis warns "missing test data".
+
+    Attributes:
+        contact_identifiers: contact ids (as strings) and emails.
+        list_ids: list ids.
+        attribute_names: attribute names (any category).
+        probability: share of generated values taken from these lists.
+    """
+
+    contact_identifiers: Sequence[str] = ()
+    list_ids: Sequence[int] = ()
+    attribute_names: Sequence[str] = ()
+    probability: float = 0.5
+
+    def config(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """``(dictionaries, parameters)`` sections of a schemathesis configuration."""
+        dictionaries: dict[str, Any] = {}
+        parameters: dict[str, Any] = {}
+        for name, key, values in (
+            ("contact_identifiers", "path.identifier", [str(v) for v in self.contact_identifiers]),
+            ("list_ids", "path.listId", [int(v) for v in self.list_ids]),
+            ("attribute_names", "path.attributeName", [str(v) for v in self.attribute_names]),
+        ):
+            if values:
+                dictionaries[name] = {"values": values}
+                parameters[key] = {"dictionary": name, "probability": self.probability}
+        return dictionaries, parameters
+
+
+def with_links(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``spec`` with :data:`STATEFUL_LINKS` added to its responses."""
+    doc: dict[str, Any] = copy.deepcopy(dict(spec))
+    by_id = {
+        op["operationId"]: op
+        for item in doc["paths"].values()
+        for op in item.values()
+        if isinstance(op, dict) and "operationId" in op
+    }
+    for source, status, name, target, parameters, body in STATEFUL_LINKS:
+        response = by_id[source]["responses"][status]
+        link: dict[str, Any] = {"operationId": target}
+        if parameters:
+            link["parameters"] = dict(parameters)
+        if body is not None:
+            link["requestBody"] = copy.deepcopy(body)
+        response.setdefault("links", {})[name] = link
+    return doc
+
+
+def default_max_examples() -> int:
+    """``TAJO_SCHEMATHESIS_MAX_EXAMPLES``, or 25.
+
+    Raises:
+        ValueError: the variable is set but not a positive integer.
+    """
+    raw = os.environ.get(MAX_EXAMPLES_ENV, "").strip()
+    if not raw:
+        return _DEFAULT_MAX_EXAMPLES
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{MAX_EXAMPLES_ENV}={raw!r}: expected a positive integer") from None
+    if value < 1:
+        raise ValueError(f"{MAX_EXAMPLES_ENV}={raw!r}: expected a positive integer")
+    return value
+
+
+def realistic_emails() -> st.SearchStrategy[str]:
+    """Addresses of the shape Brevo accepts: ``local[.part]@domain.tld``, lower case."""
+    local = st.from_regex(r"\A[a-z0-9]{1,12}([._+-][a-z0-9]{1,8})?\Z")
+    domain = st.from_regex(r"\A[a-z0-9]{1,12}(-[a-z0-9]{1,6})?\Z")
+    tld = st.sampled_from(["com", "net", "org", "io", "example", "fr"])
+    return st.builds(lambda a, b, c: f"{a}@{b}.{c}", local, domain, tld)
+
+
+_registered = False
+
+
+def register_formats() -> None:
+    """Register the realistic ``email`` strategy with schemathesis (idempotent, global)."""
+    global _registered
+    if not _registered:
+        schemathesis.openapi.format("email", realistic_emails())
+        _registered = True
+
+
+def _identifier_reaches_its_route(context: Any, path_parameters: Mapping[str, Any] | None) -> bool:
+    identifier = (path_parameters or {}).get("identifier")
+    if not isinstance(identifier, str):
+        return True
+    return (
+        identifier not in RESERVED_IDENTIFIERS
+        and "/" not in identifier
+        and identifier not in (".", "..")
+    )
+
+
+def build_config(
+    *,
+    base_url: str,
+    api_key: str,
+    max_examples: int | None = None,
+    seed: int | None = None,
+    workers: int = 1,
+    known: KnownData | None = None,
+) -> Any:
+    """The schemathesis configuration of a full contract run.
+
+    Args:
+        base_url: the API root, e.g. ``http://127.0.0.1:8080/v3``.
+        api_key: sent as the ``api-key`` header.
+        max_examples: fuzzing examples per operation (default :func:`default_max_examples`).
+        seed: hypothesis seed (None: random).
+        workers: concurrent workers.
+        known: identifiers that exist on the server (see :class:`KnownData`).
+
+    Returns:
+        A ``schemathesis.config.SchemathesisConfig``.
+    """
+    from schemathesis.config import SchemathesisConfig, SchemathesisWarning
+
+    operations = [
+        {
+            "include-operation-id": [operation_id],
+            "checks": {
+                "positive_data_acceptance": {
+                    "expected-statuses": [*_DEFAULT_POSITIVE, *statuses],
+                }
+            },
+        }
+        for operation_id, (statuses, _reason) in POSITIVE_EXTRA_STATUSES.items()
+    ]
+    every_warning = [w.value for w in SchemathesisWarning if w.value != "low_valid_rate"]
+    operations += [
+        {
+            "include-operation-id": [operation_id],
+            "warnings": [w for w in every_warning if w not in exempt],
+        }
+        for operation_id, (exempt, _reason) in WARNING_EXEMPTIONS.items()
+    ]
+    data: dict[str, Any] = {
+        "base-url": base_url,
+        "headers": {"api-key": api_key},
+        "workers": workers,
+        # Every warning fails the run: missing_auth (all 401: wrong key), missing_test_data
+        # (all 404), validation_mismatch (valid data always refused), ...
+        "warnings": {"fail-on": True},
+        "generation": {"max-examples": max_examples or default_max_examples()},
+        "operations": operations,
+        # Links come from STATEFUL_LINKS; dependency analysis mislinks the shared
+        # CreatedId (see STATEFUL_LINKS). Location-header inference stays on.
+        "phases": {"stateful": {"inference": {"algorithms": ["location-headers"]}}},
+    }
+    if seed is not None:
+        data["seed"] = seed
+    if known is not None:
+        dictionaries, parameters = known.config()
+        if dictionaries:
+            data["dictionaries"] = dictionaries
+            data["parameters"] = parameters
+    return SchemathesisConfig.from_dict(data)
+
+
+def load_schema(
+    *,
+    base_url: str,
+    api_key: str,
+    app: Any = None,
+    spec_path: str | Path | None = None,
+    max_examples: int | None = None,
+    seed: int | None = None,
+    known: KnownData | None = None,
+) -> Any:
+    """The effective spec as a schemathesis schema, configured for a contract run.
+
+    Args:
+        base_url: the API root (for an in-process app, e.g. ``http://testserver/v3``).
+        api_key: the key the server accepts.
+        app: an ASGI app to call in-process instead of the network.
+        spec_path: the OpenAPI document (default: the effective spec).
+        max_examples: fuzzing examples per operation.
+        seed: hypothesis seed.
+        known: identifiers that exist on the server (see :class:`KnownData`).
+
+    Returns:
+        A ``schemathesis`` OpenAPI schema with the hooks of this module registered.
+    """
+    from tajo_brevo.mock._validation import effective_spec_path
+
+    register_formats()
+    config = build_config(
+        base_url=base_url, api_key=api_key, max_examples=max_examples, seed=seed, known=known
+    )
+    with open(spec_path or effective_spec_path(), encoding="utf-8") as handle:
+        spec = yaml.safe_load(handle)
+    schema = schemathesis.openapi.from_dict(with_links(spec), config=config)
+    schema.hooks.register_hook_with_name(_identifier_reaches_its_route, "filter_path_parameters")
+    if app is not None:
+        schema.app = app
+    return schema
+
+
+def run(schema: Any) -> int:
+    """Run every phase and check of schemathesis on ``schema``, reporting like its CLI.
+
+    The report (failures with curl reproductions, warnings, summary) goes to stdout.
+
+    Args:
+        schema: from :func:`load_schema`.
+
+    Returns:
+        The exit code ``schemathesis run`` would give: 0 when nothing failed and no
+        warning was raised.
+    """
+    from schemathesis.cli.commands.run.executor import _execute
+    from schemathesis.cli.events import LoadingFinished, LoadingStarted
+    from schemathesis.engine import from_schema
+
+    project = schema.config
+
+    def events() -> Any:
+        started = LoadingStarted(location=str(schema.location or "effective spec"))
+        yield started
+        yield LoadingFinished.from_schema(
+            schema,
+            location=str(schema.location or "effective spec"),
+            start_time=started.timestamp,
+            base_url=schema.get_base_url(),
+        )
+        yield from from_schema(schema).execute()
+
+    try:
+        _execute(events(), config=project, args=[], params={}, startup_warnings=[])
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    sys.stdout.flush()
+    return 0
