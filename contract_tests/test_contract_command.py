@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from _broken import BREAKS, corrupt
+from _seed import seed_account
 from tajo_brevo.cli import main
 from tajo_brevo.contract.runner import run_contract
 from tajo_brevo.mock import IN_PROCESS_BASE_URL, BackgroundServer, BrevoMock
@@ -25,6 +26,7 @@ GET_OPERATIONS = {
 @pytest.fixture
 def served() -> Iterator[tuple[BrevoMock, BackgroundServer]]:
     mock = BrevoMock(api_keys=["contract-cli-key"])
+    seed_account(mock)
     with mock.serve() as server:
         yield mock, server
 
@@ -63,7 +65,7 @@ def test_contract_against_the_running_mock_passes_with_summary_and_junit(
     # Read-only: no documented write operation reached the mock.
     writes = [r for r in mock.requests if r.method != "GET" and r.operation_id is not None]
     assert writes == []
-    assert len(mock.state.contacts) == 0
+    assert len(mock.state.contacts) == 6
 
 
 def test_contract_with_a_wrong_key_fails_and_says_why(
@@ -137,7 +139,8 @@ def test_contract_without_url_or_key_is_a_usage_error(
 
 def test_write_run_deletes_what_it_created() -> None:
     mock = BrevoMock()
-    before_attributes = set(mock.state.attributes)
+    seed_account(mock)
+    before = (set(mock.state.contacts), set(mock.state.lists), set(mock.state.attributes))
     result = run_contract(
         base_url=IN_PROCESS_BASE_URL,
         api_key=mock.api_key,
@@ -149,11 +152,12 @@ def test_write_run_deletes_what_it_created() -> None:
     creates = {"createContact", "createFolder"}
     created = {r.operation_id for r in mock.requests if r.status in (201, 202)}
     assert creates <= created, created
-    assert len(mock.state.contacts) == 0
-    assert len(mock.state.lists) == 0
-    assert set(mock.state.attributes) == before_attributes
+    # What was there before survives; everything the run created is gone.
+    after = (set(mock.state.contacts), set(mock.state.lists), set(mock.state.attributes))
+    assert after[2] == before[2]
+    assert after[0] <= before[0] and after[1] <= before[1]
     # Folders: the pinned spec has no folder deletion and the mock does not route
     # Brevo's DELETE /contacts/folders/{id}: the run must say so, not hide it.
     folder_problems = [e for e in result.errors if "/contacts/folders/" in e]
-    assert len(folder_problems) == len(mock.state.folders) > 0
+    assert len(folder_problems) == len(mock.state.folders) - 1 > 0  # all but the seed's
     assert [e for e in result.errors if e not in folder_problems] == []

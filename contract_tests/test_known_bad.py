@@ -9,6 +9,7 @@ from __future__ import annotations
 import httpx
 import pytest
 from _broken import BREAKS, corrupt
+from _seed import seed_account
 from tajo_brevo.contract.runner import run_contract
 from tajo_brevo.contract.validation import ContractViolation, SpecValidator
 from tajo_brevo.mock import IN_PROCESS_BASE_URL, BrevoMock, MockTransport
@@ -18,6 +19,7 @@ from tajo_brevo.mock import IN_PROCESS_BASE_URL, BrevoMock, MockTransport
 def test_runner_catches_the_break_and_names_operation_and_check(name: str) -> None:
     operation_id, method, path, transform, check = BREAKS[name]
     mock = BrevoMock()
+    seed_account(mock)
     app = corrupt(mock.app, method=method, path=path, transform=transform)
     result = run_contract(
         base_url=IN_PROCESS_BASE_URL,
@@ -40,6 +42,7 @@ def test_runner_catches_the_break_and_names_operation_and_check(name: str) -> No
 def test_runner_passes_the_same_operations_on_the_correct_mock() -> None:
     # The control for the test above: the breaks, not the operations, make it fail.
     mock = BrevoMock()
+    seed_account(mock)
     result = run_contract(
         base_url=IN_PROCESS_BASE_URL,
         api_key=mock.api_key,

@@ -1,6 +1,8 @@
 """Contract tooling: prove that the client, the mock and a live Brevo agree with the spec.
 
-Needs the ``contract`` extra (``pip install tajo-brevo[contract]``). Modules (import the one you need; each pulls only its own dependencies):
+Needs the ``contract`` extra (``pip install tajo-brevo[contract]``).
+
+Modules (import the one you need; each pulls only its own dependencies):
 
 - ``tajo_brevo.contract.completeness``: the (operation, status) pairs a spec documents,
   and which of them a test suite does not handle.

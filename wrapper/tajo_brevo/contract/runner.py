@@ -96,6 +96,7 @@ class ContractResult:
         errors: errors not tied to one operation.
         elapsed: seconds.
         read_only: whether only GET operations ran.
+        report: schemathesis' own report of the run (reproductions as curl commands).
     """
 
     base_url: str
@@ -104,6 +105,7 @@ class ContractResult:
     errors: list[str] = field(default_factory=list)
     elapsed: float = 0.0
     read_only: bool = True
+    report: str = ""
     _secret: str = field(default="", repr=False)
 
     def _redact(self, text: str) -> str:
@@ -259,6 +261,22 @@ def _imported_emails(request: bytes) -> set[str]:
     return {c[column].strip() for c in cells if len(c) > column and "@" in c[column]}
 
 
+def _cli_warnings(report: str) -> list[str]:
+    """The lines of the WARNINGS section of a schemathesis report."""
+    lines = report.splitlines()
+    start = next((i for i, line in enumerate(lines) if "WARNINGS" in line), None)
+    if start is None:
+        return []
+    found: list[str] = []
+    for line in lines[start + 1 :]:
+        text = line.strip()
+        if set(text) <= set("=_- ") and found:
+            break
+        if text and not set(text) <= set("=_- "):
+            found.append(f"schemathesis: {text}")
+    return found
+
+
 def _one_line(text: str) -> str:
     first = " ".join(text.strip().split())
     return first if len(first) <= 300 else first[:297] + "..."
@@ -309,21 +327,87 @@ def _load_schema(
     api_key: str,
     app: Any,
     max_examples: int,
-) -> Any:
-    try:
-        from tajo_brevo.contract import schemathesis_setup  # type: ignore[attr-defined]
-    except ImportError:  # TEMPORARY until the mock branch's shared setup is merged
-        import schemathesis
+) -> tuple[Any, Any]:
+    # The shared setup: the pytest suite against the mock uses the very same schema.
+    from tajo_brevo.contract import schemathesis_setup
 
-        schema = schemathesis.openapi.from_path(spec_path)
-        schema.config.update(base_url=base_url, headers={"api-key": api_key})
-        schema.config.generation.update(max_examples=max_examples)
-        if app is not None:
-            schema.app = app
-        return schema
-    return schemathesis_setup.load_schema(
-        spec_path, base_url=base_url, api_key=api_key, app=app, max_examples=max_examples
+    with _http_client(base_url, api_key, app) as client:
+        known = _discover(client, schemathesis_setup.KnownData)
+    schema = schemathesis_setup.load_schema(
+        base_url=base_url,
+        api_key=api_key,
+        app=app,
+        spec_path=spec_path,
+        max_examples=max_examples,
+        known=known,
     )
+    return schema, known
+
+
+def _discover(client: httpx.Client, known_data: Any) -> Any:
+    """Identifiers that exist on the target, read with GETs only.
+
+    Without them every generated contact id or list id is a 404, so the run would test
+    nothing but "not found" (schemathesis' missing_test_data warning). An empty account
+    yields nothing, and the run says so.
+    """
+
+    def read(path: str, key: str) -> list[dict[str, Any]]:
+        try:
+            response = client.get(path, params={"limit": 20} if key != "attributes" else None)
+        except httpx.HTTPError:
+            return []  # the run itself reports an unreachable target
+        if response.status_code != 200:
+            return []
+        items = response.json().get(key)
+        return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+    contacts = read("/contacts", "contacts")
+    identifiers = [str(c["id"]) for c in contacts if "id" in c]
+    identifiers += [str(c["email"]) for c in contacts if c.get("email")]
+    lists = [int(item["id"]) for item in read("/contacts/lists", "lists") if "id" in item]
+    names = [str(a["name"]) for a in read("/contacts/attributes", "attributes") if a.get("name")]
+    return known_data(contact_identifiers=identifiers, list_ids=lists, attribute_names=names)
+
+
+def _execute_with_cli_reporter(schema: Any, on_event: Callable[[Any], None]) -> tuple[int, str]:
+    """Run the engine through schemathesis' own CLI reporter, feeding every event to us too.
+
+    The CLI reporter is what turns schemathesis warnings (missing_auth,
+    missing_test_data, validation_mismatch, ...) into a failing exit code, under the
+    shared setup's ``warnings.fail-on``; our collector turns the same events into the
+    per-operation summary.
+
+    Returns:
+        ``(exit code of "schemathesis run", its report text)``.
+    """
+    import contextlib
+    import io
+
+    from schemathesis.cli.commands.run.executor import _execute
+    from schemathesis.cli.events import LoadingFinished, LoadingStarted
+    from schemathesis.engine import from_schema
+
+    location = str(schema.location or "effective spec")
+
+    def stream() -> Any:
+        started = LoadingStarted(location=location)
+        yield started
+        yield LoadingFinished.from_schema(
+            schema, location=location, start_time=started.timestamp, base_url=schema.get_base_url()
+        )
+        for event in from_schema(schema).execute():
+            on_event(event)
+            yield event
+
+    buffer = io.StringIO()
+    code = 0
+    with contextlib.redirect_stdout(buffer):
+        try:
+            _execute(stream(), config=schema.config, args=[], params={}, startup_warnings=[])
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return code, buffer.getvalue()
 
 
 def run_contract(
@@ -358,29 +442,33 @@ def run_contract(
     Raises:
         ValueError: ``max_examples`` < 1, or no operation is selected.
     """
-    from schemathesis.engine import events, from_schema
+    from schemathesis.engine import events
 
     if max_examples < 1:
         raise ValueError("max_examples must be at least 1")
     started = time.monotonic()
     base_url = base_url.rstrip("/")
-    schema = _load_schema(
+    schema, known = _load_schema(
         spec_path or default_spec_path(),
         base_url=base_url,
         api_key=api_key,
         app=app,
         max_examples=max_examples,
     )
+    if phases is None and not allow_writes:
+        # Stateful testing follows links from create operations: it needs writes.
+        phases = ["examples", "coverage", "fuzzing"]
     if phases is not None:
         schema.config.phases.update(phases=phases)
-    # One include call: separate include filters are OR'ed by schemathesis.
-    selection: dict[str, Any] = {}
+    # Exclude, never include: schemathesis ORs include filters with the shared setup's
+    # per-operation config entries, so an include would select every operation again.
     if not allow_writes:
-        selection["method"] = "GET"
+        schema = schema.exclude(method=["POST", "PUT", "PATCH", "DELETE"])
     if operation_ids:
-        selection["operation_id"] = list(operation_ids)
-    if selection:
-        schema = schema.include(**selection)
+        wanted = set(operation_ids)
+        schema = schema.exclude(
+            func=lambda ctx: ctx.operation.definition.raw.get("operationId") not in wanted
+        )
     if allow_writes:
         _configure_writes(schema)
 
@@ -398,7 +486,7 @@ def run_contract(
     def report_for(label: str) -> OperationReport:
         return operations.setdefault(label, OperationReport(label))
 
-    for event in from_schema(schema).execute():
+    def on_event(event: Any) -> None:
         recorder = getattr(event, "recorder", None)
         if recorder is not None and isinstance(event, events.ScenarioFinished | _fuzz_finished()):
             _collect(recorder, report_for, created)
@@ -416,6 +504,19 @@ def run_contract(
             outcome.warnings += [f"schema analysis: {w}" for w in event.warnings]
         elif isinstance(event, events.EngineFinished) and event.stop_reason != "completed":
             outcome.errors.append(f"run stopped early: {event.stop_reason}")
+
+    code, report = _execute_with_cli_reporter(schema, on_event)
+    if "Missing test data" in report and not (known.contact_identifiers and known.list_ids):
+        outcome.warnings.append(
+            "the target has no contacts or no lists to read, so getContactInfo/getContactList "
+            "could only be answered 404: run against an account with data (seed the mock)"
+        )
+    outcome.report = outcome._redact(report)
+    if code != 0 and outcome.ok:
+        # Nothing failed per operation, yet schemathesis failed the run: its warnings.
+        outcome.warnings += _cli_warnings(report) or [
+            f"schemathesis failed the run (exit {code}); see its report (--verbose)"
+        ]
 
     for op in operations.values():
         if op.cases == 0:
