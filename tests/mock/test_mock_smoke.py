@@ -17,3 +17,16 @@ def test_create_then_get_contact(http: httpx.Client, list_id: int) -> None:
     assert got.status_code == 200
     assert got.json()["id"] == created.json()["id"]
     assert got.json()["listIds"] == [list_id]
+
+
+def test_any_path_gets_a_json_answer_even_with_encoded_control_characters(
+    http: httpx.Client,
+) -> None:
+    response = http.get("/contacts/%0Aabc%0D")
+    assert response.status_code == 404
+    assert response.json()["code"] == "document_not_found"
+    response = http.post("/contacts/attributes/normal/%0A", json={})
+    assert response.status_code == 201
+    outside = http.get("http://testserver/elsewhere%0A")
+    assert outside.status_code == 404
+    assert outside.headers["content-type"] == "application/json"

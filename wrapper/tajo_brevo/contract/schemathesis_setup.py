@@ -36,11 +36,11 @@ from hypothesis import strategies as st
 
 __all__ = [
     "MAX_EXAMPLES_ENV",
-    "KnownData",
     "POSITIVE_EXTRA_STATUSES",
     "RESERVED_IDENTIFIERS",
     "STATEFUL_LINKS",
     "WARNING_EXEMPTIONS",
+    "KnownData",
     "build_config",
     "default_max_examples",
     "load_schema",
@@ -174,19 +174,26 @@ class KnownData:
     attribute_names: Sequence[str] = ()
     probability: float = 0.5
 
-    def config(self) -> tuple[dict[str, Any], dict[str, Any]]:
-        """``(dictionaries, parameters)`` sections of a schemathesis configuration."""
+    def config(self) -> tuple[dict[str, Any], list[tuple[str | None, str, str]]]:
+        """The ``dictionaries`` section and ``(operationId or None, parameter, dictionary)``.
+
+        Attribute names are bound for ``deleteContactAttribute`` only: given to
+        ``createContactAttribute`` they would only ever be duplicates (400).
+        """
         dictionaries: dict[str, Any] = {}
-        parameters: dict[str, Any] = {}
-        for name, key, values in (
-            ("contact_identifiers", "path.identifier", [str(v) for v in self.contact_identifiers]),
-            ("list_ids", "path.listId", [int(v) for v in self.list_ids]),
-            ("attribute_names", "path.attributeName", [str(v) for v in self.attribute_names]),
+        bindings: list[tuple[str | None, str, str]] = []
+        contacts = [str(v) for v in self.contact_identifiers]
+        lists = [int(v) for v in self.list_ids]
+        names = [str(v) for v in self.attribute_names]
+        for name, operation, key, values in (
+            ("contact_identifiers", None, "path.identifier", contacts),
+            ("list_ids", None, "path.listId", lists),
+            ("attribute_names", "deleteContactAttribute", "path.attributeName", names),
         ):
             if values:
                 dictionaries[name] = {"values": values}
-                parameters[key] = {"dictionary": name, "probability": self.probability}
-        return dictionaries, parameters
+                bindings.append((operation, key, name))
+        return dictionaries, bindings
 
 
 def with_links(spec: Mapping[str, Any]) -> dict[str, Any]:
@@ -316,10 +323,15 @@ def build_config(
     if seed is not None:
         data["seed"] = seed
     if known is not None:
-        dictionaries, parameters = known.config()
-        if dictionaries:
-            data["dictionaries"] = dictionaries
-            data["parameters"] = parameters
+        dictionaries, bindings = known.config()
+        data["dictionaries"] = dictionaries
+        probability = known.probability
+        for operation_id, key, name in bindings:
+            binding = {key: {"dictionary": name, "probability": probability}}
+            if operation_id is None:
+                data.setdefault("parameters", {}).update(binding)
+            else:
+                operations.append({"include-operation-id": [operation_id], "parameters": binding})
     return SchemathesisConfig.from_dict(data)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 
-from ._app import RecordedExchange, build_app, build_routes
+from ._app import EXTRA_OPERATIONS, RecordedExchange, build_app, build_routes
 from ._limits import RATE_LIMIT_TIERS, Fault, FaultInjector, RateLimiter
 from ._server import BackgroundServer
 from ._state import MockState, _utc_now
@@ -69,7 +69,12 @@ class BrevoMock:
         self.api_key = keys[0]
         self._validator = load_validator(str(spec_path or effective_spec_path()))
         self._routes = build_routes(self._validator.document)
-        operations = [op.operation_id for t in self._routes for op in t.operations.values()]
+        operations = [
+            op.operation_id
+            for t in self._routes
+            for op in t.operations.values()
+            if op.operation_id not in EXTRA_OPERATIONS
+        ]
         self.operation_ids: tuple[str, ...] = tuple(sorted(operations))
         self._limiter = RateLimiter(rate_limit, clock)
         self._faults = FaultInjector(faults, seed, operations)
@@ -111,6 +116,8 @@ class BrevoMock:
         for ex in self.requests:
             if ex.status is None or ex.path_pattern is None or ex.operation_id is None:
                 continue
+            if ex.operation_id in EXTRA_OPERATIONS:
+                continue  # not in the spec: nothing to conform to
             found = ex.method.lower()
             for issue in self._validator.response_problems(
                 method=found,

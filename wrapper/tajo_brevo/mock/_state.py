@@ -613,6 +613,30 @@ class MockState:
             self.folders[folder.id] = folder
             return folder.id
 
+    def _get_folder(self, folder_id: int) -> Folder:
+        folder = self.folders.get(folder_id)
+        if folder is None:
+            raise _not_found("Folder ID not found")
+        return folder
+
+    def get_folder(self, folder_id: int) -> dict[str, Any]:
+        """GET /contacts/folders/{folderId} (production, not in the pinned spec)."""
+        with self.lock:
+            return self._folder_json(self._get_folder(folder_id))
+
+    def rename_folder(self, folder_id: int, name: str) -> None:
+        """PUT /contacts/folders/{folderId} (production, not in the pinned spec)."""
+        with self.lock:
+            self._get_folder(folder_id).name = name
+
+    def delete_folder(self, folder_id: int) -> None:
+        """DELETE /contacts/folders/{folderId}: the folder and its lists; contacts stay."""
+        with self.lock:
+            self._get_folder(folder_id)
+            for list_id in [i.id for i in self.lists.values() if i.folder_id == folder_id]:
+                self.delete_list(list_id)
+            del self.folders[folder_id]
+
     def list_folders(self, *, limit: int, offset: int, sort: str) -> dict[str, Any]:
         """listFolders."""
         with self.lock:
