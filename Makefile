@@ -22,8 +22,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 	@touch $@
 
+## Start a local Brevo mock, provision it, run the guide's scenarios and a bulk sync (< 30 s).
 demo: $(STAMP)
-	@echo "make demo: not yet (the loyalty wrapper and the mock are still being built)"
+	$(BIN)/tajo-brevo demo
 
 ## Regenerate the effective spec, the client and the lock (the only way generated/ changes).
 generate: $(STAMP)

@@ -1,0 +1,74 @@
+"""The public surface of tajo_brevo is curated: this test pins it."""
+
+from __future__ import annotations
+
+import tajo_brevo
+
+EXPECTED = {
+    # clients and configuration
+    "TajoBrevo",
+    "AsyncTajoBrevo",
+    "RateLimit",
+    "RequestStats",
+    # loyalty model
+    "DEFAULT_TIER_POLICY",
+    "TAJO_ATTRIBUTES",
+    "AttributeSpec",
+    "Channel",
+    "LoyaltyProfile",
+    "Tier",
+    "TierPolicy",
+    "TierStatus",
+    # results
+    "AttributeConflict",
+    "AttributeInfo",
+    "BatchResult",
+    "Contact",
+    "ContactListInfo",
+    "FolderInfo",
+    "MembershipResult",
+    "ProvisionResult",
+    "RowOutcome",
+    "UpsertResult",
+    # errors
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AttributeMismatchError",
+    "AuthenticationError",
+    "BadRequestError",
+    "BrevoError",
+    "ConfigurationError",
+    "DuplicateContactError",
+    "InvalidParameterError",
+    "MethodNotAllowedError",
+    "NotFoundError",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
+    "ProfileValidationError",
+    "RateLimitError",
+    "ServerError",
+    "ValidationError",
+}
+
+
+def test_all_is_exactly_the_curated_surface() -> None:
+    assert set(tajo_brevo.__all__) == EXPECTED
+    assert len(tajo_brevo.__all__) == len(EXPECTED)  # no duplicates
+
+
+def test_every_public_name_exists_and_nothing_private_is_exported() -> None:
+    for name in tajo_brevo.__all__:
+        assert hasattr(tajo_brevo, name), name
+        assert not name.startswith("_")
+
+
+def test_clients_have_the_same_public_methods() -> None:
+    def public(cls: type) -> set[str]:
+        return {n for n in dir(cls) if not n.startswith("_")}
+
+    sync_only = {"close"}
+    async_only = {"aclose"}
+    assert (
+        public(tajo_brevo.TajoBrevo) - sync_only == public(tajo_brevo.AsyncTajoBrevo) - async_only
+    )

@@ -1,0 +1,317 @@
+"""Retries: 429 waits for the window, 5xx/timeouts back off, creates are never repeated."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+
+import httpx
+import pytest
+import respx
+from _client_support import BASE, KEY, FakeClock, no_jitter
+from _scenario_support import fake_provisioning
+from tajo_brevo import (
+    APIConnectionError,
+    APITimeoutError,
+    AsyncTajoBrevo,
+    RateLimitError,
+    ServerError,
+    TajoBrevo,
+)
+from tajo_brevo import _adapter as api
+from tajo_brevo._pacing import _is_retry_safe, _RetryPolicy
+
+ATTRS_OK = httpx.Response(200, json={"attributes": []})
+
+
+def make_client(clock: FakeClock, **kwargs: object) -> TajoBrevo:
+    settings: dict[str, object] = {"max_retries": 3, "rate_limit": 1000}
+    settings.update(kwargs)
+    return TajoBrevo(
+        api_key=KEY,
+        sleep=clock.sleep,
+        clock=clock,
+        jitter=no_jitter,
+        **settings,  # type: ignore[arg-type]
+    )
+
+
+def err(status: int, **headers: str) -> httpx.Response:
+    return httpx.Response(
+        status, json={"code": "x", "message": f"status {status}"}, headers=headers
+    )
+
+
+def test_get_is_retried_on_5xx_with_exponential_backoff() -> None:
+    clock = FakeClock()
+    with make_client(clock) as client, respx.mock(base_url=BASE) as router:
+        route = router.get("/contacts/attributes").mock(
+            side_effect=[err(500), err(502), err(503), ATTRS_OK]
+        )
+        client.refresh_attributes()
+    assert route.call_count == 4
+    backoffs = [s for s in clock.sleeps if s >= 0.2]
+    # base 0.5 doubling, "equal jitter" with jitter()=0 gives half of each ceiling
+    assert backoffs == [0.25, 0.5, 1.0]
+    assert client.stats.retries == 3 and client.stats.requests == 4
+
+
+def test_backoff_jitter_stays_within_half_to_full_ceiling() -> None:
+    for jitter in (0.0, 0.5, 0.999):
+        policy = _RetryPolicy(max_retries=5, max_rate_limit_wait=60, jitter=lambda j=jitter: j)
+        for attempt in range(6):
+            ceiling = min(8.0, 0.5 * 2**attempt)
+            assert ceiling / 2 <= policy.backoff(attempt) <= ceiling
+
+
+def test_retries_stop_at_max_retries_and_raise_the_last_error() -> None:
+    clock = FakeClock()
+    with make_client(clock, max_retries=2) as client, respx.mock(base_url=BASE) as router:
+        route = router.get("/contacts/attributes").mock(return_value=err(503))
+        with pytest.raises(ServerError):
+            client.refresh_attributes()
+    assert route.call_count == 3
+
+
+def test_429_waits_for_the_reset_header_then_retries() -> None:
+    clock = FakeClock()
+    with make_client(clock) as client, respx.mock(base_url=BASE) as router:
+        route = router.get("/contacts/attributes").mock(
+            side_effect=[err(429, **{"x-sib-ratelimit-reset": "4"}), ATTRS_OK]
+        )
+        client.refresh_attributes()
+    assert route.call_count == 2
+    assert 4.0 in clock.sleeps
+    assert client.stats.rate_limited == 1
+
+
+def test_429_wait_is_capped() -> None:
+    clock = FakeClock()
+    with (
+        make_client(clock, max_rate_limit_wait=5) as client,
+        respx.mock(base_url=BASE) as router,
+    ):
+        router.get("/contacts/attributes").mock(
+            side_effect=[err(429, **{"x-sib-ratelimit-reset": "3600"}), ATTRS_OK]
+        )
+        client.refresh_attributes()
+    assert max(clock.sleeps) == 5.0
+
+
+def test_429_is_retried_even_for_a_create() -> None:
+    # Brevo refused the request before doing anything: a repeat can't duplicate.
+    clock = FakeClock()
+    with make_client(clock) as client, respx.mock(base_url=BASE) as router:
+        route = router.post("/contacts/folders").mock(
+            side_effect=[
+                err(429, **{"x-sib-ratelimit-reset": "1"}),
+                httpx.Response(201, json={"id": 3}),
+            ]
+        )
+        result = client._run(_single(api.create_folder_call("Tajo")))
+    assert route.call_count == 2 and result.body == {"id": 3}
+
+
+def test_rate_limit_error_after_retries_carries_reset_after() -> None:
+    clock = FakeClock()
+    with make_client(clock, max_retries=1) as client, respx.mock(base_url=BASE) as router:
+        router.get("/contacts/attributes").mock(
+            return_value=err(429, **{"x-sib-ratelimit-reset": "9"})
+        )
+        with pytest.raises(RateLimitError) as info:
+            client.refresh_attributes()
+    assert info.value.reset_after == 9.0
+
+
+def _single(call: api._Call):  # type: ignore[no-untyped-def]
+    result = yield call
+    return result
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/contacts/folders", {"name": "Tajo"}),
+        ("/contacts/lists", {"name": "Gold", "folderId": 1}),
+        ("/contacts/import", {"fileBody": "EMAIL\na@b.co", "listIds": [1]}),
+        ("/contacts", {"email": "a@b.co"}),
+        ("/contacts", {"email": "a@b.co", "updateEnabled": False}),
+    ],
+)
+def test_creates_that_could_duplicate_are_not_retried_on_5xx_or_timeouts(
+    path: str, body: dict[str, object]
+) -> None:
+    clock = FakeClock()
+    with make_client(clock) as client, respx.mock(base_url=BASE) as router:
+        route = router.post(path).mock(side_effect=[err(503), httpx.Response(201, json={"id": 1})])
+        response = client.generated.get_httpx_client().post(path, json=body)
+        assert response.status_code == 503
+        assert route.call_count == 1
+
+        route.mock(side_effect=[httpx.ReadTimeout("slow"), httpx.Response(201, json={"id": 1})])
+        with pytest.raises(httpx.ReadTimeout):
+            client.generated.get_httpx_client().post(path, json=body)
+        assert route.call_count == 2
+
+
+def test_a_plain_contact_create_is_not_retried_and_raises_the_server_error() -> None:
+    from tajo_brevo import LoyaltyProfile, Tier
+    from tajo_brevo._plans import create_plan
+
+    clock = FakeClock()
+    with make_client(clock) as client, respx.mock(base_url=BASE) as router:
+        router.get("/contacts/attributes").respond(
+            200,
+            json={
+                "attributes": [
+                    {"name": n, "category": "normal", "type": t}
+                    for n, t in [
+                        ("LOYALTY_ID", "text"),
+                        ("LOYALTY_POINTS", "float"),
+                        ("LOYALTY_TIER", "text"),
+                    ]
+                ]
+            },
+        )
+        route = router.post("/contacts").mock(
+            side_effect=[err(500), httpx.Response(201, json={"id": 1})]
+        )
+        profile = LoyaltyProfile(
+            email="a@example.com", loyalty_id="L1", loyalty_points=10, loyalty_tier=Tier.BRONZE
+        )
+        with pytest.raises(ServerError):
+            client._run(create_plan(client._state, profile, provisioning=fake_provisioning()))
+    assert route.call_count == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/contacts", b""),
+        ("PUT", "/contacts/a%40b.co", b'{"attributes":{}}'),
+        ("DELETE", "/contacts/a%40b.co", b""),
+        ("POST", "/contacts", b'{"email":"a@b.co","updateEnabled":true}'),
+        ("POST", "/contacts/lists/3/contacts/add", b'{"emails":["a@b.co"]}'),
+        ("POST", "/contacts/lists/3/contacts/remove", b'{"ids":[1]}'),
+        ("POST", "/contacts/attributes/normal/LOYALTY_ID", b'{"type":"text"}'),
+    ],
+)
+def test_safe_operations_are_classified_safe(method: str, path: str, body: bytes) -> None:
+    assert _is_retry_safe(method, path, body)
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/contacts", b'{"email":"a@b.co"}'),
+        ("/contacts", b'{"email":"a@b.co","updateEnabled":false}'),
+        ("/contacts", b'{"email":"a@b.co","attributes":{"X":"\\"updateEnabled\\": true"}}'),
+        ("/contacts/lists", b'{"name":"x","folderId":1}'),
+        ("/contacts/folders", b'{"name":"x"}'),
+        ("/contacts/import", b'{"fileBody":"EMAIL"}'),
+    ],
+)
+def test_unsafe_creates_are_classified_unsafe(path: str, body: bytes) -> None:
+    assert not _is_retry_safe("POST", path, body)
+
+
+def test_upsert_with_update_enabled_is_retried_on_5xx() -> None:
+    clock = FakeClock()
+    with make_client(clock) as client, respx.mock(base_url=BASE) as router:
+        route = router.post("/contacts").mock(side_effect=[err(503), httpx.Response(204)])
+        response = client.generated.get_httpx_client().post(
+            "/contacts", json={"email": "a@b.co", "updateEnabled": True}
+        )
+    assert response.status_code == 204 and route.call_count == 2
+
+
+def test_a_connect_error_is_retried_even_for_a_create() -> None:
+    # The request never left: nothing can be duplicated.
+    clock = FakeClock()
+    with make_client(clock) as client, respx.mock(base_url=BASE) as router:
+        route = router.post("/contacts/folders").mock(
+            side_effect=[httpx.ConnectError("refused"), httpx.Response(201, json={"id": 8})]
+        )
+        result = client._run(_single(api.create_folder_call("Tajo")))
+    assert route.call_count == 2 and result.body == {"id": 8}
+
+
+def test_timeouts_on_safe_requests_are_retried_then_raised_as_timeout() -> None:
+    clock = FakeClock()
+    with make_client(clock, max_retries=2) as client, respx.mock(base_url=BASE) as router:
+        route = router.get("/contacts/attributes").mock(side_effect=httpx.ReadTimeout("slow"))
+        with pytest.raises(APITimeoutError):
+            client.refresh_attributes()
+    assert route.call_count == 3
+
+
+def test_4xx_other_than_429_are_never_retried() -> None:
+    clock = FakeClock()
+    with make_client(clock) as client, respx.mock(base_url=BASE) as router:
+        route = router.get("/contacts/attributes").mock(return_value=err(400))
+        with pytest.raises(Exception):  # noqa: B017 - mapped class tested elsewhere
+            client.refresh_attributes()
+    assert route.call_count == 1
+
+
+def test_retries_are_logged_without_the_key(caplog: pytest.LogCaptureFixture) -> None:
+    clock = FakeClock()
+    caplog.set_level(logging.DEBUG)
+    with make_client(clock) as client, respx.mock(base_url=BASE) as router:
+        router.get("/contacts/attributes").mock(side_effect=[err(503), ATTRS_OK])
+        client.refresh_attributes()
+    messages = [r.getMessage() for r in caplog.records if r.name == "tajo_brevo"]
+    assert any("503" in m and "retry 1/3" in m for m in messages)
+
+
+def test_async_client_retries_the_same_way() -> None:
+    clock = FakeClock()
+
+    async def run() -> int:
+        async with AsyncTajoBrevo(
+            api_key=KEY, sleep=clock.asleep, clock=clock, jitter=no_jitter, rate_limit=1000
+        ) as client:
+            with respx.mock(base_url=BASE) as router:
+                route = router.get("/contacts/attributes").mock(
+                    side_effect=[err(429, **{"x-sib-ratelimit-reset": "2"}), err(500), ATTRS_OK]
+                )
+                await client.refresh_attributes()
+                post = router.post("/contacts/folders").mock(return_value=err(503))
+                with pytest.raises(ServerError):
+                    await client._run(_single(api.create_folder_call("Tajo")))
+                assert post.call_count == 1
+                return route.call_count
+
+    assert asyncio.run(run()) == 3
+    assert 2.0 in clock.sleeps
+
+
+def test_async_connection_error_after_retries() -> None:
+    clock = FakeClock()
+
+    async def run() -> None:
+        async with AsyncTajoBrevo(
+            api_key=KEY, sleep=clock.asleep, clock=clock, jitter=no_jitter, max_retries=1
+        ) as client:
+            with respx.mock(base_url=BASE) as router:
+                router.get("/contacts/attributes").mock(side_effect=httpx.ConnectError("down"))
+                with pytest.raises(APIConnectionError):
+                    await client.refresh_attributes()
+
+    asyncio.run(run())
+
+
+def test_request_body_is_resent_identically_on_retry() -> None:
+    clock = FakeClock()
+    bodies: list[bytes] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        bodies.append(request.content)
+        return err(503) if len(bodies) == 1 else httpx.Response(204)
+
+    with make_client(clock) as client, respx.mock(base_url=BASE) as router:
+        router.put("/contacts/a%40b.co").mock(side_effect=record)
+        client.generated.get_httpx_client().put("/contacts/a%40b.co", json={"attributes": {"A": 1}})
+    assert len(bodies) == 2 and bodies[0] == bodies[1]
+    assert json.loads(bodies[1]) == {"attributes": {"A": 1}}

@@ -1,0 +1,721 @@
+"""``TajoBrevo`` and ``AsyncTajoBrevo``: the same methods, blocking or awaitable.
+
+Both are thin drivers: configuration and the HTTP stack are built by :class:`_Base`, the
+logic lives in ``_plans`` (sans-IO generators), the generated client is called only by
+``_adapter``, and pacing and retries happen in ``_transport``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import random
+import time
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generator,
+    Iterable,
+    Iterator,
+    Mapping,
+)
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import httpx
+from brevo_contacts import AuthenticatedClient
+
+from . import _adapter as api
+from . import _plans as plans
+from ._config import RateLimit, _resolve, _Secret
+from ._pacing import RequestStats, _Pacer, _RetryPolicy, _Stats
+from ._transport import (
+    _AsyncForwardTransport,
+    _AsyncPacedTransport,
+    _Core,
+    _ForwardTransport,
+    _PacedTransport,
+)
+from .errors import BrevoError
+from .profile import LoyaltyProfile
+from .results import (
+    AttributeInfo,
+    BatchResult,
+    Contact,
+    ContactListInfo,
+    FolderInfo,
+    MembershipResult,
+    ProvisionResult,
+    UpsertResult,
+)
+from .tiers import DEFAULT_TIER_POLICY, TierPolicy
+
+__all__ = ["AsyncTajoBrevo", "TajoBrevo"]
+
+T = TypeVar("T")
+_USER_AGENT = "tajo-brevo/0.1.0"
+DEFAULT_PROGRAM = "Tajo Loyalty"
+
+
+class _ApiKeyAuth(httpx.Auth):
+    """Adds the ``api-key`` header per request, so the key is not in the client's headers."""
+
+    def __init__(self, key: _Secret) -> None:
+        self._key = key
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["api-key"] = str(self._key)
+        yield request
+
+    def __repr__(self) -> str:
+        return "_ApiKeyAuth('***')"
+
+
+class _Base:
+    """Configuration, pacing, retry policy, stats and account state shared by both clients."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        base_url: str | None,
+        timeout: float | None,
+        max_retries: int | None,
+        rate_limit: float | RateLimit | None,
+        max_rate_limit_wait: float | None,
+        clock: Callable[[], float] | None,
+        jitter: Callable[[], float] | None,
+    ) -> None:
+        self._config = _resolve(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            rate_limit=rate_limit,
+            max_rate_limit_wait=max_rate_limit_wait,
+        )
+        self._stats = _Stats()
+        self._core = _Core(
+            pacer=_Pacer(self._config.rate_limit, clock or time.monotonic),
+            policy=_RetryPolicy(
+                max_retries=self._config.max_retries,
+                max_rate_limit_wait=self._config.max_rate_limit_wait,
+                jitter=jitter or random.random,
+            ),
+            stats=self._stats,
+            base_path=httpx.URL(self._config.base_url).path,
+        )
+        self._state = plans._State()
+        self._secrets: tuple[str, ...] = (self._config.api_key,)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={self._config.base_url!r}, "
+            f"rate_limit={self._config.rate_limit:g}, max_retries={self._config.max_retries}, "
+            f"timeout={self._config.timeout:g})"
+        )
+
+    @property
+    def base_url(self) -> str:
+        """The Brevo API base URL requests go to."""
+        return self._config.base_url
+
+    @property
+    def stats(self) -> RequestStats:
+        """Counters of the requests this client has sent (retries included)."""
+        return self._stats.snapshot()
+
+    @property
+    def provisioning(self) -> ProvisionResult | None:
+        """The last :meth:`provision` result of this client, or None."""
+        with self._state.lock:
+            return self._state.provisioning
+
+    def _client_kwargs(self) -> dict[str, Any]:
+        return {
+            "base_url": self._config.base_url,
+            "auth": _ApiKeyAuth(self._config.api_key),
+            "headers": {"accept": "application/json", "user-agent": _USER_AGENT},
+            "timeout": httpx.Timeout(self._config.timeout),
+        }
+
+
+class TajoBrevo(_Base):
+    """Blocking client for a Brevo account used by a Tajo loyalty program.
+
+    Thread-safe: threads sharing one client share its pacing (never more than
+    ``rate_limit`` requests per second together) and its cached account state.
+
+    Args:
+        api_key: Brevo API key; default ``$BREVO_API_KEY``.
+        base_url: API base URL; default ``$BREVO_BASE_URL`` or ``https://api.brevo.com/v3``.
+            Plain ``http://`` only for loopback hosts (a local mock).
+        timeout: seconds per request attempt (default 30).
+        max_retries: retries after a failed attempt (default 3); see "Retries" in README.
+        rate_limit: requests per second at most (default ``RateLimit.GENERAL`` = 10).
+        max_rate_limit_wait: longest wait after a 429 before retrying (default 60 s).
+        http_client: an ``httpx.Client`` to send through (proxies, certificates, a mock
+            transport); the wrapper still paces, retries and authenticates. Not closed by
+            the wrapper.
+        sleep, clock, jitter: injectable for tests (``time.sleep``, ``time.monotonic``,
+            ``random.random``).
+
+    Raises:
+        ConfigurationError: no API key, or a refused base URL or setting.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        rate_limit: float | RateLimit | None = None,
+        max_rate_limit_wait: float | None = None,
+        http_client: httpx.Client | None = None,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] | None = None,
+        jitter: Callable[[], float] | None = None,
+    ) -> None:
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            rate_limit=rate_limit,
+            max_rate_limit_wait=max_rate_limit_wait,
+            clock=clock,
+            jitter=jitter,
+        )
+        inner: httpx.BaseTransport = (
+            _ForwardTransport(http_client) if http_client is not None else httpx.HTTPTransport()
+        )
+        self._http = httpx.Client(
+            transport=_PacedTransport(inner, self._core, sleep or time.sleep),
+            event_hooks=api.SYNC_HOOKS,
+            **self._client_kwargs(),
+        )
+        self._generated = api.make_generated_client(
+            base_url=self._config.base_url,
+            api_key=self._config.api_key,
+            timeout=self._config.timeout,
+            sync_client=self._http,
+            async_client=None,
+        )
+
+    @property
+    def generated(self) -> AuthenticatedClient:
+        """The generated ``brevo_contacts`` client, on this client's paced connection.
+
+        For operations the wrapper does not cover; its calls are paced and retried too.
+        """
+        return self._generated
+
+    def close(self) -> None:
+        """Close the connections (a caller-supplied ``http_client`` stays open)."""
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _execute(self, call: api._Call) -> api._Result:
+        return api.execute_sync(call, self._generated, self._secrets)
+
+    def _run(self, plan: plans.Plan[T]) -> T:
+        try:
+            call = next(plan)
+            while True:  # ends when the plan returns (StopIteration) or raises
+                try:
+                    result = self._execute(call)
+                except BrevoError as exc:
+                    call = plan.throw(exc)
+                else:
+                    call = plan.send(result)
+        except StopIteration as stop:
+            value: T = stop.value
+            return value
+        finally:
+            plan.close()
+
+    # -- account setup ----------------------------------------------------------------
+
+    def provision(
+        self, program: str = DEFAULT_PROGRAM, *, policy: TierPolicy = DEFAULT_TIER_POLICY
+    ) -> ProvisionResult:
+        """Make the account ready for the program, idempotently.
+
+        Creates what is missing: each Tajo attribute (built-in ones are skipped; one that
+        exists with another type is reported in ``attribute_conflicts``, never deleted),
+        a folder named ``program``, lists ``"<program> - All customers"`` and one per tier
+        (``"<program> - Gold"``), found by name in the folder before creating. A second
+        run only reads. Refreshes the cached attribute types.
+
+        Args:
+            program: the program's name.
+            policy: tier thresholds used for customers whose tier is not set.
+
+        Returns:
+            What was found and done, with the list ids.
+
+        Raises:
+            APIError: Brevo refused a read or a write.
+            ValidationError: empty program name.
+        """
+        return self._run(plans.provision_plan(self._state, program=program, policy=policy))
+
+    def refresh_attributes(self) -> list[AttributeInfo]:
+        """Re-read the account's attributes (their types are checked before each send).
+
+        Returns:
+            Every attribute of the account.
+
+        Raises:
+            APIError: the request failed.
+        """
+        return self._run(plans.fetch_attributes(self._state))
+
+    # -- customers --------------------------------------------------------------------
+
+    def upsert_customer(
+        self,
+        profile: LoyaltyProfile,
+        *,
+        provisioning: ProvisionResult | None = None,
+        list_ids: Iterable[int] = (),
+    ) -> UpsertResult:
+        """Create or update a customer, in the all-customers list and exactly one tier list.
+
+        The tier is the profile's ``loyalty_tier``, or computed from ``loyalty_points``
+        with the provisioning's policy. Values are checked against the account's attribute
+        types first (Brevo silently drops a mismatched value). One request for an existing
+        customer, two for a new one (see ``_plans.upsert_plan``).
+
+        Args:
+            profile: the customer; LOYALTY_ID, LOYALTY_POINTS and a tier are required.
+            provisioning: the program's lists; default: this client's last provision().
+            list_ids: more lists to add the customer to (e.g. a campaign list).
+
+        Returns:
+            Whether it was created (201) or updated (204), the new id, the tier.
+
+        Raises:
+            ConfigurationError: no provisioning known.
+            ProfileValidationError: a core field is missing.
+            AttributeMismatchError: a value does not fit the account's attribute; nothing sent.
+            APIError: Brevo refused the request (e.g. InvalidParameterError for a list id).
+        """
+        return self._run(
+            plans.upsert_plan(self._state, profile, provisioning=provisioning, list_ids=list_ids)
+        )
+
+    def create_customer(
+        self,
+        profile: LoyaltyProfile,
+        *,
+        provisioning: ProvisionResult | None = None,
+        list_ids: Iterable[int] = (),
+    ) -> UpsertResult:
+        """Create a customer that must not exist yet (no update: ``updateEnabled`` false).
+
+        Args:
+            profile: the customer (as for :meth:`upsert_customer`).
+            provisioning: the program's lists; default: this client's last provision().
+            list_ids: more lists to add the customer to.
+
+        Returns:
+            The result with ``created=True`` and the new contact id.
+
+        Raises:
+            DuplicateContactError: the email exists (``existing_id`` when Brevo gives it).
+            AttributeMismatchError, ProfileValidationError, APIError: as for upserts.
+        """
+        return self._run(
+            plans.create_plan(self._state, profile, provisioning=provisioning, list_ids=list_ids)
+        )
+
+    def upsert_customers(
+        self,
+        rows: Iterable[LoyaltyProfile | Mapping[str, Any]],
+        *,
+        provisioning: ProvisionResult | None = None,
+        import_threshold: int = plans.DEFAULT_IMPORT_THRESHOLD,
+        max_import_bytes: int = plans.DEFAULT_MAX_IMPORT_BYTES,
+        progress: Callable[[int], None] | None = None,
+    ) -> BatchResult:
+        """Create or update many customers; never stops at a bad row.
+
+        Every row is validated first (invalid rows are reported and never sent). Fewer than
+        ``import_threshold`` valid rows go as paced upserts (outcome created/updated);
+        more go through ``POST /contacts/import``: one `;`-separated CSV per tier (chunked
+        under ``max_import_bytes``) with the all-customers and tier lists, outcome
+        ``imported`` (Brevo applies imports asynchronously).
+
+        Args:
+            rows: LoyaltyProfile objects or dict rows (see ``LoyaltyProfile.from_row``).
+            provisioning: the program's lists; default: this client's last provision().
+            import_threshold: batch size from which imports are used.
+            max_import_bytes: size limit of one import request body.
+            progress: called with the number of rows just finished.
+
+        Returns:
+            One outcome per input row, in input order, with counts.
+
+        Raises:
+            ConfigurationError: no provisioning known.
+            APIError: reading the account's attributes failed (rows themselves never raise).
+        """
+        return self._run(
+            plans.batch_plan(
+                self._state,
+                rows,
+                provisioning=provisioning,
+                import_threshold=import_threshold,
+                max_import_bytes=max_import_bytes,
+                progress=progress,
+            )
+        )
+
+    def get_customer(self, identifier: str | int) -> LoyaltyProfile:
+        """Read a contact as a LoyaltyProfile.
+
+        Args:
+            identifier: email or contact id.
+
+        Returns:
+            The profile.
+
+        Raises:
+            NotFoundError: no such contact.
+            ProfileValidationError: the stored data is not a valid profile.
+        """
+        return self._run(plans.get_plan(self._state, identifier))
+
+    def delete_customer(self, identifier: str | int, *, hard: bool = False) -> None:
+        """Remove a customer from emailing.
+
+        Args:
+            identifier: email or contact id.
+            hard: True deletes the contact; False (default) blacklists it for email and
+                leaves it in its lists, so its history stays.
+
+        Raises:
+            NotFoundError: no such contact.
+            MethodNotAllowedError: hard delete of the account's own email.
+        """
+        self._run(plans.delete_plan(identifier, hard=hard))
+
+    def add_to_list(
+        self, list_id: int, *, emails: Iterable[str] = (), ids: Iterable[int] = ()
+    ) -> MembershipResult:
+        """Add contacts to a list, 150 per request, aggregating successes and failures.
+
+        Args:
+            list_id: the list.
+            emails: emails to add.
+            ids: contact ids to add.
+
+        Returns:
+            What Brevo added and did not (already in the list, unknown contact); a chunk
+            Brevo refused as a whole counts as failures, with its message in ``errors``.
+
+        Raises:
+            NotFoundError: the list does not exist.
+            ValidationError: a bad list id or contact id; nothing sent.
+        """
+        return self._run(plans.membership_plan(list_id, emails=emails, ids=ids, remove=False))
+
+    def remove_from_list(
+        self, list_id: int, *, emails: Iterable[str] = (), ids: Iterable[int] = ()
+    ) -> MembershipResult:
+        """Remove contacts from a list, 150 per request, aggregating the results.
+
+        Args:
+            list_id: the list.
+            emails: emails to remove.
+            ids: contact ids to remove.
+
+        Returns:
+            What Brevo removed and did not (see :meth:`add_to_list`).
+
+        Raises:
+            NotFoundError: the list does not exist.
+            ValidationError: a bad list id or contact id; nothing sent.
+        """
+        return self._run(plans.membership_plan(list_id, emails=emails, ids=ids, remove=True))
+
+    # -- reading ----------------------------------------------------------------------
+
+    def _iterate(self, pager: plans._Pager) -> Iterator[dict[str, Any]]:
+        while (call := pager.next_call()) is not None:
+            yield from pager.take(self._execute(call))
+
+    def iter_contacts(
+        self,
+        *,
+        modified_since: dt.datetime | None = None,
+        page_size: int = plans.CONTACTS_PAGE_MAX,
+    ) -> Iterator[Contact]:
+        """Every contact (oldest first), fetched a page at a time (at most 1000 per page).
+
+        Args:
+            modified_since: only contacts modified after this time.
+            page_size: contacts per request (capped at 1000).
+
+        Returns:
+            An iterator; each page is requested when the previous one is used up.
+
+        Raises:
+            APIError: a page request failed.
+        """
+        for item in self._iterate(plans.contacts_pager(modified_since, page_size)):
+            yield plans.to_contact(item)
+
+    def iter_lists(self, *, page_size: int = plans.LISTS_PAGE_MAX) -> Iterator[ContactListInfo]:
+        """Every contact list, 50 per request at most.
+
+        Args:
+            page_size: lists per request (capped at 50).
+
+        Returns:
+            An iterator over the account's lists (id, name, folder, subscribers).
+
+        Raises:
+            APIError: a page request failed.
+        """
+        for item in self._iterate(plans.lists_pager(page_size)):
+            yield plans.to_list_info(item)
+
+    def iter_folders(self, *, page_size: int = plans.FOLDERS_PAGE_MAX) -> Iterator[FolderInfo]:
+        """Every folder, 50 per request at most.
+
+        Args:
+            page_size: folders per request (capped at 50).
+
+        Returns:
+            An iterator over the account's folders.
+
+        Raises:
+            APIError: a page request failed.
+        """
+        for item in self._iterate(plans.folders_pager(page_size)):
+            yield plans.to_folder_info(item)
+
+    def iter_attributes(self) -> Iterator[AttributeInfo]:
+        """Every attribute of the account (one request; refreshes the cached types).
+
+        Returns:
+            An iterator over the account's attributes (name, category, type).
+
+        Raises:
+            APIError: the request failed.
+        """
+        yield from self.refresh_attributes()
+
+
+class AsyncTajoBrevo(_Base):
+    """Asynchronous twin of :class:`TajoBrevo`: the same methods, awaitable.
+
+    Tasks sharing one client share its pacing. Arguments as for :class:`TajoBrevo`,
+    except ``http_client`` is an ``httpx.AsyncClient`` and ``sleep`` a coroutine function
+    (default ``asyncio.sleep``).
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        rate_limit: float | RateLimit | None = None,
+        max_rate_limit_wait: float | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+        clock: Callable[[], float] | None = None,
+        jitter: Callable[[], float] | None = None,
+    ) -> None:
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            rate_limit=rate_limit,
+            max_rate_limit_wait=max_rate_limit_wait,
+            clock=clock,
+            jitter=jitter,
+        )
+        inner: httpx.AsyncBaseTransport = (
+            _AsyncForwardTransport(http_client)
+            if http_client is not None
+            else httpx.AsyncHTTPTransport()
+        )
+        self._http = httpx.AsyncClient(
+            transport=_AsyncPacedTransport(inner, self._core, sleep or asyncio.sleep),
+            event_hooks=api.ASYNC_HOOKS,
+            **self._client_kwargs(),
+        )
+        self._generated = api.make_generated_client(
+            base_url=self._config.base_url,
+            api_key=self._config.api_key,
+            timeout=self._config.timeout,
+            sync_client=None,
+            async_client=self._http,
+        )
+
+    @property
+    def generated(self) -> AuthenticatedClient:
+        """The generated client on this client's paced connection (use its ``asyncio*``)."""
+        return self._generated
+
+    async def aclose(self) -> None:
+        """Close the connections (a caller-supplied ``http_client`` stays open)."""
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def _execute(self, call: api._Call) -> api._Result:
+        return await api.execute_async(call, self._generated, self._secrets)
+
+    async def _run(self, plan: plans.Plan[T]) -> T:
+        try:
+            call = next(plan)
+            while True:  # ends when the plan returns (StopIteration) or raises
+                try:
+                    result = await self._execute(call)
+                except BrevoError as exc:
+                    call = plan.throw(exc)
+                else:
+                    call = plan.send(result)
+        except StopIteration as stop:
+            value: T = stop.value
+            return value
+        finally:
+            plan.close()
+
+    async def provision(
+        self, program: str = DEFAULT_PROGRAM, *, policy: TierPolicy = DEFAULT_TIER_POLICY
+    ) -> ProvisionResult:
+        """See :meth:`TajoBrevo.provision`."""
+        return await self._run(plans.provision_plan(self._state, program=program, policy=policy))
+
+    async def refresh_attributes(self) -> list[AttributeInfo]:
+        """See :meth:`TajoBrevo.refresh_attributes`."""
+        return await self._run(plans.fetch_attributes(self._state))
+
+    async def upsert_customer(
+        self,
+        profile: LoyaltyProfile,
+        *,
+        provisioning: ProvisionResult | None = None,
+        list_ids: Iterable[int] = (),
+    ) -> UpsertResult:
+        """See :meth:`TajoBrevo.upsert_customer`."""
+        return await self._run(
+            plans.upsert_plan(self._state, profile, provisioning=provisioning, list_ids=list_ids)
+        )
+
+    async def create_customer(
+        self,
+        profile: LoyaltyProfile,
+        *,
+        provisioning: ProvisionResult | None = None,
+        list_ids: Iterable[int] = (),
+    ) -> UpsertResult:
+        """See :meth:`TajoBrevo.create_customer`."""
+        return await self._run(
+            plans.create_plan(self._state, profile, provisioning=provisioning, list_ids=list_ids)
+        )
+
+    async def upsert_customers(
+        self,
+        rows: Iterable[LoyaltyProfile | Mapping[str, Any]],
+        *,
+        provisioning: ProvisionResult | None = None,
+        import_threshold: int = plans.DEFAULT_IMPORT_THRESHOLD,
+        max_import_bytes: int = plans.DEFAULT_MAX_IMPORT_BYTES,
+        progress: Callable[[int], None] | None = None,
+    ) -> BatchResult:
+        """See :meth:`TajoBrevo.upsert_customers`."""
+        return await self._run(
+            plans.batch_plan(
+                self._state,
+                rows,
+                provisioning=provisioning,
+                import_threshold=import_threshold,
+                max_import_bytes=max_import_bytes,
+                progress=progress,
+            )
+        )
+
+    async def get_customer(self, identifier: str | int) -> LoyaltyProfile:
+        """See :meth:`TajoBrevo.get_customer`."""
+        return await self._run(plans.get_plan(self._state, identifier))
+
+    async def delete_customer(self, identifier: str | int, *, hard: bool = False) -> None:
+        """See :meth:`TajoBrevo.delete_customer`."""
+        await self._run(plans.delete_plan(identifier, hard=hard))
+
+    async def add_to_list(
+        self, list_id: int, *, emails: Iterable[str] = (), ids: Iterable[int] = ()
+    ) -> MembershipResult:
+        """See :meth:`TajoBrevo.add_to_list`."""
+        return await self._run(plans.membership_plan(list_id, emails=emails, ids=ids, remove=False))
+
+    async def remove_from_list(
+        self, list_id: int, *, emails: Iterable[str] = (), ids: Iterable[int] = ()
+    ) -> MembershipResult:
+        """See :meth:`TajoBrevo.remove_from_list`."""
+        return await self._run(plans.membership_plan(list_id, emails=emails, ids=ids, remove=True))
+
+    async def _iterate(self, pager: plans._Pager) -> AsyncIterator[dict[str, Any]]:
+        while (call := pager.next_call()) is not None:
+            for item in pager.take(await self._execute(call)):
+                yield item
+
+    async def iter_contacts(
+        self,
+        *,
+        modified_since: dt.datetime | None = None,
+        page_size: int = plans.CONTACTS_PAGE_MAX,
+    ) -> AsyncIterator[Contact]:
+        """See :meth:`TajoBrevo.iter_contacts` (an async iterator)."""
+        async for item in self._iterate(plans.contacts_pager(modified_since, page_size)):
+            yield plans.to_contact(item)
+
+    async def iter_lists(
+        self, *, page_size: int = plans.LISTS_PAGE_MAX
+    ) -> AsyncIterator[ContactListInfo]:
+        """See :meth:`TajoBrevo.iter_lists` (an async iterator)."""
+        async for item in self._iterate(plans.lists_pager(page_size)):
+            yield plans.to_list_info(item)
+
+    async def iter_folders(
+        self, *, page_size: int = plans.FOLDERS_PAGE_MAX
+    ) -> AsyncIterator[FolderInfo]:
+        """See :meth:`TajoBrevo.iter_folders` (an async iterator)."""
+        async for item in self._iterate(plans.folders_pager(page_size)):
+            yield plans.to_folder_info(item)
+
+    async def iter_attributes(self) -> AsyncIterator[AttributeInfo]:
+        """See :meth:`TajoBrevo.iter_attributes` (an async iterator)."""
+        for info in await self.refresh_attributes():
+            yield info

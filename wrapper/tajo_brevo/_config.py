@@ -1,0 +1,140 @@
+"""Client configuration, resolved once: argument > environment > default.
+
+The API key is held in a :class:`_Secret`, a ``str`` whose ``repr`` is redacted, so the key
+never shows up in the repr of the client, of the generated ``AuthenticatedClient`` (an attrs
+class that prints its fields) or of anything that formats it with ``!r``.
+"""
+
+from __future__ import annotations
+
+import enum
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from .errors import ConfigurationError
+
+DEFAULT_BASE_URL = "https://api.brevo.com/v3"
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_RETRIES = 3
+#: The longest a 429 makes us wait before a retry, whatever x-sib-ratelimit-reset says.
+DEFAULT_MAX_RATE_LIMIT_WAIT = 60.0
+
+ENV_API_KEY = "BREVO_API_KEY"
+ENV_BASE_URL = "BREVO_BASE_URL"
+
+
+class RateLimit(enum.IntEnum):
+    """Brevo's documented request rates for the contacts endpoints, per plan (requests/s)."""
+
+    GENERAL = 10
+    PROFESSIONAL = 20
+    ENTERPRISE = 60
+
+
+class _Secret(str):
+    """A string whose repr never shows its value (``str()`` and formatting still do)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "'***'"
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Config:
+    api_key: _Secret
+    base_url: str
+    timeout: float
+    max_retries: int
+    rate_limit: float
+    max_rate_limit_wait: float
+
+    def __repr__(self) -> str:
+        return (
+            f"_Config(base_url={self.base_url!r}, timeout={self.timeout}, "
+            f"max_retries={self.max_retries}, rate_limit={self.rate_limit})"
+        )
+
+
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_base_url(base_url: str) -> str:
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(
+            f"base_url {base_url!r} is not an http(s) URL; "
+            f"use e.g. {DEFAULT_BASE_URL!r} (argument base_url= or ${ENV_BASE_URL})"
+        )
+    if parts.username or parts.password:
+        raise ConfigurationError(
+            "base_url must not carry credentials; pass the key as api_key= or $BREVO_API_KEY"
+        )
+    if parts.query or parts.fragment:
+        raise ConfigurationError(f"base_url {base_url!r} must not have a query or fragment")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        # The API key travels in a header: over plain http anyone on the path can read it.
+        raise ConfigurationError(
+            f"base_url {base_url!r} uses plain http on a non-loopback host, which would send "
+            "the API key in clear text; use https (plain http is accepted only for "
+            "127.0.0.1, ::1 or localhost, e.g. a local mock)"
+        )
+    return base_url.rstrip("/")
+
+
+def _resolve(
+    *,
+    api_key: str | None,
+    base_url: str | None,
+    timeout: float | None,
+    max_retries: int | None,
+    rate_limit: float | None,
+    max_rate_limit_wait: float | None,
+    environ: Mapping[str, str] | None = None,
+) -> _Config:
+    env = os.environ if environ is None else environ
+    key = api_key if api_key is not None else env.get(ENV_API_KEY)
+    if key is None or not key.strip():
+        raise ConfigurationError(
+            "no Brevo API key: pass api_key=... or set the environment variable "
+            f"{ENV_API_KEY} (create a key in Brevo under SMTP & API > API Keys)"
+        )
+    key = key.strip()
+    if any(c in key for c in "\r\n\x00"):
+        raise ConfigurationError("the Brevo API key contains control characters")
+    url = base_url if base_url is not None else env.get(ENV_BASE_URL) or DEFAULT_BASE_URL
+    resolved_timeout = DEFAULT_TIMEOUT if timeout is None else float(timeout)
+    if resolved_timeout <= 0:
+        raise ConfigurationError(f"timeout must be > 0 seconds, got {timeout!r}")
+    retries = DEFAULT_MAX_RETRIES if max_retries is None else max_retries
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
+    rate = float(RateLimit.GENERAL if rate_limit is None else rate_limit)
+    if not rate > 0:
+        raise ConfigurationError(
+            f"rate_limit must be > 0 requests per second, got {rate_limit!r} "
+            "(e.g. RateLimit.GENERAL, RateLimit.PROFESSIONAL, RateLimit.ENTERPRISE)"
+        )
+    wait = DEFAULT_MAX_RATE_LIMIT_WAIT if max_rate_limit_wait is None else max_rate_limit_wait
+    if wait < 0:
+        raise ConfigurationError(f"max_rate_limit_wait must be >= 0, got {max_rate_limit_wait!r}")
+    return _Config(
+        api_key=_Secret(key),
+        base_url=_check_base_url(url),
+        timeout=resolved_timeout,
+        max_retries=retries,
+        rate_limit=rate,
+        max_rate_limit_wait=float(wait),
+    )

@@ -1,0 +1,201 @@
+"""Interpreting Brevo responses (sans-IO): the ONE place an error response becomes an exception.
+
+:func:`error_from_response` is used for every call the wrapper makes, whatever the
+operation, so the same status and body always give the same exception.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .errors import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    DuplicateContactError,
+    InvalidParameterError,
+    MethodNotAllowedError,
+    NotFoundError,
+    PaymentRequiredError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+)
+
+#: Brevo codes that mean "a parameter is wrong"; the offending values are extracted.
+_INVALID_CODES = frozenset({"invalid_parameter", "missing_parameter", "out_of_range"})
+#: Path segments after /contacts/ that are collections, not a contact identifier.
+_NON_CONTACT_SEGMENTS = frozenset({"lists", "attributes", "folders", "import"})
+#: "Contact already exists", "Unable to create contact, email is already associated with
+#: another Contact", "duplicate email": the wording has varied across Brevo versions.
+_DUPLICATE_MESSAGE = re.compile(r"already (exists?|associated)|duplicate", re.IGNORECASE)
+_MAX_TEXT = 300
+
+
+def _decode(content: bytes, secrets: Iterable[str]) -> tuple[Any, str]:
+    text = content.decode("utf-8", errors="replace")
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    try:
+        return json.loads(text), text
+    except ValueError:
+        return None, text
+
+
+def _redact(value: str | None, secrets: Iterable[str]) -> str | None:
+    if value is None:
+        return None
+    for secret in secrets:
+        if secret:
+            value = value.replace(secret, "***")
+    return value
+
+
+def _is_contact_path(path: str) -> bool:
+    parts = [p for p in path.split("/") if p]
+    # The base URL may carry a prefix (/v3): look at what follows the "contacts" segment.
+    if "contacts" not in parts:
+        return False
+    rest = parts[parts.index("contacts") + 1 :]
+    return not rest or (len(rest) == 1 and rest[0] not in _NON_CONTACT_SEGMENTS)
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _existing_id(sources: Iterable[Mapping[str, Any]]) -> int | None:
+    for source in sources:
+        for key in ("existingId", "existing_id", "existingContactId", "contactId", "id"):
+            found = _as_int(source.get(key))
+            if found is not None:
+                return found
+    return None
+
+
+def _offending_values(sources: Iterable[Mapping[str, Any]], message: str | None) -> list[Any]:
+    values: list[Any] = []
+    for source in sources:
+        for key, value in source.items():
+            if key in ("email",):
+                continue
+            if isinstance(value, list):
+                values.extend(value)
+            elif isinstance(value, (int, float, str)) and not isinstance(value, bool):
+                values.append(value)
+    if not values and message:
+        # e.g. "List ID(s) 999, 1000 not found": numbers named in the message.
+        values.extend(int(n) for n in re.findall(r"\b\d+\b", message))
+    return values
+
+
+def _header_float(headers: Mapping[str, str], name: str) -> float | None:
+    raw = headers.get(name)
+    if raw is None:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    return value if value >= 0 else None
+
+
+def reset_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds until Brevo's rate-limit window resets, from a response's headers.
+
+    ``x-sib-ratelimit-reset`` is a number of seconds (not an epoch); ``Retry-After`` in
+    seconds is used when Brevo's header is absent.
+    """
+    value = _header_float(headers, "x-sib-ratelimit-reset")
+    return value if value is not None else _header_float(headers, "retry-after")
+
+
+def error_from_response(
+    *,
+    status_code: int,
+    content: bytes,
+    headers: Mapping[str, str],
+    method: str,
+    path: str,
+    secrets: Iterable[str] = (),
+) -> APIError:
+    """Map an error response to the exception of its meaning.
+
+    Args:
+        status_code: the HTTP status (>= 400).
+        content: the raw body.
+        headers: the response headers (case-insensitive mapping).
+        method: the request method.
+        path: the request path, without query string.
+        secrets: strings to blank out of anything kept (the API key).
+
+    Returns:
+        The :class:`~tajo_brevo.errors.APIError` subclass for this status and Brevo code.
+    """
+    secrets = tuple(secrets)
+    body, text = _decode(content, secrets)
+    code: str | None = None
+    message: str | None = None
+    metadata: dict[str, Any] = {}
+    details: dict[str, Any] = {}
+    if isinstance(body, Mapping):
+        raw_code = body.get("code")
+        code = raw_code if isinstance(raw_code, str) else None
+        raw_message = body.get("message")
+        message = raw_message if isinstance(raw_message, str) else None
+        if isinstance(body.get("metadata"), Mapping):
+            metadata = dict(body["metadata"])
+        # The integration guide documents `details` (existingId, listIds).
+        if isinstance(body.get("details"), Mapping):
+            details = dict(body["details"])
+    elif text.strip():
+        message = text.strip()[:_MAX_TEXT]
+    message = _redact(message, secrets)
+    common: dict[str, Any] = {
+        "status_code": status_code,
+        "code": code,
+        "message": message,
+        "method": method.upper(),
+        "path": path,
+        "metadata": {**details, **metadata} or None,
+        "body": body,
+    }
+    sources = (details, metadata)
+
+    if status_code == 400 or (status_code in (409, 422) and _is_contact_path(path)):
+        duplicate = (
+            code == "duplicate_parameter"
+            or "duplicate_identifiers" in metadata
+            or bool(message and _DUPLICATE_MESSAGE.search(message))
+        )
+        if duplicate and _is_contact_path(path):
+            return DuplicateContactError(existing_id=_existing_id(sources), **common)
+        if status_code == 400:
+            if code in _INVALID_CODES:
+                return InvalidParameterError(values=_offending_values(sources, message), **common)
+            return BadRequestError(**common)
+    if status_code == 401:
+        return AuthenticationError(**common)
+    if status_code == 402:
+        return PaymentRequiredError(**common)
+    if status_code == 403:
+        return PermissionDeniedError(**common)
+    if status_code == 404:
+        return NotFoundError(**common)
+    if status_code == 405:
+        return MethodNotAllowedError(**common)
+    if status_code == 429:
+        return RateLimitError(reset_after=reset_after(headers), **common)
+    if status_code >= 500:
+        return ServerError(**common)
+    return APIError(**common)

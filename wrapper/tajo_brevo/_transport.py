@@ -1,0 +1,200 @@
+"""The ONE place requests are paced and retried: an httpx transport wrapper (sync and async).
+
+Every request a client sends, including those made through ``client.generated``, goes
+through :class:`_PacedTransport` / :class:`_AsyncPacedTransport`. Each attempt first takes
+a slot from the client's :class:`~tajo_brevo._pacing._Pacer`; the response's
+``x-sib-ratelimit-*`` headers feed it back; :class:`~tajo_brevo._pacing._RetryPolicy`
+decides whether to repeat. The two loops below are the only code that waits.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+import httpx
+
+from ._pacing import _is_retry_safe, _Pacer, _RetryPolicy, _Stats
+
+_log = logging.getLogger("tajo_brevo")
+
+
+def _relative_path(request: httpx.Request, base_path: str) -> str:
+    path = request.url.path
+    if base_path and path.startswith(base_path):
+        path = path[len(base_path) :] or "/"
+    return path
+
+
+class _ForwardTransport(httpx.BaseTransport):
+    """Sends through a caller-supplied ``httpx.Client`` (its proxies, certificates, ...)."""
+
+    def __init__(self, client: httpx.Client) -> None:
+        self._client = client
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self._client.send(request)
+
+    def close(self) -> None:
+        # The caller owns its client and closes it.
+        pass
+
+
+class _AsyncForwardTransport(httpx.AsyncBaseTransport):
+    """Sends through a caller-supplied ``httpx.AsyncClient``."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self._client = client
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._client.send(request)
+
+    async def aclose(self) -> None:
+        pass
+
+
+class _Core:
+    """What the sync and async transports share: pacing, policy, stats, logging."""
+
+    def __init__(
+        self,
+        *,
+        pacer: _Pacer,
+        policy: _RetryPolicy,
+        stats: _Stats,
+        base_path: str,
+    ) -> None:
+        self.pacer = pacer
+        self.policy = policy
+        self.stats = stats
+        self.base_path = base_path.rstrip("/")
+
+    def classify(self, request: httpx.Request) -> tuple[str, bool]:
+        path = _relative_path(request, self.base_path)
+        return path, _is_retry_safe(request.method, path, request.content)
+
+    def retry_after_response(
+        self, request: httpx.Request, path: str, response: httpx.Response, attempt: int, safe: bool
+    ) -> float | None:
+        self.pacer.observe(response.headers)
+        delay = self.policy.after_response(response.status_code, response.headers, attempt, safe)
+        if delay is None:
+            return None
+        if response.status_code == 429:
+            # Everyone sharing this client waits, not just this request.
+            self.pacer.pause(delay)
+        self.stats.record_retry(response.status_code)
+        _log.warning(
+            "%s %s -> %s; retry %d/%d in %.2fs",
+            request.method,
+            path,
+            response.status_code,
+            attempt + 1,
+            self.policy.max_retries,
+            delay,
+        )
+        return delay
+
+    def retry_after_exception(
+        self, request: httpx.Request, path: str, exc: Exception, attempt: int, safe: bool
+    ) -> float | None:
+        delay = self.policy.after_exception(exc, attempt, safe)
+        if delay is None:
+            return None
+        self.stats.record_retry(None)
+        _log.warning(
+            "%s %s failed (%s); retry %d/%d in %.2fs",
+            request.method,
+            path,
+            type(exc).__name__,
+            attempt + 1,
+            self.policy.max_retries,
+            delay,
+        )
+        return delay
+
+
+class _PacedTransport(httpx.BaseTransport):
+    """Paces and retries every request sent through ``inner`` (sync)."""
+
+    def __init__(
+        self, inner: httpx.BaseTransport, core: _Core, sleep: Callable[[float], None]
+    ) -> None:
+        self._inner = inner
+        self._core = core
+        self._sleep = sleep
+
+    def _wait(self, seconds: float) -> None:
+        if seconds > 0:
+            self._core.stats.record_wait(seconds)
+            self._sleep(seconds)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        path, safe = self._core.classify(request)
+        # The policy refuses a retry once attempt reaches max_retries: the last turn returns.
+        for attempt in range(self._core.policy.max_retries + 1):
+            self._wait(self._core.pacer.reserve())
+            self._wait(self._core.pacer.wait_left())
+            self._core.stats.record_send(request.method)
+            try:
+                response = self._inner.handle_request(request)
+            except httpx.TransportError as exc:
+                delay = self._core.retry_after_exception(request, path, exc, attempt, safe)
+                if delay is None:
+                    raise
+            else:
+                delay = self._core.retry_after_response(request, path, response, attempt, safe)
+                if delay is None:
+                    return response
+                response.read()
+                response.close()
+            self._wait(delay)
+        raise AssertionError("unreachable: the retry policy stops at max_retries")
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class _AsyncPacedTransport(httpx.AsyncBaseTransport):
+    """Paces and retries every request sent through ``inner`` (async)."""
+
+    def __init__(
+        self,
+        inner: httpx.AsyncBaseTransport,
+        core: _Core,
+        sleep: Callable[[float], Awaitable[None]],
+    ) -> None:
+        self._inner = inner
+        self._core = core
+        self._sleep = sleep
+
+    async def _wait(self, seconds: float) -> None:
+        if seconds > 0:
+            self._core.stats.record_wait(seconds)
+            await self._sleep(seconds)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await request.aread()
+        path, safe = self._core.classify(request)
+        for attempt in range(self._core.policy.max_retries + 1):
+            await self._wait(self._core.pacer.reserve())
+            await self._wait(self._core.pacer.wait_left())
+            self._core.stats.record_send(request.method)
+            try:
+                response = await self._inner.handle_async_request(request)
+            except httpx.TransportError as exc:
+                delay = self._core.retry_after_exception(request, path, exc, attempt, safe)
+                if delay is None:
+                    raise
+            else:
+                delay = self._core.retry_after_response(request, path, response, attempt, safe)
+                if delay is None:
+                    return response
+                await response.aread()
+                await response.aclose()
+            await self._wait(delay)
+        raise AssertionError("unreachable: the retry policy stops at max_retries")
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()

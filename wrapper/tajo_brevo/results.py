@@ -1,0 +1,232 @@
+"""What the client's operations return: plain frozen dataclasses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .tiers import Tier, TierPolicy
+
+__all__ = [
+    "AttributeConflict",
+    "AttributeInfo",
+    "BatchResult",
+    "Contact",
+    "ContactListInfo",
+    "FolderInfo",
+    "MembershipResult",
+    "ProvisionResult",
+    "RowOutcome",
+    "UpsertResult",
+]
+
+
+@dataclass(frozen=True)
+class AttributeConflict:
+    """A Tajo attribute that exists in the account with another type (never changed).
+
+    Attributes:
+        name: the attribute name.
+        expected: the type Tajo needs.
+        actual: the type the account has.
+    """
+
+    name: str
+    expected: str
+    actual: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProvisionResult:
+    """What :meth:`TajoBrevo.provision` found and did.
+
+    Attributes:
+        program: the program name (the folder's name, the lists' prefix).
+        policy: the tier policy customers are placed with.
+        folder_id: the program's folder.
+        all_customers_list_id: the list every customer is in.
+        tier_lists: tier -> list id (one list per tier).
+        attributes_created: attributes that were missing and were created.
+        attributes_present: Tajo attributes found with the right type.
+        attributes_builtin: built-in attributes, never created.
+        attribute_conflicts: attributes found with another type: reported, not changed.
+        folder_created: whether the folder was created by this run.
+        lists_created: names of the lists created by this run.
+    """
+
+    program: str
+    policy: TierPolicy
+    folder_id: int
+    all_customers_list_id: int
+    tier_lists: Mapping[Tier, int]
+    attributes_created: tuple[str, ...] = ()
+    attributes_present: tuple[str, ...] = ()
+    attributes_builtin: tuple[str, ...] = ()
+    attribute_conflicts: tuple[AttributeConflict, ...] = ()
+    folder_created: bool = False
+    lists_created: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        """Whether this run wrote anything to the account."""
+        return bool(self.attributes_created or self.folder_created or self.lists_created)
+
+    def list_ids_for(self, tier: Tier) -> list[int]:
+        """The lists a customer of ``tier`` belongs to: all-customers, then the tier list."""
+        return [self.all_customers_list_id, self.tier_lists[tier]]
+
+    def other_tier_list_ids(self, tier: Tier) -> list[int]:
+        """The tier lists a customer of ``tier`` must not be in."""
+        return [list_id for other, list_id in self.tier_lists.items() if other != tier]
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpsertResult:
+    """The outcome of one :meth:`TajoBrevo.upsert_customer`.
+
+    Attributes:
+        email: the contact's email.
+        created: True when Brevo created the contact (201), False when it updated it.
+        contact_id: the new contact's id when created; None for an update (Brevo's 204
+            carries no body).
+        tier: the tier the contact is now listed under.
+        list_ids: the lists the contact was added to.
+        unlinked_list_ids: the tier lists it was removed from (if it was in them).
+    """
+
+    email: str
+    created: bool
+    contact_id: int | None
+    tier: Tier
+    list_ids: tuple[int, ...]
+    unlinked_list_ids: tuple[int, ...] = ()
+
+
+RowStatus = Literal["created", "updated", "imported", "invalid", "failed"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RowOutcome:
+    """What happened to one input row of :meth:`TajoBrevo.upsert_customers`.
+
+    Attributes:
+        index: the row's position in the input (0-based).
+        email: the row's email, if it had a readable one.
+        status: ``created``/``updated`` (per-contact upsert), ``imported`` (sent in an
+            import, which Brevo applies asynchronously), ``invalid`` (rejected before
+            sending: nothing was sent), ``failed`` (Brevo refused it).
+        tier: the row's tier, when known.
+        reason: why it is invalid or failed.
+    """
+
+    index: int
+    email: str | None
+    status: RowStatus
+    tier: Tier | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class BatchResult:
+    """All outcomes of :meth:`TajoBrevo.upsert_customers`, in input order.
+
+    Attributes:
+        outcomes: one per input row.
+        mode: ``upsert`` (paced per-contact upserts) or ``import`` (POST /contacts/import).
+        import_process_ids: Brevo's process ids of the import requests.
+    """
+
+    outcomes: tuple[RowOutcome, ...]
+    mode: Literal["upsert", "import"]
+    import_process_ids: tuple[int, ...] = ()
+
+    @property
+    def counts(self) -> Mapping[str, int]:
+        """Rows per status, e.g. ``{"created": 2, "invalid": 1}``."""
+        return dict(Counter(outcome.status for outcome in self.outcomes))
+
+    @property
+    def tiers(self) -> Mapping[Tier, int]:
+        """Rows sent per tier (invalid and failed rows excluded)."""
+        return dict(
+            Counter(
+                o.tier
+                for o in self.outcomes
+                if o.tier is not None and o.status not in ("invalid", "failed")
+            )
+        )
+
+    def by_status(self, status: RowStatus) -> list[RowOutcome]:
+        """The outcomes with this status, in input order."""
+        return [outcome for outcome in self.outcomes if outcome.status == status]
+
+
+@dataclass(frozen=True, kw_only=True)
+class MembershipResult:
+    """Aggregate of chunked list add/remove calls.
+
+    Attributes:
+        list_id: the list.
+        success: emails or ids Brevo added/removed.
+        failure: emails or ids Brevo did not (not found, already in/out of the list).
+        errors: messages of chunks Brevo refused as a whole.
+    """
+
+    list_id: int
+    success: tuple[str | int, ...] = ()
+    failure: tuple[str | int, ...] = ()
+    errors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Contact:
+    """A Brevo contact as listed by :meth:`TajoBrevo.iter_contacts`.
+
+    Attributes:
+        id: Brevo's contact id.
+        email: the email, if the contact has one.
+        attributes: attribute values as Brevo returned them.
+        list_ids: the lists the contact is in.
+        email_blacklisted: whether the contact is blacklisted for email.
+        modified_at: last modification, when given.
+        raw: the whole JSON object (e.g. for :meth:`LoyaltyProfile.from_contact`).
+    """
+
+    id: int
+    email: str | None
+    attributes: Mapping[str, Any]
+    list_ids: tuple[int, ...]
+    email_blacklisted: bool = False
+    modified_at: dt.datetime | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class ContactListInfo:
+    """A contact list: id, name, folder and subscriber count."""
+
+    id: int
+    name: str
+    folder_id: int | None
+    total_subscribers: int | None = None
+
+
+@dataclass(frozen=True)
+class FolderInfo:
+    """A contact folder: id and name."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class AttributeInfo:
+    """An attribute of the account: name, category and type (``None`` if Brevo gives none)."""
+
+    name: str
+    category: str
+    type: str | None
+    enumeration: Sequence[Mapping[str, Any]] = ()
