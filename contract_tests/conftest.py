@@ -6,14 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _specs import BASE_URL, EFFECTIVE, PIN
 from tajo_brevo.contract._spec import load_spec
 from tajo_brevo.contract.strategies import SpecStrategies
 from tajo_brevo.contract.validation import SpecValidator
-
-ROOT = Path(__file__).resolve().parents[1]
-EFFECTIVE = ROOT / "openapi" / "brevo-contacts.effective.yml"
-PIN = ROOT / "openapi" / "brevo-contacts.yml"
-BASE_URL = "https://api.brevo.com/v3"
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ import httpx
 import pytest
 import respx
 from _calls import call_kwargs, module_for
+from _specs import BASE_URL, EFFECTIVE
 from brevo_contacts import AuthenticatedClient
 from brevo_contacts.models import (
     Contact,
@@ -29,7 +30,6 @@ from brevo_contacts.models import (
     FolderList,
     ListMembershipResult,
 )
-from conftest import BASE_URL, EFFECTIVE
 from dateutil.parser import isoparse
 from hypothesis import HealthCheck, given, settings
 from tajo_brevo.contract.completeness import check

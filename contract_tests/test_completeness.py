@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import EFFECTIVE
+from _specs import EFFECTIVE
 from tajo_brevo.contract.completeness import check, documented_pairs
 from test_client_respx import HANDLED
 

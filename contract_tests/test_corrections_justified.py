@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import BASE_URL
+from _specs import BASE_URL
 from tajo_brevo.contract.validation import ContractViolation, SpecValidator
 
 RATE_HEADERS = {

@@ -75,7 +75,7 @@ def test_openapi_core_validation_catches_the_break(name: str) -> None:
 
 
 def _mock_validator() -> SpecValidator:
-    from conftest import EFFECTIVE
+    from _specs import EFFECTIVE
 
     return SpecValidator(EFFECTIVE, base_url=IN_PROCESS_BASE_URL)
 

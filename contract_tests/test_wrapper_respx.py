@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from conftest import BASE_URL, EFFECTIVE
+from _specs import BASE_URL, EFFECTIVE
 from hypothesis import HealthCheck, given, settings
 from hypothesis.strategies import data as st_data
 from tajo_brevo import (
