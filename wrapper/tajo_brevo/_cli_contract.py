@@ -68,6 +68,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="only this operation (repeatable; default: all the mode allows)",
     )
     parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="also print schemathesis' own report (each failure with a curl reproduction)",
+    )
+    parser.add_argument(
         "--spec", type=Path, default=None, help="OpenAPI document (default: the effective spec)"
     )
     parser.set_defaults(handler=_run)
@@ -105,6 +110,8 @@ def _run(args: argparse.Namespace) -> int:
     except ValueError as exc:  # e.g. --operation names nothing the mode runs
         print(f"tajo-brevo contract: {exc}", file=sys.stderr)
         return 2
+    if args.verbose:
+        print(result.report)
     print(result.summary())
     if args.junit is not None:
         result.write_junit(args.junit)
