@@ -10,6 +10,7 @@ an error status as the right exception of ``tajo_brevo.errors``.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.strategies import data as st_data
 from tajo_brevo import (
     APIError,
+    AsyncTajoBrevo,
     AuthenticationError,
     BadRequestError,
     MethodNotAllowedError,
@@ -211,3 +213,39 @@ def test_listing_methods_return_typed_results_with_every_served_item(
         (a["name"], a["category"]) for a in attributes.body["attributes"]
     ]
     assert [f.id for f in got_folders] == [f["id"] for f in folders.body["folders"]]
+
+
+ASYNC_PAIRS = [(op, s) for op, s in PAIRS if int(s) < 300 or s in ("404", "429")]
+
+
+@pytest.mark.parametrize(("operation_id", "status"), ASYNC_PAIRS, ids=str)
+def test_async_wrapper_maps_documented_responses_like_the_sync_one(
+    operation_id: str, status: str, strategies: SpecStrategies, validator: SpecValidator
+) -> None:
+    @settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(reply=strategies.responses(operation_id, status))
+    def run(reply: ResponseCase) -> None:
+        async def scenario() -> None:
+            clock = _Clock()
+
+            async def asleep(seconds: float) -> None:
+                clock.sleep(seconds)
+
+            async with AsyncTajoBrevo(
+                api_key=KEY, base_url=BASE_URL, max_retries=0, sleep=asleep, clock=clock
+            ) as client:
+                with respx.mock(base_url=BASE_URL) as router:
+                    router.route().mock(
+                        side_effect=lambda request: validator.checked(request, reply.to_httpx())
+                    )
+                    call = WRAPPER_CALLS[operation_id]()
+                    if int(status) < 300:
+                        result = await api.execute_async(call, client.generated, [KEY])
+                        assert (result.status_code, result.body) == (int(status), reply.body)
+                    else:
+                        with pytest.raises(ERRORS[int(status)]):
+                            await api.execute_async(call, client.generated, [KEY])
+
+        asyncio.run(scenario())
+
+    run()
