@@ -170,3 +170,34 @@ def test_read_only_run_on_an_empty_account_passes_and_says_what_it_could_not_tes
     )
     assert result.ok, result.summary()
     assert "could only be checked for 404 answers" in result.summary()
+
+
+def test_an_unreachable_target_fails_and_says_so() -> None:
+    import socket
+
+    with socket.socket() as sock:  # a loopback port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = run_contract(
+        base_url=f"http://127.0.0.1:{port}/v3",
+        api_key="k",
+        max_examples=1,
+        operation_ids=["listFolders"],
+    )
+    assert not result.ok
+    assert "no response at all (is the base URL reachable?)" in result.summary()
+
+
+def test_reports_never_carry_the_key(tmp_path: Path) -> None:
+    from tajo_brevo.contract.runner import ContractResult, OperationReport
+
+    key = "xkeysib-0123-SECRET"
+    op = OperationReport("GET /contacts", "listContacts", cases=1)
+    op.failures["not_a_server_error"] = 1
+    op.messages["not_a_server_error"] = f"curl -H 'api-key: {key}' http://127.0.0.1/v3/contacts"
+    result = ContractResult("http://127.0.0.1/v3", {op.label: op}, _secret=key)
+    junit = tmp_path / "j.xml"
+    result.write_junit(junit)
+    assert key not in result.summary()
+    assert key not in junit.read_text()
+    assert "api-key: ***" in result.summary()

@@ -107,7 +107,7 @@ def _run(args: argparse.Namespace) -> int:
             max_examples=args.max_examples,
             operation_ids=args.operations,
         )
-    except ValueError as exc:  # e.g. --operation names nothing the mode runs
+    except (ValueError, FileNotFoundError) as exc:  # --operation selects nothing; no spec
         print(f"tajo-brevo contract: {exc}", file=sys.stderr)
         return 2
     if args.verbose:

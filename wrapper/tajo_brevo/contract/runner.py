@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import collections
 import json
+import re
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -110,8 +111,12 @@ class ContractResult:
     _secret: str = field(default="", repr=False)
 
     def _redact(self, text: str) -> str:
-        # Failure messages can quote request headers: never let the key out.
-        return text.replace(self._secret, "***") if self._secret else text
+        # Failure messages can quote request headers: never let the key out. Whole tokens
+        # only, so a short test key does not blank every matching letter.
+        if not self._secret:
+            return text
+        token = rf"(?<![\w-]){re.escape(self._secret)}(?![\w-])"
+        return re.sub(token, "***", text)
 
     @property
     def ok(self) -> bool:
@@ -596,6 +601,8 @@ def run_contract(
     for op in operations.values():
         if op.cases == 0:
             outcome.warnings.append(f"{op.name}: no test case was sent")
+        elif not op.statuses:
+            outcome.warnings.append(f"{op.name}: no response at all (is the base URL reachable?)")
         elif set(op.statuses) - {405} <= _AUTH_ONLY:
             # 405s answer the coverage phase's unsupported-method probes: they say nothing
             # about whether the documented method was tested past authentication.
