@@ -6,13 +6,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
-SPEC := openapi/brevo-contacts.effective.yml
+# Not called SPEC: `make update-spec SPEC=path` names the new upstream spec.
+EFFECTIVE := openapi/brevo-contacts.effective.yml
 GEN_OUT := generated/brevo_contacts
 GEN_ARGS := --meta none --overwrite --config openapi/generator.yml --fail-on-warning
 # Generator post-hooks call `ruff`: use the pinned one from the venv.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup demo test unit generate check-generated check-spec lint mock contract bench clean
+.PHONY: setup demo test unit generate update-spec check-generated check-spec lint mock contract bench clean
 
 setup: $(STAMP)
 
@@ -29,15 +30,22 @@ demo: $(STAMP)
 ## Regenerate the effective spec, the client and the lock (the only way generated/ changes).
 generate: $(STAMP)
 	$(PY) -m tajo_brevo.spec effective
-	$(BIN)/openapi-python-client generate --path $(SPEC) --output-path $(GEN_OUT) $(GEN_ARGS)
+	$(BIN)/openapi-python-client generate --path $(EFFECTIVE) --output-path $(GEN_OUT) $(GEN_ARGS)
 	rm -rf $(GEN_OUT)/.ruff_cache
 	$(PY) -m tajo_brevo.spec lock
+
+## Bump the pin: make update-spec SPEC=path/to/new-brevo-contacts.yml [ALLOW_STALE=1]
+## Validates, reports the changes, re-applies corrections, regenerates, locks, then `make test`.
+update-spec: $(STAMP)
+	@test -n "$(SPEC)" || { echo "usage: make update-spec SPEC=path/to/new-spec.yml" >&2; exit 2; }
+	$(PY) -m tajo_brevo.spec update "$(SPEC)" --no-tests $(if $(ALLOW_STALE),--allow-stale)
+	$(MAKE) test
 
 ## Regenerate into a temp dir and fail on any difference from what is committed.
 check-generated: $(STAMP)
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	$(PY) -m tajo_brevo.spec effective --output $$tmp/effective.yml >/dev/null; \
-	diff -u $(SPEC) $$tmp/effective.yml || { echo "check-generated: $(SPEC) is stale: run make generate" >&2; exit 1; }; \
+	diff -u $(EFFECTIVE) $$tmp/effective.yml || { echo "check-generated: $(EFFECTIVE) is stale: run make generate" >&2; exit 1; }; \
 	$(BIN)/openapi-python-client generate --path $$tmp/effective.yml --output-path $$tmp/brevo_contacts $(GEN_ARGS) >/dev/null; \
 	rm -rf $$tmp/brevo_contacts/.ruff_cache; \
 	diff -r -x .ruff_cache -x __pycache__ $(GEN_OUT) $$tmp/brevo_contacts || { echo "check-generated: $(GEN_OUT) differs from the generator's output: never edit it by hand, run make generate" >&2; exit 1; }; \

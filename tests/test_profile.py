@@ -694,3 +694,10 @@ def test_from_row_reads_csv_dictreader_rows() -> None:
     assert LoyaltyProfile.from_row(rows[0]).loyalty_tier is Tier.BRONZE
     with pytest.raises(ProfileValidationError, match="without a column header"):
         LoyaltyProfile.from_row(rows[1])
+
+
+def test_from_contact_keeps_an_unknown_multiple_choice_attribute_as_array_text() -> None:
+    profile = LoyaltyProfile.from_contact(
+        {"email": "mc@example.com", "attributes": {"INTERESTS": ["Shoes", " Bags "]}}
+    )
+    assert profile.extra["INTERESTS"] == "Shoes,Bags"

@@ -16,6 +16,10 @@ from collections.abc import Callable
 
 #: command name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
+    "spec": (
+        "tajo_brevo._cli_spec",
+        "The pinned Brevo spec: effective, lock, check, diff, update.",
+    ),
     "mock": ("tajo_brevo._cli_mock", "serve a stateful mock of the Brevo Contacts API"),
     "contract": ("tajo_brevo._cli_contract", "check a Brevo base URL against the spec"),
     "demo": ("tajo_brevo._cli_demo", "the guide's scenarios and a bulk sync, on a local mock"),

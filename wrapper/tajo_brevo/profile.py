@@ -345,6 +345,10 @@ def _decode_extra(value: object, brevo_type: BrevoType | None) -> object:
         return _lenient_bool(value)
     if brevo_type == "text":
         return _lenient_text(value)
+    if isinstance(value, list):
+        # Multiple-choice attributes come back as JSON lists of labels: keep them, in
+        # the array text form, rather than failing the whole read.
+        return encode_array(str(item).strip() for item in value if str(item).strip())
     return value
 
 

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 #: Largest request body read (Brevo's import limit is 10 MB).
 MAX_BODY = 10 * 1024 * 1024
+#: How much of a request body a recorded exchange keeps.
+RECORDED_BODY_LIMIT = 1024 * 1024
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 
@@ -49,6 +51,8 @@ class RecordedExchange:
         status: the status answered, or None when the connection was dropped.
         response_headers: response headers, lower-case names.
         response_body: response body bytes.
+        body_truncated: the request body was longer than RECORDED_BODY_LIMIT and ``body``
+            keeps only its start (memory stays bounded).
     """
 
     operation_id: str | None
@@ -62,6 +66,7 @@ class RecordedExchange:
     status: int | None
     response_headers: dict[str, str]
     response_body: bytes
+    body_truncated: bool = False
 
     def json(self) -> Any:
         """The response body decoded as JSON (None when empty)."""
@@ -182,8 +187,9 @@ class MockASGI:
                 path_params=params,
                 query=list(query),
                 headers=recorded_headers,
-                body=body,
-                status=None if status is None else status,
+                body=body[:RECORDED_BODY_LIMIT],
+                body_truncated=len(body) > RECORDED_BODY_LIMIT,
+                status=status,
                 response_headers={k.lower(): v for k, v in out_headers.items()},
                 response_body=payload,
             )

@@ -35,8 +35,9 @@ class BrevoMock:
 
     Args:
         api_keys: keys the mock accepts in the ``api-key`` header (at least one).
-        rate_limit: requests per second allowed (e.g. ``RATE_LIMIT_TIERS["general"]``),
-            or None for no limit (the default).
+        rate_limit: requests per second allowed, or a tier name of
+            :data:`RATE_LIMIT_TIERS` (``"general"`` = 10, ``"professional"`` = 20,
+            ``"enterprise"`` = 60), or None for no limit (the default).
         faults: fault rules (5xx, latency, dropped connections); see :class:`Fault`.
         seed: seed of the fault draws (same seed, same faults).
         clock: monotonic clock of the rate limiter, in seconds.
@@ -53,7 +54,7 @@ class BrevoMock:
         self,
         *,
         api_keys: Iterable[str] = (DEFAULT_API_KEY,),
-        rate_limit: int | None = None,
+        rate_limit: int | str | None = None,
         faults: Sequence[Fault] = (),
         seed: int = 0,
         clock: Callable[[], float] = time.monotonic,
@@ -76,6 +77,11 @@ class BrevoMock:
             if op.operation_id not in EXTRA_OPERATIONS
         ]
         self.operation_ids: tuple[str, ...] = tuple(sorted(operations))
+        if isinstance(rate_limit, str):
+            if rate_limit not in RATE_LIMIT_TIERS:
+                tiers = ", ".join(RATE_LIMIT_TIERS)
+                raise ValueError(f"rate_limit {rate_limit!r}: give a number or one of {tiers}")
+            rate_limit = RATE_LIMIT_TIERS[rate_limit]
         self._limiter = RateLimiter(rate_limit, clock)
         self._faults = FaultInjector(faults, seed, operations)
         self.state = MockState(now=now, account_email=account_email)

@@ -100,7 +100,7 @@ class BackgroundServer:
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """A listening-ready TCP socket bound to ``host:port`` (port 0: a free port).
+    """A listening TCP socket bound to ``host:port`` (port 0: a free port).
 
     Raises:
         OSError: the address can't be bound.
@@ -113,6 +113,9 @@ def bind(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        # Listening now: connections made before uvicorn starts wait in the backlog
+        # instead of being refused, so the printed URL works the moment it is printed.
+        sock.listen(2048)
     except OSError:
         sock.close()
         raise

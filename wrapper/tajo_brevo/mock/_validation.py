@@ -122,14 +122,23 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is out of range")
+    return value
+
+
 def parse_json(body: bytes) -> Any:
-    """Strict JSON: no NaN/Infinity (Brevo answers 400, and they could not be sent back).
+    """Strict JSON: no NaN/Infinity, no float overflowing to infinity (1e999).
+
+    Brevo answers 400 to those, and the mock could not send such values back.
 
     Raises:
         MockAPIError: 400 invalid_parameter when the body is not strict JSON.
     """
     try:
-        return json.loads(body, parse_constant=_reject_constant)
+        return json.loads(body, parse_constant=_reject_constant, parse_float=_finite_float)
     except (ValueError, RecursionError):
         raise MockAPIError(400, "invalid_parameter", "body: not valid JSON") from None
 
@@ -230,11 +239,15 @@ class SpecValidator:
         """
         parsed: Any = None
         raw: bytes | None = body if (body and has_request_body) else None
-        if raw is not None and content_type.split(";")[0].strip() in ("application/json", ""):
+        content_type = content_type.lower()
+        mime = content_type.split(";")[0].strip()
+        if raw is not None and mime != "application/json":
+            raise MockAPIError(
+                400, "invalid_parameter", "Content-Type: send the body as application/json"
+            )
+        if raw is not None:
             parsed = parse_json(raw)
-        request = _Request(
-            method, path_pattern, path_params, query, headers, content_type.lower(), raw
-        )
+        request = _Request(method, path_pattern, path_params, query, headers, content_type, raw)
         try:
             result = self._api.unmarshal_request(request)
         except Exception as exc:
@@ -295,12 +308,3 @@ def load_validator(spec_path: str) -> SpecValidator:
     """
     with open(spec_path, encoding="utf-8") as handle:
         return SpecValidator(yaml.safe_load(handle))
-
-
-def is_finite_number(value: Any) -> bool:
-    """True for an int or a finite float (not a bool)."""
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and (not isinstance(value, float) or math.isfinite(value))
-    )

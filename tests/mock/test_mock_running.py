@@ -1,0 +1,122 @@
+"""Ways to run the mock: sync and async transports, loopback server, CLI, pytest fixture."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+
+import httpx
+import pytest
+from tajo_brevo import cli
+from tajo_brevo.mock import BrevoMock
+
+pytest_plugins = ["pytester"]
+
+
+def test_sync_transport_plugs_into_any_httpx_client(mock: BrevoMock) -> None:
+    with httpx.Client(
+        transport=mock.transport(),
+        base_url="http://brevo.invalid/v3",
+        headers={"api-key": mock.api_key},
+    ) as http:
+        assert http.post("/contacts", json={"email": "ada@example.com"}).status_code == 201
+    assert mock.state.contact_by_email("ada@example.com") is not None
+
+
+def test_sync_transport_works_inside_a_running_event_loop(mock: BrevoMock) -> None:
+    async def main() -> int:
+        with mock.client() as http:  # a sync client used from async code
+            return http.get("/contacts").status_code
+
+    assert asyncio.run(main()) == 200
+
+
+def test_async_transport(mock: BrevoMock) -> None:
+    async def main() -> list[int]:
+        async with mock.async_client() as http:
+            created = await http.post("/contacts", json={"email": "ada@example.com"})
+            got = await http.get("/contacts/ada@example.com")
+            return [created.status_code, got.status_code]
+
+    assert asyncio.run(main()) == [201, 200]
+
+
+def test_recorded_requests_show_what_was_sent_and_answered(mock: BrevoMock) -> None:
+    with mock.client() as http:
+        http.post("/contacts", json={"email": "ada@example.com"}, params={"trace": "1"})
+    (exchange,) = mock.requests
+    assert exchange.operation_id == "createContact"
+    assert (exchange.method, exchange.path, exchange.path_pattern) == (
+        "POST",
+        "/v3/contacts",
+        "/contacts",
+    )
+    assert exchange.query == [("trace", "1")]
+    assert exchange.body == b'{"email":"ada@example.com"}'
+    assert exchange.status == 201 and exchange.json() == {"id": 1}
+    mock.clear_requests()
+    assert mock.requests == []
+
+
+def test_record_limit_bounds_memory() -> None:
+    mock = BrevoMock(record_limit=3)
+    with mock.client() as http:
+        for _ in range(5):
+            http.get("/contacts")
+    assert len(mock.requests) == 3
+
+
+def test_serve_on_loopback_stops_by_itself(mock: BrevoMock) -> None:
+    with mock.serve() as server:
+        assert server.base_url.startswith("http://127.0.0.1:")
+        response = httpx.get(server.base_url + "/contacts", headers={"api-key": mock.api_key})
+        assert response.status_code == 200
+        url = server.base_url
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(url + "/contacts", timeout=2)
+
+
+def test_serve_refuses_a_taken_port(mock: BrevoMock) -> None:
+    with mock.serve() as server, pytest.raises(OSError):
+        mock.serve(port=server.port)
+
+
+def test_cli_refuses_bad_options(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (
+        ["mock", "--rate-limit", "0"],
+        ["mock", "--rate-limit", "lots"],
+        ["mock", "--fault", "status=200"],
+    ):
+        with pytest.raises(SystemExit) as exited:
+            cli.main(argv)
+        assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "tier" in err and "5xx" in err
+
+
+def test_cli_reports_a_port_it_cant_bind(mock: BrevoMock) -> None:
+    with mock.serve() as server:
+        result = subprocess.run(
+            [sys.executable, "-m", "tajo_brevo.cli", "mock", "--port", str(server.port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert result.returncode == 1
+    assert "cannot serve" in result.stderr
+
+
+def test_pytest_plugin_gives_a_fresh_mock_per_test(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_one(brevo_mock):
+            with brevo_mock.client() as http:
+                assert http.post("/contacts", json={"email": "a@example.com"}).status_code == 201
+
+        def test_two(brevo_mock):
+            assert brevo_mock.state.contacts == {}
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)

@@ -1,0 +1,259 @@
+"""``tajo-brevo spec``: the pinned spec, its corrections, diffs and spec bumps.
+
+Subcommands (``--root`` defaults to the current directory, the project root):
+  effective [--output PATH]   write pin + corrections to the effective spec
+  generate                    effective spec + generated client + spec.lock (= make generate)
+  lock                        record the hashes and generator version in spec.lock
+  check                       fail if the pin, corrections or effective spec drifted from spec.lock
+  diff OLD NEW                change report per operation, breaking / non-breaking
+  update PATH                 make PATH the pin: validate, diff, corrections, regenerate, lock, test
+
+``python -m tajo_brevo.spec`` runs the same subcommands (the Makefile uses it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tajo_brevo.spec import SpecPaths
+
+#: Exit codes of ``spec diff``.
+EXIT_OK = 0
+EXIT_CHANGES = 1
+EXIT_ERROR = 2
+# `make test` on this project takes a few minutes; bound it anyway.
+_TEST_TIMEOUT_S = 3600
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``spec`` command to the ``tajo-brevo`` parser."""
+    parser = sub.add_parser(
+        "spec",
+        help="the pinned Brevo spec: effective, lock, check, diff, update",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_spec_commands(parser)
+
+
+def add_spec_commands(parser: argparse.ArgumentParser) -> None:
+    """Add ``--root`` and the spec subcommands to ``parser``.
+
+    Shared by ``tajo-brevo spec`` and ``python -m tajo_brevo.spec``.
+    """
+    parser.add_argument(
+        "--root", type=Path, default=None, help="project root (default: current directory)"
+    )
+    sub = parser.add_subparsers(dest="spec_command", metavar="SPEC_COMMAND", required=True)
+
+    eff = sub.add_parser("effective", help="build the effective spec (pin + corrections)")
+    eff.add_argument("--output", type=Path, help="default: openapi/brevo-contacts.effective.yml")
+    eff.set_defaults(handler=_effective)
+
+    sub.add_parser(
+        "generate", help="effective spec + generated client + spec.lock (= make generate)"
+    ).set_defaults(handler=_generate)
+    sub.add_parser("lock", help="write openapi/spec.lock").set_defaults(handler=_lock)
+    sub.add_parser("check", help="compare the spec files with openapi/spec.lock").set_defaults(
+        handler=_check
+    )
+
+    diff = sub.add_parser(
+        "diff",
+        help="what changed between two specs, per operation, breaking or not",
+        description="Compare two OpenAPI specs for a client of the API. Exit codes: 0 = "
+        "no change at or above --fail-on, 1 = such a change, 2 = bad input.",
+    )
+    diff.add_argument("old", type=Path, help="the spec the client is built from")
+    diff.add_argument("new", type=Path, help="the candidate spec")
+    diff.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    diff.add_argument("--output", "-o", type=Path, help="write the report here (default: stdout)")
+    diff.add_argument(
+        "--fail-on",
+        choices=("never", "breaking", "any"),
+        default="never",
+        help="exit 1 when there is a breaking change (breaking) or any change (any)",
+    )
+    diff.set_defaults(handler=_diff)
+
+    update = sub.add_parser(
+        "update",
+        help="make a new upstream spec the pin, regenerate and test",
+        description="Validate the new spec, report what changed, re-apply the corrections "
+        "(refusing if any no longer applies), write the pin, the effective spec, the "
+        "generated client, spec.lock and a CHANGELOG.md entry, then run `make test`. "
+        "Nothing is written if a step before the writing fails.",
+    )
+    update.add_argument("spec", type=Path, help="the new upstream spec (YAML or JSON)")
+    update.add_argument(
+        "--allow-stale",
+        action="store_true",
+        help="write the bump even if corrections no longer apply (still reported; "
+        "make check-generated fails until they are removed)",
+    )
+    update.add_argument("--no-tests", action="store_true", help="do not run `make test` after")
+    update.set_defaults(handler=_update)
+
+
+def _paths(args: argparse.Namespace) -> SpecPaths:
+    from tajo_brevo.spec import SpecPaths
+
+    return SpecPaths(args.root or Path.cwd())
+
+
+def _error(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+
+
+def _effective(args: argparse.Namespace) -> int:
+    from tajo_brevo.spec import build_effective
+
+    paths = _paths(args)
+    try:
+        text, _ = build_effective(paths)
+    except (ValueError, OSError) as exc:
+        _error(str(exc))
+        return 1
+    out: Path = args.output or paths.effective
+    out.write_text(text, encoding="utf-8")
+    print(f"wrote {out}")
+    return 0
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from tajo_brevo.spec.update import SpecUpdateError, regenerate
+
+    paths = _paths(args)
+    try:
+        regenerate(paths)
+    except (ValueError, OSError, SpecUpdateError) as exc:
+        _error(str(exc))
+        return 1
+    print(f"wrote {paths.effective}, {paths.generated}, {paths.lock}")
+    return 0
+
+
+def _lock(args: argparse.Namespace) -> int:
+    from tajo_brevo.spec import write_lock
+
+    paths = _paths(args)
+    try:
+        write_lock(paths)
+    except OSError as exc:
+        _error(str(exc))
+        return 1
+    print(f"wrote {paths.lock}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from tajo_brevo.spec import check_lock
+
+    paths = _paths(args)
+    try:
+        problems = check_lock(paths)
+    except (ValueError, OSError) as exc:
+        _error(str(exc))
+        return 1
+    for problem in problems:
+        _error(problem)
+    if problems:
+        print("The pin is never edited; corrections go through `make generate`.", file=sys.stderr)
+        return 1
+    print("spec files match openapi/spec.lock")
+    return 0
+
+
+def _load_spec(path: Path) -> Any:
+    import yaml
+
+    from tajo_brevo.spec import validate_spec
+
+    try:
+        doc = yaml.safe_load(path.read_bytes())
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path} is not YAML or JSON: {exc}") from exc
+    if not isinstance(doc, dict):
+        raise ValueError(f"{path} is not an OpenAPI document (not a mapping)")
+    try:
+        validate_spec(doc)
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from exc
+    return doc
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from tajo_brevo.spec.diff import diff_specs
+
+    try:
+        report = diff_specs(_load_spec(args.old), _load_spec(args.new))
+    except ValueError as exc:
+        _error(str(exc))
+        return EXIT_ERROR
+    text = report.to_json_text() if args.format == "json" else report.to_markdown()
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        print(
+            f"wrote {args.output}: {len(report.breaking)} breaking, "
+            f"{len(report.non_breaking)} non-breaking",
+            file=sys.stderr,
+        )
+    else:
+        sys.stdout.write(text)
+    if args.fail_on == "breaking" and report.breaking:
+        return EXIT_CHANGES
+    if args.fail_on == "any" and report.changes:
+        return EXIT_CHANGES
+    return EXIT_OK
+
+
+def _update(args: argparse.Namespace) -> int:
+    from tajo_brevo.spec import format_report
+    from tajo_brevo.spec.update import SpecUpdateError, update_spec
+
+    paths = _paths(args)
+    try:
+        result = update_spec(paths, args.spec, allow_stale=args.allow_stale)
+    except SpecUpdateError as exc:
+        _error(str(exc))
+        return 1
+    if not result.changed:
+        print(f"{args.spec} is byte-identical to {paths.pin}: nothing to do")
+        return 0
+    sys.stdout.write(result.upstream.to_markdown())
+    print()
+    print(f"wrote {paths.pin}, {paths.effective}, {paths.generated}, {paths.lock}")
+    print(f"added an entry to {paths.changelog}")
+    if result.corrections.stale:
+        print("warning: corrections that no longer apply (--allow-stale):", file=sys.stderr)
+        print(format_report(result.corrections), file=sys.stderr)
+    if args.no_tests:
+        return 0
+    return _run_tests(paths.root)
+
+
+def _run_tests(root: Path) -> int:
+    if (root / "Makefile").exists() and shutil.which("make"):
+        command = ["make", "test"]
+    else:
+        command = [sys.executable, "-m", "pytest", "-q"]
+    print(f"running {' '.join(command)} in {root}", flush=True)
+    try:
+        code = subprocess.run(command, cwd=root, timeout=_TEST_TIMEOUT_S).returncode
+    except subprocess.TimeoutExpired:
+        _error(f"{' '.join(command)} timed out after {_TEST_TIMEOUT_S}s")
+        return 1
+    if code != 0:
+        _error(
+            "the bump is written but the tests fail: fix the wrapper (or revert the bump "
+            "with git) before committing"
+        )
+    return code
