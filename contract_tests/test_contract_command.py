@@ -142,12 +142,21 @@ def test_contract_without_url_or_key_is_a_usage_error(
 def test_write_run_leaves_existing_data_alone_and_deletes_what_it_created() -> None:
     mock = BrevoMock()
     seed_account(mock)
+    state = mock.state
 
-    def snapshot() -> tuple[set[object], ...]:
-        state = mock.state
-        return (set(state.contacts), set(state.lists), set(state.attributes), set(state.folders))
+    def snapshot() -> tuple[object, ...]:
+        return (
+            {c.id: (c.email, dict(c.attributes)) for c in state.contacts.values()},
+            {k: repr(v) for k, v in state.lists.items()},
+            set(state.attributes),
+            set(state.folders),
+        )
 
     before = snapshot()
+    seeded_contacts = {str(c.id) for c in state.contacts.values()} | {
+        c.email for c in state.contacts.values()
+    }
+    seeded_lists = set(state.lists)
     result = run_contract(
         base_url=IN_PROCESS_BASE_URL,
         api_key=mock.api_key,
@@ -159,7 +168,21 @@ def test_write_run_leaves_existing_data_alone_and_deletes_what_it_created() -> N
     creates = {"createContact", "createContactList", "createFolder", "createContactAttribute"}
     created = {r.operation_id for r in mock.requests if r.status == 201}
     assert creates <= created, created
-    # Fuzzed deletes and updates never reached the seeded data; what the run made is gone.
+    # No update or delete that succeeded was aimed at the seeded data...
+    touched = [
+        (r.method, r.path)
+        for r in mock.requests
+        if r.method in ("PUT", "DELETE", "POST")
+        and r.status is not None
+        and 200 <= r.status < 300
+        and (
+            str((r.path_params or {}).get("identifier")) in seeded_contacts
+            or (r.path_params or {}).get("listId") in seeded_lists
+            or str((r.path_params or {}).get("listId")) in {str(i) for i in seeded_lists}
+        )
+    ]
+    assert touched == []
+    # ...it is all as it was, and what the run made is gone.
     assert snapshot() == before
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import collections
 import json
 import re
+import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -312,7 +313,58 @@ def _prefix_names(body: Any) -> Any:
 _FOREIGN_ID_BASE = 10**15
 
 
-def _ours_only(path_parameters: Any) -> Any:
+class _Owned:
+    """Ids and emails the running write run created, seen as soon as each answer arrives."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.contacts: set[str] = set()
+        self.lists: set[int] = set()
+
+    def add_contact(self, *values: Any) -> None:
+        with self._lock:
+            self.contacts.update(str(v) for v in values if v is not None)
+
+    def add_list(self, value: Any) -> None:
+        if isinstance(value, int):
+            with self._lock:
+                self.lists.add(value)
+
+
+# The write run in progress (None otherwise). A schemathesis check is global to the
+# process, so the recorder below is registered once and only acts during a write run.
+_CURRENT: _Owned | None = None
+_RECORDER_REGISTERED = False
+
+
+def _record_owned(ctx: Any, response: Any, case: Any) -> None:
+    """Check-shaped recorder of created ids; never fails a case."""
+    owned = _CURRENT
+    if owned is None or not 200 <= response.status_code < 300:
+        return None
+    operation_id = case.operation.definition.raw.get("operationId")
+    if operation_id not in ("createContact", "createContactList"):
+        return None
+    created_id = _json_field(response.content or b"", "id")
+    if operation_id == "createContactList":
+        owned.add_list(created_id)
+    else:
+        email = case.body.get("email") if isinstance(case.body, dict) else None
+        owned.add_contact(created_id, email)
+    return None
+
+
+def _register_recorder() -> None:
+    global _RECORDER_REGISTERED
+    if not _RECORDER_REGISTERED:
+        import schemathesis
+
+        _record_owned.__name__ = "tajo_contract_created_ids"
+        schemathesis.check(_record_owned)
+        _RECORDER_REGISTERED = True
+
+
+def _ours_only(path_parameters: Any, owned: _Owned | None = None) -> Any:
     """Point a mutating call's path at something the run owns, never at existing data.
 
     Fuzzing draws contact ids, list ids, emails and attribute names at random; against a
@@ -324,13 +376,17 @@ def _ours_only(path_parameters: Any) -> Any:
         return path_parameters
     params = dict(path_parameters)
     identifier = params.get("identifier")
-    if isinstance(identifier, str):
+    if owned is not None and isinstance(identifier, str) and identifier in owned.contacts:
+        pass  # created by this run (a stateful link): the real target
+    elif isinstance(identifier, str):
         if identifier.isdigit() and int(identifier) < _FOREIGN_ID_BASE:
             params["identifier"] = str(_FOREIGN_ID_BASE + int(identifier))
         elif "@" in identifier and not identifier.startswith(WRITE_PREFIX):
             params["identifier"] = WRITE_PREFIX + identifier
     list_id = params.get("listId")
-    if (
+    if owned is not None and list_id in owned.lists:
+        pass
+    elif (
         isinstance(list_id, int)
         and not isinstance(list_id, bool)
         and 0 <= list_id < _FOREIGN_ID_BASE
@@ -342,29 +398,31 @@ def _ours_only(path_parameters: Any) -> Any:
     return params
 
 
-def _configure_writes(schema: Any) -> None:
+def _configure_writes(schema: Any, owned: _Owned) -> None:
     """Hooks that keep a write run on what it creates itself (see :func:`cleanup`)."""
 
-    def map_body(context: Any, body: Any) -> Any:
-        body = _prefix_names(body)
-        operation = getattr(context, "operation", None)
-        if (
-            operation is not None
-            and isinstance(body, dict)
-            and operation.definition.raw.get("operationId") == "importContacts"
+    # A case-level hook: schemathesis applies container hooks (map_body,
+    # map_path_parameters) to fuzzed cases only, case hooks to coverage cases as well.
+    def map_case(context: Any, case: Any) -> Any:
+        operation = case.operation
+        case.body = _prefix_names(case.body)
+        if operation.definition.raw.get("operationId") == "importContacts" and isinstance(
+            case.body, dict
         ):
             # An imported row must never update a contact that was already there.
-            body = {**body, "updateExistingContacts": False}
-        return body
+            case.body = {**case.body, "updateExistingContacts": False}
+        if operation.method.upper() != "GET":
+            case.path_parameters = _ours_only(case.path_parameters, owned)
+        return case
 
-    def map_path_parameters(context: Any, path_parameters: Any) -> Any:
-        operation = getattr(context, "operation", None)
-        if operation is None or operation.method.upper() == "GET":
-            return path_parameters
-        return _ours_only(path_parameters)
-
-    schema.hook(map_body)
-    schema.hook(map_path_parameters)
+    schema.hook(map_case)
+    # Schemathesis feeds ids seen in responses (e.g. listContactLists) into later cases,
+    # after the hooks: that would aim updates and deletes at existing lists and contacts.
+    phases = schema.config.phases
+    for name in ("examples", "coverage", "fuzzing"):
+        sources = getattr(getattr(phases, name, None), "extra_data_sources", None)
+        if sources is not None:
+            sources.responses = False
 
 
 def _load_schema(
@@ -536,8 +594,10 @@ def run_contract(
         schema = schema.exclude(
             func=lambda ctx: ctx.operation.definition.raw.get("operationId") not in wanted
         )
+    owned = _Owned()
     if allow_writes:
-        _configure_writes(schema)
+        _register_recorder()
+        _configure_writes(schema, owned)
 
     operations: dict[str, OperationReport] = {}
     for result in schema.get_all_operations():
@@ -572,7 +632,12 @@ def run_contract(
         elif isinstance(event, events.EngineFinished) and event.stop_reason != "completed":
             outcome.errors.append(f"run stopped early: {event.stop_reason}")
 
-    code, report = _execute_with_cli_reporter(schema, on_event)
+    global _CURRENT
+    _CURRENT = owned if allow_writes else None
+    try:
+        code, report = _execute_with_cli_reporter(schema, on_event)
+    finally:
+        _CURRENT = None
     outcome.report = outcome._redact(report)
     if code != 0 and outcome.ok:
         # Nothing failed per operation, yet schemathesis failed the run: its warnings.
