@@ -6,9 +6,11 @@ positive and negative data) over a schema configured by
 :mod:`tajo_brevo.contract.schemathesis_setup`, the same setup the pytest suite against
 the mock uses, so both apply identical checks.
 
-Against a live account the default is read-only (GET operations only). ``allow_writes``
-runs every operation; everything the run creates is named with :data:`WRITE_PREFIX` and
-deleted afterwards (see :func:`cleanup`).
+Against a live account the default is read-only: GET operations only, and no stateful
+phase (its links start at create operations). ``allow_writes`` runs every operation and
+every phase; everything the run creates is named with :data:`WRITE_PREFIX` where the
+generator allows, recorded by id, and deleted afterwards (see :func:`cleanup`); updates
+and deletes are kept off data the run did not create (see ``_ours_only``).
 
 Example::
 
@@ -556,7 +558,8 @@ def run_contract(
         max_examples: fuzzing examples per operation.
         app: an ASGI app to call in-process instead of over HTTP (base_url then only
             gives the path prefix, e.g. ``http://testserver/v3``).
-        phases: schemathesis phases to run (default: all of them).
+        phases: schemathesis phases to run (default: all of them; read-only runs leave
+            out ``stateful``).
         operation_ids: only these operations (default: all the mode allows).
         clean_up: after a write run, delete what carries :data:`WRITE_PREFIX`.
 
