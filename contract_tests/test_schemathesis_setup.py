@@ -101,3 +101,12 @@ def test_config_carries_key_warnings_and_known_data() -> None:
     assert project.headers == {"api-key": "k"}
     assert project.warnings.fail_on  # warnings fail the run
     assert set(config.dictionaries) == {"contact_identifiers", "list_ids", "attribute_names"}
+
+
+def test_seed_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(setup.SEED_ENV, "1234")
+    config = setup.build_config(base_url="http://127.0.0.1:1/v3", api_key="k")
+    assert config.seed == 1234
+    monkeypatch.setenv(setup.SEED_ENV, "x")
+    with pytest.raises(ValueError, match=setup.SEED_ENV):
+        setup.build_config(base_url="http://127.0.0.1:1/v3", api_key="k")

@@ -120,3 +120,17 @@ def test_pytest_plugin_gives_a_fresh_mock_per_test(pytester: pytest.Pytester) ->
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
+
+
+def test_the_core_package_never_imports_the_mock_extra() -> None:
+    code = (
+        "import sys, tajo_brevo, tajo_brevo.cli\n"
+        "tajo_brevo.cli._build_parser()\n"
+        "import tajo_brevo.pytest_plugin\n"
+        "heavy = {'starlette', 'uvicorn', 'openapi_core', 'werkzeug', 'tajo_brevo.mock._mock'}\n"
+        "print(sorted(heavy & set(sys.modules)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "[]"

@@ -39,6 +39,7 @@ __all__ = [
     "MAX_EXAMPLES_ENV",
     "POSITIVE_EXTRA_STATUSES",
     "RESERVED_IDENTIFIERS",
+    "SEED_ENV",
     "STATEFUL_LINKS",
     "WARNING_EXEMPTIONS",
     "KnownData",
@@ -53,6 +54,8 @@ __all__ = [
 
 #: Environment variable capping schemathesis' fuzzing phase (examples per operation).
 MAX_EXAMPLES_ENV = "TAJO_SCHEMATHESIS_MAX_EXAMPLES"
+#: Environment variable fixing the hypothesis seed (to replay a run; default: random).
+SEED_ENV = "TAJO_SCHEMATHESIS_SEED"
 _DEFAULT_MAX_EXAMPLES = 25
 
 #: ``/contacts/{identifier}`` values that are other routes (``/contacts/lists``, ...).
@@ -280,7 +283,8 @@ def build_config(
         base_url: the API root, e.g. ``http://127.0.0.1:8080/v3``.
         api_key: sent as the ``api-key`` header.
         max_examples: fuzzing examples per operation (default :func:`default_max_examples`).
-        seed: hypothesis seed (None: random).
+        seed: hypothesis seed (None: ``TAJO_SCHEMATHESIS_SEED``, else random; the report
+            prints the seed of every run).
         workers: concurrent workers.
         known: identifiers that exist on the server (see :class:`KnownData`).
 
@@ -321,6 +325,11 @@ def build_config(
         # CreatedId (see STATEFUL_LINKS). Location-header inference stays on.
         "phases": {"stateful": {"inference": {"algorithms": ["location-headers"]}}},
     }
+    if seed is None and os.environ.get(SEED_ENV, "").strip():
+        try:
+            seed = int(os.environ[SEED_ENV])
+        except ValueError:
+            raise ValueError(f"{SEED_ENV}={os.environ[SEED_ENV]!r}: expected an integer") from None
     if seed is not None:
         data["seed"] = seed
     if known is not None:

@@ -167,8 +167,12 @@ class MockASGI:
         mock = self._mock
         method = scope["method"].upper()
         raw_path = scope.get("raw_path") or scope["path"].encode()
-        raw_path_text = raw_path.decode("latin-1").split("?", 1)[0]
-        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        # UTF-8 (with replacement) for raw bytes; percent escapes are decoded later, also
+        # as UTF-8, so an address sent raw or encoded is the same identifier.
+        raw_path_text = raw_path.decode("utf-8", "replace").split("?", 1)[0]
+        query = parse_qsl(
+            scope.get("query_string", b"").decode("utf-8", "replace"), keep_blank_values=True
+        )
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         body, too_large = await _read_body(receive)
 
