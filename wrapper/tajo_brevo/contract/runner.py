@@ -414,7 +414,12 @@ def _configure_writes(schema: Any, owned: _Owned) -> None:
             # An imported row must never update a contact that was already there.
             case.body = {**case.body, "updateExistingContacts": False}
         if operation.method.upper() != "GET":
-            case.path_parameters = _ours_only(case.path_parameters, owned)
+            # Only stateful steps follow links to what the run created; a fuzzed id that
+            # happens to equal one of those must still be moved, or it deletes the list a
+            # later stateful step expects.
+            meta = case.meta
+            stateful = meta is not None and str(meta.phase.name) == "stateful"
+            case.path_parameters = _ours_only(case.path_parameters, owned if stateful else None)
         return case
 
     schema.hook(map_case)
