@@ -56,8 +56,8 @@ check-spec: $(STAMP)
 	$(PY) -m tajo_brevo.spec check
 
 lint: $(STAMP)
-	$(BIN)/ruff check wrapper tests
-	$(BIN)/ruff format --check wrapper tests
+	$(BIN)/ruff check wrapper tests contract_tests
+	$(BIN)/ruff format --check wrapper tests contract_tests
 	$(BIN)/mypy
 
 ## Serve the stateful Brevo mock on 127.0.0.1 (MOCK_PORT, MOCK_KEY, MOCK_ARGS to change).
@@ -65,6 +65,14 @@ MOCK_PORT ?= 8080
 MOCK_KEY ?= tajo-brevo-mock-key
 mock: $(STAMP)
 	$(BIN)/tajo-brevo mock --host 127.0.0.1 --port $(MOCK_PORT) --api-key $(MOCK_KEY) $(MOCK_ARGS)
+
+## Contract suite against BREVO_BASE_URL with BREVO_API_KEY (read-only unless
+## CONTRACT_ARGS=--allow-writes); JUnit XML in CONTRACT_JUNIT.
+CONTRACT_JUNIT ?= junit-contract.xml
+contract: $(STAMP)
+	@test -n "$$BREVO_BASE_URL" || { echo "make contract: set BREVO_BASE_URL (e.g. http://127.0.0.1:8080/v3 for make mock)" >&2; exit 2; }
+	@test -n "$$BREVO_API_KEY" || { echo "make contract: set BREVO_API_KEY" >&2; exit 2; }
+	$(BIN)/tajo-brevo contract --base-url "$$BREVO_BASE_URL" --junit $(CONTRACT_JUNIT) $(CONTRACT_ARGS)
 
 unit: $(STAMP)
 	$(PY) -m pytest

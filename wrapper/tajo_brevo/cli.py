@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "The pinned Brevo spec: effective, lock, check, diff, update.",
     ),
     "mock": ("tajo_brevo._cli_mock", "serve a stateful mock of the Brevo Contacts API"),
+    "contract": ("tajo_brevo._cli_contract", "check a Brevo base URL against the spec"),
     "demo": ("tajo_brevo._cli_demo", "the guide's scenarios and a bulk sync, on a local mock"),
 }
 

@@ -1,4 +1,41 @@
-"""Contract-testing helpers shared by the test suites and the command line.
+"""Contract tooling: prove that the client, the mock and a live Brevo agree with the spec.
 
 Needs the ``contract`` extra (``pip install tajo-brevo[contract]``).
+
+Modules (import the one you need; each pulls only its own dependencies):
+
+- ``tajo_brevo.contract.completeness``: the (operation, status) pairs a spec documents,
+  and which of them a test suite does not handle.
+- ``tajo_brevo.contract.validation``: validate httpx requests and responses against the
+  spec with openapi-core (for respx tests of a client).
+- ``tajo_brevo.contract.strategies``: hypothesis strategies for request inputs and
+  response bodies generated from the spec's schemas.
+- ``tajo_brevo.contract.schemathesis_setup``: the schemathesis configuration every run
+  shares (formats, hooks, links, per-operation expected statuses, warnings).
+- ``tajo_brevo.contract.runner``: run the schemathesis suite against a base URL and
+  report per operation (used by ``tajo-brevo contract``).
 """
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["default_spec_path"]
+
+
+def default_spec_path() -> Path:
+    """Return the effective spec (pin + corrections) of this checkout.
+
+    Returns:
+        The path of ``openapi/brevo-contacts.effective.yml``.
+
+    Raises:
+        FileNotFoundError: the spec is not beside the package (e.g. an installed wheel
+            without the repository); pass a spec path explicitly instead.
+    """
+    path = Path(__file__).resolve().parents[3] / "openapi" / "brevo-contacts.effective.yml"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"effective spec not found at {path}; pass the spec path explicitly"
+        )
+    return path
