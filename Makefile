@@ -56,8 +56,8 @@ check-spec: $(STAMP)
 	$(PY) -m tajo_brevo.spec check
 
 lint: $(STAMP)
-	$(BIN)/ruff check wrapper tests contract_tests
-	$(BIN)/ruff format --check wrapper tests contract_tests
+	$(BIN)/ruff check wrapper tests contract_tests bench
+	$(BIN)/ruff format --check wrapper tests contract_tests bench
 	$(BIN)/mypy
 
 ## Serve the stateful Brevo mock on 127.0.0.1 (MOCK_PORT, MOCK_KEY, MOCK_ARGS to change).
@@ -76,6 +76,10 @@ contract: $(STAMP)
 
 unit: $(STAMP)
 	$(PY) -m pytest
+
+## Bulk-sync benchmark against the in-process mock; rewrites bench/results.md.
+bench: $(STAMP)
+	$(PY) bench/bench_sync.py --write --sizes 1000 10000 30000 --upserts 300
 
 test: $(STAMP) check-spec check-generated lint unit
 

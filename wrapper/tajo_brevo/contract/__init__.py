@@ -20,22 +20,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tajo_brevo._resources import effective_spec_path
+
 __all__ = ["default_spec_path"]
 
 
 def default_spec_path() -> Path:
-    """Return the effective spec (pin + corrections) of this checkout.
+    """Return the effective spec (pin + corrections) the suites check against.
 
     Returns:
-        The path of ``openapi/brevo-contacts.effective.yml``.
+        The spec shipped with the package (a wheel) or the checkout's
+        ``openapi/brevo-contacts.effective.yml``.
 
     Raises:
-        FileNotFoundError: the spec is not beside the package (e.g. an installed wheel
-            without the repository); pass a spec path explicitly instead.
+        FileNotFoundError: neither exists; pass the spec path explicitly instead.
     """
-    path = Path(__file__).resolve().parents[3] / "openapi" / "brevo-contacts.effective.yml"
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"effective spec not found at {path}; pass the spec path explicitly"
-        )
-    return path
+    return effective_spec_path()

@@ -369,7 +369,7 @@ def load_schema(
     Returns:
         A ``schemathesis`` OpenAPI schema with the hooks of this module registered.
     """
-    from tajo_brevo.mock._validation import effective_spec_path
+    from tajo_brevo._resources import effective_spec_path
 
     register_formats()
     config = build_config(

@@ -20,13 +20,13 @@ line (``tajo-brevo mock``), or in pytest through the ``brevo_mock`` fixture.
 
 from __future__ import annotations
 
+from .._resources import effective_spec_path
 from ._app import RecordedExchange
 from ._limits import RATE_LIMIT_TIERS, Fault
 from ._mock import DEFAULT_API_KEY, IN_PROCESS_BASE_URL, BrevoMock
 from ._server import BackgroundServer
 from ._state import MockAPIError, MockState
 from ._transport import AsyncMockTransport, MockTransport
-from ._validation import effective_spec_path
 
 __all__ = [
     "DEFAULT_API_KEY",

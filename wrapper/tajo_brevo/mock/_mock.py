@@ -13,12 +13,13 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 
+from .._resources import effective_spec_path
 from ._app import EXTRA_OPERATIONS, RecordedExchange, build_app, build_routes
 from ._limits import RATE_LIMIT_TIERS, Fault, FaultInjector, RateLimiter
 from ._server import BackgroundServer
 from ._state import MockState, _utc_now
 from ._transport import AsyncMockTransport, MockTransport
-from ._validation import effective_spec_path, load_validator
+from ._validation import load_validator
 
 #: The key a mock accepts when none is configured (a test key, never a real one).
 DEFAULT_API_KEY = "tajo-brevo-mock-key"

@@ -15,8 +15,6 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,26 +31,6 @@ _HOST = "http://tajo-brevo-mock"
 #: Path prefix of the API (the spec's server is https://api.brevo.com/v3).
 API_PREFIX = "/v3"
 _MAX_DETAIL = 300
-
-
-def effective_spec_path() -> Path:
-    """The effective spec shipped with the package (or beside the source tree).
-
-    Returns:
-        Path of ``brevo-contacts.effective.yml``.
-
-    Raises:
-        FileNotFoundError: neither the packaged copy nor the source tree's file exists.
-    """
-    packaged = resources.files("tajo_brevo").joinpath("_openapi/brevo-contacts.effective.yml")
-    if packaged.is_file():
-        return Path(str(packaged))
-    source = Path(__file__).resolve().parents[3] / "openapi" / "brevo-contacts.effective.yml"
-    if source.is_file():
-        return source
-    raise FileNotFoundError(
-        "brevo-contacts.effective.yml not found: reinstall tajo-brevo or pass spec_path="
-    )
 
 
 def _is_email(value: Any) -> bool:
