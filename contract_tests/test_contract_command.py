@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from _broken import BREAKS, corrupt
@@ -224,3 +225,21 @@ def test_reports_never_carry_the_key(tmp_path: Path) -> None:
     assert key not in result.summary()
     assert key not in junit.read_text()
     assert "api-key: ***" in result.summary()
+
+
+def test_cleanup_deletes_created_attributes_whose_names_need_percent_encoding() -> None:
+    from tajo_brevo.contract.runner import _Created, cleanup
+
+    mock = BrevoMock()
+    odd = ["TAJO_CONTRACT_A/B", "TAJO_CONTRACT_\x1b", "TAJO_CONTRACT_ C?#"]
+    with mock.client(base_url=IN_PROCESS_BASE_URL) as client:
+        for name in odd:
+            created = client.post(
+                f"/contacts/attributes/normal/{quote(name, safe='')}", json={"type": "text"}
+            )
+            assert created.status_code == 201, created.text
+        record = _Created(attributes={("normal", name) for name in odd[:1]})
+        problems = cleanup(client, record)
+        names = [a["name"] for a in client.get("/contacts/attributes").json()["attributes"]]
+    assert problems == []
+    assert not [n for n in names if n.startswith("TAJO_CONTRACT_")]

@@ -770,7 +770,11 @@ def cleanup(client: httpx.Client, created: _Created | None = None) -> list[str]:
         return items
 
     def delete(path: str, *, gone_ok: bool = True) -> None:
-        response = client.delete(path)
+        try:
+            response = client.delete(path)
+        except httpx.HTTPError as exc:  # one failed delete must not stop the cleanup
+            problems.append(f"DELETE {path}: {type(exc).__name__}: not deleted, remove it by hand")
+            return
         if response.status_code == 204 or (gone_ok and response.status_code == 404):
             return
         problems.append(f"DELETE {path} -> {response.status_code}: not deleted, remove it by hand")
@@ -785,7 +789,7 @@ def cleanup(client: httpx.Client, created: _Created | None = None) -> list[str]:
     for folder_id in sorted(created.folder_ids):
         delete(f"/contacts/folders/{folder_id}", gone_ok=False)
     for category, attribute in sorted(created.attributes):
-        delete(f"/contacts/attributes/{category}/{attribute}")
+        delete(f"/contacts/attributes/{quote(category, safe='')}/{quote(attribute, safe='')}")
     for contact in pages("/contacts", "contacts", 1000):
         address = contact.get("email")
         if isinstance(address, str) and address.startswith(WRITE_PREFIX):
@@ -806,7 +810,8 @@ def cleanup(client: httpx.Client, created: _Created | None = None) -> list[str]:
         for attribute in response.json().get("attributes") or []:
             name = str(attribute.get("name", ""))
             if name.startswith(_ATTRIBUTE_PREFIX):
-                delete(f"/contacts/attributes/{attribute.get('category')}/{name}")
+                category = quote(str(attribute.get("category")), safe="")
+                delete(f"/contacts/attributes/{category}/{quote(name, safe='')}")
     else:
         problems.append(f"GET /contacts/attributes -> {response.status_code}")
     return problems
