@@ -422,6 +422,20 @@ def _configure_writes(schema: Any, owned: _Owned) -> None:
             case.path_parameters = _ours_only(case.path_parameters, owned if stateful else None)
         return case
 
+    # The same move as a container hook, which runs while a case is generated, before
+    # schemathesis stores the case's original parameters. A stateful step that explores
+    # (leaves its link's value out and generates the parameter) then carries the moved
+    # id as generated. Moved by map_case alone, the id differs from what was generated,
+    # schemathesis takes it for a link's value, and ensure_resource_availability reports
+    # the 404 on it as "Created resource not found" for the list the step's parent just
+    # created. Link values are given, not generated, so this hook never sees them.
+    def map_path_parameters(context: Any, path_parameters: Any) -> Any:
+        operation = getattr(context, "operation", None)
+        if operation is not None and operation.method.upper() == "GET":
+            return path_parameters  # reads stay on existing data, as in map_case
+        return _ours_only(path_parameters)
+
+    schema.hooks.register_hook_with_name(map_path_parameters, "map_path_parameters")
     schema.hook(map_case)
     # Schemathesis feeds ids seen in responses (e.g. listContactLists) into later cases,
     # after the hooks: that would aim updates and deletes at existing lists and contacts.
