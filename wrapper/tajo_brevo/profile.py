@@ -22,7 +22,7 @@ from typing import Any, Literal, Self
 
 from .attributes import TAJO_ATTRIBUTES, BrevoType, decode_array, encode_array
 from .errors import ProfileValidationError, ValidationError
-from .tiers import DEFAULT_TIER_POLICY, Tier, TierPolicy
+from .tiers import DEFAULT_TIER_POLICY, Tier, TierPolicy, parse_named
 
 __all__ = ["Channel", "LoyaltyProfile"]
 
@@ -47,15 +47,7 @@ class Channel(StrEnum):
         Raises:
             ValidationError: the value names no channel (the message lists the valid names).
         """
-        if isinstance(value, cls):
-            return value
-        if isinstance(value, str):
-            wanted = value.strip().casefold()
-            for channel in cls:
-                if channel.value.casefold() == wanted:
-                    return channel
-        names = ", ".join(channel.value for channel in cls)
-        raise ValidationError([("channel", f"unknown channel {value!r}; expected one of {names}")])
+        return parse_named(cls, value, "channel")
 
 
 # How a field is checked and encoded. "count": a number >= 0 (points, money).

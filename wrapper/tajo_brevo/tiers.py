@@ -14,10 +14,30 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
+from typing import TypeVar
 
 from .errors import ValidationError
 
+_E = TypeVar("_E", bound=StrEnum)
+
 __all__ = ["DEFAULT_TIER_POLICY", "Tier", "TierPolicy", "TierStatus"]
+
+
+def parse_named(enum: type[_E], value: object, what: str) -> _E:
+    """Find the member of a ``StrEnum`` named by ``value``, ignoring case and spaces.
+
+    Raises:
+        ValidationError: ``value`` names no member (the message lists the valid names).
+    """
+    if isinstance(value, enum):
+        return value
+    if isinstance(value, str):
+        wanted = value.strip().casefold()
+        for member in enum:
+            if member.value.casefold() == wanted:
+                return member
+    names = ", ".join(member.value for member in enum)
+    raise ValidationError([(what, f"unknown {what} {value!r}; expected one of {names}")])
 
 
 class Tier(StrEnum):
@@ -41,15 +61,7 @@ class Tier(StrEnum):
         Raises:
             ValidationError: the value names no tier (the message lists the valid names).
         """
-        if isinstance(value, cls):
-            return value
-        if isinstance(value, str):
-            wanted = value.strip().casefold()
-            for tier in cls:
-                if tier.value.casefold() == wanted:
-                    return tier
-        names = ", ".join(tier.value for tier in cls)
-        raise ValidationError([("tier", f"unknown tier {value!r}; expected one of {names}")])
+        return parse_named(cls, value, "tier")
 
 
 @dataclass(frozen=True)
