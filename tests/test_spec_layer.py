@@ -266,3 +266,8 @@ def test_check_generated_fails_when_a_generated_file_is_edited(root: Path, tmp_p
     target.write_text(target.read_text().replace("\n# hand edit\n", ""))
     result = subprocess.run(make, cwd=work, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_rate_limit_headers_are_never_negative(effective: dict) -> None:
+    for name in ("XSibRatelimitLimit", "XSibRatelimitRemaining", "XSibRatelimitReset"):
+        assert effective["components"]["headers"][name]["schema"]["minimum"] == 0
