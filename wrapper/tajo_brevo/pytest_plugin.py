@@ -172,14 +172,26 @@ def _sync_client(mock: BrevoMock, clock: _SkippingClock) -> tuple[TajoBrevo, htt
 
 
 def _run_to_end(coro: Coroutine[Any, Any, None]) -> None:
-    """Run a coroutine from sync code, on a fresh event loop (in a thread if one runs here)."""
+    """Run a coroutine from sync code on a private event loop (in a thread if one runs here).
+
+    Not ``asyncio.run``: that would also reset the thread's current event loop, which
+    pytest-asyncio or the test's own fixtures may still be using.
+    """
+
+    def run() -> None:
+        loop = asyncio.new_event_loop()
+        try:
+            loop.run_until_complete(coro)
+        finally:
+            loop.close()
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        asyncio.run(coro)
+        run()
         return
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, coro).result()
+        pool.submit(run).result()
 
 
 def _seed(mock: BrevoMock, clock: _SkippingClock, options: _Options) -> ProvisionResult | None:
