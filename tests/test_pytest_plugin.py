@@ -205,6 +205,10 @@ def test_bad_marker_options_fail_the_test_with_a_clear_message(
         def test_bad_fault(brevo_mock):
             pass
 
+        @pytest.mark.brevo(faults=["createContacts:drop"])
+        def test_unknown_operation(brevo_mock):
+            pass
+
         @pytest.mark.brevo(rate_limit="platinum")
         def test_bad_tier(brevo_mock):
             pass
@@ -214,11 +218,12 @@ def test_bad_marker_options_fail_the_test_with_a_clear_message(
             pass
         """,
     )
-    result.assert_outcomes(errors=4)
+    result.assert_outcomes(errors=5)
     result.stdout.fnmatch_lines_random(
         [
             "*unknown option(s) ?'progam'?; known:*",
             "*fault 'explode'*",
+            "*test_unknown_operation: fault operation 'createContacts' is not an operationId*",
             "*rate_limit 'platinum'*",
             "*the mock refused contact {'email': 'not-an-email'}: 400*",
         ]

@@ -246,7 +246,10 @@ def brevo_mock(request: pytest.FixtureRequest, _brevo_clock: _SkippingClock) -> 
     mock = brevo_mock_class(clock=_brevo_clock.monotonic)
     request.node.stash[_PROGRAM_KEY] = _seed(mock, _brevo_clock, options)
     mock.set_rate_limit(options.rate_limit)
-    mock.set_faults(options.faults, seed=options.seed)
+    try:
+        mock.set_faults(options.faults, seed=options.seed)
+    except ValueError as exc:  # e.g. an operation the spec does not have
+        raise ValueError(f"@pytest.mark.{MARKER} on {request.node.nodeid}: {exc}") from None
     mock.clear_requests()
     return mock
 
