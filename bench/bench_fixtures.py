@@ -16,7 +16,8 @@ report), plus 100 times the median test. Rounds are interleaved (anchor, fixture
 fixture 100, fixture 100 on xdist) so both see the same machine load; the table gives
 medians and the spread (min-max) over rounds.
 
-Run: ``.venv/bin/python bench/bench_fixtures.py --write`` (writes bench/results/fixtures.md).
+Run: ``.venv/bin/python bench/bench_fixtures.py --write`` (writes bench/results/fixtures.md;
+``--append --title TEXT`` adds a run as another section).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 RESULTS = Path(__file__).with_name("results") / "fixtures.md"
+HEADER = "# Fixture benchmark: a service's tests on `tajo_brevo` vs a client wired by hand\n"
 TARGET_S = 10.0
 
 FIXTURE_SUITE = """
@@ -150,6 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--python", type=Path, help="run the suites with this interpreter (default: a fresh venv)"
     )
+    parser.add_argument("--title", default="", help="what was measured (a heading suffix)")
+    parser.add_argument(
+        "--append", action="store_true", help="add this run to the results file as a section"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-fixtures-venv-") as tmp:
         args.python_given = args.python
@@ -192,10 +198,11 @@ def measure(args: argparse.Namespace) -> int:
         (full, None),
     ] + ([(xdist, None)] if args.workers else [])
 
+    heading = "## Run" + (f": {args.title}" if args.title else "")
     lines = [
-        "# Fixture benchmark: a service's tests on `tajo_brevo` vs a client wired by hand",
+        heading,
         "",
-        f"`.venv/bin/python bench/bench_fixtures.py --write` on "
+        f"`.venv/bin/python bench/bench_fixtures.py {' '.join(sys.argv[1:])}` on "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, {args.rounds} "
         "interleaved rounds. Each test provisions a program (about 37 requests) and upserts "
@@ -236,14 +243,17 @@ def measure(args: argparse.Namespace) -> int:
         f"fixture suite (spread {min(total_ratio):.0f}-{max(total_ratio):.0f}x); per test "
         f"{statistics.median(per_test_ratio):.0f}x (spread "
         f"{min(per_test_ratio):.0f}-{max(per_test_ratio):.0f}x).",
-        "- What is left per test is the mock's own work (openapi-core validation of each "
-        "request, an event loop per in-process request): the fixture client never waits.",
+        "- What is left per test is the mock's own per-request work (spec validation, the "
+        "in-process transport) and pytest's: the fixture client never waits.",
     ]
     text = "\n".join(lines) + "\n"
     print(text)
     if args.write:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(text)
+        if args.append and RESULTS.exists():
+            RESULTS.write_text(RESULTS.read_text() + "\n" + text)
+        else:
+            RESULTS.write_text(HEADER + "\n" + text)
         print(f"wrote {RESULTS}")
     return 0
 
