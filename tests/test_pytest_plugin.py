@@ -354,3 +354,20 @@ def test_fixtures_under_xdist_one_mock_and_port_per_test(pytester: pytest.Pytest
     result = pytester.runpytest_subprocess(*LEAN, "-n", "2")
     result.assert_outcomes(passed=8)
     result.stdout.fnmatch_lines(["*2 workers*"])
+
+
+def test_pytest_start_up_loads_the_plugin_but_not_the_mock(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import sys
+
+        def test_nothing_heavy_is_loaded(request):
+            assert request.config.pluginmanager.has_plugin("tajo_brevo_mock")
+            heavy = {"starlette", "uvicorn", "openapi_core", "tajo_brevo.mock"}
+            assert not heavy & set(sys.modules)
+        """
+    )
+    result = pytester.runpytest_subprocess(*LEAN, "--markers")
+    result.stdout.fnmatch_lines(["@pytest.mark.brevo(program=None, contacts=(), *"])
+    result = pytester.runpytest_subprocess(*LEAN)
+    result.assert_outcomes(passed=1)
