@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shlex
 import statistics
 import subprocess
 import sys
@@ -202,7 +203,7 @@ def measure(args: argparse.Namespace) -> int:
     lines = [
         heading,
         "",
-        f"`.venv/bin/python bench/bench_fixtures.py {' '.join(sys.argv[1:])}` on "
+        f"`.venv/bin/python bench/bench_fixtures.py {shlex.join(sys.argv[1:])}` on "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, {args.rounds} "
         "interleaved rounds. Each test provisions a program (about 37 requests) and upserts "
