@@ -197,6 +197,7 @@ def test_bad_marker_options_fail_the_test_with_a_clear_message(
         pytester,
         """
         import pytest
+        from tajo_brevo import LoyaltyProfile
 
         @pytest.mark.brevo(progam="Shop")
         def test_typo(brevo_mock):
@@ -217,9 +218,13 @@ def test_bad_marker_options_fail_the_test_with_a_clear_message(
         @pytest.mark.brevo(contacts=[{"email": "not-an-email"}])
         def test_bad_contact(brevo_mock):
             pass
+
+        @pytest.mark.brevo(contacts=[LoyaltyProfile(email="a@example.com", loyalty_id="A")])
+        def test_profile_without_program(brevo_mock):
+            pass
         """,
     )
-    result.assert_outcomes(errors=5)
+    result.assert_outcomes(errors=6)
     result.stdout.fnmatch_lines_random(
         [
             "*unknown option(s) ?'progam'?; known:*",
@@ -227,6 +232,7 @@ def test_bad_marker_options_fail_the_test_with_a_clear_message(
             "*test_unknown_operation: fault operation 'createContacts' is not an operationId*",
             "*rate_limit 'platinum'*",
             "*the mock refused contact {'email': 'not-an-email'}: 400*",
+            "*a LoyaltyProfile contact needs program=...*",
         ]
     )
 
