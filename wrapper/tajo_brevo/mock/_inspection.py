@@ -11,7 +11,7 @@ test can't change the mock by accident through what it inspects.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -131,7 +131,6 @@ class MockInspection:
     operation_ids: tuple[str, ...]
     _limiter: RateLimiter
     _faults: FaultInjector
-    _clock: Callable[[], float]
 
     @property
     def requests(self) -> list[RecordedExchange]:  # pragma: no cover - BrevoMock's
@@ -296,7 +295,8 @@ class MockInspection:
         Raises:
             ValueError: a bad rate limit.
         """
-        self._limiter = RateLimiter(resolve_rate_limit(rate_limit), self._clock)
+        # In place: the app was built with this limiter and keeps reading it.
+        self._limiter.reconfigure(resolve_rate_limit(rate_limit))
 
     @property
     def faults(self) -> tuple[Fault, ...]:
@@ -314,7 +314,7 @@ class MockInspection:
             ValueError: a bad rule or an unknown operation.
         """
         rules: Sequence[Fault] = [f if isinstance(f, Fault) else Fault.parse(f) for f in faults]
-        self._faults = FaultInjector(rules, seed, self.operation_ids)
+        self._faults.reconfigure(rules, seed, self.operation_ids)
 
 
 __all__ = ["ApiCall", "MockContact", "MockInspection", "resolve_rate_limit"]

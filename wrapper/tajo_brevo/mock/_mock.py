@@ -86,7 +86,6 @@ class BrevoMock(MockInspection):
                 tiers = ", ".join(RATE_LIMIT_TIERS)
                 raise ValueError(f"rate_limit {rate_limit!r}: give a number or one of {tiers}")
             rate_limit = RATE_LIMIT_TIERS[rate_limit]
-        self._clock = clock
         self._limiter = RateLimiter(rate_limit, clock)
         self._faults = FaultInjector(faults, seed, operations)
         self.state = MockState(now=now, account_email=account_email)
