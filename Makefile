@@ -13,7 +13,7 @@ GEN_ARGS := --meta none --overwrite --config openapi/generator.yml --fail-on-war
 # Generator post-hooks call `ruff`: use the pinned one from the venv.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup demo test unit generate update-spec check-generated check-spec lint mock contract bench clean
+.PHONY: setup demo test unit example generate update-spec check-generated check-spec lint mock contract bench clean
 
 setup: $(STAMP)
 
@@ -56,8 +56,8 @@ check-spec: $(STAMP)
 	$(PY) -m tajo_brevo.spec check
 
 lint: $(STAMP)
-	$(BIN)/ruff check wrapper tests contract_tests bench
-	$(BIN)/ruff format --check wrapper tests contract_tests bench
+	$(BIN)/ruff check wrapper tests contract_tests bench examples
+	$(BIN)/ruff format --check wrapper tests contract_tests bench examples
 	$(BIN)/mypy
 
 ## Serve the stateful Brevo mock on 127.0.0.1 (MOCK_PORT, MOCK_KEY, MOCK_ARGS to change).
@@ -77,11 +77,22 @@ contract: $(STAMP)
 unit: $(STAMP)
 	$(PY) -m pytest
 
+## The example service's own tests, as a user runs them: the built wheel with [mock] and
+## examples/loyalty_service installed into a fresh virtualenv (pip's cache is reused).
+EXAMPLE := examples/loyalty_service
+example: $(STAMP)
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(PY) -m pip wheel --quiet --disable-pip-version-check --no-deps --wheel-dir "$$tmp/dist" . ; \
+	$(PYTHON) -m venv "$$tmp/venv"; \
+	"$$tmp/venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+		"$$(ls "$$tmp"/dist/tajo_brevo-*.whl)[mock]" "./$(EXAMPLE)[test]"; \
+	cd $(EXAMPLE) && "$$tmp/venv/bin/python" -m pytest -p no:cacheprovider -n 2
+
 ## Bulk-sync benchmark against the in-process mock; rewrites bench/results.md.
 bench: $(STAMP)
 	$(PY) bench/bench_sync.py --write --sizes 1000 10000 30000 --upserts 300
 
-test: $(STAMP) check-spec check-generated lint unit
+test: $(STAMP) check-spec check-generated lint unit example
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from .._resources import effective_spec_path
 from ._app import RecordedExchange
+from ._inspection import ApiCall, MockContact
 from ._limits import RATE_LIMIT_TIERS, Fault
 from ._mock import DEFAULT_API_KEY, IN_PROCESS_BASE_URL, BrevoMock
 from ._server import BackgroundServer
@@ -32,11 +33,13 @@ __all__ = [
     "DEFAULT_API_KEY",
     "IN_PROCESS_BASE_URL",
     "RATE_LIMIT_TIERS",
+    "ApiCall",
     "AsyncMockTransport",
     "BackgroundServer",
     "BrevoMock",
     "Fault",
     "MockAPIError",
+    "MockContact",
     "MockState",
     "MockTransport",
     "RecordedExchange",

@@ -41,6 +41,19 @@ class RateLimiter:
         self._window_start: float | None = None
         self._used = 0
 
+    def reconfigure(self, per_second: int | None) -> None:
+        """Change the limit in place (the app holds this object); the window starts afresh.
+
+        Raises:
+            ValueError: a limit below 1.
+        """
+        if per_second is not None and per_second < 1:
+            raise ValueError("rate limit must be at least 1 request per second")
+        with self._lock:
+            self.per_second = per_second
+            self._window_start = None
+            self._used = 0
+
     def _roll(self, now: float) -> None:
         if self._window_start is None or now - self._window_start >= 1.0:
             self._window_start = now
@@ -167,15 +180,26 @@ class FaultInjector:
     """Draws the fault rules for each request from one seeded generator."""
 
     def __init__(self, faults: Iterable[Fault], seed: int, operations: Sequence[str]) -> None:
-        self.faults = tuple(faults)
+        self._lock = threading.Lock()
+        self.faults: tuple[Fault, ...] = ()
+        self.reconfigure(faults, seed, operations)
+
+    def reconfigure(self, faults: Iterable[Fault], seed: int, operations: Sequence[str]) -> None:
+        """Replace the rules in place (the app holds this object), with a fresh generator.
+
+        Raises:
+            ValueError: a rule names an operation that is not in ``operations``.
+        """
+        rules = tuple(faults)
         known = set(operations)
-        for fault in self.faults:
+        for fault in rules:
             if fault.operation != "*" and fault.operation not in known:
                 raise ValueError(
                     f"fault operation {fault.operation!r} is not an operationId of the spec"
                 )
-        self._random = random.Random(seed)
-        self._lock = threading.Lock()
+        with self._lock:
+            self.faults = rules
+            self._random = random.Random(seed)
 
     def draw(self, operation_id: str) -> FaultOutcome:
         """Decide the faults for one request to ``operation_id``."""

@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 
 from .._resources import effective_spec_path
 from ._app import EXTRA_OPERATIONS, RecordedExchange, build_app, build_routes
+from ._inspection import MockInspection
 from ._limits import RATE_LIMIT_TIERS, Fault, FaultInjector, RateLimiter
 from ._server import BackgroundServer
 from ._state import MockState, _utc_now
@@ -27,12 +28,14 @@ DEFAULT_API_KEY = "tajo-brevo-mock-key"
 IN_PROCESS_BASE_URL = "http://testserver/v3"
 
 
-class BrevoMock:
+class BrevoMock(MockInspection):
     """A stateful mock of the Brevo Contacts API (one account, in memory).
 
     Serve it in-process (``transport()``, ``async_transport()``, ``client()``, ``app``)
     or on loopback (``with mock.serve() as server: server.base_url``). Inspect it with
-    ``requests`` (what it received and answered) and ``state`` (contacts, lists, ...).
+    ``contact()``, ``emails_in_list()``, ``calls()`` (see :class:`MockInspection`),
+    ``requests`` (the raw exchanges) and ``state``; switch limits with
+    ``set_rate_limit()`` and ``set_faults()``.
 
     Args:
         api_keys: keys the mock accepts in the ``api-key`` header (at least one).
