@@ -258,7 +258,7 @@ def register_formats() -> None:
         _registered = True
 
 
-def identifier_reaches_its_route(context: Any, path_parameters: Mapping[str, Any] | None) -> bool:
+def _identifier_reaches_its_route(context: Any, path_parameters: Mapping[str, Any] | None) -> bool:
     identifier = (path_parameters or {}).get("identifier")
     if not isinstance(identifier, str):
         return True
@@ -267,6 +267,11 @@ def identifier_reaches_its_route(context: Any, path_parameters: Mapping[str, Any
     return (
         decoded not in RESERVED_IDENTIFIERS and "/" not in identifier and decoded not in (".", "..")
     )
+
+
+#: The ``filter_path_parameters`` hook, for runs that register hooks themselves
+#: (``schemathesis run`` through :mod:`tajo_brevo.contract.st_extension`).
+identifier_reaches_its_route = _identifier_reaches_its_route
 
 
 def config_data(
@@ -403,7 +408,7 @@ def load_schema(
     with open(spec_path or effective_spec_path(), encoding="utf-8") as handle:
         spec = yaml.safe_load(handle)
     schema = schemathesis.openapi.from_dict(with_links(spec), config=config)
-    schema.hooks.register_hook_with_name(identifier_reaches_its_route, "filter_path_parameters")
+    schema.hooks.register_hook_with_name(_identifier_reaches_its_route, "filter_path_parameters")
     if app is not None:
         schema.app = app
     return schema
