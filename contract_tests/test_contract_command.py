@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -266,7 +267,10 @@ def test_stateful_steps_that_explore_past_a_link_are_not_taken_for_link_steps(
     # the step's parent had just created (the flake of repeated write runs). Here the
     # coin always explores (contract_tests/_explore_always.py, loaded by schemathesis in
     # the run's process), so every linked step takes the path.
-    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent))
+    here = str(Path(__file__).parent)
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))
+    )
     mock = BrevoMock()
     result = run_contract(
         base_url=IN_PROCESS_BASE_URL,
