@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from tajo_brevo import cli
@@ -115,3 +116,27 @@ def test_an_error_raised_by_any_command_becomes_one_line(
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert f"tajo-brevo {command}: " in err and expected in err
+
+
+def test_mock_on_a_port_in_use_is_one_line_and_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["mock", "--port", str(port)]) == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert f"tajo-brevo mock: cannot serve on 127.0.0.1:{port}" in err
+
+
+def test_contract_that_cannot_write_its_junit_file_is_one_line_and_exit_1(
+    refused_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("schemathesis")
+    junit = tmp_path / "missing-dir" / "junit.xml"
+    argv = ["contract", "--max-examples", "1", "--operation", "listFolders", "--junit", str(junit)]
+    assert main(argv) == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    [line] = [entry for entry in err.splitlines() if entry.startswith("tajo-brevo contract:")]
+    assert "No such file or directory" in line and "junit.xml" in line
