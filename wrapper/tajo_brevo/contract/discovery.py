@@ -20,6 +20,7 @@ class Discovery:
         contact_identifiers: contact ids (as strings) and emails.
         list_ids: list ids.
         attribute_names: attribute names.
+        process_ids: ids of the account's processes (imports).
         verified_empty: the contact and list listings both answered and one is empty:
             nothing exists to read, so a lookup can only be answered with 404.
     """
@@ -27,6 +28,7 @@ class Discovery:
     contact_identifiers: tuple[str, ...] = ()
     list_ids: tuple[int, ...] = ()
     attribute_names: tuple[str, ...] = ()
+    process_ids: tuple[int, ...] = ()
     verified_empty: bool = False
 
 
@@ -71,9 +73,15 @@ def discover(client: httpx.Client, *, ours_only: bool) -> Discovery:
         for a in read("/contacts/attributes", "attributes")
         if a.get("name") and (not ours_only or str(a["name"]).startswith(ATTRIBUTE_PREFIX))
     ]
+    processes = [
+        int(p["id"])
+        for p in read("/processes", "processes")
+        if isinstance(p.get("id"), int) and not isinstance(p.get("id"), bool)
+    ]
     return Discovery(
         contact_identifiers=tuple(identifiers),
         list_ids=tuple(lists),
         attribute_names=tuple(names),
+        process_ids=tuple(processes),
         verified_empty=all(answered[:2]) and not (identifiers and lists),
     )

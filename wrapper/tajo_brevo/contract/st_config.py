@@ -92,6 +92,7 @@ def contract_config(
         contact_identifiers=discovery.contact_identifiers,
         list_ids=discovery.list_ids,
         attribute_names=discovery.attribute_names,
+        process_ids=discovery.process_ids,
     )
     data: dict[str, Any] = setup.config_data(
         base_url=base_url,
