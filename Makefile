@@ -34,11 +34,13 @@ generate: $(STAMP)
 	rm -rf $(GEN_OUT)/.ruff_cache
 	$(PY) -m tajo_brevo.spec lock
 
-## Bump the pin: make update-spec SPEC=path/to/new-brevo-contacts.yml [ALLOW_STALE=1]
-## Validates, reports the changes, re-applies corrections, regenerates, locks, then `make test`.
+## Bump the pin: make update-spec SPEC="file1.yml file2.yml ..." (or SPEC=dir/) [ALLOW_STALE=1]
+## Several files (upstream's split by tag) are merged into one pin. Validates, reports the
+## changes, re-applies corrections, regenerates, locks (every source file and its sha256),
+## then `make test`. Paths are separated by spaces.
 update-spec: $(STAMP)
-	@test -n "$(SPEC)" || { echo "usage: make update-spec SPEC=path/to/new-spec.yml" >&2; exit 2; }
-	$(PY) -m tajo_brevo.spec update "$(SPEC)" --no-tests $(if $(ALLOW_STALE),--allow-stale)
+	@test -n "$(SPEC)" || { echo "usage: make update-spec SPEC=\"file1.yml file2.yml ...\" (or SPEC=directory)" >&2; exit 2; }
+	$(PY) -m tajo_brevo.spec update $(SPEC) --no-tests $(if $(ALLOW_STALE),--allow-stale)
 	$(MAKE) test
 
 ## Regenerate into a temp dir and fail on any difference from what is committed.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -110,8 +111,12 @@ def test_contract_against_a_server_that_breaks_the_spec_fails_naming_operation_a
     assert "curl" in out  # schemathesis' reproduction of the failing case
     assert f"{operation_id} (GET /contacts/lists)" in out
     assert f"check {check}" in out
-    failures = list(ET.parse(junit).getroot().iter("failure"))
-    assert [f.get("type") for f in failures] == [check]
+    # Schemathesis' own JUnit report, its test case named like the summary's line.
+    cases = {case.get("name"): case for case in ET.parse(junit).getroot().iter("testcase")}
+    failures = list(cases[f"{operation_id} (GET /contacts/lists)"].iter("failure"))
+    assert failures, cases
+    assert all(str(f.get("message", "")).startswith("ST") for f in failures)  # failure codes
+    assert "curl" in (failures[0].text or "")
 
 
 def test_contract_with_an_operation_the_mode_does_not_run_is_a_usage_error(
@@ -164,6 +169,11 @@ def test_write_run_leaves_existing_data_alone_and_deletes_what_it_created() -> N
         app=mock.app,
         allow_writes=True,
         max_examples=3,
+        # A fixed seed: with a random one, 3 examples sometimes sent no createContactList
+        # that the mock accepted (1 run in 15), and the assertion below failed. The seed
+        # makes the run the same every time (hypothesis also seeds schemathesis' random
+        # link exploration); the assertions are those of a random run.
+        seed=2,
     )
     assert result.ok, result.summary()
     creates = {"createContact", "createContactList", "createFolder", "createContactAttribute"}
@@ -228,7 +238,8 @@ def test_reports_never_carry_the_key(tmp_path: Path) -> None:
 
 
 def test_cleanup_deletes_created_attributes_whose_names_need_percent_encoding() -> None:
-    from tajo_brevo.contract.runner import _Created, cleanup
+    from tajo_brevo.contract.cleanup import cleanup
+    from tajo_brevo.contract.writes import WriteRecord
 
     mock = BrevoMock()
     odd = ["TAJO_CONTRACT_A/B", "TAJO_CONTRACT_\x1b", "TAJO_CONTRACT_ C?#"]
@@ -238,7 +249,7 @@ def test_cleanup_deletes_created_attributes_whose_names_need_percent_encoding() 
                 f"/contacts/attributes/normal/{quote(name, safe='')}", json={"type": "text"}
             )
             assert created.status_code == 201, created.text
-        record = _Created(attributes={("normal", name) for name in odd[:1]})
+        record = WriteRecord(attributes={("normal", name) for name in odd[:1]})
         problems = cleanup(client, record)
         names = [a["name"] for a in client.get("/contacts/attributes").json()["attributes"]]
     assert problems == []
@@ -254,17 +265,11 @@ def test_stateful_steps_that_explore_past_a_link_are_not_taken_for_link_steps(
     # That move must count as generation: were it taken for the link's value,
     # ensure_resource_availability would report "Created resource not found" for the list
     # the step's parent had just created (the flake of repeated write runs). Here the
-    # coin always explores, so every linked step takes the path.
-    import schemathesis.engine.link_calibration as calibration
-    import schemathesis.specs.openapi.stateful as stateful
-
-    # p(use a path link) = 1 - rate * 0.5 (path parameter) * 0.5 (required) = 0 before
-    # calibration and 0 after; the folder link stays on, or no list is ever created.
-    monkeypatch.setattr(stateful, "BASE_EXPLORATION_RATE", 4.0)
-    monkeypatch.setattr(
-        calibration.LinkCalibrationState,
-        "use_probability",
-        lambda _self, transition: 1.0 if "CreateListInFolder" in transition else 0.0,
+    # coin always explores (contract_tests/_explore_always.py, loaded by schemathesis in
+    # the run's process), so every linked step takes the path.
+    here = str(Path(__file__).parent)
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))
     )
     mock = BrevoMock()
     result = run_contract(
@@ -280,6 +285,8 @@ def test_stateful_steps_that_explore_past_a_link_are_not_taken_for_link_steps(
             "removeContactsFromList",
             "deleteContactList",
         ],
+        extension="_explore_always",
+        seed=7,
     )
     moved = [
         r

@@ -250,20 +250,43 @@ def test_generated_create_contact_documents_the_204() -> None:
     assert "response.status_code == 204" in source
 
 
-def test_check_generated_fails_when_a_generated_file_is_edited(root: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("relative", "edit"),
+    [
+        ("models/created_id.py", "append"),
+        # The api/ modules are what the adapter calls: a hand edit there changes requests.
+        ("api/contacts/create_contact.py", "append"),
+        ("api/contact_lists/get_contact_list.py", "replace"),
+        ("api/contacts/hand_written.py", "add"),
+    ],
+)
+def test_check_generated_fails_when_a_generated_file_is_edited(
+    root: Path, tmp_path: Path, relative: str, edit: str
+) -> None:
     work = tmp_path / "proj"
     for name in ("openapi", "generated"):
         shutil.copytree(root / name, work / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(root / "Makefile", work / "Makefile")
     venv = root / ".venv"
     (work / ".venv").symlink_to(venv)
-    target = work / "generated" / "brevo_contacts" / "models" / "created_id.py"
-    target.write_text(target.read_text() + "\n# hand edit\n")
+    target = work / "generated" / "brevo_contacts" / relative
+    original = target.read_text() if target.exists() else None
+    if edit == "append":
+        target.write_text(f"{original}\n# hand edit\n")
+    elif edit == "replace":
+        assert original is not None and "/contacts/lists/" in original
+        target.write_text(original.replace("/contacts/lists/", "/contacts/list/", 1))
+    else:
+        assert original is None
+        target.write_text("def helper() -> None: ...\n")
     make = ["make", "-s", "-o", ".venv/.installed", "check-generated"]
     result = subprocess.run(make, cwd=work, capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     assert "never edit it by hand" in result.stderr
-    target.write_text(target.read_text().replace("\n# hand edit\n", ""))
+    if original is None:
+        target.unlink()
+    else:
+        target.write_text(original)
     result = subprocess.run(make, cwd=work, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
 

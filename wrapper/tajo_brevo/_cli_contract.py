@@ -70,7 +70,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--verbose",
         action="store_true",
-        help="also print schemathesis' own report (each failure with a curl reproduction)",
+        help=(
+            "also print schemathesis' own report (each failure with a curl reproduction); "
+            "on an error, the traceback"
+        ),
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="hypothesis seed, to replay a run (schemathesis' report prints each run's seed)",
     )
     parser.add_argument(
         "--spec", type=Path, default=None, help="OpenAPI document (default: the effective spec)"
@@ -106,6 +115,7 @@ def _run(args: argparse.Namespace) -> int:
             allow_writes=args.allow_writes,
             max_examples=args.max_examples,
             operation_ids=args.operations,
+            seed=args.seed,
         )
     except (ValueError, FileNotFoundError) as exc:  # --operation selects nothing; no spec
         print(f"tajo-brevo contract: {exc}", file=sys.stderr)

@@ -90,7 +90,13 @@ def add_spec_commands(parser: argparse.ArgumentParser) -> None:
         "generated client, spec.lock and a CHANGELOG.md entry, then run `make test`. "
         "Nothing is written if a step before the writing fails.",
     )
-    update.add_argument("spec", type=Path, help="the new upstream spec (YAML or JSON)")
+    update.add_argument(
+        "spec",
+        type=Path,
+        nargs="+",
+        help="the new upstream spec (YAML or JSON); several files or a directory (upstream's "
+        "split by tag) are merged into one pin",
+    )
     update.add_argument(
         "--allow-stale",
         action="store_true",
@@ -221,12 +227,13 @@ def _update(args: argparse.Namespace) -> int:
 
     paths = _paths(args)
     try:
-        result = update_spec(paths, args.spec, allow_stale=args.allow_stale)
+        result = update_spec(paths, list(args.spec), allow_stale=args.allow_stale)
     except SpecUpdateError as exc:
         _error(str(exc))
         return 1
     if not result.changed:
-        print(f"{args.spec} is byte-identical to {paths.pin}: nothing to do")
+        given = " ".join(str(p) for p in args.spec)
+        print(f"{given} gives a pin byte-identical to {paths.pin}: nothing to do")
         return 0
     sys.stdout.write(result.upstream.to_markdown())
     print()

@@ -13,7 +13,12 @@ Modules (import the one you need; each pulls only its own dependencies):
 - ``tajo_brevo.contract.schemathesis_setup``: the schemathesis configuration every run
   shares (formats, hooks, links, per-operation expected statuses, warnings).
 - ``tajo_brevo.contract.runner``: run the schemathesis suite against a base URL and
-  report per operation (used by ``tajo-brevo contract``).
+  report per operation (used by ``tajo-brevo contract``), with its parts:
+  ``discovery`` (what exists on the target), ``st_config`` (the config and spec handed
+  to ``schemathesis run``), ``st_extension`` (the hooks module schemathesis loads),
+  ``results`` (summary, verdict, JUnit), ``writes`` (what a write run may touch and the
+  record of what it created) and ``cleanup``. ``_schemathesis_internals`` is the one
+  module that reaches past schemathesis' documented interfaces.
 """
 
 from __future__ import annotations

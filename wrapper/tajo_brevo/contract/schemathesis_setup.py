@@ -44,6 +44,7 @@ __all__ = [
     "WARNING_EXEMPTIONS",
     "KnownData",
     "build_config",
+    "config_data",
     "default_max_examples",
     "load_schema",
     "realistic_emails",
@@ -170,12 +171,14 @@ class KnownData:
         contact_identifiers: contact ids (as strings) and emails.
         list_ids: list ids.
         attribute_names: attribute names (any category).
+        process_ids: process ids (imports); processes can't be created by a read.
         probability: share of generated values taken from these lists.
     """
 
     contact_identifiers: Sequence[str] = ()
     list_ids: Sequence[int] = ()
     attribute_names: Sequence[str] = ()
+    process_ids: Sequence[int] = ()
     probability: float = 0.5
 
     def config(self) -> tuple[dict[str, Any], list[tuple[str | None, str, str]]]:
@@ -193,6 +196,7 @@ class KnownData:
             ("contact_identifiers", None, "path.identifier", contacts),
             ("list_ids", None, "path.listId", lists),
             ("attribute_names", "deleteContactAttribute", "path.attributeName", names),
+            ("process_ids", "getProcess", "path.processId", [int(v) for v in self.process_ids]),
         ):
             if values:
                 dictionaries[name] = {"values": values}
@@ -268,7 +272,12 @@ def _identifier_reaches_its_route(context: Any, path_parameters: Mapping[str, An
     )
 
 
-def build_config(
+#: The ``filter_path_parameters`` hook, for runs that register hooks themselves
+#: (``schemathesis run`` through :mod:`tajo_brevo.contract.st_extension`).
+identifier_reaches_its_route = _identifier_reaches_its_route
+
+
+def config_data(
     *,
     base_url: str,
     api_key: str,
@@ -277,7 +286,7 @@ def build_config(
     workers: int = 1,
     known: KnownData | None = None,
 ) -> Any:
-    """The schemathesis configuration of a full contract run.
+    """The schemathesis configuration of a full contract run, as data.
 
     Args:
         base_url: the API root, e.g. ``http://127.0.0.1:8080/v3``.
@@ -289,9 +298,9 @@ def build_config(
         known: identifiers that exist on the server (see :class:`KnownData`).
 
     Returns:
-        A ``schemathesis.config.SchemathesisConfig``.
+        The configuration as ``schemathesis.toml`` would hold it (a dict).
     """
-    from schemathesis.config import SchemathesisConfig, SchemathesisWarning
+    from schemathesis.config import SchemathesisWarning
 
     operations = [
         {
@@ -342,7 +351,31 @@ def build_config(
                 data.setdefault("parameters", {}).update(binding)
             else:
                 operations.append({"include-operation-id": [operation_id], "parameters": binding})
-    return SchemathesisConfig.from_dict(data)
+    return data
+
+
+def build_config(
+    *,
+    base_url: str,
+    api_key: str,
+    max_examples: int | None = None,
+    seed: int | None = None,
+    workers: int = 1,
+    known: KnownData | None = None,
+) -> Any:
+    """:func:`config_data` as a ``schemathesis.config.SchemathesisConfig``."""
+    from schemathesis.config import SchemathesisConfig
+
+    return SchemathesisConfig.from_dict(
+        config_data(
+            base_url=base_url,
+            api_key=api_key,
+            max_examples=max_examples,
+            seed=seed,
+            workers=workers,
+            known=known,
+        )
+    )
 
 
 def load_schema(
@@ -396,35 +429,10 @@ def run(schema: Any) -> int:
         The exit code ``schemathesis run`` would give: 0 when nothing failed and no
         warning was raised.
     """
-    try:
-        # schemathesis' CLI event loop: the only place its warnings are computed and
-        # turned into an exit code. Not a public API: tested with schemathesis 4.32.
-        from schemathesis.cli.commands.run.executor import _execute
-        from schemathesis.cli.events import LoadingFinished, LoadingStarted
-        from schemathesis.engine import from_schema
-    except ImportError as exc:  # pragma: no cover - depends on the installed version
-        raise RuntimeError(
-            f"schemathesis {getattr(schemathesis, '__version__', '?')} moved its CLI "
-            f"internals ({exc}); tajo_brevo.contract is tested with schemathesis 4.32"
-        ) from exc
+    # schemathesis run takes a URL, not an in-process app: its CLI event loop is reached
+    # through the one module that uses schemathesis internals.
+    from tajo_brevo.contract._schemathesis_internals import run_with_cli_reporter
 
-    project = schema.config
-
-    def events() -> Any:
-        started = LoadingStarted(location=str(schema.location or "effective spec"))
-        yield started
-        yield LoadingFinished.from_schema(
-            schema,
-            location=str(schema.location or "effective spec"),
-            start_time=started.timestamp,
-            base_url=schema.get_base_url(),
-        )
-        yield from from_schema(schema).execute()
-
-    try:
-        _execute(events(), config=project, args=[], params={}, startup_warnings=[])
-    except SystemExit as exc:
-        code = exc.code
-        return code if isinstance(code, int) else (0 if code is None else 1)
+    code = run_with_cli_reporter(schema)
     sys.stdout.flush()
-    return 0
+    return code

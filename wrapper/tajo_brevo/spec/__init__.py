@@ -42,7 +42,8 @@ EFFECTIVE_HEADER = (
     "# Do not edit: change corrections.yml and regenerate.\n"
 )
 
-#: Where the pin comes from (recorded in spec.lock).
+#: Where the pin comes from (recorded in spec.lock). Upstream has since split the file
+#: by tag; the lock's ``sources`` lists the files a pin was made from.
 LOCK_UPSTREAM = {
     "repository": "api-evangelist/brevo",
     "path": "openapi/brevo-contacts-openapi.yml",
@@ -247,9 +248,34 @@ def read_lock(paths: SpecPaths) -> dict[str, Any]:
     return data
 
 
-def lock_data(paths: SpecPaths) -> dict[str, Any]:
+def _recorded_sources(paths: SpecPaths) -> list[dict[str, str]]:
+    """The upstream files the lock records; for an older lock, the pin's one source."""
+    if paths.lock.exists():
+        try:
+            sources = read_lock(paths).get("sources")
+        except ValueError:
+            sources = None
+        if isinstance(sources, list) and sources:
+            return [
+                {"path": str(s.get("path", "")), "sha256": str(s.get("sha256", ""))}
+                for s in sources
+                if isinstance(s, dict)
+            ]
+    # Before multi-file bumps the pin was one upstream file, copied byte for byte.
+    return [{"path": Path(LOCK_UPSTREAM["path"]).name, "sha256": sha256_file(paths.pin)}]
+
+
+def lock_data(paths: SpecPaths, sources: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """The lock's content.
+
+    Args:
+        paths: the project's spec files.
+        sources: the upstream files the pin was made from (``path`` as upstream names it,
+            ``sha256`` of its bytes); default: what the current lock records.
+    """
     return {
         "upstream": LOCK_UPSTREAM,
+        "sources": sources if sources is not None else _recorded_sources(paths),
         "pin": {"path": "openapi/brevo-contacts.yml", "sha256": sha256_file(paths.pin)},
         "corrections": {
             "path": "openapi/corrections.yml",
@@ -263,8 +289,10 @@ def lock_data(paths: SpecPaths) -> dict[str, Any]:
     }
 
 
-def write_lock(paths: SpecPaths) -> None:
-    paths.lock.write_text(json.dumps(lock_data(paths), indent=2) + "\n", encoding="utf-8")
+def write_lock(paths: SpecPaths, sources: list[dict[str, str]] | None = None) -> None:
+    """Write ``spec.lock`` (see :func:`lock_data`)."""
+    text = json.dumps(lock_data(paths, sources), indent=2) + "\n"
+    paths.lock.write_text(text, encoding="utf-8")
 
 
 def check_lock(paths: SpecPaths) -> list[str]:

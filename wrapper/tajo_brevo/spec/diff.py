@@ -436,7 +436,17 @@ class _Differ:
                 continue
             if after is None:
                 # The generated function loses the argument: callers passing it break.
-                self.emit("request", location, "parameter-removed", BREAKING, "parameter removed")
+                # old mirrors what parameter-added records as new (a diff read backwards
+                # finds the same facts: tests/test_spec_diff_mirror.py).
+                self.emit(
+                    "request",
+                    location,
+                    "parameter-removed",
+                    BREAKING,
+                    "parameter removed",
+                    {"required": bool(before.get("required"))},
+                    None,
+                )
                 continue
             was, now = bool(before.get("required")), bool(after.get("required"))
             if was != now:
@@ -740,7 +750,15 @@ class _Differ:
             in_old, in_new = name in old_props, name in new_props
             if in_old and not in_new:
                 # Request: the generated model loses the field; response: clients read it.
-                self.emit(side, where, "property-removed", BREAKING, "property removed")
+                self.emit(
+                    side,
+                    where,
+                    "property-removed",
+                    BREAKING,
+                    "property removed",
+                    {"required": name in old_required},
+                    None,
+                )
                 continue
             if in_new and not in_old:
                 required = name in new_required

@@ -16,11 +16,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from tajo_brevo.spec import (
     EFFECTIVE_HEADER,
@@ -144,27 +143,41 @@ def regenerate(paths: SpecPaths) -> CorrectionReport:
     return report
 
 
-def _read_new_spec(new_spec: Path) -> tuple[bytes, Any]:
+def _read_new_specs(new_specs: Sequence[Path]) -> tuple[bytes, Any, list[dict[str, str]], str]:
+    """The new pin's bytes and document, the sources for the lock, and a name for messages.
+
+    One file is copied byte for byte; several files (or a directory) are merged.
+    """
+    from tajo_brevo.spec.merge import MergeError, dump_merged, merge_specs, read_sources
+
     try:
-        raw = new_spec.read_bytes()
-    except OSError as exc:
-        raise SpecUpdateError(f"cannot read {new_spec}: {exc.strerror}") from exc
-    try:
-        doc = yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
-        raise SpecUpdateError(f"{new_spec} is not YAML or JSON: {exc}") from exc
-    if not isinstance(doc, dict):
-        raise SpecUpdateError(f"{new_spec} is not an OpenAPI document (not a mapping)")
-    try:
-        validate_spec(doc)
-    except ValueError as exc:
-        raise SpecUpdateError(f"{new_spec}: {exc}") from exc
-    return raw, doc
+        sources = read_sources(new_specs)
+    except MergeError as exc:
+        raise SpecUpdateError(str(exc)) from exc
+    # Each file on its own first: an error then names the file it is in.
+    for source in sources:
+        try:
+            validate_spec(source.doc)
+        except ValueError as exc:
+            raise SpecUpdateError(f"{source.path}: {exc}") from exc
+    if len(sources) == 1:
+        [source] = sources
+        raw, doc, label = source.raw, source.doc, str(source.path)
+    else:
+        label = f"the merge of {', '.join(s.name for s in sources)}"
+        try:
+            doc = merge_specs(sources)
+            validate_spec(doc)
+        except ValueError as exc:  # MergeError included
+            raise SpecUpdateError(f"{label}: {exc}") from exc
+        raw = dump_merged(doc, sources)
+    lock_sources = [{"path": s.name, "sha256": s.sha256} for s in sources]
+    return raw, doc, lock_sources, label
 
 
 def update_spec(
     paths: SpecPaths,
-    new_spec: Path,
+    new_spec: Path | Sequence[Path],
     *,
     allow_stale: bool = False,
     today: _dt.date | None = None,
@@ -178,7 +191,10 @@ def update_spec(
 
     Args:
         paths: the project's spec files.
-        new_spec: the candidate upstream spec (YAML or JSON), copied byte for byte.
+        new_spec: the candidate upstream spec (YAML or JSON), copied byte for byte; or
+            several files, or a directory of them (upstream's split by tag), merged into
+            one pin by :func:`tajo_brevo.spec.merge.merge_specs`. ``spec.lock`` records
+            every source file and its sha256.
         allow_stale: write the bump even if some corrections no longer apply (they are
             still reported, and ``make check-generated`` keeps failing until they are
             removed from ``corrections.yml``).
@@ -190,13 +206,14 @@ def update_spec(
     Raises:
         SpecUpdateError: the update was refused or failed; nothing was changed.
     """
-    raw, new_doc = _read_new_spec(new_spec)
+    specs = [new_spec] if isinstance(new_spec, Path) else list(new_spec)
+    raw, new_doc, sources, label = _read_new_specs(specs)
     old_pin = load_yaml(paths.pin)
     old_effective = load_yaml(paths.effective)
     try:
         upstream = diff_specs(old_pin, new_doc)
     except ValueError as exc:
-        raise SpecUpdateError(f"cannot compare {new_spec} with the pin: {exc}") from exc
+        raise SpecUpdateError(f"cannot compare {label} with the pin: {exc}") from exc
 
     try:
         effective_doc, report = apply_corrections(new_doc, load_yaml(paths.corrections))
@@ -223,8 +240,10 @@ def update_spec(
     if raw == paths.pin.read_bytes():
         return UpdateResult(upstream, effective, report, changed=False, changelog_entry="")
 
-    entry = _changelog_entry(paths, raw, upstream, effective, report, today or _utc_today())
-    _stage_and_commit(paths, raw, EFFECTIVE_HEADER + dump_yaml(effective_doc), entry)
+    entry = _changelog_entry(
+        paths, raw, upstream, effective, report, today or _utc_today(), sources
+    )
+    _stage_and_commit(paths, raw, EFFECTIVE_HEADER + dump_yaml(effective_doc), entry, sources)
     return UpdateResult(upstream, effective, report, changed=True, changelog_entry=entry)
 
 
@@ -232,7 +251,13 @@ def _utc_today() -> _dt.date:
     return _dt.datetime.now(_dt.UTC).date()
 
 
-def _stage_and_commit(paths: SpecPaths, pin_bytes: bytes, effective_text: str, entry: str) -> None:
+def _stage_and_commit(
+    paths: SpecPaths,
+    pin_bytes: bytes,
+    effective_text: str,
+    entry: str,
+    sources: list[dict[str, str]],
+) -> None:
     # Staging lives inside the project so the final moves are renames on one filesystem.
     stage = Path(tempfile.mkdtemp(prefix=".spec-update-", dir=paths.root))
     try:
@@ -260,7 +285,7 @@ def _stage_and_commit(paths: SpecPaths, pin_bytes: bytes, effective_text: str, e
                 moved_client = True
             paths.generated.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staged_client, paths.generated)
-            write_lock(paths)
+            write_lock(paths, sources)
             write_changelog_entry(paths.changelog, entry)
         except BaseException as exc:
             _restore(paths, saved, old_client if moved_client else None)
@@ -297,6 +322,7 @@ def _changelog_entry(
     effective: DiffReport,
     report: CorrectionReport,
     today: _dt.date,
+    sources: list[dict[str, str]],
 ) -> str:
     old_info, new_info = upstream.old_info, upstream.new_info
     lines = [
@@ -306,6 +332,16 @@ def _changelog_entry(
         f"(sha256 {_short_sha(paths.pin)}) -> {new_info['title']} {new_info['version']} "
         f"(sha256 {_short_sha(raw)}).",
         "",
+        *(
+            [
+                "Merged from "
+                + ", ".join(f"`{s['path']}` (sha256 {s['sha256'][:12]})" for s in sources)
+                + ".",
+                "",
+            ]
+            if len(sources) > 1
+            else []
+        ),
         f"Upstream changes: {len(upstream.breaking)} breaking, "
         f"{len(upstream.non_breaking)} non-breaking for a client of the API.",
     ]
