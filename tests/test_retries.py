@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
@@ -21,6 +22,7 @@ from tajo_brevo import (
 )
 from tajo_brevo import _adapter as api
 from tajo_brevo._pacing import _is_retry_safe, _RetryPolicy
+from tajo_brevo.mock import BrevoMock, Fault
 
 ATTRS_OK = httpx.Response(200, json={"attributes": []})
 
@@ -315,3 +317,104 @@ def test_request_body_is_resent_identically_on_retry() -> None:
         client.generated.get_httpx_client().put("/contacts/a%40b.co", json={"attributes": {"A": 1}})
     assert len(bodies) == 2 and bodies[0] == bodies[1]
     assert json.loads(bodies[1]) == {"attributes": {"A": 1}}
+
+
+# ---------------------------------------------------------------------------------------
+# The whole exchange: a connection dropped while the body is read is retried too
+# ---------------------------------------------------------------------------------------
+
+
+class _BodyThatDrops(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A response body that breaks off after its first bytes, like a dropped connection."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield b'{"attribu'
+        raise httpx.RemoteProtocolError("peer closed connection without sending complete body")
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield b'{"attribu'
+        raise httpx.RemoteProtocolError("peer closed connection without sending complete body")
+
+
+def dropped_mid_body() -> httpx.Response:
+    return httpx.Response(200, headers={"content-length": "40"}, stream=_BodyThatDrops())
+
+
+def test_a_connection_dropped_while_reading_the_body_is_retried() -> None:
+    clock = FakeClock()
+    client = make_client(clock)
+    answers = iter([dropped_mid_body(), dropped_mid_body()])
+    with client, respx.mock(base_url=BASE) as router:
+        route = router.get("/contacts/attributes").mock(
+            side_effect=lambda request: next(answers, ATTRS_OK)
+        )
+        assert client.refresh_attributes() == []
+    assert route.call_count == 3
+    assert client.stats.retries == 2
+
+
+def test_async_client_retries_a_body_dropped_midway() -> None:
+    clock = FakeClock()
+
+    async def run() -> int:
+        answers = iter([dropped_mid_body()])
+        async with AsyncTajoBrevo(
+            api_key=KEY, sleep=clock.asleep, clock=clock, jitter=no_jitter, rate_limit=1000
+        ) as client:
+            with respx.mock(base_url=BASE) as router:
+                router.get("/contacts/attributes").mock(
+                    side_effect=lambda request: next(answers, ATTRS_OK)
+                )
+                assert await client.refresh_attributes() == []
+            return client.stats.retries
+
+    assert asyncio.run(run()) == 1
+
+
+def test_a_create_dropped_midway_is_not_repeated() -> None:
+    # Brevo may have created the contact before the answer broke off: repeating the
+    # request could make a second one.
+    clock = FakeClock()
+    client = make_client(clock)
+    with client, respx.mock(base_url=BASE) as router:
+        route = router.post("/contacts").mock(side_effect=lambda request: dropped_mid_body())
+        with pytest.raises(httpx.RemoteProtocolError):
+            client.generated.get_httpx_client().post("/contacts", json={"email": "a@b.co"})
+    assert route.call_count == 1
+
+
+def test_drops_over_real_http_are_retried_on_a_loopback_mock() -> None:
+    # Every listContactAttributes answer is cut off: each attempt is retried, then the
+    # connection error is raised; the mock saw 1 + max_retries attempts.
+    mock = BrevoMock(faults=[Fault("drop", "listContactAttributes")])
+    with mock.serve() as server:
+        client = TajoBrevo(
+            api_key=mock.api_key, base_url=server.base_url, max_retries=2, sleep=lambda s: None
+        )
+        with client, pytest.raises(APIConnectionError):
+            client.refresh_attributes()
+        assert client.stats.retries == 2
+    assert sum(1 for ex in mock.requests if ex.operation_id == "listContactAttributes") == 3
+
+
+def test_per_contact_upserts_survive_10_percent_drops_over_real_http() -> None:
+    mock = BrevoMock(faults=[Fault("drop", "*", probability=0.1)], seed=7)
+    rows = [
+        {"email": f"c{i}@example.com", "loyalty_id": f"L{i}", "loyalty_points": i * 10}
+        for i in range(40)
+    ]
+    with mock.serve() as server:
+        client = TajoBrevo(
+            api_key=mock.api_key,
+            base_url=server.base_url,
+            max_retries=5,
+            rate_limit="auto",
+            sleep=lambda s: None,
+        )
+        with client:
+            client.provision()
+            result = client.upsert_customers(rows, import_threshold=1000)
+        dropped = client.stats.retries
+    assert [o.status for o in result.outcomes] == ["created"] * 40
+    assert dropped > 0  # the faults did fire, and every one was retried
+    assert len(mock.state.contacts) == 40

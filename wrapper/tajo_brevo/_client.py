@@ -21,7 +21,7 @@ from collections.abc import (
     Mapping,
 )
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Literal, Self, TypeVar
 
 import httpx
 from brevo_contacts import AuthenticatedClient
@@ -82,7 +82,7 @@ class _Base:
         base_url: str | None,
         timeout: float | None,
         max_retries: int | None,
-        rate_limit: float | RateLimit | None,
+        rate_limit: float | RateLimit | Literal["auto"] | None,
         max_rate_limit_wait: float | None,
         clock: Callable[[], float] | None,
         jitter: Callable[[], float] | None,
@@ -110,9 +110,11 @@ class _Base:
         self._secrets: tuple[str, ...] = (self._config.api_key,)
 
     def __repr__(self) -> str:
+        rate = self._config.rate_limit
         return (
             f"{type(self).__name__}(base_url={self._config.base_url!r}, "
-            f"rate_limit={self._config.rate_limit:g}, max_retries={self._config.max_retries}, "
+            f"rate_limit={'auto' if rate is None else format(rate, 'g')}, "
+            f"max_retries={self._config.max_retries}, "
             f"timeout={self._config.timeout:g})"
         )
 
@@ -153,7 +155,11 @@ class TajoBrevo(_Base):
             Plain ``http://`` only for loopback hosts (a local mock).
         timeout: seconds per request attempt (default 30).
         max_retries: retries after a failed attempt (default 3); see "Retries" in README.
-        rate_limit: requests per second at most (default ``RateLimit.GENERAL`` = 10).
+        rate_limit: requests per second at most (default ``RateLimit.GENERAL`` = 10), or
+            ``"auto"``: no rate of its own, only Brevo's ``x-sib-ratelimit-*`` headers
+            (for a server whose limit is unknown or absent, e.g. the in-process mock).
+            Either way the client never sends more than Brevo's announced limit per
+            second; see "Retries and pacing" in README.
         max_rate_limit_wait: longest wait after a 429 before retrying (default 60 s).
         http_client: an ``httpx.Client`` to send through (proxies, certificates, a mock
             transport); the wrapper still paces, retries and authenticates. Not closed by
@@ -172,7 +178,7 @@ class TajoBrevo(_Base):
         base_url: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-        rate_limit: float | RateLimit | None = None,
+        rate_limit: float | RateLimit | Literal["auto"] | None = None,
         max_rate_limit_wait: float | None = None,
         http_client: httpx.Client | None = None,
         sleep: Callable[[float], None] | None = None,
@@ -537,7 +543,7 @@ class AsyncTajoBrevo(_Base):
         base_url: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-        rate_limit: float | RateLimit | None = None,
+        rate_limit: float | RateLimit | Literal["auto"] | None = None,
         max_rate_limit_wait: float | None = None,
         http_client: httpx.AsyncClient | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
