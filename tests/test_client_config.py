@@ -10,7 +10,7 @@ import respx
 from _client_support import BASE, KEY
 from brevo_contacts import AuthenticatedClient
 from brevo_contacts.api.contact_attributes import list_contact_attributes
-from tajo_brevo import AsyncTajoBrevo, ConfigurationError, RateLimit, TajoBrevo
+from tajo_brevo import AsyncTajoBrevo, ConfigurationError, PlanRate, TajoBrevo
 
 
 @pytest.fixture(autouse=True)
@@ -99,8 +99,8 @@ def test_bad_settings_are_refused(kwargs: dict[str, float], word: str) -> None:
 
 
 def test_rate_limit_presets_match_brevo_plans() -> None:
-    assert (RateLimit.GENERAL, RateLimit.PROFESSIONAL, RateLimit.ENTERPRISE) == (10, 20, 60)
-    assert "rate_limit=20" in repr(TajoBrevo(api_key=KEY, rate_limit=RateLimit.PROFESSIONAL))
+    assert (PlanRate.GENERAL, PlanRate.PROFESSIONAL, PlanRate.ENTERPRISE) == (10, 20, 60)
+    assert "rate_limit=20" in repr(TajoBrevo(api_key=KEY, rate_limit=PlanRate.PROFESSIONAL))
 
 
 def test_auto_rate_limit_follows_only_brevos_headers() -> None:

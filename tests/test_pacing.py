@@ -14,7 +14,7 @@ import httpx
 import pytest
 import respx
 from _client_support import BASE, KEY, FakeClock, no_jitter
-from tajo_brevo import AsyncTajoBrevo, RateLimit, TajoBrevo
+from tajo_brevo import AsyncTajoBrevo, PlanRate, TajoBrevo
 from tajo_brevo._pacing import _Pacer, _RetryPolicy
 from tajo_brevo._responses import reset_after
 
@@ -36,7 +36,7 @@ def sent_times(clock: FakeClock) -> tuple[list[float], respx.MockRouter]:
 def test_sequential_requests_are_spaced_by_the_rate_limit() -> None:
     clock = FakeClock()
     times, router = sent_times(clock)
-    client = TajoBrevo(api_key=KEY, rate_limit=RateLimit.GENERAL, sleep=clock.sleep, clock=clock)
+    client = TajoBrevo(api_key=KEY, rate_limit=PlanRate.GENERAL, sleep=clock.sleep, clock=clock)
     with client, router:
         for _ in range(25):
             client.refresh_attributes()

@@ -20,7 +20,7 @@ from tajo_brevo import (
     ServerError,
     TajoBrevo,
 )
-from tajo_brevo import _adapter as api
+from tajo_brevo import _adapter as calls
 from tajo_brevo._pacing import _is_retry_safe, _RetryPolicy
 from tajo_brevo.mock import BrevoMock, Fault
 
@@ -111,7 +111,7 @@ def test_429_is_retried_even_for_a_create() -> None:
                 httpx.Response(201, json={"id": 3}),
             ]
         )
-        result = client._run(_single(api.create_folder_call("Tajo")))
+        result = client._run(_single(calls.create_folder_call("Tajo")))
     assert route.call_count == 2 and result.body == {"id": 3}
 
 
@@ -126,7 +126,7 @@ def test_rate_limit_error_after_retries_carries_reset_after() -> None:
     assert info.value.reset_after == 9.0
 
 
-def _single(call: api._Call):  # type: ignore[no-untyped-def]
+def _single(call: calls._Call):  # type: ignore[no-untyped-def]
     result = yield call
     return result
 
@@ -183,7 +183,7 @@ def test_a_plain_contact_create_is_not_retried_and_raises_the_server_error() -> 
             email="a@example.com", loyalty_id="L1", loyalty_points=10, loyalty_tier=Tier.BRONZE
         )
         with pytest.raises(ServerError):
-            client._run(create_plan(client._state, profile, provisioning=fake_provisioning()))
+            client._run(create_plan(client._account, profile, provisioning=fake_provisioning()))
     assert route.call_count == 1
 
 
@@ -235,7 +235,7 @@ def test_a_connect_error_is_retried_even_for_a_create() -> None:
         route = router.post("/contacts/folders").mock(
             side_effect=[httpx.ConnectError("refused"), httpx.Response(201, json={"id": 8})]
         )
-        result = client._run(_single(api.create_folder_call("Tajo")))
+        result = client._run(_single(calls.create_folder_call("Tajo")))
     assert route.call_count == 2 and result.body == {"id": 8}
 
 
@@ -281,7 +281,7 @@ def test_async_client_retries_the_same_way() -> None:
                 await client.refresh_attributes()
                 post = router.post("/contacts/folders").mock(return_value=err(503))
                 with pytest.raises(ServerError):
-                    await client._run(_single(api.create_folder_call("Tajo")))
+                    await client._run(_single(calls.create_folder_call("Tajo")))
                 assert post.call_count == 1
                 return route.call_count
 

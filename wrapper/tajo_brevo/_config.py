@@ -27,7 +27,7 @@ ENV_API_KEY = "BREVO_API_KEY"
 ENV_BASE_URL = "BREVO_BASE_URL"
 
 
-class RateLimit(enum.IntEnum):
+class PlanRate(enum.IntEnum):
     """Brevo's documented request rates for the contacts endpoints, per plan (requests/s)."""
 
     GENERAL = 10
@@ -109,11 +109,11 @@ def _rate(rate_limit: float | str | None) -> float | None:
         raise ConfigurationError(
             f"rate_limit must be a number of requests per second or {AUTO!r}, got {rate_limit!r}"
         )
-    rate = float(RateLimit.GENERAL if rate_limit is None else rate_limit)
+    rate = float(PlanRate.GENERAL if rate_limit is None else rate_limit)
     if not (rate > 0 and math.isfinite(rate)):
         raise ConfigurationError(
             f"rate_limit must be > 0 requests per second, got {rate_limit!r} "
-            "(e.g. RateLimit.GENERAL, RateLimit.PROFESSIONAL, RateLimit.ENTERPRISE, "
+            "(e.g. PlanRate.GENERAL, PlanRate.PROFESSIONAL, PlanRate.ENTERPRISE, "
             f"or {AUTO!r} to follow Brevo's headers only)"
         )
     return rate

@@ -53,7 +53,7 @@ class _AsyncForwardTransport(httpx.AsyncBaseTransport):
         pass
 
 
-class _Core:
+class _PacingAndRetries:
     """What the sync and async transports share: pacing, policy, stats, logging."""
 
     def __init__(
@@ -124,7 +124,7 @@ class _PacedTransport(httpx.BaseTransport):
     """Paces and retries every request sent through ``inner`` (sync)."""
 
     def __init__(
-        self, inner: httpx.BaseTransport, core: _Core, sleep: Callable[[float], None]
+        self, inner: httpx.BaseTransport, core: _PacingAndRetries, sleep: Callable[[float], None]
     ) -> None:
         self._inner = inner
         self._core = core
@@ -173,7 +173,7 @@ class _AsyncPacedTransport(httpx.AsyncBaseTransport):
     def __init__(
         self,
         inner: httpx.AsyncBaseTransport,
-        core: _Core,
+        core: _PacingAndRetries,
         sleep: Callable[[float], Awaitable[None]],
     ) -> None:
         self._inner = inner

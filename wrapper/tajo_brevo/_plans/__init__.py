@@ -13,7 +13,7 @@ learns about the account), ``provisioning``, ``customers`` (one at a time), ``ba
 from ._base import Plan, Progress, T
 from .account import (
     _BREVO_TYPES,
-    _State,
+    _AccountCache,
     check_against_account,
     fetch_attributes,
     to_attribute_info,
@@ -55,9 +55,9 @@ __all__ = [
     "Plan",
     "Progress",
     "T",
+    "_AccountCache",
     "_Pager",
     "_Prepared",
-    "_State",
     "batch_plan",
     "build_import_files",
     "check_against_account",

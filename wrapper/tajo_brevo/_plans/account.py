@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import _adapter as api
+from .. import _adapter as calls
 from ..attributes import AttributeSpec, check_value
 from ..errors import (
     AttributeMismatchError,
@@ -35,7 +35,7 @@ def to_attribute_info(item: Mapping[str, Any]) -> AttributeInfo:
 
 
 @dataclass
-class _State:
+class _AccountCache:
     """What a client learns about the account and reuses (shared by threads; cheap races)."""
 
     attribute_types: dict[str, str | None] | None = None
@@ -43,9 +43,9 @@ class _State:
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
-def fetch_attributes(state: _State) -> Plan[list[AttributeInfo]]:
+def fetch_attributes(state: _AccountCache) -> Plan[list[AttributeInfo]]:
     """Read the account's attributes and refresh the cached types."""
-    result = yield api.list_attributes_call()
+    result = yield calls.list_attributes_call()
     body = result.body if isinstance(result.body, dict) else {}
     infos = [to_attribute_info(a) for a in body.get("attributes") or [] if isinstance(a, dict)]
     with state.lock:
@@ -53,7 +53,7 @@ def fetch_attributes(state: _State) -> Plan[list[AttributeInfo]]:
     return infos
 
 
-def _attribute_types(state: _State) -> Plan[dict[str, str | None]]:
+def _attribute_types(state: _AccountCache) -> Plan[dict[str, str | None]]:
     with state.lock:
         cached = state.attribute_types
     if cached is None:
@@ -95,7 +95,7 @@ def check_against_account(
         raise AttributeMismatchError(problems)
 
 
-def _provisioning(state: _State, given: ProvisionResult | None) -> ProvisionResult:
+def _provisioning(state: _AccountCache, given: ProvisionResult | None) -> ProvisionResult:
     if given is not None:
         return given
     with state.lock:

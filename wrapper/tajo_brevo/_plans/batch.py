@@ -16,7 +16,7 @@ from ..results import (
     RowOutcome,
 )
 from ._base import Plan, Progress
-from .account import _attribute_types, _provisioning, _State
+from .account import _AccountCache, _attribute_types, _provisioning
 from .customers import _prepare, _Prepared, _send_upsert
 from .imports import _import_rows
 
@@ -45,7 +45,7 @@ def _row_email(row: object) -> str | None:
 
 
 def batch_plan(
-    state: _State,
+    state: _AccountCache,
     rows: Iterable[LoyaltyProfile | Mapping[str, Any]],
     *,
     provisioning: ProvisionResult | None,

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .. import _adapter as api
+from .. import _adapter as calls
 from ..errors import (
     BadRequestError,
     NotFoundError,
@@ -20,7 +20,13 @@ from ..results import (
 )
 from ..tiers import Tier, TierPolicy
 from ._base import Plan, _int
-from .account import _BREVO_TYPES, _attribute_types, _provisioning, _State, check_against_account
+from .account import (
+    _BREVO_TYPES,
+    _AccountCache,
+    _attribute_types,
+    _provisioning,
+    check_against_account,
+)
 
 #: add/remove members take at most 150 emails or ids per call.
 MEMBERS_CHUNK = 150
@@ -65,7 +71,7 @@ def _merge(*groups: Iterable[int]) -> list[int]:
 
 
 def upsert_plan(
-    state: _State,
+    state: _AccountCache,
     profile: LoyaltyProfile,
     *,
     provisioning: ProvisionResult | None,
@@ -98,7 +104,7 @@ def _send_upsert(
     if others:
         update["unlinkListIds"] = others
     try:
-        yield api.update_contact_call(email, update)
+        yield calls.update_contact_call(email, update)
     except NotFoundError:
         pass
     else:
@@ -110,7 +116,7 @@ def _send_upsert(
             list_ids=tuple(lists),
             unlinked_list_ids=tuple(others),
         )
-    result = yield api.create_contact_call(
+    result = yield calls.create_contact_call(
         {
             "email": email,
             "attributes": prepared.attributes,
@@ -128,7 +134,7 @@ def _send_upsert(
             list_ids=tuple(lists),
         )
     if others:
-        yield api.update_contact_call(email, {"unlinkListIds": others})
+        yield calls.update_contact_call(email, {"unlinkListIds": others})
     return UpsertResult(
         email=email,
         created=False,
@@ -140,7 +146,7 @@ def _send_upsert(
 
 
 def create_plan(
-    state: _State,
+    state: _AccountCache,
     profile: LoyaltyProfile,
     *,
     provisioning: ProvisionResult | None,
@@ -151,7 +157,7 @@ def create_plan(
     types = yield from _attribute_types(state)
     prepared = _prepare(profile, prov.policy, types)
     lists = _merge(prov.list_ids_for(prepared.tier), _extra_lists(list_ids))
-    result = yield api.create_contact_call(
+    result = yield calls.create_contact_call(
         {"email": prepared.profile.email, "attributes": prepared.attributes, "listIds": lists}
     )
     body = result.body if isinstance(result.body, dict) else {}
@@ -174,9 +180,9 @@ def _identifier(identifier: str | int) -> str | int:
     return identifier
 
 
-def get_plan(state: _State, identifier: str | int) -> Plan[LoyaltyProfile]:
+def get_plan(state: _AccountCache, identifier: str | int) -> Plan[LoyaltyProfile]:
     """Read one contact as a LoyaltyProfile (extra attributes decoded by account type)."""
-    result = yield api.get_contact_call(_identifier(identifier))
+    result = yield calls.get_contact_call(_identifier(identifier))
     with state.lock:
         types = state.attribute_types
     known = {k: v for k, v in (types or {}).items() if v in _BREVO_TYPES}
@@ -188,9 +194,9 @@ def delete_plan(identifier: str | int, *, hard: bool) -> Plan[None]:
     """Hard: DELETE the contact. Soft: blacklist it for email, keeping its lists."""
     ident = _identifier(identifier)
     if hard:
-        yield api.delete_contact_call(ident)
+        yield calls.delete_contact_call(ident)
     else:
-        yield api.update_contact_call(ident, {"emailBlacklisted": True})
+        yield calls.update_contact_call(ident, {"emailBlacklisted": True})
 
 
 def membership_plan(
@@ -209,7 +215,7 @@ def membership_plan(
     success: list[str | int] = []
     failure: list[str | int] = []
     errors: list[str] = []
-    build = api.remove_from_list_call if remove else api.add_to_list_call
+    build = calls.remove_from_list_call if remove else calls.add_to_list_call
     chunks: list[tuple[list[str], list[int]]] = [
         (list(emails[i : i + MEMBERS_CHUNK]), []) for i in range(0, len(emails), MEMBERS_CHUNK)
     ] + [([], list(ids[i : i + MEMBERS_CHUNK])) for i in range(0, len(ids), MEMBERS_CHUNK)]

@@ -10,7 +10,7 @@ import math
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from .. import _adapter as api
+from .. import _adapter as calls
 from ..errors import (
     APIError,
     BrevoError,
@@ -108,7 +108,7 @@ def _tier_moves(
     """
     occupied: set[int] = set()
     for list_id in prov.tier_lists.values():
-        info = yield api.get_list_call(list_id)
+        info = yield calls.get_list_call(list_id)
         body = info.body if isinstance(info.body, dict) else {}
         if _int(body.get("totalSubscribers")) != 0 or _int(body.get("uniqueSubscribers")):
             occupied.add(list_id)
@@ -119,7 +119,7 @@ def _tier_moves(
         * sum(1 for other in prov.other_tier_list_ids(tier) if other in occupied)
         for tier, items in by_tier.items()
     )
-    head = yield api.list_contacts_call(limit=1, offset=0)
+    head = yield calls.list_contacts_call(limit=1, offset=0)
     total = _int(head.body.get("count")) if isinstance(head.body, dict) else None
     moves: dict[int, set[str]] = {}
     if total is not None and math.ceil(total / CONTACTS_PAGE_MAX) < blind_cost:
@@ -173,7 +173,7 @@ def _import_rows(
             tick(1)
         for indexes, file_body in files:
             try:
-                result = yield api.import_call(
+                result = yield calls.import_call(
                     file_body=file_body, list_ids=prov.list_ids_for(tier)
                 )
             except BrevoError as exc:

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .. import _adapter as api
+from .. import _adapter as calls
 from .._adapter import _Call, _Result
 from ..errors import (
     ValidationError,
@@ -29,7 +29,7 @@ _MAX_PAGES = 10_000
 class _Pager:
     """Offset pagination over one list endpoint (sans-IO).
 
-    ``next_call()`` gives the next page's call or None when done; ``take(result)`` returns
+    ``next_call()`` gives the next page's call or None when done; ``read_page(result)`` returns
     that page's items. Stops on a short page, when ``count`` is reached, or after
     ``_MAX_PAGES`` pages.
     """
@@ -49,7 +49,7 @@ class _Pager:
             return None
         return self._make_call(self._page_size, self._offset)
 
-    def take(self, result: _Result) -> list[dict[str, Any]]:
+    def read_page(self, result: _Result) -> list[dict[str, Any]]:
         body = result.body if isinstance(result.body, dict) else {}
         page = [item for item in body.get(self._key) or [] if isinstance(item, dict)]
         self._pages += 1
@@ -63,7 +63,7 @@ class _Pager:
 def contacts_pager(modified_since: dt.datetime | None, page_size: int) -> _Pager:
     size = min(page_size, CONTACTS_PAGE_MAX)
     return _Pager(
-        lambda limit, offset: api.list_contacts_call(
+        lambda limit, offset: calls.list_contacts_call(
             limit=limit, offset=offset, modified_since=modified_since
         ),
         "contacts",
@@ -73,7 +73,7 @@ def contacts_pager(modified_since: dt.datetime | None, page_size: int) -> _Pager
 
 def lists_pager(page_size: int = LISTS_PAGE_MAX) -> _Pager:
     return _Pager(
-        lambda limit, offset: api.list_lists_call(limit=limit, offset=offset),
+        lambda limit, offset: calls.list_lists_call(limit=limit, offset=offset),
         "lists",
         min(page_size, LISTS_PAGE_MAX),
     )
@@ -81,7 +81,7 @@ def lists_pager(page_size: int = LISTS_PAGE_MAX) -> _Pager:
 
 def folders_pager(page_size: int = FOLDERS_PAGE_MAX) -> _Pager:
     return _Pager(
-        lambda limit, offset: api.list_folders_call(limit=limit, offset=offset),
+        lambda limit, offset: calls.list_folders_call(limit=limit, offset=offset),
         "folders",
         min(page_size, FOLDERS_PAGE_MAX),
     )
@@ -90,7 +90,7 @@ def folders_pager(page_size: int = FOLDERS_PAGE_MAX) -> _Pager:
 def _all_pages(pager: _Pager) -> Plan[list[dict[str, Any]]]:
     items: list[dict[str, Any]] = []
     while (call := pager.next_call()) is not None:
-        items.extend(pager.take((yield call)))
+        items.extend(pager.read_page((yield call)))
     return items
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import _adapter as api
+from .. import _adapter as calls
 from .._adapter import _Result
 from ..attributes import TAJO_ATTRIBUTES
 from ..errors import (
@@ -16,7 +16,7 @@ from ..results import (
 )
 from ..tiers import Tier, TierPolicy
 from ._base import Plan, _int
-from .account import _State, fetch_attributes
+from .account import _AccountCache, fetch_attributes
 from .pagination import _all_pages, folders_pager, lists_pager
 
 ALL_CUSTOMERS_SUFFIX = "All customers"
@@ -29,7 +29,9 @@ def list_names(program: str) -> tuple[str, dict[Tier, str]]:
     }
 
 
-def provision_plan(state: _State, *, program: str, policy: TierPolicy) -> Plan[ProvisionResult]:
+def provision_plan(
+    state: _AccountCache, *, program: str, policy: TierPolicy
+) -> Plan[ProvisionResult]:
     """Make the account ready for the program; writes only what is missing."""
     program = program.strip() if isinstance(program, str) else program
     if not isinstance(program, str) or not program:
@@ -57,7 +59,7 @@ def provision_plan(state: _State, *, program: str, policy: TierPolicy) -> Plan[P
                 )
             continue
         try:
-            yield api.create_attribute_call(spec.name, spec.type, spec.category)
+            yield calls.create_attribute_call(spec.name, spec.type, spec.category)
         except BadRequestError as exc:
             # Maybe our own earlier attempt succeeded before a retry: checked below.
             refused[spec.name] = exc
@@ -73,7 +75,7 @@ def provision_plan(state: _State, *, program: str, policy: TierPolicy) -> Plan[P
     if same_name:
         folder_id: int = same_name[0]["id"]
     else:
-        folder_id = _created_id((yield api.create_folder_call(program)), "folder")
+        folder_id = _created_id((yield calls.create_folder_call(program)), "folder")
 
     all_name, tier_names = list_names(program)
     existing_lists: dict[str, int] = {}
@@ -88,7 +90,7 @@ def provision_plan(state: _State, *, program: str, policy: TierPolicy) -> Plan[P
     lists_created: list[str] = []
     for name in (all_name, *tier_names.values()):
         if name not in existing_lists:
-            result = yield api.create_list_call(name, folder_id)
+            result = yield calls.create_list_call(name, folder_id)
             existing_lists[name] = _created_id(result, "list")
             lists_created.append(name)
 
