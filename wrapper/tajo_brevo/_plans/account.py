@@ -6,9 +6,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from .. import _adapter as calls
+from .._adapter import to_attribute_info
 from ..attributes import AttributeSpec, check_value
 from ..errors import (
     AttributeMismatchError,
@@ -22,16 +22,6 @@ from ..results import (
 from ._base import Plan
 
 _BREVO_TYPES = frozenset({"text", "float", "date", "boolean"})
-
-
-def to_attribute_info(item: Mapping[str, Any]) -> AttributeInfo:
-    raw_type = item.get("type")
-    return AttributeInfo(
-        name=str(item.get("name", "")),
-        category=str(item.get("category", "")),
-        type=raw_type if isinstance(raw_type, str) else None,
-        enumeration=tuple(e for e in item.get("enumeration") or [] if isinstance(e, dict)),
-    )
 
 
 @dataclass

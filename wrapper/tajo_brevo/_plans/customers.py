@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import _adapter as calls
+from .._adapter import as_int
 from ..errors import (
     BadRequestError,
     NotFoundError,
@@ -19,7 +20,7 @@ from ..results import (
     UpsertResult,
 )
 from ..tiers import Tier, TierPolicy
-from ._base import Plan, _int
+from ._base import Plan
 from .account import (
     _BREVO_TYPES,
     _AccountCache,
@@ -129,7 +130,7 @@ def _send_upsert(
         return UpsertResult(
             email=email,
             created=True,
-            contact_id=_int(body.get("id")),
+            contact_id=as_int(body.get("id")),
             tier=prepared.tier,
             list_ids=tuple(lists),
         )
@@ -164,7 +165,7 @@ def create_plan(
     return UpsertResult(
         email=prepared.profile.email,
         created=True,
-        contact_id=_int(body.get("id")),
+        contact_id=as_int(body.get("id")),
         tier=prepared.tier,
         list_ids=tuple(lists),
     )

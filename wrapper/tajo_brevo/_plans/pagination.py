@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from .. import _adapter as calls
@@ -11,12 +11,7 @@ from .._adapter import _Call, _Result
 from ..errors import (
     ValidationError,
 )
-from ..results import (
-    Contact,
-    ContactListInfo,
-    FolderInfo,
-)
-from ._base import Plan, _int
+from ._base import Plan
 
 #: Brevo's page-size caps (BREVO_FACTS: contacts 1000; lists and folders 50).
 CONTACTS_PAGE_MAX = 1000
@@ -92,35 +87,3 @@ def _all_pages(pager: _Pager) -> Plan[list[dict[str, Any]]]:
     while (call := pager.next_call()) is not None:
         items.extend(pager.read_page((yield call)))
     return items
-
-
-def to_contact(item: Mapping[str, Any]) -> Contact:
-    modified: dt.datetime | None = None
-    raw_modified = item.get("modifiedAt")
-    if isinstance(raw_modified, str):
-        try:
-            modified = dt.datetime.fromisoformat(raw_modified.replace("Z", "+00:00"))
-        except ValueError:
-            modified = None
-    return Contact(
-        id=_int(item.get("id")) or 0,
-        email=item.get("email") if isinstance(item.get("email"), str) else None,
-        attributes=dict(item.get("attributes") or {}),
-        list_ids=tuple(i for i in item.get("listIds") or [] if isinstance(i, int)),
-        email_blacklisted=bool(item.get("emailBlacklisted", False)),
-        modified_at=modified,
-        raw=dict(item),
-    )
-
-
-def to_list_info(item: Mapping[str, Any]) -> ContactListInfo:
-    return ContactListInfo(
-        id=_int(item.get("id")) or 0,
-        name=str(item.get("name", "")),
-        folder_id=_int(item.get("folderId")),
-        total_subscribers=_int(item.get("totalSubscribers")),
-    )
-
-
-def to_folder_info(item: Mapping[str, Any]) -> FolderInfo:
-    return FolderInfo(id=_int(item.get("id")) or 0, name=str(item.get("name", "")))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import _adapter as calls
-from .._adapter import _Result
+from .._adapter import _Result, as_int
 from ..attributes import TAJO_ATTRIBUTES
 from ..errors import (
     BadRequestError,
@@ -15,7 +15,7 @@ from ..results import (
     ProvisionResult,
 )
 from ..tiers import Tier, TierPolicy
-from ._base import Plan, _int
+from ._base import Plan
 from .account import _AccountCache, fetch_attributes
 from .pagination import _all_pages, folders_pager, lists_pager
 
@@ -68,7 +68,7 @@ def provision_plan(
 
     folders = yield from _all_pages(folders_pager())
     same_name = sorted(
-        (f for f in folders if f.get("name") == program and _int(f.get("id")) is not None),
+        (f for f in folders if f.get("name") == program and as_int(f.get("id")) is not None),
         key=lambda f: f["id"],
     )
     folder_created = not same_name
@@ -81,7 +81,7 @@ def provision_plan(
     existing_lists: dict[str, int] = {}
     if not folder_created:
         for item in (yield from _all_pages(lists_pager())):
-            list_id = _int(item.get("id"))
+            list_id = as_int(item.get("id"))
             name = item.get("name")
             if list_id is None or item.get("folderId") != folder_id or not isinstance(name, str):
                 continue
@@ -122,7 +122,7 @@ def provision_plan(
 
 def _created_id(result: _Result, what: str) -> int:
     body = result.body if isinstance(result.body, dict) else {}
-    created = _int(body.get("id"))
+    created = as_int(body.get("id"))
     if created is None:
         raise BrevoError(f"Brevo created a {what} but returned no id (status {result.status_code})")
     return created
