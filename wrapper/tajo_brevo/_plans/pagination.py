@@ -30,8 +30,6 @@ class _Pager:
     """
 
     def __init__(self, make_call: Callable[[int, int], _Call], key: str, page_size: int) -> None:
-        if page_size < 1:
-            raise ValidationError([("page_size", f"must be >= 1, got {page_size}")])
         self._make_call = make_call
         self._key = key
         self._page_size = page_size
@@ -55,8 +53,18 @@ class _Pager:
         return page
 
 
+def _page_size(page_size: object, cap: int) -> int:
+    if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
+        raise ValidationError([("page_size", f"must be an int >= 1, got {page_size!r:.60}")])
+    return min(page_size, cap)
+
+
 def contacts_pager(modified_since: dt.datetime | None, page_size: int) -> _Pager:
-    size = min(page_size, CONTACTS_PAGE_MAX)
+    if modified_since is not None and not isinstance(modified_since, dt.datetime):
+        raise ValidationError(
+            [("modified_since", f"must be a datetime or None, got {modified_since!r:.60}")]
+        )
+    size = _page_size(page_size, CONTACTS_PAGE_MAX)
     return _Pager(
         lambda limit, offset: calls.list_contacts_call(
             limit=limit, offset=offset, modified_since=modified_since
@@ -70,7 +78,7 @@ def lists_pager(page_size: int = LISTS_PAGE_MAX) -> _Pager:
     return _Pager(
         lambda limit, offset: calls.list_lists_call(limit=limit, offset=offset),
         "lists",
-        min(page_size, LISTS_PAGE_MAX),
+        _page_size(page_size, LISTS_PAGE_MAX),
     )
 
 
@@ -78,7 +86,7 @@ def folders_pager(page_size: int = FOLDERS_PAGE_MAX) -> _Pager:
     return _Pager(
         lambda limit, offset: calls.list_folders_call(limit=limit, offset=offset),
         "folders",
-        min(page_size, FOLDERS_PAGE_MAX),
+        _page_size(page_size, FOLDERS_PAGE_MAX),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import _adapter as calls
 from .._adapter import _Result, as_int
-from ..attributes import TAJO_ATTRIBUTES
+from ..attributes import TAJO_ATTRIBUTES, text_problem
 from ..errors import (
     BadRequestError,
     BrevoError,
@@ -20,6 +20,8 @@ from .account import _AccountCache, fetch_attributes
 from .pagination import _all_pages, folders_pager, lists_pager
 
 ALL_CUSTOMERS_SUFFIX = "All customers"
+#: The program names a folder and lists; keep their names short enough to read.
+_MAX_PROGRAM = 200
 
 
 def list_names(program: str) -> tuple[str, dict[Tier, str]]:
@@ -35,7 +37,10 @@ def provision_plan(
     """Make the account ready for the program; writes only what is missing."""
     program = program.strip() if isinstance(program, str) else program
     if not isinstance(program, str) or not program:
-        raise ValidationError([("program", "must be a non-empty name")])
+        raise ValidationError([("program", f"must be a non-empty name, got {program!r:.60}")])
+    if (problem := text_problem(program)) is not None or len(program) > _MAX_PROGRAM:
+        reason = problem or f"must be at most {_MAX_PROGRAM} characters"
+        raise ValidationError([("program", reason)])
     if not isinstance(policy, TierPolicy):
         raise ValidationError([("policy", f"must be a TierPolicy, got {type(policy).__name__}")])
 
