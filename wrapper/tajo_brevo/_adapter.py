@@ -89,9 +89,11 @@ class _Result:
 
 
 def _call(operation: str, method: str, path: str, module: Any, **kwargs: Any) -> _Call:
-    return _Call(
-        operation=operation, method=method, path=path, request=module._get_kwargs(**kwargs)
-    )
+    request = module._get_kwargs(**kwargs)
+    if not request.get("params", True):
+        # An empty query would make httpx parse and rebuild the URL once more per request.
+        del request["params"]
+    return _Call(operation=operation, method=method, path=path, request=request)
 
 
 # ---------------------------------------------------------------------------------------
