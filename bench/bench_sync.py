@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.write:
         RESULTS.parent.mkdir(exist_ok=True)
         RESULTS.write_text(
-            "# Benchmark results\n\n"
+            "# Bulk sync benchmark\n\n"
             f"`python bench/bench_sync.py --write` on {date.today().isoformat()}, "
             f"Python {platform.python_version()}, {platform.machine()}, "
             f"{_cores()} cores. In-process mock, no rate limit: the library's cost plus the "
