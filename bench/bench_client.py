@@ -368,7 +368,7 @@ def budget(brevo_sdk: Any, rates: list[int], windows: int) -> list[BudgetResult]
         with mock_process(rate) as base:
             seed(base, rate)
             # One caller (the case), a few concurrent ones, and over a slow link.
-            for one_way, callers in ((0.0, 1), (0.0, 4), (0.125, None)):
+            for one_way, callers in ((0.0, 1), (0.0, 8), (0.125, None)):
                 for client in ("wrapper", "official SDK"):  # interleaved per setting
                     result = budget_run(brevo_sdk, base, client, rate, one_way, callers, windows)
                     print(
@@ -407,11 +407,28 @@ def plot(results: list[BudgetResult], path: Path) -> bool:
             )
             for label in labels
         ]
-        ax.bar([i + offset for i in range(len(labels))], values, width, label=client)
+        bars = ax.bar([i + offset for i in range(len(labels))], values, width, label=client)
+        refused = [
+            next(
+                r.rate_429
+                for r in results
+                if (r.rate, r.latency_ms, r.callers) == label and r.client == client
+            )
+            for label in labels
+        ]
+        for bar, count in zip(bars, refused, strict=True):
+            ax.annotate(
+                f"{count} x 429",
+                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                ha="center",
+                va="bottom",
+                fontsize=6,
+            )
     ax.axhline(0.95, color="grey", linestyle="--", linewidth=1, label="target 0.95")
     ticks = [f"R={r}\n{lat} ms, {n} caller{'s' * (n > 1)}" for r, lat, n in labels]
     ax.set_xticks(range(len(labels)), ticks, fontsize=7)
     ax.set_ylabel("requests/s over R")
+    ax.set_ylim(0, 1.15)
     ax.set_title("Rate-budget use against the mock's limit")
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
@@ -470,7 +487,7 @@ def report(
         "against `tajo-brevo mock --rate-limit R` in its own process on loopback. "
         "Use = (requests - 1) / (time from first to last answer) / R. Three settings: one "
         "caller (each request waits for the last: the mock's own time per request bounds "
-        "it), 4 concurrent callers (threads sharing one client), and 250 ms of latency "
+        "it), 8 concurrent callers (threads sharing one client), and 250 ms of latency "
         "(125 ms each way, added in the client's transport) with enough concurrent callers "
         "to fill the budget. The wrapper runs with `rate_limit=R`; the SDK is a plain loop "
         "(its own retries: 2, with backoff).",
