@@ -90,9 +90,18 @@ example: $(STAMP)
 		"$$(ls "$$tmp"/dist/tajo_brevo-*.whl)[mock]" "./$(EXAMPLE)[test]"; \
 	cd $(EXAMPLE) && "$$tmp/venv/bin/python" -m pytest -p no:cacheprovider -n 2
 
-## Bulk-sync benchmark against the in-process mock; rewrites bench/results.md.
-bench: $(STAMP)
-	$(PY) bench/bench_sync.py --write --sizes 1000 10000 30000 --upserts 300
+## Every benchmark (bench/bench_*.py --write): results in bench/results/<topic>.md and
+## PNG plots, indexed in bench/RESULTS.md. Not part of `make test`.
+BENCH_STAMP := $(VENV)/.installed-bench
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev,bench]"
+	@touch $@
+
+bench: $(BENCH_STAMP)
+	@set -e; for script in bench/bench_*.py; do \
+		echo "== $$script"; $(PY) $$script --write; \
+	done
+	$(PY) bench/index.py
 
 test: $(STAMP) check-spec check-generated lint unit example
 

@@ -17,6 +17,8 @@ import httpx
 from ._pacing import _is_retry_safe, _Pacer, _RetryPolicy, _Stats
 
 _log = logging.getLogger("tajo_brevo")
+#: Methods safe to repeat whatever the path (see _pacing._is_retry_safe).
+_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 
 def _relative_path(request: httpx.Request, base_path: str) -> str:
@@ -53,7 +55,7 @@ class _AsyncForwardTransport(httpx.AsyncBaseTransport):
         pass
 
 
-class _Core:
+class _PacingAndRetries:
     """What the sync and async transports share: pacing, policy, stats, logging."""
 
     def __init__(
@@ -69,25 +71,35 @@ class _Core:
         self.stats = stats
         self.base_path = base_path.rstrip("/")
 
-    def classify(self, request: httpx.Request) -> tuple[str, bool]:
-        path = _relative_path(request, self.base_path)
-        return path, _is_retry_safe(request.method, path, request.content)
+    def path(self, request: httpx.Request) -> str:
+        return _relative_path(request, self.base_path)
+
+    def is_safe(self, request: httpx.Request) -> bool:
+        method = request.method
+        if method in _IDEMPOTENT:  # most requests: no need to look at the path
+            return True
+        return _is_retry_safe(method, self.path(request), request.content)
 
     def retry_after_response(
-        self, request: httpx.Request, path: str, response: httpx.Response, attempt: int, safe: bool
+        self,
+        request: httpx.Request,
+        response: httpx.Response,
+        attempt: int,
+        safe: bool,
+        window: int,
     ) -> float | None:
-        self.pacer.observe(response.headers)
+        self.pacer.observe(response.headers, window)
         delay = self.policy.after_response(response.status_code, response.headers, attempt, safe)
         if delay is None:
             return None
         if response.status_code == 429:
             # Everyone sharing this client waits, not just this request.
-            self.pacer.pause(delay)
+            self.pacer.pause(delay, rate_limited=True)
         self.stats.record_retry(response.status_code)
         _log.warning(
             "%s %s -> %s; retry %d/%d in %.2fs",
             request.method,
-            path,
+            self.path(request),
             response.status_code,
             attempt + 1,
             self.policy.max_retries,
@@ -96,7 +108,7 @@ class _Core:
         return delay
 
     def retry_after_exception(
-        self, request: httpx.Request, path: str, exc: Exception, attempt: int, safe: bool
+        self, request: httpx.Request, exc: Exception, attempt: int, safe: bool
     ) -> float | None:
         delay = self.policy.after_exception(exc, attempt, safe)
         if delay is None:
@@ -105,7 +117,7 @@ class _Core:
         _log.warning(
             "%s %s failed (%s); retry %d/%d in %.2fs",
             request.method,
-            path,
+            self.path(request),
             type(exc).__name__,
             attempt + 1,
             self.policy.max_retries,
@@ -118,7 +130,7 @@ class _PacedTransport(httpx.BaseTransport):
     """Paces and retries every request sent through ``inner`` (sync)."""
 
     def __init__(
-        self, inner: httpx.BaseTransport, core: _Core, sleep: Callable[[float], None]
+        self, inner: httpx.BaseTransport, core: _PacingAndRetries, sleep: Callable[[float], None]
     ) -> None:
         self._inner = inner
         self._core = core
@@ -131,23 +143,29 @@ class _PacedTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         request.read()
-        path, safe = self._core.classify(request)
+        safe = self._core.is_safe(request)
         # The policy refuses a retry once attempt reaches max_retries: the last turn returns.
         for attempt in range(self._core.policy.max_retries + 1):
-            self._wait(self._core.pacer.reserve())
+            slot = self._core.pacer.reserve_slot()
+            self._wait(slot.wait)
             self._wait(self._core.pacer.wait_left())
+            self._core.pacer.sent(slot)
             self._core.stats.record_send(request.method)
             try:
                 response = self._inner.handle_request(request)
+                # The body is part of the exchange: a connection dropped while reading it
+                # is retried like one dropped before the status line.
+                response.read()
             except httpx.TransportError as exc:
-                delay = self._core.retry_after_exception(request, path, exc, attempt, safe)
+                delay = self._core.retry_after_exception(request, exc, attempt, safe)
                 if delay is None:
                     raise
             else:
-                delay = self._core.retry_after_response(request, path, response, attempt, safe)
+                delay = self._core.retry_after_response(
+                    request, response, attempt, safe, slot.window
+                )
                 if delay is None:
                     return response
-                response.read()
                 response.close()
             self._wait(delay)
         raise AssertionError("unreachable: the retry policy stops at max_retries")
@@ -162,7 +180,7 @@ class _AsyncPacedTransport(httpx.AsyncBaseTransport):
     def __init__(
         self,
         inner: httpx.AsyncBaseTransport,
-        core: _Core,
+        core: _PacingAndRetries,
         sleep: Callable[[float], Awaitable[None]],
     ) -> None:
         self._inner = inner
@@ -176,22 +194,26 @@ class _AsyncPacedTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         await request.aread()
-        path, safe = self._core.classify(request)
+        safe = self._core.is_safe(request)
         for attempt in range(self._core.policy.max_retries + 1):
-            await self._wait(self._core.pacer.reserve())
+            slot = self._core.pacer.reserve_slot()
+            await self._wait(slot.wait)
             await self._wait(self._core.pacer.wait_left())
+            self._core.pacer.sent(slot)
             self._core.stats.record_send(request.method)
             try:
                 response = await self._inner.handle_async_request(request)
+                await response.aread()  # see _PacedTransport: the body is in the retry loop
             except httpx.TransportError as exc:
-                delay = self._core.retry_after_exception(request, path, exc, attempt, safe)
+                delay = self._core.retry_after_exception(request, exc, attempt, safe)
                 if delay is None:
                     raise
             else:
-                delay = self._core.retry_after_response(request, path, response, attempt, safe)
+                delay = self._core.retry_after_response(
+                    request, response, attempt, safe, slot.window
+                )
                 if delay is None:
                     return response
-                await response.aread()
                 await response.aclose()
             await self._wait(delay)
         raise AssertionError("unreachable: the retry policy stops at max_retries")

@@ -1,0 +1,14 @@
+"""What every plan module shares: the plan type and small helpers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Generator
+from typing import TypeVar
+
+from .._adapter import _Call, _Result
+
+_log = logging.getLogger("tajo_brevo")
+T = TypeVar("T")
+Plan = Generator[_Call, _Result, T]
+Progress = Callable[[int], None]
