@@ -29,7 +29,7 @@ import threading
 import time
 from collections.abc import Coroutine, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pytest
 
@@ -48,8 +48,6 @@ _MARKER_HELP = (
 #: Where the in-process clients send. Any host reaches the in-process transport; a
 #: loopback one passes the client's plain-http check and says nothing leaves the process.
 IN_PROCESS_URL = "http://localhost/v3"
-#: Pacing of a fixture client when the mock has no rate limit: as fast as it answers.
-_UNPACED = 1_000_000.0
 
 _PROGRAM_KEY = pytest.StashKey["ProvisionResult | None"]()
 
@@ -136,12 +134,13 @@ class _SkippingClock:
         await asyncio.sleep(0)
 
 
-def _client_rate_limit(mock: BrevoMock) -> float:
+def _client_rate_limit(mock: BrevoMock) -> float | Literal["auto"]:
     """The pacing of the fixture clients: the mock's own rate limit, or none without one.
 
-    The one place to change if the client learns to follow the server's headers alone.
+    Without a limit the client follows only the mock's x-sib-ratelimit headers ("auto"),
+    which never make it wait.
     """
-    return _UNPACED if mock.rate_limit is None else float(mock.rate_limit)
+    return "auto" if mock.rate_limit is None else float(mock.rate_limit)
 
 
 def _import_mock() -> type[BrevoMock]:
