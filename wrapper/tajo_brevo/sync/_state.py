@@ -211,14 +211,14 @@ class SyncState:
             row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")
         }
         if not tables:
-            with self.transaction():
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
-                self.db.executemany(
-                    "INSERT INTO meta VALUES (?, ?)",
-                    [("application", _APPLICATION), ("schema_version", str(SCHEMA_VERSION))],
-                )
+            # One script, one transaction: a file is a complete state or an empty one.
+            self.db.executescript(
+                "BEGIN;"
+                + _SCHEMA
+                + f"INSERT INTO meta VALUES ('application', '{_APPLICATION}');"
+                + f"INSERT INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}');"
+                + "COMMIT;"
+            )
             return
         if "meta" not in tables:
             raise StateError(f"{self.path}: an SQLite file, but not a tajo-brevo sync state")
