@@ -266,7 +266,9 @@ def create_folder_call(name: str) -> _Call:
     )
 
 
-def import_call(*, file_body: str, list_ids: Iterable[int]) -> _Call:
+def import_call(
+    *, file_body: str, list_ids: Iterable[int], empty_contacts_attributes: bool = False
+) -> _Call:
     return _call(
         "importContacts",
         "POST",
@@ -277,8 +279,9 @@ def import_call(*, file_body: str, list_ids: Iterable[int]) -> _Call:
                 "fileBody": file_body,
                 "listIds": list(list_ids),
                 "updateExistingContacts": True,
-                # An empty cell keeps the stored value instead of erasing it.
-                "emptyContactsAttributes": False,
+                # False: an empty cell keeps the stored value; True: it clears it (the
+                # sync decides per chunk, see tajo_brevo.sync._csv).
+                "emptyContactsAttributes": empty_contacts_attributes,
             }
         ),
     )

@@ -127,12 +127,14 @@ class Source:
 
     def __init__(self, path: str | Path, *, mapping: Mapping[str, str] | None = None) -> None:
         self.path = Path(path)
-        self.mapping = dict(mapping or {})
+        self.name = str(self.path)
+        self.mapping: dict[str, str] = dict(mapping or {})
         self.format: Format = (
             "jsonl" if self.path.suffix.lower() in (".jsonl", ".ndjson") else "csv"
         )
         self.delimiter = ";"
         self.headers: list[str] = []
+        self.columns: dict[str, str] = {}
         if self.format == "csv":
             try:
                 with self.path.open(encoding="utf-8-sig", newline="") as handle:

@@ -21,9 +21,12 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import BrevoError
+
+if TYPE_CHECKING:
+    from ._plan import Program
 
 __all__ = [
     "Confirmed",
@@ -299,6 +302,25 @@ class SyncState:
                 "INSERT OR IGNORE INTO meta VALUES (?, ?)", sorted(identity.items())
             )
 
+    def remember_program(self, all_customers: int, tier_lists: Mapping[Any, int]) -> None:
+        """Store the program's list ids (a dry run compares with them, offline)."""
+        value = json.dumps(
+            {"all": all_customers, "tiers": {str(t): i for t, i in tier_lists.items()}}
+        )
+        with self.transaction():
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('lists', ?)", (value,))
+
+    def stored_program(self) -> Program | None:
+        """The program's lists as last synced (a ``Program``), or None."""
+        from ..tiers import Tier
+        from ._plan import Program  # here: _plan imports this module
+
+        found = self.db.execute("SELECT value FROM meta WHERE key = 'lists'").fetchone()
+        if not found:
+            return None
+        data = json.loads(found[0])
+        return Program(int(data["all"]), {Tier(t): int(i) for t, i in data["tiers"].items()})
+
     # -- contacts ---------------------------------------------------------------------
 
     def lookup(self, keys: Sequence[str]) -> dict[str, ContactState]:
@@ -395,12 +417,47 @@ class SyncState:
             ).fetchall()
         ]
 
-    def settle(self, chunk: int, confirmed: Iterable[Confirmed], run: int) -> None:
-        """Confirm some rows of a chunk and drop the chunk, in one transaction."""
+    def settle(
+        self,
+        chunk: int,
+        confirmed: Iterable[Confirmed],
+        run: int,
+        *,
+        uncertain: Iterable[str] = (),
+    ) -> None:
+        """Confirm some rows of a chunk and drop the chunk, in one transaction.
+
+        ``uncertain`` rows (no answer: Brevo may have applied them) are treated as in
+        :meth:`abandon`; the chunk's other rows were refused and leave the state as it was.
+        """
         with self.transaction():
             self._confirm(confirmed, run)
+            self._maybe_applied(chunk, list(uncertain))
             self.db.execute("DELETE FROM inflight_rows WHERE chunk = ?", (chunk,))
             self.db.execute("DELETE FROM inflight WHERE id = ?", (chunk,))
+
+    def _maybe_applied(self, chunk: int, keys: list[str]) -> None:
+        if not keys:
+            return
+        found = self.db.execute("SELECT lists FROM inflight WHERE id = ?", (chunk,)).fetchone()
+        lists = set(_lists(found[0])) if found else set()
+        for key in keys:
+            row = self.db.execute("SELECT lists FROM contacts WHERE key = ?", (key,)).fetchone()
+            merged = _lists_text(set(_lists(row[0])) | lists) if row else _lists_text(lists)
+            self.db.execute(
+                "INSERT INTO contacts (key, digest, tier, lists, run, stale) "
+                "VALUES (?, NULL, NULL, ?, 0, 1) "
+                "ON CONFLICT (key) DO UPDATE SET digest = NULL, lists = excluded.lists, "
+                "stale = 1",
+                (key, merged),
+            )
+
+    def invalidate(self, keys: Iterable[str]) -> None:
+        """Forget the confirmed values of these contacts (the next run re-sends them)."""
+        with self.transaction():
+            self.db.executemany(
+                "UPDATE contacts SET digest = NULL WHERE key = ?", ((k,) for k in keys)
+            )
 
     def abandon(self, chunk: int) -> None:
         """A chunk whose outcome is unknown: its contacts are re-sent and maybe-listed.
@@ -410,21 +467,14 @@ class SyncState:
         the lists it may be in, marked stale (so a wrong tier list is unlinked once the
         contact's tier is confirmed again).
         """
-        found = self.db.execute("SELECT lists FROM inflight WHERE id = ?", (chunk,)).fetchone()
-        lists = set(_lists(found[0])) if found else set()
         with self.transaction():
-            for (key,) in self.db.execute(
-                "SELECT key FROM inflight_rows WHERE chunk = ?", (chunk,)
-            ).fetchall():
-                row = self.db.execute("SELECT lists FROM contacts WHERE key = ?", (key,)).fetchone()
-                merged = _lists_text(set(_lists(row[0])) | lists) if row else _lists_text(lists)
-                self.db.execute(
-                    "INSERT INTO contacts (key, digest, tier, lists, run, stale) "
-                    "VALUES (?, NULL, NULL, ?, 0, 1) "
-                    "ON CONFLICT (key) DO UPDATE SET digest = NULL, lists = excluded.lists, "
-                    "stale = 1",
-                    (key, merged),
-                )
+            keys = [
+                k
+                for (k,) in self.db.execute(
+                    "SELECT key FROM inflight_rows WHERE chunk = ?", (chunk,)
+                ).fetchall()
+            ]
+            self._maybe_applied(chunk, keys)
             self.db.execute("DELETE FROM inflight_rows WHERE chunk = ?", (chunk,))
             self.db.execute("DELETE FROM inflight WHERE id = ?", (chunk,))
 
@@ -446,6 +496,11 @@ class SyncState:
                 "UPDATE runs SET finished = ?, status = ?, summary = ? WHERE id = ?",
                 (_now(), status, json.dumps(summary, sort_keys=True), run),
             )
+
+    def run_started(self, run: int) -> dt.datetime:
+        """When a run started (UTC)."""
+        found = self.db.execute("SELECT started FROM runs WHERE id = ?", (run,)).fetchone()
+        return dt.datetime.fromisoformat(found[0]) if found else dt.datetime.now(dt.UTC)
 
     def history(self, limit: int = 50) -> list[RunInfo]:
         """The last runs, newest first (a run killed while running stays ``running``)."""
