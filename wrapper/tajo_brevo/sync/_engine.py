@@ -54,6 +54,8 @@ __all__ = [
     "sync_plan",
 ]
 
+#: How a duplicate row's reason starts (a failures file leaves these out: the later row won).
+SUPERSEDED = "superseded by row"
 Mode = Literal["upsert", "update", "mirror"]
 OnMissing = Literal["keep", "unlist", "blacklist"]
 MODES: tuple[str, ...] = ("upsert", "update", "mirror")
@@ -101,6 +103,8 @@ class SyncOptions:
     poll_timeout: float = 1800.0
     keep_outcomes: bool = False
     batch_rows: int = 1000
+    #: Called with (rows planned so far, rows in the source) while reading the source.
+    progress: Callable[[int, int], None] | None = None
 
 
 class RowSource(Protocol):
@@ -207,6 +211,8 @@ class _Engine:
         self.sent: list[int] = []  # chunk ids waiting for confirmation
         self.touched: set[str] = set()
         self._email_headers: dict[str, bool] = {}
+        self.total = 0
+        self.done = 0
 
     # -- helpers ----------------------------------------------------------------------
 
@@ -339,6 +345,7 @@ class _Engine:
         self.state.reset_seen()
         batch: list[tuple[str, int]] = []
         for raw in self.source.rows():
+            self.total += 1
             key = self._key_of(raw)
             if key is not None:
                 batch.append((key, raw.index))
@@ -376,6 +383,9 @@ class _Engine:
                         {},
                     )
                 )
+        self.done += len(batch)
+        if self.options.progress is not None:
+            self.options.progress(self.done, self.total)
         keys = [item.key for item in items if isinstance(item, Row)]
         last = self.state.last_index(keys)
         known = self.state.lookup(keys)
@@ -389,7 +399,7 @@ class _Engine:
                     item.index,
                     item.email,
                     "invalid",
-                    f"superseded by row {latest} with the same email (emails are "
+                    f"{SUPERSEDED} {latest} with the same email (emails are "
                     "case-insensitive): only the last row of an email is synced",
                     item.tier.value,
                 )

@@ -167,13 +167,20 @@ class SyncState:
         StateError: another sync holds the file, or it is not a state this version reads.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = str(path)
         self._lock_handle: Any = None
         memory = self.path == ":memory:"
-        if not memory:
+        if not memory and not read_only:
             self._lock()
         try:
+            if read_only:
+                # History while a sync runs: no lock, no writes (WAL readers don't block).
+                self.db = sqlite3.connect(
+                    f"file:{Path(self.path).resolve()}?mode=ro", uri=True, isolation_level=None
+                )
+                self._check_schema()
+                return
             self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA busy_timeout = 5000")
             if not memory:
@@ -223,6 +230,14 @@ class SyncState:
                 + "COMMIT;"
             )
             return
+        self._check_schema(tables)
+
+    def _check_schema(self, tables: set[str] | None = None) -> None:
+        if tables is None:
+            tables = {
+                row[0]
+                for row in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
         if "meta" not in tables:
             raise StateError(f"{self.path}: an SQLite file, but not a tajo-brevo sync state")
         meta = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
