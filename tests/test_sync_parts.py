@@ -435,3 +435,16 @@ def test_seen_keys_keep_the_last_row_and_give_the_missing(tmp_path: Path) -> Non
         state.add_seen([("a", 0), ("b", 1), ("a", 2)])
         assert state.last_index(["a", "b", "z"]) == {"a": 2, "b": 1}
         assert [c.key for c in state.missing()] == ["c"]
+
+
+@pytest.mark.parametrize("points", [0, 999.5, 1000, 1499.99, 2500, 1e7, 1234.5678])
+def test_the_computed_tier_equals_with_tier(points: float) -> None:
+    normalizer = Normalizer()
+    profile = LoyaltyProfile(email="a@example.com", loyalty_id="L1", loyalty_points=points)
+    attributes, tier = normalizer._encode(profile)
+    expected = profile.with_tier(normalizer.policy)
+    assert attributes == expected.to_attributes()
+    assert tier is expected.loyalty_tier
+    assert [type(v) for v in attributes.values()] == [
+        type(v) for v in expected.to_attributes().values()
+    ]

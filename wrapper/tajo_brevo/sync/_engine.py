@@ -25,7 +25,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
+import signal
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -105,6 +109,28 @@ class SyncOptions:
     batch_rows: int = 1000
     #: Called with (rows planned so far, rows in the source) while reading the source.
     progress: Callable[[int, int], None] | None = None
+
+
+#: Test hook for the durability tests: ``NAME`` or ``NAME#N`` kills the process (SIGKILL)
+#: the N-th time the engine passes the named point. Unset in normal use.
+FAILPOINT_ENV = "TAJO_BREVO_SYNC_FAILPOINT"
+_passed: Counter[str] = Counter()
+_passed_lock = threading.Lock()
+
+
+def failpoint(name: str) -> None:
+    """Die here, as a crash would, when the failpoint variable names this point."""
+    wanted = os.environ.get(FAILPOINT_ENV)
+    if not wanted:
+        return
+    point, _, nth = wanted.partition("#")
+    if point != name:
+        return
+    with _passed_lock:
+        _passed[name] += 1
+        count = _passed[name]
+    if count == (int(nth) if nth.isdigit() else 1):
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 class RowSource(Protocol):
@@ -462,6 +488,7 @@ class _Engine:
         if self.options.dry_run:
             return
         chunk_id = self.state.record_chunk(self.run, "import", chunk.list_ids, ready.members)
+        failpoint("import:recorded")
         body = request_body(chunk)
         try:
             result = yield from self.call(
@@ -474,6 +501,7 @@ class _Engine:
         except BrevoError as exc:
             self._chunk_failed(chunk_id, ready.members, exc)
             return
+        failpoint("import:sent")
         payload = result.body if isinstance(result.body, dict) else {}
         process_id = payload.get("processId")
         if not isinstance(process_id, int) or isinstance(process_id, bool):
@@ -489,6 +517,7 @@ class _Engine:
                 )
             return
         self.state.set_process(chunk_id, process_id)
+        failpoint("import:queued")
         self.sent.append(chunk_id)
 
     def _chunk_failed(self, chunk_id: int, members: Sequence[Member], exc: BrevoError) -> None:
@@ -549,6 +578,7 @@ class _Engine:
             update["unlinkListIds"] = others
         try:
             yield from self.call(api.update_contact_call(row.email, update))
+            failpoint("upsert:sent")
         except NotFoundError:
             if not may_create:
                 return "skipped"
@@ -675,6 +705,7 @@ class _Engine:
             else:
                 self.report.recovered["confirmed_rows"] += 1
         self.state.settle(chunk_id, confirmed, self.run)
+        failpoint("import:confirmed")
         return True
 
     # -- unlinking --------------------------------------------------------------------
@@ -718,6 +749,7 @@ class _Engine:
             if exc.status_code == 400:
                 return None  # "already removed / does not exist": not in the list either way
             raise
+        failpoint("unlink:sent")
         return None
 
     # -- mirror -----------------------------------------------------------------------
