@@ -445,6 +445,6 @@ def test_the_computed_tier_equals_with_tier(points: float) -> None:
     expected = profile.with_tier(normalizer.policy)
     assert attributes == expected.to_attributes()
     assert tier is expected.loyalty_tier
-    assert [type(v) for v in attributes.values()] == [
-        type(v) for v in expected.to_attributes().values()
-    ]
+    assert {k: type(v) for k, v in attributes.items()} == {
+        k: type(v) for k, v in expected.to_attributes().items()
+    }
