@@ -215,3 +215,142 @@ def test_a_dry_run_sends_nothing(brevo: Driver, tmp_path: Path) -> None:
     report = sync(brevo, changed, state=state, dry_run=True)
     assert writes_since(brevo, mark) == []
     assert report.plan["rows_to_send"] == 3 and report.dry_run
+
+
+# -- import path (many changes) ------------------------------------------------------------
+
+FAST = {"poll_interval": 0.01, "max_poll_interval": 0.05}
+
+
+def imports(driver: Driver, mark: int = 0) -> list[dict[str, Any]]:
+    import json
+
+    return [
+        json.loads(r.body)
+        for r in list(driver.mock.requests)[mark:]
+        if r.method == "POST" and r.path == "/v3/contacts/import"
+    ]
+
+
+def test_a_large_first_sync_is_imported_and_confirmed(both: Driver, tmp_path: Path) -> None:
+    source = write_csv(tmp_path / "in.csv", customers(120))
+    state = tmp_path / "s.db"
+    report = sync(both, source, state=state, **FAST)
+    assert report.counts == {"applied": 120}
+    assert report.requests["importContacts"] == 1
+    assert report.requests["getProcess"] >= 1
+    assert len(both.mock.state.contacts) == 120
+    mark = len(both.mock.requests)
+    again = sync(both, source, state=state, **FAST)
+    assert again.counts == {"unchanged": 120}
+    assert writes_since(both, mark) == []
+
+
+def test_one_percent_changed_sends_only_those(brevo: Driver, tmp_path: Path) -> None:
+    state = tmp_path / "s.db"
+    sync(brevo, write_csv(tmp_path / "in.csv", customers(300)), state=state, **FAST)
+    rows = customers(300)
+    for n in (5, 150, 299):
+        rows[n] = f"c{n}@example.com,L{n},100,Changed{n}"
+    mark = len(brevo.mock.requests)
+    report = sync(
+        brevo, write_csv(tmp_path / "in.csv", rows), state=state, import_threshold=2, **FAST
+    )
+    assert report.counts == {"unchanged": 297, "updated": 3}
+    [body] = imports(brevo, mark)
+    lines = body["fileBody"].splitlines()
+    assert sorted(line.split(";")[0] for line in lines[1:]) == [
+        "c150@example.com",
+        "c299@example.com",
+        "c5@example.com",
+    ]
+    assert [w for w in writes_since(brevo, mark) if "import" not in w] == []
+
+
+def test_import_tier_moves_unlink_exactly_the_old_tier_list(brevo: Driver, tmp_path: Path) -> None:
+    state = tmp_path / "s.db"
+    sync(brevo, write_csv(tmp_path / "in.csv", customers(100, points=100)), state=state, **FAST)
+    rows = customers(100, points=100)
+    movers = [f"c{n}@example.com" for n in range(0, 100, 2)]
+    for n in range(0, 100, 2):
+        rows[n] = f"c{n}@example.com,L{n},1600,Ana{n}"
+    mark = len(brevo.mock.requests)
+    report = sync(brevo, write_csv(tmp_path / "in.csv", rows), state=state, **FAST)
+    assert report.counts == {"unchanged": 50, "updated": 50}
+    prov = brevo.client.provisioning
+    assert prov is not None
+    removes = [r for r in list(brevo.mock.requests)[mark:] if r.path.endswith("/contacts/remove")]
+    bronze = prov.tier_lists[Tier.BRONZE]
+    assert {r.path for r in removes} == {f"/v3/contacts/lists/{bronze}/contacts/remove"}
+    import json
+
+    removed = sorted(e for r in removes for e in json.loads(r.body)["emails"])
+    assert removed == sorted(movers)
+    tiers = tier_lists(brevo)
+    for n in range(100):
+        lists = [tiers[i] for i in contact(brevo, f"c{n}@example.com").list_ids if i in tiers]
+        assert lists == [Tier.GOLD if n % 2 == 0 else Tier.BRONZE]
+    # Nothing left to unlink on the next run.
+    again = sync(brevo, write_csv(tmp_path / "in.csv", rows), state=state, **FAST)
+    assert again.plan["unlink_requests"] == 0 and again.counts == {"unchanged": 100}
+
+
+def test_an_emptied_cell_clears_through_an_import(both: Driver, tmp_path: Path) -> None:
+    state = tmp_path / "s.db"
+    header = HEADER + ",FAVORITE_CATEGORIES"
+    full = [r + ',"Home,Books"' for r in customers(60)]
+    sync(both, write_csv(tmp_path / "in.csv", full, header), state=state, **FAST)
+    assert contact(both, "c1@example.com").attributes["FAVORITE_CATEGORIES"] == "Home,Books"
+    emptied = [r + "," for r in customers(60, name="")]
+    mark = len(both.mock.requests)
+    report = sync(both, write_csv(tmp_path / "in.csv", emptied, header), state=state, **FAST)
+    assert report.counts == {"updated": 60}
+    [body] = imports(both, mark)
+    assert body["emptyContactsAttributes"] is True
+    attributes = contact(both, "c1@example.com").attributes
+    assert "FAVORITE_CATEGORIES" not in attributes and "FIRSTNAME" not in attributes
+
+
+def test_an_import_that_clears_nothing_asks_brevo_to_keep_empty_cells(
+    brevo: Driver, tmp_path: Path
+) -> None:
+    # Profiles touch different attributes: one chunk per set, none clears anything.
+    brevo.provision("Tajo")
+    with brevo.mock.client() as http:
+        http.post("/contacts", json={"email": "c0@example.com", "attributes": {"LASTNAME": "Keep"}})
+    rows = [
+        LoyaltyProfile(email=f"c{n}@example.com", loyalty_id=f"L{n}", loyalty_points=5)
+        if n % 2 == 0
+        else LoyaltyProfile(
+            email=f"c{n}@example.com", loyalty_id=f"L{n}", loyalty_points=5, last_name="New"
+        )
+        for n in range(60)
+    ]
+    report = sync(brevo, rows, **FAST)
+    assert report.counts == {"applied": 60}
+    bodies = imports(brevo)
+    assert len(bodies) == 2
+    assert [b["emptyContactsAttributes"] for b in bodies] == [False, False]
+    assert contact(brevo, "c0@example.com").attributes["LASTNAME"] == "Keep"
+    assert contact(brevo, "c1@example.com").attributes["LASTNAME"] == "New"
+
+
+def test_rows_the_import_report_rejects_come_back_failed(brevo: Driver, tmp_path: Path) -> None:
+    with brevo.mock.client() as http:
+        http.post(
+            "/contacts", json={"email": "owner@example.com", "attributes": {"SMS": "+33600000001"}}
+        )
+    rows = [r + "," for r in customers(60)]
+    rows[7] = "c7@example.com,L7,100,Ana7,+33600000001"
+    source = write_csv(tmp_path / "in.csv", rows, HEADER + ",SMS")
+    state = tmp_path / "s.db"
+    report = sync(brevo, source, state=state, **FAST)
+    assert report.counts == {"applied": 59, "failed": 1}
+    [failed] = report.problems
+    assert failed.email == "c7@example.com" and failed.reason
+    assert report.exit_code == 1
+    # Retried by the next run (the owner is gone now).
+    with brevo.mock.client() as http:
+        http.delete("/contacts/owner@example.com")
+    again = sync(brevo, source, state=state, **FAST)
+    assert again.counts == {"unchanged": 59, "applied": 1}
