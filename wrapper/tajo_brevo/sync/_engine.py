@@ -239,6 +239,8 @@ class _Engine:
         self._email_headers: dict[str, bool] = {}
         self.total = 0
         self.done = 0
+        #: Tier lists with members before this run's first import (None: not read yet).
+        self.occupied: set[int] | None = None
 
     # -- helpers ----------------------------------------------------------------------
 
@@ -487,7 +489,12 @@ class _Engine:
         self.report.plan["import_chunks"] += 1
         if self.options.dry_run:
             return
-        chunk_id = self.state.record_chunk(self.run, "import", chunk.list_ids, ready.members)
+        if self.occupied is None:
+            self.occupied = yield from self._occupied_tier_lists()
+        maybe = self.occupied - set(chunk.list_ids)
+        chunk_id = self.state.record_chunk(
+            self.run, "import", chunk.list_ids, ready.members, maybe=maybe
+        )
         failpoint("import:recorded")
         body = request_body(chunk)
         try:
@@ -519,6 +526,32 @@ class _Engine:
         self.state.set_process(chunk_id, process_id)
         failpoint("import:queued")
         self.sent.append(chunk_id)
+
+    def _occupied_tier_lists(self) -> Plan:
+        """Tier lists that have members, read before this run's first import.
+
+        An import adds, never removes. A contact the state does not know (a first sync on
+        an account that already has customers) may be in another tier list: it is unlinked
+        from the tier lists that had members, blindly, 150 a request. On a fresh account
+        every tier list is empty and nothing is unlinked.
+        """
+        assert self.program is not None
+        occupied: set[int] = set()
+        for list_id in self.program.tier_lists.values():
+            try:
+                info = yield from self.call(api.get_list_call(list_id))
+            except BrevoError:
+                occupied.add(list_id)  # unknown: assume members (an unlink too many is harmless)
+                continue
+            body = info.body if isinstance(info.body, dict) else {}
+            counts = [
+                c
+                for c in (body.get("uniqueSubscribers"), body.get("totalSubscribers"))
+                if isinstance(c, int) and not isinstance(c, bool)
+            ]
+            if not counts or max(counts) > 0:
+                occupied.add(list_id)  # members, or no count given: assume members
+        return occupied
 
     def _chunk_failed(self, chunk_id: int, members: Sequence[Member], exc: BrevoError) -> None:
         if _uncertain(exc):
@@ -634,7 +667,9 @@ class _Engine:
                 status = str(body.get("status", ""))
                 last_status[chunk_id] = status
                 if status == "completed":
-                    settled = yield from self._settle_import(chunk_id, chunk.lists, body, emit)
+                    settled = yield from self._settle_import(
+                        chunk_id, chunk.lists, chunk.maybe, body, emit
+                    )
                     if settled:
                         del waiting[chunk_id]
                 elif status in ("failed", "cancelled"):
@@ -669,7 +704,12 @@ class _Engine:
                 self.report.recovered["failed_rows"] += 1
 
     def _settle_import(
-        self, chunk_id: int, lists: tuple[int, ...], body: Mapping[str, Any], emit: bool
+        self,
+        chunk_id: int,
+        lists: tuple[int, ...],
+        maybe: tuple[int, ...],
+        body: Mapping[str, Any],
+        emit: bool,
     ) -> Plan:
         assert self.program is not None
         info = body.get("info") if isinstance(body.get("info"), dict) else {}
@@ -694,7 +734,8 @@ class _Engine:
                     self.report.recovered["failed_rows"] += 1
                 continue
             previous = known.get(m.key)
-            merged = tuple(sorted(set(previous.lists if previous else ()) | set(lists)))
+            before = set(previous.lists) if previous is not None else set(maybe)
+            merged = tuple(sorted(before | set(lists)))
             candidate = ContactState(m.key, m.digest, m.tier, merged, self.run)
             stale = bool(stale_lists(candidate, self.program))
             confirmed.append(Confirmed(m.key, m.digest, m.tier, merged, stale))

@@ -68,7 +68,9 @@ CREATE TABLE inflight (
     run        INTEGER NOT NULL,
     kind       TEXT NOT NULL,  -- import | upsert
     lists      TEXT NOT NULL,  -- the lists the chunk adds its contacts to
-    process_id INTEGER         -- Brevo's import process, once it answered
+    process_id INTEGER,        -- Brevo's import process, once it answered
+    maybe      TEXT NOT NULL DEFAULT ''  -- tier lists a contact unknown to the state may
+                               -- already be in (occupied when the chunk was sent)
 );
 CREATE TABLE inflight_rows (
     chunk  INTEGER NOT NULL,
@@ -129,6 +131,7 @@ class InFlight:
     kind: str
     lists: tuple[int, ...]
     process_id: int | None
+    maybe: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,13 +395,23 @@ class SyncState:
     # -- in-flight chunks -------------------------------------------------------------
 
     def record_chunk(
-        self, run: int, kind: str, lists: Iterable[int], rows: Iterable[Member]
+        self,
+        run: int,
+        kind: str,
+        lists: Iterable[int],
+        rows: Iterable[Member],
+        *,
+        maybe: Iterable[int] = (),
     ) -> int:
-        """Write a chunk and its rows before sending; returns the chunk id."""
+        """Write a chunk and its rows before sending; returns the chunk id.
+
+        ``maybe``: lists a contact the state does not know may already be in (another tier
+        list that had members when the chunk was sent): left once the chunk is confirmed.
+        """
         with self.transaction():
             cursor = self.db.execute(
-                "INSERT INTO inflight (run, kind, lists) VALUES (?, ?, ?)",
-                (run, kind, _lists_text(lists)),
+                "INSERT INTO inflight (run, kind, lists, maybe) VALUES (?, ?, ?, ?)",
+                (run, kind, _lists_text(lists), _lists_text(maybe)),
             )
             chunk = int(cursor.lastrowid or 0)
             self.db.executemany(
@@ -415,9 +428,9 @@ class SyncState:
     def inflight(self) -> list[InFlight]:
         """Every chunk not yet settled, oldest first."""
         return [
-            InFlight(i, run, kind, _lists(lists), pid)
-            for i, run, kind, lists, pid in self.db.execute(
-                "SELECT id, run, kind, lists, process_id FROM inflight ORDER BY id"
+            InFlight(i, run, kind, _lists(lists), pid, _lists(maybe))
+            for i, run, kind, lists, pid, maybe in self.db.execute(
+                "SELECT id, run, kind, lists, process_id, maybe FROM inflight ORDER BY id"
             ).fetchall()
         ]
 
@@ -454,11 +467,14 @@ class SyncState:
     def _maybe_applied(self, chunk: int, keys: list[str]) -> None:
         if not keys:
             return
-        found = self.db.execute("SELECT lists FROM inflight WHERE id = ?", (chunk,)).fetchone()
+        found = self.db.execute(
+            "SELECT lists, maybe FROM inflight WHERE id = ?", (chunk,)
+        ).fetchone()
         lists = set(_lists(found[0])) if found else set()
+        maybe = set(_lists(found[1])) if found else set()
         for key in keys:
             row = self.db.execute("SELECT lists FROM contacts WHERE key = ?", (key,)).fetchone()
-            merged = _lists_text(set(_lists(row[0])) | lists) if row else _lists_text(lists)
+            merged = _lists_text(set(_lists(row[0])) | lists) if row else _lists_text(lists | maybe)
             self.db.execute(
                 "INSERT INTO contacts (key, digest, tier, lists, run, stale) "
                 "VALUES (?, NULL, NULL, ?, 0, 1) "
