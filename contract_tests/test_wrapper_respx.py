@@ -31,7 +31,7 @@ from tajo_brevo import (
     RateLimitError,
     TajoBrevo,
 )
-from tajo_brevo import _adapter as api
+from tajo_brevo import _adapter as calls
 from tajo_brevo.contract.completeness import documented_pairs
 from tajo_brevo.contract.strategies import ResponseCase, SpecStrategies
 from tajo_brevo.contract.validation import SpecValidator
@@ -42,23 +42,25 @@ EXAMPLES = int(os.environ.get("TAJO_CONTRACT_RESPX_EXAMPLES", "4"))
 
 # One call per operation the wrapper uses, with realistic arguments.
 WRAPPER_CALLS: dict[str, Callable[[], Any]] = {
-    "listContacts": lambda: api.list_contacts_call(limit=1000, offset=0),
-    "createContact": lambda: api.create_contact_call(
+    "listContacts": lambda: calls.list_contacts_call(limit=1000, offset=0),
+    "createContact": lambda: calls.create_contact_call(
         {"email": "ada@example.com", "attributes": {"LOYALTY_POINTS": 10}, "updateEnabled": True}
     ),
-    "getContactInfo": lambda: api.get_contact_call("ada@example.com"),
-    "updateContact": lambda: api.update_contact_call(42, {"attributes": {"LOYALTY_TIER": "gold"}}),
-    "deleteContact": lambda: api.delete_contact_call("ada@example.com"),
-    "listContactLists": lambda: api.list_lists_call(limit=50, offset=0),
-    "getContactList": lambda: api.get_list_call(7),
-    "createContactList": lambda: api.create_list_call("Gold members", 3),
-    "addContactsToList": lambda: api.add_to_list_call(7, emails=["ada@example.com"]),
-    "removeContactsFromList": lambda: api.remove_from_list_call(7, ids=[42]),
-    "listContactAttributes": lambda: api.list_attributes_call(),
-    "createContactAttribute": lambda: api.create_attribute_call("LOYALTY_POINTS", "float"),
-    "listFolders": lambda: api.list_folders_call(limit=50, offset=0),
-    "createFolder": lambda: api.create_folder_call("Tajo"),
-    "importContacts": lambda: api.import_call(
+    "getContactInfo": lambda: calls.get_contact_call("ada@example.com"),
+    "updateContact": lambda: calls.update_contact_call(
+        42, {"attributes": {"LOYALTY_TIER": "gold"}}
+    ),
+    "deleteContact": lambda: calls.delete_contact_call("ada@example.com"),
+    "listContactLists": lambda: calls.list_lists_call(limit=50, offset=0),
+    "getContactList": lambda: calls.get_list_call(7),
+    "createContactList": lambda: calls.create_list_call("Gold members", 3),
+    "addContactsToList": lambda: calls.add_to_list_call(7, emails=["ada@example.com"]),
+    "removeContactsFromList": lambda: calls.remove_from_list_call(7, ids=[42]),
+    "listContactAttributes": lambda: calls.list_attributes_call(),
+    "createContactAttribute": lambda: calls.create_attribute_call("LOYALTY_POINTS", "float"),
+    "listFolders": lambda: calls.list_folders_call(limit=50, offset=0),
+    "createFolder": lambda: calls.create_folder_call("Tajo"),
+    "importContacts": lambda: calls.import_call(
         file_body="EMAIL;LOYALTY_POINTS\nada@example.com;10", list_ids=[7]
     ),
 }
@@ -120,12 +122,12 @@ def test_wrapper_maps_each_documented_response(
         assert call.operation == operation_id
         code = int(status)
         if code < 300:
-            result = api.execute_sync(call, client.generated, [KEY])
+            result = calls.execute_sync(call, client.generated, [KEY])
             assert result.status_code == code
             assert result.body == reply.body
             return
         with pytest.raises(ERRORS[code]) as raised:
-            api.execute_sync(call, client.generated, [KEY])
+            calls.execute_sync(call, client.generated, [KEY])
         error = raised.value
         assert error.status_code == code
         assert (error.code, error.message) == (reply.body["code"], reply.body["message"])
@@ -241,11 +243,11 @@ def test_async_wrapper_maps_documented_responses_like_the_sync_one(
                     )
                     call = WRAPPER_CALLS[operation_id]()
                     if int(status) < 300:
-                        result = await api.execute_async(call, client.generated, [KEY])
+                        result = await calls.execute_async(call, client.generated, [KEY])
                         assert (result.status_code, result.body) == (int(status), reply.body)
                     else:
                         with pytest.raises(ERRORS[int(status)]):
-                            await api.execute_async(call, client.generated, [KEY])
+                            await calls.execute_async(call, client.generated, [KEY])
 
         asyncio.run(scenario())
 

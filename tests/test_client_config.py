@@ -10,7 +10,7 @@ import respx
 from _client_support import BASE, KEY
 from brevo_contacts import AuthenticatedClient
 from brevo_contacts.api.contact_attributes import list_contact_attributes
-from tajo_brevo import AsyncTajoBrevo, ConfigurationError, RateLimit, TajoBrevo
+from tajo_brevo import AsyncTajoBrevo, ConfigurationError, PlanRate, TajoBrevo
 
 
 @pytest.fixture(autouse=True)
@@ -87,6 +87,9 @@ def test_malformed_base_urls_are_refused(url: str) -> None:
         ({"timeout": 0}, "timeout"),
         ({"max_retries": -1}, "max_retries"),
         ({"rate_limit": 0}, "rate_limit"),
+        ({"rate_limit": float("inf")}, "rate_limit"),
+        ({"rate_limit": "fast"}, "rate_limit"),
+        ({"rate_limit": True}, "rate_limit"),
         ({"max_rate_limit_wait": -1}, "max_rate_limit_wait"),
     ],
 )
@@ -96,8 +99,29 @@ def test_bad_settings_are_refused(kwargs: dict[str, float], word: str) -> None:
 
 
 def test_rate_limit_presets_match_brevo_plans() -> None:
-    assert (RateLimit.GENERAL, RateLimit.PROFESSIONAL, RateLimit.ENTERPRISE) == (10, 20, 60)
-    assert "rate_limit=20" in repr(TajoBrevo(api_key=KEY, rate_limit=RateLimit.PROFESSIONAL))
+    assert (PlanRate.GENERAL, PlanRate.PROFESSIONAL, PlanRate.ENTERPRISE) == (10, 20, 60)
+    assert "rate_limit=20" in repr(TajoBrevo(api_key=KEY, rate_limit=PlanRate.PROFESSIONAL))
+
+
+def test_auto_rate_limit_follows_only_brevos_headers() -> None:
+    # rate_limit="auto": no client-side rate; against a server announcing no limit (the
+    # mock's default) a burst goes out without a single wait.
+    from tajo_brevo.mock import BrevoMock
+
+    mock = BrevoMock()
+    waits: list[float] = []
+    client = TajoBrevo(
+        api_key=mock.api_key,
+        base_url="http://127.0.0.1:1/v3",
+        rate_limit="auto",
+        http_client=mock.client(),
+        sleep=waits.append,
+    )
+    assert "rate_limit=auto" in repr(client)
+    with client:
+        for _ in range(50):
+            client.refresh_attributes()
+    assert waits == [] and client.stats.requests == 50
 
 
 def test_config_is_keyword_only() -> None:

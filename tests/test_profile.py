@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tajo_brevo import (
     TAJO_ATTRIBUTES,
-    Channel,
     LoyaltyProfile,
+    PreferredChannel,
     ProfileValidationError,
     Tier,
     TierPolicy,
@@ -160,7 +160,7 @@ def test_seasonal_buyer_must_be_a_bool() -> None:
 def test_tier_and_channel_strings_become_enums_ignoring_case() -> None:
     profile = LoyaltyProfile(email="a@b.co", loyalty_tier="gold", preferred_channel="whatsapp")
     assert profile.loyalty_tier is Tier.GOLD
-    assert profile.preferred_channel is Channel.WHATSAPP
+    assert profile.preferred_channel is PreferredChannel.WHATSAPP
 
 
 def test_unknown_tier_and_channel_are_refused_with_the_valid_names() -> None:
@@ -458,7 +458,7 @@ def test_from_contact_is_lenient_with_what_brevo_stores() -> None:
         loyalty_id="42",
         sms="33612345678",
         loyalty_tier=Tier.GOLD,
-        preferred_channel=Channel.WHATSAPP,
+        preferred_channel=PreferredChannel.WHATSAPP,
         last_purchase=date(2024, 1, 20),
         signup_date=date(2024, 1, 15),
         seasonal_buyer=True,
@@ -556,7 +556,7 @@ _OPTIONAL = {
     "email_open_rate": _percent,
     "click_through_rate": _percent,
     "last_email_opened": _dates,
-    "preferred_channel": st.sampled_from(Channel),
+    "preferred_channel": st.sampled_from(PreferredChannel),
     "signup_date": _dates,
     "birthday": _dates,
     "signup_source": _text,

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import pytest
 import tajo_brevo
 
 EXPECTED = {
     # clients and configuration
     "TajoBrevo",
     "AsyncTajoBrevo",
-    "RateLimit",
+    "PlanRate",
     "RequestStats",
     # loyalty model
     "DEFAULT_TIER_POLICY",
     "TAJO_ATTRIBUTES",
     "AttributeSpec",
-    "Channel",
+    "PreferredChannel",
     "LoyaltyProfile",
     "Tier",
     "TierPolicy",
@@ -72,3 +73,18 @@ def test_clients_have_the_same_public_methods() -> None:
     assert (
         public(tajo_brevo.TajoBrevo) - sync_only == public(tajo_brevo.AsyncTajoBrevo) - async_only
     )
+
+
+@pytest.mark.parametrize(
+    ("old", "new"), [("RateLimit", "PlanRate"), ("Channel", "PreferredChannel")]
+)
+def test_renamed_names_still_work_with_a_deprecation_warning(old: str, new: str) -> None:
+    with pytest.warns(DeprecationWarning, match=new):
+        value = getattr(tajo_brevo, old)
+    assert value is getattr(tajo_brevo, new)
+    assert old not in tajo_brevo.__all__
+
+
+def test_an_unknown_name_is_still_an_attribute_error() -> None:
+    with pytest.raises(AttributeError):
+        tajo_brevo.NoSuchThing  # type: ignore[attr-defined]  # noqa: B018

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
@@ -19,8 +20,9 @@ from tajo_brevo import (
     ServerError,
     TajoBrevo,
 )
-from tajo_brevo import _adapter as api
+from tajo_brevo import _adapter as calls
 from tajo_brevo._pacing import _is_retry_safe, _RetryPolicy
+from tajo_brevo.mock import BrevoMock, Fault
 
 ATTRS_OK = httpx.Response(200, json={"attributes": []})
 
@@ -109,7 +111,7 @@ def test_429_is_retried_even_for_a_create() -> None:
                 httpx.Response(201, json={"id": 3}),
             ]
         )
-        result = client._run(_single(api.create_folder_call("Tajo")))
+        result = client._run(_single(calls.create_folder_call("Tajo")))
     assert route.call_count == 2 and result.body == {"id": 3}
 
 
@@ -124,7 +126,7 @@ def test_rate_limit_error_after_retries_carries_reset_after() -> None:
     assert info.value.reset_after == 9.0
 
 
-def _single(call: api._Call):  # type: ignore[no-untyped-def]
+def _single(call: calls._Call):  # type: ignore[no-untyped-def]
     result = yield call
     return result
 
@@ -181,7 +183,7 @@ def test_a_plain_contact_create_is_not_retried_and_raises_the_server_error() -> 
             email="a@example.com", loyalty_id="L1", loyalty_points=10, loyalty_tier=Tier.BRONZE
         )
         with pytest.raises(ServerError):
-            client._run(create_plan(client._state, profile, provisioning=fake_provisioning()))
+            client._run(create_plan(client._account, profile, provisioning=fake_provisioning()))
     assert route.call_count == 1
 
 
@@ -233,7 +235,7 @@ def test_a_connect_error_is_retried_even_for_a_create() -> None:
         route = router.post("/contacts/folders").mock(
             side_effect=[httpx.ConnectError("refused"), httpx.Response(201, json={"id": 8})]
         )
-        result = client._run(_single(api.create_folder_call("Tajo")))
+        result = client._run(_single(calls.create_folder_call("Tajo")))
     assert route.call_count == 2 and result.body == {"id": 8}
 
 
@@ -279,7 +281,7 @@ def test_async_client_retries_the_same_way() -> None:
                 await client.refresh_attributes()
                 post = router.post("/contacts/folders").mock(return_value=err(503))
                 with pytest.raises(ServerError):
-                    await client._run(_single(api.create_folder_call("Tajo")))
+                    await client._run(_single(calls.create_folder_call("Tajo")))
                 assert post.call_count == 1
                 return route.call_count
 
@@ -315,3 +317,104 @@ def test_request_body_is_resent_identically_on_retry() -> None:
         client.generated.get_httpx_client().put("/contacts/a%40b.co", json={"attributes": {"A": 1}})
     assert len(bodies) == 2 and bodies[0] == bodies[1]
     assert json.loads(bodies[1]) == {"attributes": {"A": 1}}
+
+
+# ---------------------------------------------------------------------------------------
+# The whole exchange: a connection dropped while the body is read is retried too
+# ---------------------------------------------------------------------------------------
+
+
+class _BodyThatDrops(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A response body that breaks off after its first bytes, like a dropped connection."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield b'{"attribu'
+        raise httpx.RemoteProtocolError("peer closed connection without sending complete body")
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield b'{"attribu'
+        raise httpx.RemoteProtocolError("peer closed connection without sending complete body")
+
+
+def dropped_mid_body() -> httpx.Response:
+    return httpx.Response(200, headers={"content-length": "40"}, stream=_BodyThatDrops())
+
+
+def test_a_connection_dropped_while_reading_the_body_is_retried() -> None:
+    clock = FakeClock()
+    client = make_client(clock)
+    answers = iter([dropped_mid_body(), dropped_mid_body()])
+    with client, respx.mock(base_url=BASE) as router:
+        route = router.get("/contacts/attributes").mock(
+            side_effect=lambda request: next(answers, ATTRS_OK)
+        )
+        assert client.refresh_attributes() == []
+    assert route.call_count == 3
+    assert client.stats.retries == 2
+
+
+def test_async_client_retries_a_body_dropped_midway() -> None:
+    clock = FakeClock()
+
+    async def run() -> int:
+        answers = iter([dropped_mid_body()])
+        async with AsyncTajoBrevo(
+            api_key=KEY, sleep=clock.asleep, clock=clock, jitter=no_jitter, rate_limit=1000
+        ) as client:
+            with respx.mock(base_url=BASE) as router:
+                router.get("/contacts/attributes").mock(
+                    side_effect=lambda request: next(answers, ATTRS_OK)
+                )
+                assert await client.refresh_attributes() == []
+            return client.stats.retries
+
+    assert asyncio.run(run()) == 1
+
+
+def test_a_create_dropped_midway_is_not_repeated() -> None:
+    # Brevo may have created the contact before the answer broke off: repeating the
+    # request could make a second one.
+    clock = FakeClock()
+    client = make_client(clock)
+    with client, respx.mock(base_url=BASE) as router:
+        route = router.post("/contacts").mock(side_effect=lambda request: dropped_mid_body())
+        with pytest.raises(httpx.RemoteProtocolError):
+            client.generated.get_httpx_client().post("/contacts", json={"email": "a@b.co"})
+    assert route.call_count == 1
+
+
+def test_drops_over_real_http_are_retried_on_a_loopback_mock() -> None:
+    # Every listContactAttributes answer is cut off: each attempt is retried, then the
+    # connection error is raised; the mock saw 1 + max_retries attempts.
+    mock = BrevoMock(faults=[Fault("drop", "listContactAttributes")])
+    with mock.serve() as server:
+        client = TajoBrevo(
+            api_key=mock.api_key, base_url=server.base_url, max_retries=2, sleep=lambda s: None
+        )
+        with client, pytest.raises(APIConnectionError):
+            client.refresh_attributes()
+        assert client.stats.retries == 2
+    assert sum(1 for ex in mock.requests if ex.operation_id == "listContactAttributes") == 3
+
+
+def test_per_contact_upserts_survive_10_percent_drops_over_real_http() -> None:
+    mock = BrevoMock(faults=[Fault("drop", "*", probability=0.1)], seed=7)
+    rows = [
+        {"email": f"c{i}@example.com", "loyalty_id": f"L{i}", "loyalty_points": i * 10}
+        for i in range(40)
+    ]
+    with mock.serve() as server:
+        client = TajoBrevo(
+            api_key=mock.api_key,
+            base_url=server.base_url,
+            max_retries=5,
+            rate_limit="auto",
+            sleep=lambda s: None,
+        )
+        with client:
+            client.provision()
+            result = client.upsert_customers(rows, import_threshold=1000)
+        dropped = client.stats.retries
+    assert [o.status for o in result.outcomes] == ["created"] * 40
+    assert dropped > 0  # the faults did fire, and every one was retried
+    assert len(mock.state.contacts) == 40

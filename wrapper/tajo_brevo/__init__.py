@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import warnings
+
 from ._client import AsyncTajoBrevo, TajoBrevo
-from ._config import RateLimit
+from ._config import PlanRate
 from ._pacing import RequestStats
 from .attributes import TAJO_ATTRIBUTES, AttributeSpec
 from .errors import (
@@ -26,7 +28,7 @@ from .errors import (
     ServerError,
     ValidationError,
 )
-from .profile import Channel, LoyaltyProfile
+from .profile import LoyaltyProfile, PreferredChannel
 from .results import (
     AttributeConflict,
     AttributeInfo,
@@ -56,7 +58,6 @@ __all__ = [
     "BadRequestError",
     "BatchResult",
     "BrevoError",
-    "Channel",
     "ConfigurationError",
     "Contact",
     "ContactListInfo",
@@ -69,9 +70,10 @@ __all__ = [
     "NotFoundError",
     "PaymentRequiredError",
     "PermissionDeniedError",
+    "PlanRate",
+    "PreferredChannel",
     "ProfileValidationError",
     "ProvisionResult",
-    "RateLimit",
     "RateLimitError",
     "RequestStats",
     "RowOutcome",
@@ -84,3 +86,23 @@ __all__ = [
     "ValidationError",
 ]
 __version__ = "0.1.0"
+
+#: Old names kept working for a while: name -> (new name, object).
+_DEPRECATED: dict[str, tuple[str, object]] = {
+    # Read next to RateLimitError it looked like an exception or a limiter object.
+    "RateLimit": ("PlanRate", PlanRate),
+    # Said nothing of what channel: it is the customer's preferred one.
+    "Channel": ("PreferredChannel", PreferredChannel),
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _DEPRECATED:
+        new, value = _DEPRECATED[name]
+        warnings.warn(
+            f"tajo_brevo.{name} is deprecated; use tajo_brevo.{new} (same values)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return value
+    raise AttributeError(f"module 'tajo_brevo' has no attribute {name!r}")

@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         print("demo: needs rich: pip install 'tajo-brevo[demo]'", file=sys.stderr)
         return 2
 
-    from tajo_brevo import RateLimit, TajoBrevo
+    from tajo_brevo import PlanRate, TajoBrevo
 
     console = Console(highlight=False)
     with ExitStack() as stack:
@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
                 )
             )
             where = f"a local Brevo mock at {server.base_url} ({int(args.rate_limit)} req/s)"
-        plan = "general" if args.rate_limit == RateLimit.GENERAL else f"{args.rate_limit:g} req/s"
+        plan = "general" if args.rate_limit == PlanRate.GENERAL else f"{args.rate_limit:g} req/s"
         console.print(f"[bold]tajo-brevo demo[/bold] against {where}, client paced at {plan}\n")
         return _demo(client, console, args)
 
@@ -303,7 +303,7 @@ def _demo(client: TajoBrevo, console: Console, args: argparse.Namespace) -> int:
 
 
 def _generated(count: int, seed: int) -> Iterator[LoyaltyProfile]:
-    from tajo_brevo import Channel, LoyaltyProfile
+    from tajo_brevo import LoyaltyProfile, PreferredChannel
 
     rng = random.Random(seed)
     start = dt.date(2023, 1, 1)
@@ -327,5 +327,5 @@ def _generated(count: int, seed: int) -> Iterator[LoyaltyProfile]:
             favorite_categories=tuple(rng.sample(_CATEGORIES, rng.randint(1, 3))),
             seasonal_buyer=rng.random() < 0.3,
             engagement_score=round(rng.uniform(1, 10), 1),
-            preferred_channel=rng.choice(list(Channel)),
+            preferred_channel=rng.choice(list(PreferredChannel)),
         )

@@ -21,21 +21,21 @@ from collections.abc import (
     Mapping,
 )
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Literal, Self, TypeVar
 
 import httpx
 from brevo_contacts import AuthenticatedClient
 
-from . import _adapter as api
+from . import _adapter as calls
 from . import _plans as plans
-from ._config import RateLimit, _resolve, _Secret
+from ._config import PlanRate, _resolve, _Secret
 from ._pacing import RequestStats, _Pacer, _RetryPolicy, _Stats
 from ._transport import (
     _AsyncForwardTransport,
     _AsyncPacedTransport,
-    _Core,
     _ForwardTransport,
     _PacedTransport,
+    _PacingAndRetries,
 )
 from .errors import BrevoError
 from .profile import LoyaltyProfile
@@ -82,7 +82,7 @@ class _Base:
         base_url: str | None,
         timeout: float | None,
         max_retries: int | None,
-        rate_limit: float | RateLimit | None,
+        rate_limit: float | PlanRate | Literal["auto"] | None,
         max_rate_limit_wait: float | None,
         clock: Callable[[], float] | None,
         jitter: Callable[[], float] | None,
@@ -96,7 +96,7 @@ class _Base:
             max_rate_limit_wait=max_rate_limit_wait,
         )
         self._stats = _Stats()
-        self._core = _Core(
+        self._core = _PacingAndRetries(
             pacer=_Pacer(self._config.rate_limit, clock or time.monotonic),
             policy=_RetryPolicy(
                 max_retries=self._config.max_retries,
@@ -106,13 +106,15 @@ class _Base:
             stats=self._stats,
             base_path=httpx.URL(self._config.base_url).path,
         )
-        self._state = plans._State()
+        self._account = plans._AccountCache()
         self._secrets: tuple[str, ...] = (self._config.api_key,)
 
     def __repr__(self) -> str:
+        rate = self._config.rate_limit
         return (
             f"{type(self).__name__}(base_url={self._config.base_url!r}, "
-            f"rate_limit={self._config.rate_limit:g}, max_retries={self._config.max_retries}, "
+            f"rate_limit={'auto' if rate is None else format(rate, 'g')}, "
+            f"max_retries={self._config.max_retries}, "
             f"timeout={self._config.timeout:g})"
         )
 
@@ -129,8 +131,8 @@ class _Base:
     @property
     def provisioning(self) -> ProvisionResult | None:
         """The last :meth:`provision` result of this client, or None."""
-        with self._state.lock:
-            return self._state.provisioning
+        with self._account.lock:
+            return self._account.provisioning
 
     def _client_kwargs(self) -> dict[str, Any]:
         return {
@@ -149,11 +151,15 @@ class TajoBrevo(_Base):
 
     Args:
         api_key: Brevo API key; default ``$BREVO_API_KEY``.
-        base_url: API base URL; default ``$BREVO_BASE_URL`` or ``https://api.brevo.com/v3``.
+        base_url: API base URL; default ``$BREVO_BASE_URL`` or ``https://calls.brevo.com/v3``.
             Plain ``http://`` only for loopback hosts (a local mock).
         timeout: seconds per request attempt (default 30).
         max_retries: retries after a failed attempt (default 3); see "Retries" in README.
-        rate_limit: requests per second at most (default ``RateLimit.GENERAL`` = 10).
+        rate_limit: requests per second at most (default ``PlanRate.GENERAL`` = 10), or
+            ``"auto"``: no rate of its own, only Brevo's ``x-sib-ratelimit-*`` headers
+            (for a server whose limit is unknown or absent, e.g. the in-process mock).
+            Either way the client never sends more than Brevo's announced limit per
+            second; see "Retries and pacing" in README.
         max_rate_limit_wait: longest wait after a 429 before retrying (default 60 s).
         http_client: an ``httpx.Client`` to send through (proxies, certificates, a mock
             transport); the wrapper still paces, retries and authenticates. Not closed by
@@ -172,7 +178,7 @@ class TajoBrevo(_Base):
         base_url: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-        rate_limit: float | RateLimit | None = None,
+        rate_limit: float | PlanRate | Literal["auto"] | None = None,
         max_rate_limit_wait: float | None = None,
         http_client: httpx.Client | None = None,
         sleep: Callable[[float], None] | None = None,
@@ -194,10 +200,10 @@ class TajoBrevo(_Base):
         )
         self._http = httpx.Client(
             transport=_PacedTransport(inner, self._core, sleep or time.sleep),
-            event_hooks=api.SYNC_HOOKS,
+            event_hooks=calls.SYNC_HOOKS,
             **self._client_kwargs(),
         )
-        self._generated = api.make_generated_client(
+        self._generated = calls.make_generated_client(
             base_url=self._config.base_url,
             api_key=self._config.api_key,
             timeout=self._config.timeout,
@@ -228,8 +234,8 @@ class TajoBrevo(_Base):
     ) -> None:
         self.close()
 
-    def _execute(self, call: api._Call) -> api._Result:
-        return api.execute_sync(call, self._generated, self._secrets)
+    def _execute(self, call: calls._Call) -> calls._Result:
+        return calls.execute_sync(call, self._generated, self._secrets)
 
     def _run(self, plan: plans.Plan[T]) -> T:
         try:
@@ -271,7 +277,7 @@ class TajoBrevo(_Base):
             APIError: Brevo refused a read or a write.
             ValidationError: empty program name.
         """
-        return self._run(plans.provision_plan(self._state, program=program, policy=policy))
+        return self._run(plans.provision_plan(self._account, program=program, policy=policy))
 
     def refresh_attributes(self) -> list[AttributeInfo]:
         """Re-read the account's attributes (their types are checked before each send).
@@ -282,7 +288,7 @@ class TajoBrevo(_Base):
         Raises:
             APIError: the request failed.
         """
-        return self._run(plans.fetch_attributes(self._state))
+        return self._run(plans.fetch_attributes(self._account))
 
     # -- customers --------------------------------------------------------------------
 
@@ -315,7 +321,7 @@ class TajoBrevo(_Base):
             APIError: Brevo refused the request (e.g. InvalidParameterError for a list id).
         """
         return self._run(
-            plans.upsert_plan(self._state, profile, provisioning=provisioning, list_ids=list_ids)
+            plans.upsert_plan(self._account, profile, provisioning=provisioning, list_ids=list_ids)
         )
 
     def create_customer(
@@ -340,7 +346,7 @@ class TajoBrevo(_Base):
             AttributeMismatchError, ProfileValidationError, APIError: as for upserts.
         """
         return self._run(
-            plans.create_plan(self._state, profile, provisioning=provisioning, list_ids=list_ids)
+            plans.create_plan(self._account, profile, provisioning=provisioning, list_ids=list_ids)
         )
 
     def upsert_customers(
@@ -376,7 +382,7 @@ class TajoBrevo(_Base):
         """
         return self._run(
             plans.batch_plan(
-                self._state,
+                self._account,
                 rows,
                 provisioning=provisioning,
                 import_threshold=import_threshold,
@@ -398,7 +404,7 @@ class TajoBrevo(_Base):
             NotFoundError: no such contact.
             ProfileValidationError: the stored data is not a valid profile.
         """
-        return self._run(plans.get_plan(self._state, identifier))
+        return self._run(plans.get_plan(self._account, identifier))
 
     def delete_customer(self, identifier: str | int, *, hard: bool = False) -> None:
         """Remove a customer from emailing.
@@ -457,7 +463,7 @@ class TajoBrevo(_Base):
 
     def _iterate(self, pager: plans._Pager) -> Iterator[dict[str, Any]]:
         while (call := pager.next_call()) is not None:
-            yield from pager.take(self._execute(call))
+            yield from pager.read_page(self._execute(call))
 
     def iter_contacts(
         self,
@@ -537,7 +543,7 @@ class AsyncTajoBrevo(_Base):
         base_url: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-        rate_limit: float | RateLimit | None = None,
+        rate_limit: float | PlanRate | Literal["auto"] | None = None,
         max_rate_limit_wait: float | None = None,
         http_client: httpx.AsyncClient | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
@@ -561,10 +567,10 @@ class AsyncTajoBrevo(_Base):
         )
         self._http = httpx.AsyncClient(
             transport=_AsyncPacedTransport(inner, self._core, sleep or asyncio.sleep),
-            event_hooks=api.ASYNC_HOOKS,
+            event_hooks=calls.ASYNC_HOOKS,
             **self._client_kwargs(),
         )
-        self._generated = api.make_generated_client(
+        self._generated = calls.make_generated_client(
             base_url=self._config.base_url,
             api_key=self._config.api_key,
             timeout=self._config.timeout,
@@ -592,8 +598,8 @@ class AsyncTajoBrevo(_Base):
     ) -> None:
         await self.aclose()
 
-    async def _execute(self, call: api._Call) -> api._Result:
-        return await api.execute_async(call, self._generated, self._secrets)
+    async def _execute(self, call: calls._Call) -> calls._Result:
+        return await calls.execute_async(call, self._generated, self._secrets)
 
     async def _run(self, plan: plans.Plan[T]) -> T:
         try:
@@ -615,11 +621,11 @@ class AsyncTajoBrevo(_Base):
         self, program: str = DEFAULT_PROGRAM, *, policy: TierPolicy = DEFAULT_TIER_POLICY
     ) -> ProvisionResult:
         """See :meth:`TajoBrevo.provision`."""
-        return await self._run(plans.provision_plan(self._state, program=program, policy=policy))
+        return await self._run(plans.provision_plan(self._account, program=program, policy=policy))
 
     async def refresh_attributes(self) -> list[AttributeInfo]:
         """See :meth:`TajoBrevo.refresh_attributes`."""
-        return await self._run(plans.fetch_attributes(self._state))
+        return await self._run(plans.fetch_attributes(self._account))
 
     async def upsert_customer(
         self,
@@ -630,7 +636,7 @@ class AsyncTajoBrevo(_Base):
     ) -> UpsertResult:
         """See :meth:`TajoBrevo.upsert_customer`."""
         return await self._run(
-            plans.upsert_plan(self._state, profile, provisioning=provisioning, list_ids=list_ids)
+            plans.upsert_plan(self._account, profile, provisioning=provisioning, list_ids=list_ids)
         )
 
     async def create_customer(
@@ -642,7 +648,7 @@ class AsyncTajoBrevo(_Base):
     ) -> UpsertResult:
         """See :meth:`TajoBrevo.create_customer`."""
         return await self._run(
-            plans.create_plan(self._state, profile, provisioning=provisioning, list_ids=list_ids)
+            plans.create_plan(self._account, profile, provisioning=provisioning, list_ids=list_ids)
         )
 
     async def upsert_customers(
@@ -657,7 +663,7 @@ class AsyncTajoBrevo(_Base):
         """See :meth:`TajoBrevo.upsert_customers`."""
         return await self._run(
             plans.batch_plan(
-                self._state,
+                self._account,
                 rows,
                 provisioning=provisioning,
                 import_threshold=import_threshold,
@@ -668,7 +674,7 @@ class AsyncTajoBrevo(_Base):
 
     async def get_customer(self, identifier: str | int) -> LoyaltyProfile:
         """See :meth:`TajoBrevo.get_customer`."""
-        return await self._run(plans.get_plan(self._state, identifier))
+        return await self._run(plans.get_plan(self._account, identifier))
 
     async def delete_customer(self, identifier: str | int, *, hard: bool = False) -> None:
         """See :meth:`TajoBrevo.delete_customer`."""
@@ -688,7 +694,7 @@ class AsyncTajoBrevo(_Base):
 
     async def _iterate(self, pager: plans._Pager) -> AsyncIterator[dict[str, Any]]:
         while (call := pager.next_call()) is not None:
-            for item in pager.take(await self._execute(call)):
+            for item in pager.read_page(await self._execute(call)):
                 yield item
 
     async def iter_contacts(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import ipaddress
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ ENV_API_KEY = "BREVO_API_KEY"
 ENV_BASE_URL = "BREVO_BASE_URL"
 
 
-class RateLimit(enum.IntEnum):
+class PlanRate(enum.IntEnum):
     """Brevo's documented request rates for the contacts endpoints, per plan (requests/s)."""
 
     GENERAL = 10
@@ -49,7 +50,8 @@ class _Config:
     base_url: str
     timeout: float
     max_retries: int
-    rate_limit: float
+    #: Requests per second at most, or None: follow only Brevo's headers ("auto").
+    rate_limit: float | None
     max_rate_limit_wait: float
 
     def __repr__(self) -> str:
@@ -94,13 +96,36 @@ def _check_base_url(base_url: str) -> str:
     return base_url.rstrip("/")
 
 
+#: ``rate_limit=AUTO``: no client-side rate; pace by Brevo's x-sib-ratelimit-* headers only.
+AUTO = "auto"
+
+
+def _rate(rate_limit: float | str | None) -> float | None:
+    if rate_limit == AUTO:
+        return None
+    if rate_limit is not None and (
+        isinstance(rate_limit, bool) or not isinstance(rate_limit, (int, float))
+    ):
+        raise ConfigurationError(
+            f"rate_limit must be a number of requests per second or {AUTO!r}, got {rate_limit!r}"
+        )
+    rate = float(PlanRate.GENERAL if rate_limit is None else rate_limit)
+    if not (rate > 0 and math.isfinite(rate)):
+        raise ConfigurationError(
+            f"rate_limit must be > 0 requests per second, got {rate_limit!r} "
+            "(e.g. PlanRate.GENERAL, PlanRate.PROFESSIONAL, PlanRate.ENTERPRISE, "
+            f"or {AUTO!r} to follow Brevo's headers only)"
+        )
+    return rate
+
+
 def _resolve(
     *,
     api_key: str | None,
     base_url: str | None,
     timeout: float | None,
     max_retries: int | None,
-    rate_limit: float | None,
+    rate_limit: float | str | None,
     max_rate_limit_wait: float | None,
     environ: Mapping[str, str] | None = None,
 ) -> _Config:
@@ -121,12 +146,7 @@ def _resolve(
     retries = DEFAULT_MAX_RETRIES if max_retries is None else max_retries
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
         raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
-    rate = float(RateLimit.GENERAL if rate_limit is None else rate_limit)
-    if not rate > 0:
-        raise ConfigurationError(
-            f"rate_limit must be > 0 requests per second, got {rate_limit!r} "
-            "(e.g. RateLimit.GENERAL, RateLimit.PROFESSIONAL, RateLimit.ENTERPRISE)"
-        )
+    rate = _rate(rate_limit)
     wait = DEFAULT_MAX_RATE_LIMIT_WAIT if max_rate_limit_wait is None else max_rate_limit_wait
     if wait < 0:
         raise ConfigurationError(f"max_rate_limit_wait must be >= 0, got {max_rate_limit_wait!r}")

@@ -17,78 +17,141 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from ._responses import reset_after
+from ._responses import header_number, reset_after
 
-#: When Brevo says fewer than this share of the window is left, requests are spread over
-#: the rest of the window instead of spending it at full speed and hitting a 429.
-_LOW_WATER_SHARE = 0.1
-_LOW_WATER_MIN = 2
+#: Brevo's contacts budgets are per second (BREVO_FACTS "Rate limits").
+_WINDOW = 1.0
+#: A client window lasts a little longer than Brevo's, so that the first request of the
+#: next one reaches Brevo after its window rolled even when this request travels faster
+#: than the one that opened the previous window (latency jitter). Each 429 widens it.
+_WINDOW_MARGIN = 0.04
+_MARGIN_STEP = 0.02
+_MARGIN_MAX = 0.25
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """A send slot: how long to wait for it, and which client window it belongs to."""
+
+    wait: float
+    window: int
 
 
 class _Pacer:
-    """A thread-safe slot scheduler (a token bucket of depth 1).
+    """A thread-safe send scheduler that follows Brevo's per-second windows.
 
-    Each :meth:`reserve` claims the next free slot, at least ``1 / rate`` seconds after the
-    previous one, and returns how long the caller must wait for it. The lock is held only
-    to compute the slot, never while waiting, so it is safe for threads and, because it
-    never blocks for long, for an asyncio loop too.
+    Two rules, both applied when a slot is handed out:
+
+    * spacing: consecutive slots are at least ``1 / rate`` seconds apart (none when
+      ``rate`` is None, the "auto" mode that follows only Brevo's headers);
+    * budget: at most ``budget`` slots per client window of ``1 s + margin``, where the
+      budget is the smaller of ``rate`` and Brevo's ``x-sib-ratelimit-limit`` once seen.
+      The next window opens as soon as the last one closes: a spent window costs the
+      margin, never a whole window.
+
+    Brevo's ``x-sib-ratelimit-remaining`` is compared with what this client itself has
+    sent in the window: only when Brevo counts more (another process uses the key) does
+    the client slow down: it spreads what is left over ``x-sib-ratelimit-reset``, or waits
+    for the reset when nothing is left. A response of an earlier window says nothing
+    about the current one and is ignored.
+
+    The lock is held only to compute a slot, never while waiting, so it is safe for
+    threads and, because it never blocks for long, for an asyncio loop too.
     """
 
-    def __init__(self, rate: float, clock: Callable[[], float]) -> None:
-        self._interval = 1.0 / rate
+    def __init__(self, rate: float | None, clock: Callable[[], float]) -> None:
+        self._interval = 1.0 / rate if rate else 0.0
+        self._rate_budget = max(1, int(rate * _WINDOW)) if rate else None
+        self._server_limit: int | None = None
         self._clock = clock
         self._lock = threading.Lock()
         self._next = -math.inf
         self._not_before = -math.inf
+        self._margin = _WINDOW_MARGIN
+        self._window = 0
+        self._window_start = -math.inf
+        self._window_count = 0
 
-    def reserve(self) -> float:
-        """Claim the next send slot; returns seconds to wait before sending (>= 0)."""
+    def _budget(self) -> int | None:
+        limits = [b for b in (self._rate_budget, self._server_limit) if b is not None]
+        return min(limits) if limits else None
+
+    def reserve_slot(self) -> _Slot:
+        """Claim the next send slot (its wait >= 0 and its window, for :meth:`observe`)."""
         with self._lock:
             now = self._clock()
             slot = max(now, self._next, self._not_before)
+            length = _WINDOW + self._margin
+            budget = self._budget()
+            if slot >= self._window_start + length:
+                self._open_window(slot)
+            elif budget is not None and self._window_count >= budget:
+                slot = self._window_start + length
+                self._open_window(slot)
+            self._window_count += 1
             self._next = slot + self._interval
-            return slot - now
+            return _Slot(slot - now, self._window)
+
+    def _open_window(self, at: float) -> None:
+        self._window += 1
+        self._window_start = at
+        self._window_count = 0
+
+    def reserve(self) -> float:
+        """Claim the next send slot; returns seconds to wait before sending (>= 0)."""
+        return self.reserve_slot().wait
 
     def wait_left(self) -> float:
         """Seconds left of a pause set after the caller reserved its slot (429, quota)."""
         with self._lock:
             return max(0.0, self._not_before - self._clock())
 
-    def pause(self, seconds: float) -> None:
-        """Send nothing for ``seconds`` (e.g. after a 429), whoever is asking."""
-        with self._lock:
-            until = self._clock() + seconds
-            self._not_before = max(self._not_before, until)
-            self._next = max(self._next, until)
+    def pause(self, seconds: float, *, rate_limited: bool = False) -> None:
+        """Send nothing for ``seconds`` (e.g. after a 429), whoever is asking.
 
-    def observe(self, headers: Mapping[str, str]) -> None:
-        """Slow down when Brevo says the window is nearly spent.
-
-        With ``remaining`` requests left and ``reset`` seconds to go, the next request is
-        pushed back to ``reset / remaining`` seconds from now (all of ``reset`` when
-        nothing is left), so the quota lasts until the window resets.
+        Args:
+            seconds: how long.
+            rate_limited: the pause follows a 429: the window margin grows a step, since
+                the client's windows did not keep up with Brevo's.
         """
-        remaining = _int_header(headers, "x-sib-ratelimit-remaining")
+        with self._lock:
+            self._pause_until(self._clock() + seconds)
+            if rate_limited:
+                self._margin = min(_MARGIN_MAX, self._margin + _MARGIN_STEP)
+
+    def _pause_until(self, until: float) -> None:
+        self._not_before = max(self._not_before, until)
+        self._next = max(self._next, until)
+        # The window after a pause starts afresh.
+        self._window_start = -math.inf
+
+    def observe(self, headers: Mapping[str, str], window: int | None = None) -> None:
+        """Learn Brevo's limit, and slow down when Brevo counts more than this client sent.
+
+        Args:
+            headers: a response's headers.
+            window: the window the request was sent in (:attr:`_Slot.window`); None when
+                unknown, which is taken as the current one.
+        """
+        limit = header_number(headers, "x-sib-ratelimit-limit")
+        remaining = header_number(headers, "x-sib-ratelimit-remaining")
         reset = reset_after(headers)
-        if remaining is None or reset is None:
-            return
-        limit = _int_header(headers, "x-sib-ratelimit-limit") or 0
-        low_water = max(_LOW_WATER_MIN, int(limit * _LOW_WATER_SHARE))
-        if remaining <= 0:
-            self.pause(reset)
-        elif remaining < low_water:
-            with self._lock:
-                self._next = max(self._next, self._clock() + reset / remaining)
-
-
-def _int_header(headers: Mapping[str, str], name: str) -> int | None:
-    raw = headers.get(name)
-    if raw is None:
-        return None
-    try:
-        return int(float(raw))
-    except ValueError:
-        return None
+        with self._lock:
+            if limit is not None and limit >= 1:
+                self._server_limit = int(limit)
+            budget = self._budget()
+            if remaining is None or reset is None or budget is None:
+                return
+            if window is not None and window != self._window:
+                return
+            # What this client alone would leave; less means someone else spends the key.
+            if remaining >= budget - self._window_count:
+                return
+            now = self._clock()
+            if remaining < 1:
+                self._pause_until(now + reset)
+            else:
+                self._next = max(self._next, now + reset / remaining)
 
 
 #: POSTs that are safe to repeat. Adding or removing list members is a set operation;

@@ -7,6 +7,7 @@ operation, so the same status and body always give the same exception.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -99,7 +100,12 @@ def _offending_values(sources: Iterable[Mapping[str, Any]], message: str | None)
     return values
 
 
-def _header_float(headers: Mapping[str, str], name: str) -> float | None:
+def header_number(headers: Mapping[str, str], name: str) -> float | None:
+    """A header holding a count or a number of seconds: None unless finite and >= 0.
+
+    The one parser of numeric headers: Brevo's ``x-sib-ratelimit-*`` and ``Retry-After``
+    are never negative, so a negative or non-numeric value is treated as absent.
+    """
     raw = headers.get(name)
     if raw is None:
         return None
@@ -107,7 +113,7 @@ def _header_float(headers: Mapping[str, str], name: str) -> float | None:
         value = float(raw)
     except ValueError:
         return None
-    return value if value >= 0 else None
+    return value if math.isfinite(value) and value >= 0 else None
 
 
 def reset_after(headers: Mapping[str, str]) -> float | None:
@@ -116,8 +122,8 @@ def reset_after(headers: Mapping[str, str]) -> float | None:
     ``x-sib-ratelimit-reset`` is a number of seconds (not an epoch); ``Retry-After`` in
     seconds is used when Brevo's header is absent.
     """
-    value = _header_float(headers, "x-sib-ratelimit-reset")
-    return value if value is not None else _header_float(headers, "retry-after")
+    value = header_number(headers, "x-sib-ratelimit-reset")
+    return value if value is not None else header_number(headers, "retry-after")
 
 
 def error_from_response(

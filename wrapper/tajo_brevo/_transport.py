@@ -53,7 +53,7 @@ class _AsyncForwardTransport(httpx.AsyncBaseTransport):
         pass
 
 
-class _Core:
+class _PacingAndRetries:
     """What the sync and async transports share: pacing, policy, stats, logging."""
 
     def __init__(
@@ -74,15 +74,21 @@ class _Core:
         return path, _is_retry_safe(request.method, path, request.content)
 
     def retry_after_response(
-        self, request: httpx.Request, path: str, response: httpx.Response, attempt: int, safe: bool
+        self,
+        request: httpx.Request,
+        path: str,
+        response: httpx.Response,
+        attempt: int,
+        safe: bool,
+        window: int,
     ) -> float | None:
-        self.pacer.observe(response.headers)
+        self.pacer.observe(response.headers, window)
         delay = self.policy.after_response(response.status_code, response.headers, attempt, safe)
         if delay is None:
             return None
         if response.status_code == 429:
             # Everyone sharing this client waits, not just this request.
-            self.pacer.pause(delay)
+            self.pacer.pause(delay, rate_limited=True)
         self.stats.record_retry(response.status_code)
         _log.warning(
             "%s %s -> %s; retry %d/%d in %.2fs",
@@ -118,7 +124,7 @@ class _PacedTransport(httpx.BaseTransport):
     """Paces and retries every request sent through ``inner`` (sync)."""
 
     def __init__(
-        self, inner: httpx.BaseTransport, core: _Core, sleep: Callable[[float], None]
+        self, inner: httpx.BaseTransport, core: _PacingAndRetries, sleep: Callable[[float], None]
     ) -> None:
         self._inner = inner
         self._core = core
@@ -134,20 +140,25 @@ class _PacedTransport(httpx.BaseTransport):
         path, safe = self._core.classify(request)
         # The policy refuses a retry once attempt reaches max_retries: the last turn returns.
         for attempt in range(self._core.policy.max_retries + 1):
-            self._wait(self._core.pacer.reserve())
+            slot = self._core.pacer.reserve_slot()
+            self._wait(slot.wait)
             self._wait(self._core.pacer.wait_left())
             self._core.stats.record_send(request.method)
             try:
                 response = self._inner.handle_request(request)
+                # The body is part of the exchange: a connection dropped while reading it
+                # is retried like one dropped before the status line.
+                response.read()
             except httpx.TransportError as exc:
                 delay = self._core.retry_after_exception(request, path, exc, attempt, safe)
                 if delay is None:
                     raise
             else:
-                delay = self._core.retry_after_response(request, path, response, attempt, safe)
+                delay = self._core.retry_after_response(
+                    request, path, response, attempt, safe, slot.window
+                )
                 if delay is None:
                     return response
-                response.read()
                 response.close()
             self._wait(delay)
         raise AssertionError("unreachable: the retry policy stops at max_retries")
@@ -162,7 +173,7 @@ class _AsyncPacedTransport(httpx.AsyncBaseTransport):
     def __init__(
         self,
         inner: httpx.AsyncBaseTransport,
-        core: _Core,
+        core: _PacingAndRetries,
         sleep: Callable[[float], Awaitable[None]],
     ) -> None:
         self._inner = inner
@@ -178,20 +189,23 @@ class _AsyncPacedTransport(httpx.AsyncBaseTransport):
         await request.aread()
         path, safe = self._core.classify(request)
         for attempt in range(self._core.policy.max_retries + 1):
-            await self._wait(self._core.pacer.reserve())
+            slot = self._core.pacer.reserve_slot()
+            await self._wait(slot.wait)
             await self._wait(self._core.pacer.wait_left())
             self._core.stats.record_send(request.method)
             try:
                 response = await self._inner.handle_async_request(request)
+                await response.aread()  # see _PacedTransport: the body is in the retry loop
             except httpx.TransportError as exc:
                 delay = self._core.retry_after_exception(request, path, exc, attempt, safe)
                 if delay is None:
                     raise
             else:
-                delay = self._core.retry_after_response(request, path, response, attempt, safe)
+                delay = self._core.retry_after_response(
+                    request, path, response, attempt, safe, slot.window
+                )
                 if delay is None:
                     return response
-                await response.aread()
                 await response.aclose()
             await self._wait(delay)
         raise AssertionError("unreachable: the retry policy stops at max_retries")

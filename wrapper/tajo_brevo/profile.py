@@ -24,10 +24,10 @@ from .attributes import TAJO_ATTRIBUTES, BrevoType, decode_array, encode_array
 from .errors import ProfileValidationError, ValidationError
 from .tiers import DEFAULT_TIER_POLICY, Tier, TierPolicy, parse_named
 
-__all__ = ["Channel", "LoyaltyProfile"]
+__all__ = ["LoyaltyProfile", "PreferredChannel"]
 
 
-class Channel(StrEnum):
+class PreferredChannel(StrEnum):
     """A preferred channel; the value is what Brevo stores in ``PREFERRED_CHANNEL``."""
 
     EMAIL = "Email"
@@ -35,11 +35,11 @@ class Channel(StrEnum):
     WHATSAPP = "WhatsApp"
 
     @classmethod
-    def parse(cls, value: object) -> Channel:
-        """Read a channel from a :class:`Channel` or its name, ignoring case and spaces.
+    def parse(cls, value: object) -> PreferredChannel:
+        """Read a channel from a :class:`PreferredChannel` or its name, ignoring case and spaces.
 
         Args:
-            value: e.g. ``"whatsapp"``, ``Channel.SMS``.
+            value: e.g. ``"whatsapp"``, ``PreferredChannel.SMS``.
 
         Returns:
             The channel.
@@ -235,7 +235,7 @@ def _check(kind: _Kind, value: object) -> object:
         return value
     if kind in ("tier", "channel"):
         try:
-            return Tier.parse(value) if kind == "tier" else Channel.parse(value)
+            return Tier.parse(value) if kind == "tier" else PreferredChannel.parse(value)
         except ValidationError as exc:
             raise _Problem(exc.errors[0][1]) from None
     return _array(value)
@@ -355,7 +355,7 @@ def _encode_number(value: float) -> float:
 
 
 def _encode(value: object) -> str | float | bool:
-    if isinstance(value, Tier | Channel):
+    if isinstance(value, Tier | PreferredChannel):
         return value.value  # a plain str, not the enum member
     if isinstance(value, bool | str):
         return value
@@ -375,7 +375,7 @@ class LoyaltyProfile:
     Every field except ``email`` is optional (None = not set, not sent). Construction
     checks every field and raises one :class:`ProfileValidationError` listing every
     problem. Values are coerced to their stored types: ints and ``Decimal`` to float,
-    tier and channel names (any case) to :class:`Tier` / :class:`Channel`,
+    tier and channel names (any case) to :class:`Tier` / :class:`PreferredChannel`,
     ``'YYYY-MM-DD'`` strings to dates, lists to tuples.
 
     Rules:
@@ -420,7 +420,7 @@ class LoyaltyProfile:
     email_open_rate: float | None = None
     click_through_rate: float | None = None
     last_email_opened: date | None = None
-    preferred_channel: Channel | None = None
+    preferred_channel: PreferredChannel | None = None
     signup_date: date | None = None
     birthday: date | None = None
     signup_source: str | None = None

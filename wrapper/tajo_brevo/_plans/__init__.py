@@ -1,0 +1,79 @@
+"""The loyalty logic, written once for both clients (sans-IO).
+
+Each operation is a generator *plan*: it yields a :class:`~tajo_brevo._adapter._Call`,
+receives its :class:`~tajo_brevo._adapter._Result` (or has the mapped exception thrown in),
+and returns the operation's value. ``TajoBrevo`` drives plans with blocking calls,
+``AsyncTajoBrevo`` with awaits; neither contains any logic of its own.
+
+Modules by concern: ``pagination`` (pagers and page items), ``account`` (what a client
+learns about the account), ``provisioning``, ``customers`` (one at a time), ``batch`` and
+``imports`` (many at once). This package re-exports the names the clients use.
+"""
+
+from ._base import Plan, Progress, T
+from .account import (
+    _BREVO_TYPES,
+    _AccountCache,
+    check_against_account,
+    fetch_attributes,
+    to_attribute_info,
+)
+from .batch import DEFAULT_IMPORT_THRESHOLD, batch_plan
+from .customers import (
+    MEMBERS_CHUNK,
+    _Prepared,
+    create_plan,
+    delete_plan,
+    get_plan,
+    membership_plan,
+    upsert_plan,
+)
+from .imports import DEFAULT_MAX_IMPORT_BYTES, build_import_files
+from .pagination import (
+    CONTACTS_PAGE_MAX,
+    FOLDERS_PAGE_MAX,
+    LISTS_PAGE_MAX,
+    _Pager,
+    contacts_pager,
+    folders_pager,
+    lists_pager,
+    to_contact,
+    to_folder_info,
+    to_list_info,
+)
+from .provisioning import ALL_CUSTOMERS_SUFFIX, list_names, provision_plan
+
+__all__ = [
+    "ALL_CUSTOMERS_SUFFIX",
+    "CONTACTS_PAGE_MAX",
+    "DEFAULT_IMPORT_THRESHOLD",
+    "DEFAULT_MAX_IMPORT_BYTES",
+    "FOLDERS_PAGE_MAX",
+    "LISTS_PAGE_MAX",
+    "MEMBERS_CHUNK",
+    "_BREVO_TYPES",
+    "Plan",
+    "Progress",
+    "T",
+    "_AccountCache",
+    "_Pager",
+    "_Prepared",
+    "batch_plan",
+    "build_import_files",
+    "check_against_account",
+    "contacts_pager",
+    "create_plan",
+    "delete_plan",
+    "fetch_attributes",
+    "folders_pager",
+    "get_plan",
+    "list_names",
+    "lists_pager",
+    "membership_plan",
+    "provision_plan",
+    "to_attribute_info",
+    "to_contact",
+    "to_folder_info",
+    "to_list_info",
+    "upsert_plan",
+]

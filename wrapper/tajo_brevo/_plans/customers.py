@@ -1,0 +1,244 @@
+"""One customer at a time: upsert, create, read, delete, list membership."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .. import _adapter as calls
+from ..errors import (
+    BadRequestError,
+    NotFoundError,
+    ValidationError,
+)
+from ..profile import LoyaltyProfile
+from ..results import (
+    MembershipResult,
+    ProvisionResult,
+    UpsertResult,
+)
+from ..tiers import Tier, TierPolicy
+from ._base import Plan, _int
+from .account import (
+    _BREVO_TYPES,
+    _AccountCache,
+    _attribute_types,
+    _provisioning,
+    check_against_account,
+)
+
+#: add/remove members take at most 150 emails or ids per call.
+MEMBERS_CHUNK = 150
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    profile: LoyaltyProfile
+    attributes: dict[str, str | float | bool]
+    tier: Tier
+
+
+def _prepare(
+    profile: LoyaltyProfile, policy: TierPolicy, types: Mapping[str, str | None]
+) -> _Prepared:
+    """Tier, encoding and the account check: everything that can refuse before sending."""
+    if not isinstance(profile, LoyaltyProfile):
+        raise ValidationError(
+            [("profile", f"must be a LoyaltyProfile, got {type(profile).__name__}")]
+        )
+    if profile.loyalty_tier is None and profile.loyalty_points is not None:
+        profile = profile.with_tier(policy)
+    attributes = profile.to_attributes(require_core=True)
+    check_against_account(attributes, types)
+    assert profile.loyalty_tier is not None  # to_attributes(require_core=True) checked it
+    return _Prepared(profile, attributes, profile.loyalty_tier)
+
+
+def _extra_lists(list_ids: Iterable[int]) -> list[int]:
+    ids = list(list_ids)
+    bad = [i for i in ids if isinstance(i, bool) or not isinstance(i, int) or i < 1]
+    if bad:
+        raise ValidationError([("list_ids", f"must be positive ints, got {bad!r}")])
+    return ids
+
+
+def _merge(*groups: Iterable[int]) -> list[int]:
+    merged: list[int] = []
+    for group in groups:
+        merged.extend(i for i in group if i not in merged)
+    return merged
+
+
+def upsert_plan(
+    state: _AccountCache,
+    profile: LoyaltyProfile,
+    *,
+    provisioning: ProvisionResult | None,
+    list_ids: Iterable[int] = (),
+) -> Plan[UpsertResult]:
+    """Create or update one customer and leave it in exactly one tier list.
+
+    Request plan (the common case for a loyalty platform is an existing customer):
+
+    1. ``PUT /contacts/{email}`` with the attributes, ``listIds`` = all-customers + the
+       tier list, ``unlinkListIds`` = the other tier lists. 204: done, one request.
+    2. 404 (new customer): ``POST /contacts`` with ``updateEnabled: true`` and the same
+       lists. 201: created, two requests in all.
+    3. 204 on that POST means someone created the contact between 1 and 2: one more
+       ``PUT`` unlinks the other tier lists.
+    """
+    prov = _provisioning(state, provisioning)
+    types = yield from _attribute_types(state)
+    prepared = _prepare(profile, prov.policy, types)
+    return (yield from _send_upsert(prepared, prov, _extra_lists(list_ids)))
+
+
+def _send_upsert(
+    prepared: _Prepared, prov: ProvisionResult, extra: list[int]
+) -> Plan[UpsertResult]:
+    email = prepared.profile.email
+    lists = _merge(prov.list_ids_for(prepared.tier), extra)
+    others = [i for i in prov.other_tier_list_ids(prepared.tier) if i not in lists]
+    update: dict[str, Any] = {"attributes": prepared.attributes, "listIds": lists}
+    if others:
+        update["unlinkListIds"] = others
+    try:
+        yield calls.update_contact_call(email, update)
+    except NotFoundError:
+        pass
+    else:
+        return UpsertResult(
+            email=email,
+            created=False,
+            contact_id=None,
+            tier=prepared.tier,
+            list_ids=tuple(lists),
+            unlinked_list_ids=tuple(others),
+        )
+    result = yield calls.create_contact_call(
+        {
+            "email": email,
+            "attributes": prepared.attributes,
+            "listIds": lists,
+            "updateEnabled": True,
+        }
+    )
+    if result.status_code == 201:
+        body = result.body if isinstance(result.body, dict) else {}
+        return UpsertResult(
+            email=email,
+            created=True,
+            contact_id=_int(body.get("id")),
+            tier=prepared.tier,
+            list_ids=tuple(lists),
+        )
+    if others:
+        yield calls.update_contact_call(email, {"unlinkListIds": others})
+    return UpsertResult(
+        email=email,
+        created=False,
+        contact_id=None,
+        tier=prepared.tier,
+        list_ids=tuple(lists),
+        unlinked_list_ids=tuple(others),
+    )
+
+
+def create_plan(
+    state: _AccountCache,
+    profile: LoyaltyProfile,
+    *,
+    provisioning: ProvisionResult | None,
+    list_ids: Iterable[int] = (),
+) -> Plan[UpsertResult]:
+    """Create a new customer; an existing email is a DuplicateContactError (no update)."""
+    prov = _provisioning(state, provisioning)
+    types = yield from _attribute_types(state)
+    prepared = _prepare(profile, prov.policy, types)
+    lists = _merge(prov.list_ids_for(prepared.tier), _extra_lists(list_ids))
+    result = yield calls.create_contact_call(
+        {"email": prepared.profile.email, "attributes": prepared.attributes, "listIds": lists}
+    )
+    body = result.body if isinstance(result.body, dict) else {}
+    return UpsertResult(
+        email=prepared.profile.email,
+        created=True,
+        contact_id=_int(body.get("id")),
+        tier=prepared.tier,
+        list_ids=tuple(lists),
+    )
+
+
+def _identifier(identifier: str | int) -> str | int:
+    if isinstance(identifier, bool) or not isinstance(identifier, (str, int)):
+        raise ValidationError([("identifier", "must be an email or a contact id")])
+    if isinstance(identifier, str):
+        identifier = identifier.strip()
+        if not identifier:
+            raise ValidationError([("identifier", "must not be empty")])
+    return identifier
+
+
+def get_plan(state: _AccountCache, identifier: str | int) -> Plan[LoyaltyProfile]:
+    """Read one contact as a LoyaltyProfile (extra attributes decoded by account type)."""
+    result = yield calls.get_contact_call(_identifier(identifier))
+    with state.lock:
+        types = state.attribute_types
+    known = {k: v for k, v in (types or {}).items() if v in _BREVO_TYPES}
+    body = result.body if isinstance(result.body, dict) else {}
+    return LoyaltyProfile.from_contact(body, attribute_types=known or None)  # type: ignore[arg-type]
+
+
+def delete_plan(identifier: str | int, *, hard: bool) -> Plan[None]:
+    """Hard: DELETE the contact. Soft: blacklist it for email, keeping its lists."""
+    ident = _identifier(identifier)
+    if hard:
+        yield calls.delete_contact_call(ident)
+    else:
+        yield calls.update_contact_call(ident, {"emailBlacklisted": True})
+
+
+def membership_plan(
+    list_id: int, *, emails: Iterable[str], ids: Iterable[int], remove: bool
+) -> Plan[MembershipResult]:
+    """Add or remove members in chunks of 150; a chunk Brevo refuses counts as failures."""
+    if isinstance(list_id, bool) or not isinstance(list_id, int) or list_id < 1:
+        raise ValidationError([("list_id", f"must be a positive int, got {list_id!r}")])
+    if isinstance(emails, str):
+        raise ValidationError([("emails", "must be a sequence of emails, not one string")])
+    emails = [e.strip() for e in emails if isinstance(e, str) and e.strip()]
+    ids = list(ids)
+    bad_ids = [i for i in ids if isinstance(i, bool) or not isinstance(i, int) or i < 1]
+    if bad_ids:
+        raise ValidationError([("ids", f"must be positive contact ids, got {bad_ids!r}")])
+    success: list[str | int] = []
+    failure: list[str | int] = []
+    errors: list[str] = []
+    build = calls.remove_from_list_call if remove else calls.add_to_list_call
+    chunks: list[tuple[list[str], list[int]]] = [
+        (list(emails[i : i + MEMBERS_CHUNK]), []) for i in range(0, len(emails), MEMBERS_CHUNK)
+    ] + [([], list(ids[i : i + MEMBERS_CHUNK])) for i in range(0, len(ids), MEMBERS_CHUNK)]
+    for chunk_emails, chunk_ids in chunks:
+        members: list[str | int] = [*chunk_emails, *chunk_ids]
+        try:
+            result = yield build(list_id, emails=chunk_emails, ids=chunk_ids)
+        except BadRequestError as exc:
+            # e.g. "Contact already in list and/or does not exist" for the whole chunk.
+            failure.extend(members)
+            errors.append(str(exc))
+            continue
+        body: dict[str, Any] = result.body if isinstance(result.body, dict) else {}
+        raw_contacts = body.get("contacts")
+        contacts: dict[str, Any] = raw_contacts if isinstance(raw_contacts, dict) else {}
+        raw_ko = contacts.get("failure")
+        ko: list[str | int] = list(raw_ko) if isinstance(raw_ko, list) else []
+        raw_ok = contacts.get("success")
+        ok: list[str | int] = (
+            list(raw_ok) if isinstance(raw_ok, list) else [m for m in members if m not in ko]
+        )
+        success.extend(ok)
+        failure.extend(ko)
+    return MembershipResult(
+        list_id=list_id, success=tuple(success), failure=tuple(failure), errors=tuple(errors)
+    )
