@@ -10,9 +10,11 @@ function (``*_detailed``), and :func:`_interpret` turns the status and body into
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import datetime as dt
 import json
+import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -40,6 +42,7 @@ from brevo_contacts.api.contacts import (
 )
 from brevo_contacts.api.folders import create_folder, list_folders
 from brevo_contacts.api.import_ import import_contacts
+from brevo_contacts.api.process import get_process
 from brevo_contacts.models import (
     AddContactsToList,
     AttributeCategory,
@@ -267,24 +270,86 @@ def create_folder_call(name: str) -> _Call:
 
 
 def import_call(
-    *, file_body: str, list_ids: Iterable[int], empty_contacts_attributes: bool = False
+    *,
+    file_body: str,
+    list_ids: Iterable[int],
+    empty_contacts_attributes: bool = False,
+    wait: bool = True,
+    sleep: Callable[[float], None] = time.sleep,
+    async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> _Call:
-    return _call(
-        "importContacts",
-        "POST",
-        "/contacts/import",
-        import_contacts,
-        body=ImportContacts.from_dict(
-            {
-                "fileBody": file_body,
-                "listIds": list(list_ids),
-                "updateExistingContacts": True,
-                # False: an empty cell keeps the stored value; True: it clears it (the
-                # sync decides per chunk, see tajo_brevo.sync._csv).
-                "emptyContactsAttributes": empty_contacts_attributes,
-            }
-        ),
+    # Brevo applies an import asynchronously (202 {processId}, then GET /processes/{id}
+    # says queued -> in_process -> completed). Until the sync engine confirms imports
+    # through their processes, this call waits (bounded) for the process to finish, so
+    # what a caller reads right after an import includes it. ``sleep`` is injectable;
+    # ``wait=False`` sends the import only.
+    body = ImportContacts.from_dict(
+        {
+            "fileBody": file_body,
+            "listIds": list(list_ids),
+            "updateExistingContacts": True,
+            # False: an empty cell keeps the stored value; True: it clears it (the sync
+            # decides per chunk, see tajo_brevo.sync._csv).
+            "emptyContactsAttributes": empty_contacts_attributes,
+        }
     )
+
+    def run_sync(client: AuthenticatedClient) -> Any:
+        response = import_contacts.sync_detailed(client=client, body=body)
+        process_id = _process_id(response) if wait else None
+        if process_id is None:
+            return response
+        for delay in _IMPORT_POLL_DELAYS:
+            polled = get_process.sync_detailed(process_id, client=client)
+            if _process_finished(polled):
+                break
+            sleep(delay)
+        return response
+
+    async def run_async(client: AuthenticatedClient) -> Any:
+        response = await import_contacts.asyncio_detailed(client=client, body=body)
+        process_id = _process_id(response) if wait else None
+        if process_id is None:
+            return response
+        for delay in _IMPORT_POLL_DELAYS:
+            polled = await get_process.asyncio_detailed(process_id, client=client)
+            if _process_finished(polled):
+                break
+            await async_sleep(delay)
+        return response
+
+    return _Call("importContacts", "POST", "/contacts/import", run_sync, run_async)
+
+
+def get_process_call(process_id: int) -> _Call:
+    return _call(
+        "getProcess", "GET", f"/processes/{process_id}", get_process, process_id=process_id
+    )
+
+
+#: Waits between polls of an import's process: 0.05 s doubling to 2 s, about 10 minutes.
+_IMPORT_POLL_DELAYS = tuple(min(0.05 * 2**n, 2.0) for n in range(306))
+
+
+def _process_id(response: Any) -> int | None:
+    if int(response.status_code) != 202:
+        return None
+    try:
+        value = json.loads(response.content).get("processId")
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _process_finished(response: Any) -> bool:
+    """The process ended (or can't be read: nothing to wait for)."""
+    if int(response.status_code) != 200:
+        return True
+    try:
+        status = json.loads(response.content).get("status")
+    except (ValueError, AttributeError):
+        return True
+    return status not in ("queued", "in_process", "processing")
 
 
 # ---------------------------------------------------------------------------------------

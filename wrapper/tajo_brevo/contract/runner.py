@@ -509,7 +509,13 @@ def _discover(client: httpx.Client, known_data: Any, *, ours_only: bool) -> tupl
         for a in read("/contacts/attributes", "attributes")
         if a.get("name") and (not ours_only or str(a["name"]).startswith(_ATTRIBUTE_PREFIX))
     ]
-    known = known_data(contact_identifiers=identifiers, list_ids=lists, attribute_names=names)
+    processes = [int(p["id"]) for p in read("/processes", "processes") if "id" in p]
+    known = known_data(
+        contact_identifiers=identifiers,
+        list_ids=lists,
+        attribute_names=names,
+        process_ids=processes,
+    )
     # Both listings answered and one came back empty: the account has nothing to read.
     verified_empty = all(answered[:2]) and not (identifiers and lists)
     return known, verified_empty

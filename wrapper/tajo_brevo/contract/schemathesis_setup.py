@@ -170,12 +170,14 @@ class KnownData:
         contact_identifiers: contact ids (as strings) and emails.
         list_ids: list ids.
         attribute_names: attribute names (any category).
+        process_ids: process ids (imports); processes can't be created by a read.
         probability: share of generated values taken from these lists.
     """
 
     contact_identifiers: Sequence[str] = ()
     list_ids: Sequence[int] = ()
     attribute_names: Sequence[str] = ()
+    process_ids: Sequence[int] = ()
     probability: float = 0.5
 
     def config(self) -> tuple[dict[str, Any], list[tuple[str | None, str, str]]]:
@@ -193,6 +195,7 @@ class KnownData:
             ("contact_identifiers", None, "path.identifier", contacts),
             ("list_ids", None, "path.listId", lists),
             ("attribute_names", "deleteContactAttribute", "path.attributeName", names),
+            ("process_ids", "getProcess", "path.processId", [int(v) for v in self.process_ids]),
         ):
             if values:
                 dictionaries[name] = {"values": values}

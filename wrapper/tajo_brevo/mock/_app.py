@@ -11,6 +11,7 @@ identifier containing ``/`` or ``?`` (sent encoded) stays one identifier, and fi
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ import anyio
 from starlette.applications import Starlette
 from starlette.types import Receive, Scope, Send
 
-from ._state import INT64_MAX, MockAPIError
+from ._state import INT64_MAX, REPORT_PATH, MockAPIError
 from ._validation import API_PREFIX, ValidatedRequest, parse_json
 
 if TYPE_CHECKING:
@@ -175,8 +176,26 @@ class MockASGI:
         )
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         body, too_large = await _read_body(receive)
+        root_url = _root_url(scope, headers)
 
-        outcome = await self._handle(method, raw_path_text, query, headers, body, too_large)
+        if raw_path_text.startswith(REPORT_PATH + "/"):
+            status_code, content = _report_file(mock, raw_path_text)
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": status_code,
+                    "headers": [
+                        (b"content-type", b"text/csv; charset=utf-8"),
+                        (b"content-length", str(len(content)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": content})
+            return
+
+        outcome = await self._handle(
+            method, raw_path_text, query, headers, body, too_large, root_url
+        )
         status, out_headers, payload, operation, pattern, params = outcome
 
         recorded_headers = dict(headers)
@@ -225,6 +244,7 @@ class MockASGI:
         headers: dict[str, str],
         body: bytes,
         too_large: bool,
+        root_url: str = "",
     ) -> tuple[int | None, dict[str, str], bytes, str | None, str | None, dict[str, str]]:
         mock = self._mock
         operation: _Operation | None = None
@@ -289,6 +309,8 @@ class MockASGI:
                 body=body,
                 has_request_body=operation.has_body,
             )
+            if root_url:
+                validated = dataclasses.replace(validated, root_url=root_url)
             handler = _HANDLERS[operation.operation_id]
             status, result = handler(mock, validated)
         except MockAPIError as err:
@@ -322,6 +344,29 @@ class MockASGI:
     ) -> tuple[int | None, dict[str, str], bytes, str | None, str | None, dict[str, str]]:
         out = {**headers, "content-type": "application/json"}
         return err.status, out, _json_bytes(err.body()), operation_id, pattern, params
+
+
+def _root_url(scope: Scope, headers: Mapping[str, str]) -> str:
+    """``scheme://host[:port]`` as the client addressed the mock (its Host header)."""
+    scheme = scope.get("scheme") or "http"
+    host = headers.get("host")
+    if not host:
+        server = scope.get("server") or ("127.0.0.1", 80)
+        host = f"{server[0]}:{server[1]}"
+    return f"{scheme}://{host}"
+
+
+def _report_file(mock: BrevoMock, raw_path: str) -> tuple[int, bytes]:
+    """A report file of an import (``/_mock/processes/{id}/{kind}.csv``), or a 404.
+
+    Like Brevo's report links, these need no api-key: the URL itself is the permission.
+    """
+    parts = raw_path[len(REPORT_PATH) + 1 :].split("/")
+    if len(parts) == 2 and parts[0].isdigit() and parts[1].endswith(".csv"):
+        text = mock.state.report_file(int(parts[0]), parts[1][: -len(".csv")])
+        if text is not None:
+            return 200, text.encode()
+    return 404, b"no such report file\n"
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, bool]:
@@ -380,11 +425,42 @@ def _since(value: Any) -> datetime | None:
     return moment
 
 
+def _int_list(value: Any) -> list[int]:
+    if value is None:
+        return []
+    return [int(v) for v in (value if isinstance(value, list | tuple) else [value])]
+
+
 def _list_contacts(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
     limit, offset, sort = _page(req, 50)
     return 200, mock.state.list_contacts(
-        limit=limit, offset=offset, sort=sort, modified_since=_since(req.query.get("modifiedSince"))
+        limit=limit,
+        offset=offset,
+        sort=sort,
+        modified_since=_since(req.query.get("modifiedSince")),
+        list_ids=_int_list(req.query.get("listIds")),
+        ids=_int_list(req.query.get("ids")),
     )
+
+
+def _list_members(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
+    limit, offset, sort = _page(req, 50)
+    return 200, mock.state.list_members(
+        int(req.path["listId"]),
+        limit=limit,
+        offset=offset,
+        sort=sort,
+        modified_since=_since(req.query.get("modifiedSince")),
+    )
+
+
+def _get_process(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
+    return 200, mock.state.get_process(int(req.path["processId"]))
+
+
+def _list_processes(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
+    limit, offset, sort = _page(req, 10)
+    return 200, mock.state.list_processes(limit=limit, offset=offset, sort=sort)
 
 
 def _create_contact(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
@@ -463,7 +539,7 @@ def _create_folder(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
 
 
 def _import(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
-    return 202, {"processId": mock.state.import_contacts(req.body)}
+    return 202, {"processId": mock.state.import_contacts(req.body, root_url=req.root_url)}
 
 
 _HANDLERS: dict[str, _Handler] = {
@@ -485,6 +561,9 @@ _HANDLERS: dict[str, _Handler] = {
     "listFolders": _list_folders,
     "createFolder": _create_folder,
     "importContacts": _import,
+    "getContactsFromList": _list_members,
+    "getProcess": _get_process,
+    "getProcesses": _list_processes,
 }
 
 

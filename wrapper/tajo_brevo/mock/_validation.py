@@ -57,6 +57,8 @@ class ValidatedRequest:
     path: dict[str, Any]
     query: dict[str, Any]
     body: Any
+    #: ``scheme://host[:port]`` of the mock as the client addressed it (for URLs it hands out).
+    root_url: str = ""
 
 
 class _Request:

@@ -116,7 +116,7 @@ def run_sync(
         report: SyncReport = drive(
             sync_plan(
                 state=store,
-                account=client._state,
+                account=client._account,
                 source=rows,
                 options=opts,
                 program=program,
@@ -168,7 +168,7 @@ async def run_async(
         report: SyncReport = await drive_async(
             sync_plan(
                 state=store,
-                account=client._state,
+                account=client._account,
                 source=rows,
                 options=opts,
                 program=program,

@@ -34,9 +34,9 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Se
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from .. import _adapter as api
+from .. import _adapter as calls
 from .._adapter import _Call
-from .._plans import _State, provision_plan
+from .._plans import _AccountCache, provision_plan
 from ..errors import APIConnectionError, APIError, BrevoError, NotFoundError, ServerError
 from ..profile import LoyaltyProfile
 from ..results import ProvisionResult
@@ -207,7 +207,7 @@ class _Engine:
         self,
         *,
         state: SyncState,
-        account: _State,
+        account: _AccountCache,
         source: RowSource,
         options: SyncOptions,
         program: str,
@@ -327,7 +327,7 @@ class _Engine:
             return stop.value
 
     def _account_types(self) -> Plan:
-        result = yield from self.call(api.list_attributes_call())
+        result = yield from self.call(calls.list_attributes_call())
         body = result.body if isinstance(result.body, dict) else {}
         with self.account.lock:
             self.account.attribute_types = {
@@ -499,10 +499,11 @@ class _Engine:
         body = request_body(chunk)
         try:
             result = yield from self.call(
-                api.import_call(
+                calls.import_call(
                     file_body=str(body["fileBody"]),
                     list_ids=chunk.list_ids,
                     empty_contacts_attributes=chunk.empty_contacts_attributes,
+                    wait=False,  # confirmed below through the process, with the report
                 )
             )
         except BrevoError as exc:
@@ -539,7 +540,7 @@ class _Engine:
         occupied: set[int] = set()
         for list_id in self.program.tier_lists.values():
             try:
-                info = yield from self.call(api.get_list_call(list_id))
+                info = yield from self.call(calls.get_list_call(list_id))
             except BrevoError:
                 occupied.add(list_id)  # unknown: assume members (an unlink too many is harmless)
                 continue
@@ -610,7 +611,7 @@ class _Engine:
         if others:
             update["unlinkListIds"] = others
         try:
-            yield from self.call(api.update_contact_call(row.email, update))
+            yield from self.call(calls.update_contact_call(row.email, update))
             failpoint("upsert:sent")
         except NotFoundError:
             if not may_create:
@@ -618,7 +619,7 @@ class _Engine:
         else:
             return "updated"
         created = yield from self.call(
-            api.create_contact_call(
+            calls.create_contact_call(
                 {
                     "email": row.email,
                     "attributes": {k: v for k, v in attributes.items() if v is not None},
@@ -630,7 +631,7 @@ class _Engine:
         if created.status_code == 201:
             return "created"
         # 204: someone created it in between: set it again, clears and unlinks included.
-        yield from self.call(api.update_contact_call(row.email, update))
+        yield from self.call(calls.update_contact_call(row.email, update))
         return "updated"
 
     # -- confirming -------------------------------------------------------------------
@@ -646,9 +647,7 @@ class _Engine:
             for chunk_id, chunk in list(waiting.items()):
                 assert chunk.process_id is not None
                 try:
-                    result = yield from self.call(
-                        api.get_process_call(chunk.process_id)  # type: ignore[attr-defined]
-                    )
+                    result = yield from self.call(calls.get_process_call(chunk.process_id))
                 except NotFoundError:
                     members = self.state.chunk_rows(chunk_id)
                     self.state.abandon(chunk_id)
@@ -784,7 +783,7 @@ class _Engine:
     def _remove(self, list_id: int, contacts: Sequence[ContactState]) -> Plan:
         try:
             yield from self.call(
-                api.remove_from_list_call(list_id, emails=[c.key for c in contacts])
+                calls.remove_from_list_call(list_id, emails=[c.key for c in contacts])
             )
         except APIError as exc:
             if exc.status_code == 400:
@@ -841,7 +840,7 @@ class _Engine:
     def _blacklist_one(self, key: str, lists: list[int]) -> Plan:
         try:
             yield from self.call(
-                api.update_contact_call(key, {"emailBlacklisted": True, "unlinkListIds": lists})
+                calls.update_contact_call(key, {"emailBlacklisted": True, "unlinkListIds": lists})
             )
         except NotFoundError:
             return None  # gone from Brevo already: nothing to blacklist
@@ -863,7 +862,7 @@ class _Engine:
         since = dt.datetime.fromtimestamp(self._run_started_epoch(), dt.UTC)
         for _ in range(100_000):  # bounded by the pages of contacts modified in this run
             page = yield from self.call(
-                api.list_contacts_call(limit=1000, offset=offset, modified_since=since)
+                calls.list_contacts_call(limit=1000, offset=offset, modified_since=since)
             )
             body = page.body if isinstance(page.body, dict) else {}
             contacts = [c for c in body.get("contacts") or [] if isinstance(c, dict)]
@@ -936,7 +935,7 @@ def _compare(row: Row, contact: Mapping[str, Any] | None, program: Program) -> s
 def sync_plan(
     *,
     state: SyncState,
-    account: _State,
+    account: _AccountCache,
     source: RowSource,
     options: SyncOptions,
     program: str,
