@@ -33,13 +33,6 @@ def brevo() -> Iterator[Driver]:
 
 def sync(driver: Driver, source: Any, **options: Any) -> SyncReport:
     options.setdefault("program", "Tajo")
-    if not hasattr(driver.client, "sync_customers"):  # TODO(phase B): remove
-        from tajo_brevo.sync._api import run_async, run_sync
-
-        if driver.mode == "sync":
-            return run_sync(driver.client, source, **options)  # type: ignore[arg-type]
-        options.setdefault("state", None)
-        return driver._runner.run(run_async(driver.client, source, **options))  # type: ignore
     report: SyncReport = driver.sync_customers(source, **options)
     return report
 

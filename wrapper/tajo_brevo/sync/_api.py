@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -12,7 +13,8 @@ import httpx
 
 from ..errors import APIConnectionError, ValidationError
 from ..profile import LoyaltyProfile
-from ..tiers import DEFAULT_TIER_POLICY, TierPolicy
+from ..results import BatchResult, ProvisionResult, RowOutcome
+from ..tiers import DEFAULT_TIER_POLICY, Tier, TierPolicy
 from ._driver import drive, drive_async
 from ._engine import MODES, ON_MISSING, IterableSource, RowSource, SyncOptions, sync_plan
 from ._report import SyncReport
@@ -22,36 +24,39 @@ from ._state import SyncState
 if TYPE_CHECKING:
     from .._client import AsyncTajoBrevo, TajoBrevo
 
-__all__ = ["default_state_path", "run_async", "run_sync"]
+__all__ = ["batch_result", "default_state_path", "run_async", "run_sync"]
 
-SourceLike = str | Path | Source | Iterable[LoyaltyProfile | Mapping[str, Any]]
+#: What a sync reads: a CSV / JSON Lines path, a :class:`Source`, or rows.
+SyncSource = str | os.PathLike[str] | Source | Iterable[LoyaltyProfile | Mapping[str, Any]]
+SourceLike = SyncSource
+PathLike = str | os.PathLike[str]
 #: Seconds to fetch one import report file.
 _DOWNLOAD_TIMEOUT = 60.0
 
 
-def default_state_path(source: str | Path) -> Path:
+def default_state_path(source: PathLike) -> Path:
     """The state file beside an input file: ``customers.csv`` -> ``customers.csv.sync.db``."""
     path = Path(source)
     return path.with_name(path.name + ".sync.db")
 
 
-def _source(source: SourceLike, mapping: str | Path | Mapping[str, str] | None) -> RowSource:
-    if isinstance(mapping, str | Path):
+def _source(source: SourceLike, mapping: PathLike | Mapping[str, str] | None) -> RowSource:
+    if isinstance(mapping, str | os.PathLike):
         mapping = load_mapping(mapping)
     if isinstance(source, Source):
         return source
-    if isinstance(source, str | Path):
+    if isinstance(source, str | os.PathLike):
         return Source(source, mapping=mapping)
     if isinstance(source, Mapping | LoyaltyProfile):
         raise ValidationError([("source", "must be a file path or an iterable of rows")])
     return IterableSource(list(source))
 
 
-def _state(source: SourceLike, state: str | Path | SyncState | None) -> tuple[SyncState, bool]:
+def _state(source: SourceLike, state: PathLike | SyncState | None) -> tuple[SyncState, bool]:
     if isinstance(state, SyncState):
         return state, False
     if state is None:
-        if isinstance(source, str | Path):
+        if isinstance(source, str | os.PathLike):
             return SyncState(default_state_path(source)), True
         if isinstance(source, Source):
             return SyncState(default_state_path(source.path)), True
@@ -85,13 +90,14 @@ def run_sync(
     client: TajoBrevo,
     source: SourceLike,
     *,
-    state: str | Path | SyncState | None = None,
+    state: PathLike | SyncState | None = None,
     program: str,
     policy: TierPolicy = DEFAULT_TIER_POLICY,
     mode: str = "upsert",
     on_missing: str = "keep",
-    mapping: str | Path | Mapping[str, str] | None = None,
+    mapping: PathLike | Mapping[str, str] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    provisioning: ProvisionResult | None = None,
     **options: Any,
 ) -> SyncReport:
     """Drive a sync with the blocking client (see ``TajoBrevo.sync_customers``)."""
@@ -122,6 +128,7 @@ def run_sync(
                 program=program,
                 policy=policy,
                 identity={"base_url": client.base_url, "program": program},
+                provisioning=provisioning,
             ),
             execute=client._execute,
             download=download,
@@ -138,13 +145,14 @@ async def run_async(
     client: AsyncTajoBrevo,
     source: SourceLike,
     *,
-    state: str | Path | SyncState | None = None,
+    state: PathLike | SyncState | None = None,
     program: str,
     policy: TierPolicy = DEFAULT_TIER_POLICY,
     mode: str = "upsert",
     on_missing: str = "keep",
-    mapping: str | Path | Mapping[str, str] | None = None,
+    mapping: PathLike | Mapping[str, str] | None = None,
     sleep: Callable[[float], Any] = asyncio.sleep,
+    provisioning: ProvisionResult | None = None,
     **options: Any,
 ) -> SyncReport:
     """Drive a sync with the async client (see ``AsyncTajoBrevo.sync_customers``)."""
@@ -174,6 +182,7 @@ async def run_async(
                 program=program,
                 policy=policy,
                 identity={"base_url": client.base_url, "program": program},
+                provisioning=provisioning,
             ),
             execute=client._execute,
             download=download,
@@ -184,3 +193,22 @@ async def run_async(
         if owned:
             store.close()
     return report
+
+
+def batch_result(report: SyncReport) -> BatchResult:
+    """``upsert_customers``' result from the engine's report (every outcome kept)."""
+    outcomes = tuple(
+        RowOutcome(
+            index=o.index,
+            email=o.email,
+            status=o.status,
+            tier=Tier(o.tier) if o.tier else None,
+            reason=o.reason,
+        )
+        for o in report.outcomes or ()
+    )
+    return BatchResult(
+        outcomes=outcomes,
+        mode="import" if report.plan["import_chunks"] else "upsert",
+        import_process_ids=tuple(report.process_ids),
+    )

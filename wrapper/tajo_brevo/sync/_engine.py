@@ -214,7 +214,9 @@ class _Engine:
         policy: TierPolicy,
         identity: Mapping[str, str],
         clock: Callable[[], float],
+        provisioning: ProvisionResult | None = None,
     ) -> None:
+        self.provisioning = provisioning
         self.state = state
         self.account = account
         self.source = source
@@ -280,7 +282,15 @@ class _Engine:
             yield from self._account_types()
             self.program = self._stored_program()
         else:
-            provisioned: ProvisionResult = yield from self._provision()
+            provisioned: ProvisionResult = (
+                self.provisioning
+                if self.provisioning is not None
+                else (yield from self._provision())
+            )
+            with self.account.lock:
+                known_types = self.account.attribute_types is not None
+            if not known_types:
+                yield from self._account_types()
             self.program = Program(provisioned.all_customers_list_id, dict(provisioned.tier_lists))
             self.state.bind(**self.identity)
             self.state.remember_program(self.program.all_customers, self.program.tier_lists)
@@ -525,6 +535,7 @@ class _Engine:
                 )
             return
         self.state.set_process(chunk_id, process_id)
+        self.report.process_ids.append(process_id)
         failpoint("import:queued")
         self.sent.append(chunk_id)
 
@@ -942,6 +953,7 @@ def sync_plan(
     policy: TierPolicy,
     identity: Mapping[str, str],
     clock: Callable[[], float] = time.monotonic,
+    provisioning: ProvisionResult | None = None,
 ) -> Plan:
     """The whole sync as one plan; returns a :class:`~tajo_brevo.sync.SyncReport`."""
     engine = _Engine(
@@ -953,6 +965,7 @@ def sync_plan(
         policy=policy,
         identity=identity,
         clock=clock,
+        provisioning=provisioning,
     )
     report: SyncReport = yield from engine.run_plan()
     return report

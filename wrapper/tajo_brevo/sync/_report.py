@@ -56,6 +56,7 @@ class SyncReport:
         recovered: chunks of an earlier, interrupted run: confirmed or re-queued.
         verify: ``--verify`` read-back: contacts checked and mismatches.
         duration: seconds.
+        process_ids: Brevo's import processes this run queued.
     """
 
     mode: str
@@ -70,6 +71,7 @@ class SyncReport:
     recovered: Counter[str] = field(default_factory=Counter)
     verify: dict[str, Any] | None = None
     duration: float = 0.0
+    process_ids: list[int] = field(default_factory=list)
 
     def add(self, outcome: SyncOutcome) -> None:
         """Count an outcome (and keep it when it is a problem or outcomes are kept)."""

@@ -16,6 +16,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +41,7 @@ class SourceError(BrevoError):
     """The source can't be read as a whole (unknown column, bad format): nothing is sent."""
 
 
-def load_mapping(path: str | Path) -> dict[str, str]:
+def load_mapping(path: str | os.PathLike[str]) -> dict[str, str]:
     """Read a ``--mapping`` file: a JSON object ``{"source column": "TARGET"}``.
 
     Raises:
@@ -125,7 +126,9 @@ class Source:
         SourceError: the file can't be opened or its header is refused.
     """
 
-    def __init__(self, path: str | Path, *, mapping: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, mapping: Mapping[str, str] | None = None
+    ) -> None:
         self.path = Path(path)
         self.name = str(self.path)
         self.mapping: dict[str, str] = dict(mapping or {})
@@ -194,7 +197,7 @@ class Source:
                 yield Raw(index, item)
                 index += 1
 
-    def write_rows(self, path: str | Path, rows: list[Mapping[str, Any]]) -> None:
+    def write_rows(self, path: str | os.PathLike[str], rows: list[Mapping[str, Any]]) -> None:
         """Write raw rows in this source's own format (a failures file to feed back)."""
         target = Path(path)
         if self.format == "jsonl":

@@ -170,7 +170,7 @@ class SyncState:
         StateError: another sync holds the file, or it is not a state this version reads.
     """
 
-    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, read_only: bool = False) -> None:
         self.path = str(path)
         self._lock_handle: Any = None
         memory = self.path == ":memory:"
