@@ -10,17 +10,19 @@ memberships are compared with the source.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from tajo_brevo import TajoBrevo, Tier
+from tajo_brevo import TajoBrevo
 from tajo_brevo.mock import BrevoMock, Fault
 from tajo_brevo.sync import Normalizer, Row, Source
 from tajo_brevo.sync._engine import FAILPOINT_ENV, _compare
@@ -33,18 +35,20 @@ N = 240
 
 
 def rows(version: int) -> list[str]:
-    """Version 1, then version 2: 80 tier moves, 40 renamed, 20 emptied cells."""
+    """Version 1, then versions that move a third of the customers to another tier,
+    rename some and empty a list attribute of others (each version differs from the last).
+    """
     out = []
     for i in range(N):
         points = (i * 37) % 3000
         name = f"Ana{i}"
         favorites = '"Home,Books"'
-        if version == 2:
-            if i % 3 == 0:
-                points = (points + 1300) % 3200  # mostly another tier
-            if i % 6 == 1:
-                name = f"Renamed{i}"
-            if i % 12 == 5:
+        if version > 1:
+            if i % 3 == version % 3:
+                points = (points + 1300 * version) % 3200  # mostly another tier
+            if i % 6 == version % 6:
+                name = f"Renamed{version}-{i}"
+            if i % 12 == (5 + version) % 12:
                 favorites = ""
         out.append(f"c{i}@example.com,L{i},{points},{name},{favorites}")
     return out
@@ -134,22 +138,24 @@ def assert_account_equals(base_url: str, source: Path) -> None:
         assert len(in_tiers) == 1, (email, in_tiers)
 
 
-@pytest.mark.parametrize(
-    "point",
-    ["import:recorded", "import:sent", "import:queued", "import:confirmed", "unlink:sent"],
-)
+#: Where a run dies: before an import is sent, after Brevo queued it but before the process
+#: id was saved, after it was saved, after the first chunk was confirmed, after an unlink.
+POINTS = ["import:recorded", "import:sent", "import:queued", "import:confirmed", "unlink:sent"]
+
+
 def test_a_sync_killed_at_any_point_finishes_on_the_next_run(
-    mock_server: str, tmp_path: Path, point: str
+    mock_server: str, tmp_path: Path
 ) -> None:
     state = str(tmp_path / "state.db")
     first = run_cli(mock_server, str(write(tmp_path / "v1.csv", 1)), "--state", state)
     assert first.returncode == 0, first.stderr
-    source = write(tmp_path / "v2.csv", 2)
-    killed = run_cli(mock_server, str(source), "--state", state, failpoint=point)
-    assert killed.returncode == -signal.SIGKILL, (killed.returncode, killed.stderr)
-    again = run_cli(mock_server, str(source), "--state", state)
-    assert again.returncode == 0, again.stdout + again.stderr
-    assert_account_equals(mock_server, source)
+    for version, point in enumerate(POINTS, start=2):
+        source = write(tmp_path / f"v{version}.csv", version)
+        killed = run_cli(mock_server, str(source), "--state", state, failpoint=point)
+        assert killed.returncode == -signal.SIGKILL, (point, killed.returncode, killed.stderr)
+        again = run_cli(mock_server, str(source), "--state", state)
+        assert again.returncode == 0, (point, again.stdout + again.stderr)
+        assert_account_equals(mock_server, source)
     # And once more: nothing left to send.
     last = run_cli(mock_server, str(source), "--state", state)
     assert last.returncode == 0
@@ -175,44 +181,68 @@ def test_a_first_sync_killed_after_queueing_is_confirmed_by_the_next(
 def test_every_row_is_accounted_for_through_faults_and_a_clean_run_converges(
     tmp_path: Path,
 ) -> None:
+    options: dict[str, Any] = {"api_key": KEY, "base_url": "http://127.0.0.1/v3"}
+    state = tmp_path / "state.db"
+    clean = BrevoMock(api_keys=[KEY])
+    with TajoBrevo(**options, http_client=httpx.Client(transport=clean.transport())) as brevo:
+        first = brevo.sync_customers(write(tmp_path / "v1.csv", 1), state=state, program=PROGRAM)
+        assert first.exit_code == 0
     faults = [
         Fault("status", probability=0.15, status=503),
         Fault("drop", probability=0.1),
         Fault("latency", probability=0.2, seconds=0.01),
     ]
     faulty = BrevoMock(api_keys=[KEY], faults=faults, rate_limit=40, seed=3)
-    source = write(tmp_path / "v2.csv", 2)
-    state = tmp_path / "state.db"
-    options: dict[str, Any] = {"api_key": KEY, "base_url": "http://127.0.0.1/v3"}
-    # The client paces far above the mock's limit: 429 storms.
-    with TajoBrevo(
-        **options,
-        rate_limit=400,
-        max_retries=2,
-        http_client=httpx.Client(transport=faulty.transport()),
-    ) as brevo:
-        write(tmp_path / "v1.csv", 1)
-        report = brevo.sync_customers(
-            tmp_path / "v1.csv",
-            state=state,
-            program=PROGRAM,
-            keep_outcomes=True,
-            poll_interval=0.01,
-        )
-        assert report.outcomes is not None
-        assert sorted(o.index for o in report.outcomes) == list(range(N))
-        report = brevo.sync_customers(
-            source, state=state, program=PROGRAM, keep_outcomes=True, poll_interval=0.01
-        )
-        assert report.outcomes is not None
-        assert sorted(o.index for o in report.outcomes) == list(range(N))
-        statuses = {o.status for o in report.outcomes}
-        assert statuses <= {"applied", "updated", "created", "unchanged", "failed"}
-    clean = BrevoMock(api_keys=[KEY])
-    clean.state = faulty.state  # same account, faults off
+    faulty.state = clean.state  # the same account, now with faults
+    # Another client of the same account eats the rate budget: 429 storms for the sync.
+    stop = threading.Event()
+
+    def hog() -> None:
+        with faulty.client() as http:
+            for _ in range(10_000):  # bounded; stopped when the runs end
+                if stop.is_set():
+                    return
+                for _ in range(45):  # a burst over the 40 a second: a 429 storm
+                    with contextlib.suppress(httpx.HTTPError):  # the faults hit it too
+                        http.get("/contacts/attributes")
+                stop.wait(1.5)
+
+    hogger = threading.Thread(target=hog, daemon=True)
+    hogger.start()
+    try:
+        with TajoBrevo(
+            **options,
+            rate_limit=400,
+            max_retries=4,
+            http_client=httpx.Client(transport=faulty.transport()),
+        ) as brevo:
+            for version in (2, 3):
+                report = brevo.sync_customers(
+                    write(tmp_path / f"v{version}.csv", version),
+                    state=state,
+                    program=PROGRAM,
+                    keep_outcomes=True,
+                    poll_interval=0.01,
+                )
+                assert report.outcomes is not None
+                # Every row has exactly one outcome, whatever happened on the way.
+                assert sorted(o.index for o in report.outcomes) == list(range(N))
+                assert {o.status for o in report.outcomes} <= {
+                    "applied",
+                    "updated",
+                    "created",
+                    "unchanged",
+                    "failed",
+                }
+            answered = {r.status for r in faulty.requests}
+            assert {503, 429, None} <= answered  # the faults did happen (None: dropped)
+            assert brevo.stats.retries > 0
+    finally:
+        stop.set()
+        hogger.join(timeout=30)
+    source = tmp_path / "v3.csv"
     with TajoBrevo(**options, http_client=httpx.Client(transport=clean.transport())) as brevo:
         final = brevo.sync_customers(source, state=state, program=PROGRAM, poll_interval=0.01)
         assert final.exit_code == 0, final.problems[:5]
-        with clean.serve() as server:
-            assert_account_equals(server.base_url, source)
-    _ = Tier  # tier lists are checked in assert_account_equals
+    with clean.serve() as server:
+        assert_account_equals(server.base_url, source)

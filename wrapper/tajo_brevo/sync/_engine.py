@@ -102,7 +102,7 @@ class SyncOptions:
     import_threshold: int = 50
     max_import_bytes: int = DEFAULT_MAX_IMPORT_BYTES
     concurrency: int = 8
-    poll_interval: float = 0.5
+    poll_interval: float = 0.2
     max_poll_interval: float = 10.0
     poll_timeout: float = 1800.0
     keep_outcomes: bool = False
