@@ -37,6 +37,7 @@ from typing import Any, Literal, Protocol
 from .. import _adapter as calls
 from .._adapter import _Call
 from .._plans import _AccountCache, provision_plan
+from ..attributes import TAJO_ATTRIBUTES
 from ..errors import APIConnectionError, APIError, BrevoError, NotFoundError, ServerError
 from ..profile import LoyaltyProfile
 from ..results import ProvisionResult
@@ -44,7 +45,7 @@ from ..tiers import Tier, TierPolicy
 from ._csv import DEFAULT_MAX_IMPORT_BYTES, request_body
 from ._plan import Chunker, Program, ReadyChunk, is_unchanged, member, stale_lists, unlink_batches
 from ._report import SyncOutcome, SyncReport
-from ._source import Invalid, Normalizer, Raw, Row, canonical_column
+from ._source import Invalid, Normalizer, Raw, Row, SourceError, canonical_column
 from ._state import Confirmed, ContactState, Member, SyncState
 
 __all__ = [
@@ -280,6 +281,11 @@ class _Engine:
         opts = self.options
         if opts.dry_run:
             yield from self._account_types()
+            with self.account.lock:
+                types = self.account.attribute_types or {}
+                # What provisioning would create is taken as there (a dry run writes nothing).
+                missing = {n: a.type for n, a in TAJO_ATTRIBUTES.items() if n not in types}
+                self.account.attribute_types = {**types, **missing}
             self.program = self._stored_program()
         else:
             provisioned: ProvisionResult = (
@@ -292,6 +298,7 @@ class _Engine:
             if not known_types:
                 yield from self._account_types()
             self.program = Program(provisioned.all_customers_list_id, dict(provisioned.tier_lists))
+            self._check_columns()
             self.state.bind(**self.identity)
             self.state.remember_program(self.program.all_customers, self.program.tier_lists)
         self.run = 0 if opts.dry_run else self.state.start_run(self.source.name, opts.mode)
@@ -345,6 +352,26 @@ class _Engine:
                 for a in body.get("attributes") or []
                 if isinstance(a, dict)
             }
+
+    def _check_columns(self) -> None:
+        """A file column naming no attribute of the account refuses the whole source.
+
+        Raises:
+            SourceError: the columns, with what to do.
+        """
+        with self.account.lock:
+            types = self.account.attribute_types or {}
+        unknown = sorted(
+            f"{header!r} ({name})"
+            for header, name in self.source.columns.items()
+            if name != "EMAIL" and name not in types
+        )
+        if unknown:
+            raise SourceError(
+                f"{self.source.name}: column(s) {', '.join(unknown)} name no attribute of the "
+                "Brevo account (Brevo would drop the values silently): create the attribute, "
+                "rename the column with --mapping, or remove it"
+            )
 
     def _stored_program(self) -> Program:
         stored = self.state.stored_program()
@@ -823,7 +850,8 @@ class _Engine:
             done = yield from self._unlist(missing, program)
             self.state.forget(done)
             self.report.missing["unlisted"] += len(done)
-            self.report.missing["unlist_failed"] += len(missing) - len(done)
+            if len(done) < len(missing):
+                self.report.missing["unlist_failed"] += len(missing) - len(done)
             return
         results = yield Parallel(
             [self._blacklist_one(contact.key, list(program.list_ids)) for contact in missing]
@@ -833,7 +861,8 @@ class _Engine:
         ]
         self.state.forget(done)
         self.report.missing["blacklisted"] += len(done)
-        self.report.missing["blacklist_failed"] += len(missing) - len(done)
+        if len(done) < len(missing):
+            self.report.missing["blacklist_failed"] += len(missing) - len(done)
 
     def _unlist(self, missing: list[ContactState], program: Program) -> Plan:
         jobs: list[tuple[int, list[ContactState]]] = []
