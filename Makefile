@@ -77,9 +77,18 @@ contract: $(STAMP)
 unit: $(STAMP)
 	$(PY) -m pytest
 
-## Bulk-sync benchmark against the in-process mock; rewrites bench/results.md.
-bench: $(STAMP)
-	$(PY) bench/bench_sync.py --write --sizes 1000 10000 30000 --upserts 300
+## Every benchmark (bench/bench_*.py --write): results in bench/results/<topic>.md and
+## PNG plots, indexed in bench/RESULTS.md. Not part of `make test`.
+BENCH_STAMP := $(VENV)/.installed-bench
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev,bench]"
+	@touch $@
+
+bench: $(BENCH_STAMP)
+	@set -e; for script in bench/bench_*.py; do \
+		echo "== $$script"; $(PY) $$script --write; \
+	done
+	$(PY) bench/index.py
 
 test: $(STAMP) check-spec check-generated lint unit
 

@@ -8,7 +8,7 @@ the numbers are not Brevo's 10 requests/s (which the demo shows): they are the l
 cost plus the mock's, and the mock validates every request and response against the spec
 with openapi-core (about 20 ms a request in-process), which dominates the per-contact path.
 
-Run: `make bench` (writes bench/results.md); `python bench/bench_sync.py --sizes 1000`.
+Run: `make bench` (writes bench/results/sync.md); `python bench/bench_sync.py --sizes 1000`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import httpx
 from tajo_brevo import LoyaltyProfile, TajoBrevo
 from tajo_brevo.mock import BrevoMock
 
-RESULTS = Path(__file__).with_name("results.md")
+RESULTS = Path(__file__).with_name("results") / "sync.md"
 
 
 def profiles(n: int, seed: int) -> list[LoyaltyProfile]:
@@ -116,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     table = "\n".join(lines)
     print(table)
     if args.write:
+        RESULTS.parent.mkdir(exist_ok=True)
         RESULTS.write_text(
             "# Benchmark results\n\n"
             f"`python bench/bench_sync.py --write` on {date.today().isoformat()}, "

@@ -63,7 +63,7 @@ WRAPPER_CALLS: dict[str, Callable[[], Any]] = {
     # wait=False: the single respx route answers the import, not the process polls
     # (waiting for the process is tested against the mock, tests/mock/test_mock_import.py).
     "importContacts": lambda: calls.import_call(
-        file_body="EMAIL;LOYALTY_POINTS\nada@example.com;10", list_ids=[7], wait=False
+        file_body="EMAIL;LOYALTY_POINTS\nada@example.com;10", list_ids=[7]
     ),
     "getProcess": lambda: calls.get_process_call(5),
 }
@@ -131,12 +131,12 @@ def test_wrapper_maps_each_documented_response(
         assert call.operation == operation_id
         code = int(status)
         if code < 300:
-            result = calls.execute_sync(call, client.generated, [KEY])
+            result = calls.execute_sync(call, client._http, [KEY])
             assert result.status_code == code
             assert result.body == reply.body
             return
         with pytest.raises(ERRORS[code]) as raised:
-            calls.execute_sync(call, client.generated, [KEY])
+            calls.execute_sync(call, client._http, [KEY])
         error = raised.value
         assert error.status_code == code
         assert (error.code, error.message) == (reply.body["code"], reply.body["message"])
@@ -252,11 +252,11 @@ def test_async_wrapper_maps_documented_responses_like_the_sync_one(
                     )
                     call = WRAPPER_CALLS[operation_id]()
                     if int(status) < 300:
-                        result = await calls.execute_async(call, client.generated, [KEY])
+                        result = await calls.execute_async(call, client._http, [KEY])
                         assert (result.status_code, result.body) == (int(status), reply.body)
                     else:
                         with pytest.raises(ERRORS[int(status)]):
-                            await calls.execute_async(call, client.generated, [KEY])
+                            await calls.execute_async(call, client._http, [KEY])
 
         asyncio.run(scenario())
 

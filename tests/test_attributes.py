@@ -160,7 +160,10 @@ def test_decode_array_is_lenient_with_hand_written_text() -> None:
     assert decode_array("C:\\dir") == ("C:\\dir",)  # a lone backslash stays
 
 
-_item = st.text(min_size=1).filter(lambda s: s == s.strip())
+# Control characters are refused (text_problem): not part of the round trip.
+_item = st.text(st.characters(exclude_categories=("Cc", "Cs")), min_size=1).filter(
+    lambda s: s == s.strip()
+)
 
 
 @given(st.lists(_item, max_size=8).map(tuple))

@@ -525,7 +525,10 @@ def test_from_contact_refuses_attributes_that_are_not_an_object() -> None:
 
 _counts = st.floats(min_value=0, max_value=1e15, allow_nan=False) | st.integers(0, 10**6)
 _percent = st.floats(min_value=0, max_value=100)
-_text = st.text(st.characters(codec="utf-8"), min_size=1, max_size=12).filter(str.strip)
+# Control characters are refused (tajo_brevo.attributes.text_problem): not round-trip data.
+_text = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cc",)), min_size=1, max_size=12
+).filter(str.strip)
 _item = _text.filter(lambda s: s == s.strip())
 _array = st.lists(_item, max_size=4).map(tuple)
 _dates = st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))

@@ -39,6 +39,7 @@ EXPECTED = {
     "AuthenticationError",
     "BadRequestError",
     "BrevoError",
+    "CommunicationError",
     "ConfigurationError",
     "DuplicateContactError",
     "InvalidParameterError",

@@ -1,23 +1,26 @@
-"""The ONLY module of the wrapper that calls the generated ``brevo_contacts.api`` functions.
+"""The boundary to the generated client: its request builders in, one parse out.
+
+The ONLY module of the wrapper that calls the generated ``brevo_contacts.api`` modules,
+and it uses exactly one part of them: each operation's request builder
+(``_get_kwargs``: method, URL, query, JSON body from the typed request models). The
+request is sent on the wrapper client's one ``httpx`` client (paced, retried,
+authenticated) and the answer is decoded once, here: a 2xx body with ``json.loads``
+into a :class:`_Result`, an error status into the mapped
+:class:`~tajo_brevo.errors.APIError`, with the redacted request and response as its
+evidence. The generated response models are not used: they decoded every body a second
+time and fail on values the spec does not list. The converters from Brevo's JSON to the
+wrapper's result types live here too, next to the one place that JSON is read.
 
 A regeneration of the client touches this file and nothing else. Everything here is
-sans-IO except the two executors: builders return a :class:`_Call` (which generated
-function, with which arguments), the executors run it with the sync or async generated
-function (``*_detailed``), and :func:`_interpret` turns the status and body into a
-:class:`_Result` or raises the mapped :class:`~tajo_brevo.errors.APIError`. Generated
-``ErrorResponse`` objects and ``UnexpectedStatus`` never leave this module.
+sans-IO except the two executors.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import datetime as dt
 import json
-import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import httpx
@@ -56,39 +59,26 @@ from brevo_contacts.models import (
     UpdateContact,
 )
 
-from ._responses import error_from_response
+from ._responses import error_from_response, redact, redacted_request
 from .errors import APIConnectionError, APITimeoutError
-
-#: The last raw response seen in this thread / task: used when the generated client can't
-#: parse a body (an attribute type it does not know, an error body without ``code``), so
-#: the status and body still reach the caller instead of a KeyError.
-_last_response: contextvars.ContextVar[httpx.Response | None] = contextvars.ContextVar(
-    "tajo_brevo_last_response", default=None
-)
-
-
-def _remember_response(response: httpx.Response) -> None:
-    _last_response.set(response)
-
-
-async def _aremember_response(response: httpx.Response) -> None:
-    _last_response.set(response)
-
-
-#: Event hooks the clients install on their httpx clients.
-SYNC_HOOKS: dict[str, list[Callable[..., Any]]] = {"response": [_remember_response]}
-ASYNC_HOOKS: dict[str, list[Callable[..., Any]]] = {"response": [_aremember_response]}
+from .results import AttributeInfo, Contact, ContactListInfo, FolderInfo
 
 
 @dataclass(frozen=True)
 class _Call:
-    """One Brevo operation to run: method and path (for errors), sync and async runners."""
+    """One Brevo operation to send.
+
+    Attributes:
+        operation: the spec's operationId.
+        method: HTTP method (for errors and logs).
+        path: the path with its parameters as given (for errors and logs).
+        request: ``httpx.Client.request`` arguments from the generated request builder.
+    """
 
     operation: str
     method: str
     path: str
-    run_sync: Callable[[AuthenticatedClient], Any]
-    run_async: Callable[[AuthenticatedClient], Awaitable[Any]]
+    request: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -100,25 +90,11 @@ class _Result:
 
 
 def _call(operation: str, method: str, path: str, module: Any, **kwargs: Any) -> _Call:
-    return _Call(
-        operation=operation,
-        method=method,
-        path=path,
-        run_sync=partial(_sync_runner, module.sync_detailed, kwargs),
-        run_async=partial(_async_runner, module.asyncio_detailed, kwargs),
-    )
-
-
-def _sync_runner(
-    fn: Callable[..., Any], kwargs: dict[str, Any], client: AuthenticatedClient
-) -> Any:
-    return fn(client=client, **kwargs)
-
-
-async def _async_runner(
-    fn: Callable[..., Awaitable[Any]], kwargs: dict[str, Any], client: AuthenticatedClient
-) -> Any:
-    return await fn(client=client, **kwargs)
+    request = module._get_kwargs(**kwargs)
+    if not request.get("params", True):
+        # An empty query would make httpx parse and rebuild the URL once more per request.
+        del request["params"]
+    return _Call(operation=operation, method=method, path=path, request=request)
 
 
 # ---------------------------------------------------------------------------------------
@@ -270,55 +246,25 @@ def create_folder_call(name: str) -> _Call:
 
 
 def import_call(
-    *,
-    file_body: str,
-    list_ids: Iterable[int],
-    empty_contacts_attributes: bool = False,
-    wait: bool = True,
-    sleep: Callable[[float], None] = time.sleep,
-    async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    *, file_body: str, list_ids: Iterable[int], empty_contacts_attributes: bool = False
 ) -> _Call:
-    # Brevo applies an import asynchronously (202 {processId}, then GET /processes/{id}
-    # says queued -> in_process -> completed). Until the sync engine confirms imports
-    # through their processes, this call waits (bounded) for the process to finish, so
-    # what a caller reads right after an import includes it. ``sleep`` is injectable;
-    # ``wait=False`` sends the import only.
-    body = ImportContacts.from_dict(
-        {
-            "fileBody": file_body,
-            "listIds": list(list_ids),
-            "updateExistingContacts": True,
-            # False: an empty cell keeps the stored value; True: it clears it (the sync
-            # decides per chunk, see tajo_brevo.sync._csv).
-            "emptyContactsAttributes": empty_contacts_attributes,
-        }
+    # Queued only (202 {processId}): the sync engine confirms it through get_process_call.
+    return _call(
+        "importContacts",
+        "POST",
+        "/contacts/import",
+        import_contacts,
+        body=ImportContacts.from_dict(
+            {
+                "fileBody": file_body,
+                "listIds": list(list_ids),
+                "updateExistingContacts": True,
+                # False: an empty cell keeps the stored value; True: it clears it (the
+                # sync decides per chunk, see tajo_brevo.sync._csv).
+                "emptyContactsAttributes": empty_contacts_attributes,
+            }
+        ),
     )
-
-    def run_sync(client: AuthenticatedClient) -> Any:
-        response = import_contacts.sync_detailed(client=client, body=body)
-        process_id = _process_id(response) if wait else None
-        if process_id is None:
-            return response
-        for delay in _IMPORT_POLL_DELAYS:
-            polled = get_process.sync_detailed(process_id, client=client)
-            if _process_finished(polled):
-                break
-            sleep(delay)
-        return response
-
-    async def run_async(client: AuthenticatedClient) -> Any:
-        response = await import_contacts.asyncio_detailed(client=client, body=body)
-        process_id = _process_id(response) if wait else None
-        if process_id is None:
-            return response
-        for delay in _IMPORT_POLL_DELAYS:
-            polled = await get_process.asyncio_detailed(process_id, client=client)
-            if _process_finished(polled):
-                break
-            await async_sleep(delay)
-        return response
-
-    return _Call("importContacts", "POST", "/contacts/import", run_sync, run_async)
 
 
 def get_process_call(process_id: int) -> _Call:
@@ -327,29 +273,55 @@ def get_process_call(process_id: int) -> _Call:
     )
 
 
-#: Waits between polls of an import's process: 0.05 s doubling to 2 s, about 10 minutes.
-_IMPORT_POLL_DELAYS = tuple(min(0.05 * 2**n, 2.0) for n in range(306))
+# ---------------------------------------------------------------------------------------
+# Converters: Brevo's decoded JSON -> the wrapper's result types.
+# ---------------------------------------------------------------------------------------
 
 
-def _process_id(response: Any) -> int | None:
-    if int(response.status_code) != 202:
-        return None
-    try:
-        value = json.loads(response.content).get("processId")
-    except (ValueError, AttributeError):
-        return None
+def as_int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _process_finished(response: Any) -> bool:
-    """The process ended (or can't be read: nothing to wait for)."""
-    if int(response.status_code) != 200:
-        return True
-    try:
-        status = json.loads(response.content).get("status")
-    except (ValueError, AttributeError):
-        return True
-    return status not in ("queued", "in_process", "processing")
+def to_contact(item: Mapping[str, Any]) -> Contact:
+    modified: dt.datetime | None = None
+    raw_modified = item.get("modifiedAt")
+    if isinstance(raw_modified, str):
+        try:
+            modified = dt.datetime.fromisoformat(raw_modified.replace("Z", "+00:00"))
+        except ValueError:
+            modified = None
+    return Contact(
+        id=as_int(item.get("id")) or 0,
+        email=item.get("email") if isinstance(item.get("email"), str) else None,
+        attributes=dict(item.get("attributes") or {}),
+        list_ids=tuple(i for i in item.get("listIds") or [] if isinstance(i, int)),
+        email_blacklisted=bool(item.get("emailBlacklisted", False)),
+        modified_at=modified,
+        raw=dict(item),
+    )
+
+
+def to_list_info(item: Mapping[str, Any]) -> ContactListInfo:
+    return ContactListInfo(
+        id=as_int(item.get("id")) or 0,
+        name=str(item.get("name", "")),
+        folder_id=as_int(item.get("folderId")),
+        total_subscribers=as_int(item.get("totalSubscribers")),
+    )
+
+
+def to_folder_info(item: Mapping[str, Any]) -> FolderInfo:
+    return FolderInfo(id=as_int(item.get("id")) or 0, name=str(item.get("name", "")))
+
+
+def to_attribute_info(item: Mapping[str, Any]) -> AttributeInfo:
+    raw_type = item.get("type")
+    return AttributeInfo(
+        name=str(item.get("name", "")),
+        category=str(item.get("category", "")),
+        type=raw_type if isinstance(raw_type, str) else None,
+        enumeration=tuple(e for e in item.get("enumeration") or [] if isinstance(e, dict)),
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -357,28 +329,24 @@ def _process_finished(response: Any) -> bool:
 # ---------------------------------------------------------------------------------------
 
 
-def _interpret(
-    call: _Call,
-    status_code: int,
-    content: bytes,
-    headers: Mapping[str, str],
-    secrets: Sequence[str],
-) -> _Result:
+def _interpret(call: _Call, response: httpx.Response, secrets: Sequence[str]) -> _Result:
+    status_code = response.status_code
     if 200 <= status_code < 300:
         body: Any = None
-        if content.strip():
+        if response.content.strip():
             try:
-                body = json.loads(content)
+                body = json.loads(response.content)
             except ValueError:
                 body = None
         return _Result(status_code=status_code, body=body)
     raise error_from_response(
         status_code=status_code,
-        content=content,
-        headers=headers,
+        content=response.content,
+        headers=response.headers,
         method=call.method,
         path=call.path,
         secrets=secrets,
+        response=response,
     )
 
 
@@ -387,20 +355,17 @@ def _connection_error(
 ) -> APIConnectionError:
     kind = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
     # The httpx message names the failure (refused, reset, timed out); blank any secret.
-    detail = str(exc)
-    for secret in secrets:
-        if secret:
-            detail = detail.replace(secret, "***")
+    detail = redact(str(exc), secrets)
     message = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
-    return kind(message, method=call.method, path=call.path)
+    try:
+        request: httpx.Request | None = redacted_request(exc.request, secrets)
+    except RuntimeError:  # an exception raised without its request
+        request = None
+    return kind(message, method=call.method, path=call.path, request=request)
 
 
-def _raw_after_parse_failure() -> httpx.Response | None:
-    return _last_response.get()
-
-
-def execute_sync(call: _Call, client: AuthenticatedClient, secrets: Sequence[str]) -> _Result:
-    """Run ``call`` with the sync generated function.
+def execute_sync(call: _Call, http: httpx.Client, secrets: Sequence[str]) -> _Result:
+    """Send ``call`` on the wrapper's httpx client and decode the answer once.
 
     Returns:
         The status and decoded body of a 2xx answer.
@@ -409,44 +374,20 @@ def execute_sync(call: _Call, client: AuthenticatedClient, secrets: Sequence[str
         APIError: the mapped error of a non-2xx answer.
         APIConnectionError: no answer (APITimeoutError when it timed out).
     """
-    token = _last_response.set(None)
     try:
-        try:
-            response = call.run_sync(client)
-        except httpx.TransportError as exc:
-            raise _connection_error(call, exc, secrets) from None
-        except (KeyError, ValueError, TypeError, AttributeError):
-            raw = _raw_after_parse_failure()
-            if raw is None:
-                raise
-            return _interpret(call, raw.status_code, raw.content, raw.headers, secrets)
-        return _interpret(
-            call, int(response.status_code), response.content, response.headers, secrets
-        )
-    finally:
-        _last_response.reset(token)
+        response = http.request(**call.request)
+    except httpx.TransportError as exc:
+        raise _connection_error(call, exc, secrets) from None
+    return _interpret(call, response, secrets)
 
 
-async def execute_async(
-    call: _Call, client: AuthenticatedClient, secrets: Sequence[str]
-) -> _Result:
-    """Run ``call`` with the async generated function (see :func:`execute_sync`)."""
-    token = _last_response.set(None)
+async def execute_async(call: _Call, http: httpx.AsyncClient, secrets: Sequence[str]) -> _Result:
+    """Send ``call`` on the wrapper's async httpx client (see :func:`execute_sync`)."""
     try:
-        try:
-            response = await call.run_async(client)
-        except httpx.TransportError as exc:
-            raise _connection_error(call, exc, secrets) from None
-        except (KeyError, ValueError, TypeError, AttributeError):
-            raw = _raw_after_parse_failure()
-            if raw is None:
-                raise
-            return _interpret(call, raw.status_code, raw.content, raw.headers, secrets)
-        return _interpret(
-            call, int(response.status_code), response.content, response.headers, secrets
-        )
-    finally:
-        _last_response.reset(token)
+        response = await http.request(**call.request)
+    except httpx.TransportError as exc:
+        raise _connection_error(call, exc, secrets) from None
+    return _interpret(call, response, secrets)
 
 
 def make_generated_client(

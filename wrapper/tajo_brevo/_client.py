@@ -39,7 +39,7 @@ from ._transport import (
     _PacedTransport,
     _PacingAndRetries,
 )
-from .errors import BrevoError
+from .errors import BrevoError, ConfigurationError
 from .profile import LoyaltyProfile
 from .results import (
     AttributeInfo,
@@ -184,7 +184,9 @@ class TajoBrevo(_Base):
         max_rate_limit_wait: longest wait after a 429 before retrying (default 60 s).
         http_client: an ``httpx.Client`` to send through (proxies, certificates, a mock
             transport); the wrapper still paces, retries and authenticates. Not closed by
-            the wrapper.
+            the wrapper. Each request then passes through two httpx clients.
+        transport: an httpx transport to send with instead (e.g. ``BrevoMock.transport()``
+            in tests): the cheapest way to a custom destination, one httpx client only.
         sleep, clock, jitter: injectable for tests (``time.sleep``, ``time.monotonic``,
             ``random.random``).
 
@@ -202,6 +204,7 @@ class TajoBrevo(_Base):
         rate_limit: float | PlanRate | Literal["auto"] | None = None,
         max_rate_limit_wait: float | None = None,
         http_client: httpx.Client | None = None,
+        transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] | None = None,
         jitter: Callable[[], float] | None = None,
@@ -216,22 +219,20 @@ class TajoBrevo(_Base):
             clock=clock,
             jitter=jitter,
         )
-        inner: httpx.BaseTransport = (
-            _ForwardTransport(http_client) if http_client is not None else httpx.HTTPTransport()
-        )
+        inner: httpx.BaseTransport
+        if http_client is not None:
+            if transport is not None:
+                raise ConfigurationError("pass http_client or transport, not both")
+            inner = _ForwardTransport(http_client)
+        else:
+            inner = transport if transport is not None else httpx.HTTPTransport()
+        # The client's one HTTP client: the wrapper's calls and client.generated share it.
         self._sleep = sleep or time.sleep
         self._http = httpx.Client(
             transport=_PacedTransport(inner, self._core, self._sleep),
-            event_hooks=calls.SYNC_HOOKS,
             **self._client_kwargs(),
         )
-        self._generated = calls.make_generated_client(
-            base_url=self._config.base_url,
-            api_key=self._config.api_key,
-            timeout=self._config.timeout,
-            sync_client=self._http,
-            async_client=None,
-        )
+        self._generated: AuthenticatedClient | None = None
 
     @property
     def generated(self) -> AuthenticatedClient:
@@ -239,6 +240,14 @@ class TajoBrevo(_Base):
 
         For operations the wrapper does not cover; its calls are paced and retried too.
         """
+        if self._generated is None:
+            self._generated = calls.make_generated_client(
+                base_url=self._config.base_url,
+                api_key=self._config.api_key,
+                timeout=self._config.timeout,
+                sync_client=self._http,
+                async_client=None,
+            )
         return self._generated
 
     def close(self) -> None:
@@ -257,7 +266,7 @@ class TajoBrevo(_Base):
         self.close()
 
     def _execute(self, call: calls._Call) -> calls._Result:
-        return calls.execute_sync(call, self._generated, self._secrets)
+        return calls.execute_sync(call, self._http, self._secrets)
 
     def _run(self, plan: plans.Plan[T]) -> T:
         try:
@@ -634,7 +643,8 @@ class AsyncTajoBrevo(_Base):
     """Asynchronous twin of :class:`TajoBrevo`: the same methods, awaitable.
 
     Tasks sharing one client share its pacing. Arguments as for :class:`TajoBrevo`,
-    except ``http_client`` is an ``httpx.AsyncClient`` and ``sleep`` a coroutine function
+    except ``http_client`` is an ``httpx.AsyncClient``, ``transport`` an
+    ``httpx.AsyncBaseTransport`` and ``sleep`` a coroutine function
     (default ``asyncio.sleep``).
     """
 
@@ -648,6 +658,7 @@ class AsyncTajoBrevo(_Base):
         rate_limit: float | PlanRate | Literal["auto"] | None = None,
         max_rate_limit_wait: float | None = None,
         http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
         clock: Callable[[], float] | None = None,
         jitter: Callable[[], float] | None = None,
@@ -662,28 +673,31 @@ class AsyncTajoBrevo(_Base):
             clock=clock,
             jitter=jitter,
         )
-        inner: httpx.AsyncBaseTransport = (
-            _AsyncForwardTransport(http_client)
-            if http_client is not None
-            else httpx.AsyncHTTPTransport()
-        )
+        inner: httpx.AsyncBaseTransport
+        if http_client is not None:
+            if transport is not None:
+                raise ConfigurationError("pass http_client or transport, not both")
+            inner = _AsyncForwardTransport(http_client)
+        else:
+            inner = transport if transport is not None else httpx.AsyncHTTPTransport()
         self._sleep = sleep or asyncio.sleep
         self._http = httpx.AsyncClient(
             transport=_AsyncPacedTransport(inner, self._core, self._sleep),
-            event_hooks=calls.ASYNC_HOOKS,
             **self._client_kwargs(),
         )
-        self._generated = calls.make_generated_client(
-            base_url=self._config.base_url,
-            api_key=self._config.api_key,
-            timeout=self._config.timeout,
-            sync_client=None,
-            async_client=self._http,
-        )
+        self._generated: AuthenticatedClient | None = None
 
     @property
     def generated(self) -> AuthenticatedClient:
         """The generated client on this client's paced connection (use its ``asyncio*``)."""
+        if self._generated is None:
+            self._generated = calls.make_generated_client(
+                base_url=self._config.base_url,
+                api_key=self._config.api_key,
+                timeout=self._config.timeout,
+                sync_client=None,
+                async_client=self._http,
+            )
         return self._generated
 
     async def aclose(self) -> None:
@@ -702,7 +716,7 @@ class AsyncTajoBrevo(_Base):
         await self.aclose()
 
     async def _execute(self, call: calls._Call) -> calls._Result:
-        return await calls.execute_async(call, self._generated, self._secrets)
+        return await calls.execute_async(call, self._http, self._secrets)
 
     async def _run(self, plan: plans.Plan[T]) -> T:
         try:

@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import httpx
+
 from .errors import (
     APIError,
     AuthenticationError,
@@ -36,24 +38,70 @@ _DUPLICATE_MESSAGE = re.compile(r"already (exists?|associated)|duplicate", re.IG
 _MAX_TEXT = 300
 
 
-def _decode(content: bytes, secrets: Iterable[str]) -> tuple[Any, str]:
-    text = content.decode("utf-8", errors="replace")
+_REDACTED = "***"
+#: Request headers that carry the credential itself.
+_SECRET_HEADERS = frozenset({"api-key", "authorization"})
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret (the API key) replaced by ``***``: the one redaction."""
     for secret in secrets:
         if secret:
-            text = text.replace(secret, "***")
+            text = text.replace(secret, _REDACTED)
+    return text
+
+
+def _redact_bytes(content: bytes, secrets: Iterable[str]) -> bytes:
+    for secret in secrets:
+        if secret:
+            content = content.replace(secret.encode("utf-8"), _REDACTED.encode("utf-8"))
+    return content
+
+
+def _redact_headers(headers: httpx.Headers, secrets: Iterable[str]) -> list[tuple[str, str]]:
+    secrets = tuple(secrets)
+    return [
+        (name, _REDACTED if name.lower() in _SECRET_HEADERS else redact(value, secrets))
+        for name, value in headers.multi_items()
+    ]
+
+
+def redacted_request(request: httpx.Request, secrets: Iterable[str]) -> httpx.Request:
+    """A copy of ``request`` safe to keep in an exception: the key header blanked."""
+    secrets = tuple(secrets)
+    try:
+        content = request.content
+    except httpx.RequestNotRead:
+        content = b""
+    return httpx.Request(
+        request.method,
+        redact(str(request.url), secrets),
+        headers=_redact_headers(request.headers, secrets),
+        content=_redact_bytes(content, secrets),
+    )
+
+
+def redacted_response(response: httpx.Response, secrets: Iterable[str]) -> httpx.Response:
+    """A copy of a read ``response`` (and its request) with the key blanked everywhere."""
+    secrets = tuple(secrets)
+    try:
+        request: httpx.Request | None = redacted_request(response.request, secrets)
+    except RuntimeError:  # a response built without a request
+        request = None
+    return httpx.Response(
+        response.status_code,
+        headers=_redact_headers(response.headers, secrets),
+        content=_redact_bytes(response.content, secrets),
+        request=request,
+    )
+
+
+def _decode(content: bytes, secrets: Iterable[str]) -> tuple[Any, str]:
+    text = redact(content.decode("utf-8", errors="replace"), secrets)
     try:
         return json.loads(text), text
     except ValueError:
         return None, text
-
-
-def _redact(value: str | None, secrets: Iterable[str]) -> str | None:
-    if value is None:
-        return None
-    for secret in secrets:
-        if secret:
-            value = value.replace(secret, "***")
-    return value
 
 
 def _is_contact_path(path: str) -> bool:
@@ -134,6 +182,7 @@ def error_from_response(
     method: str,
     path: str,
     secrets: Iterable[str] = (),
+    response: httpx.Response | None = None,
 ) -> APIError:
     """Map an error response to the exception of its meaning.
 
@@ -144,12 +193,15 @@ def error_from_response(
         method: the request method.
         path: the request path, without query string.
         secrets: strings to blank out of anything kept (the API key).
+        response: the response itself (read), kept redacted as the error's evidence
+            together with its request.
 
     Returns:
         The :class:`~tajo_brevo.errors.APIError` subclass for this status and Brevo code.
     """
     secrets = tuple(secrets)
     body, text = _decode(content, secrets)
+    evidence = redacted_response(response, secrets) if response is not None else None
     code: str | None = None
     message: str | None = None
     metadata: dict[str, Any] = {}
@@ -166,7 +218,7 @@ def error_from_response(
             details = dict(body["details"])
     elif text.strip():
         message = text.strip()[:_MAX_TEXT]
-    message = _redact(message, secrets)
+    message = redact(message, secrets) if message is not None else None
     common: dict[str, Any] = {
         "status_code": status_code,
         "code": code,
@@ -175,6 +227,8 @@ def error_from_response(
         "path": path,
         "metadata": {**details, **metadata} or None,
         "body": body,
+        "response": evidence,
+        "request": evidence.request if evidence is not None else None,
     }
     sources = (details, metadata)
 

@@ -17,6 +17,8 @@ import httpx
 from ._pacing import _is_retry_safe, _Pacer, _RetryPolicy, _Stats
 
 _log = logging.getLogger("tajo_brevo")
+#: Methods safe to repeat whatever the path (see _pacing._is_retry_safe).
+_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 
 def _relative_path(request: httpx.Request, base_path: str) -> str:
@@ -69,14 +71,18 @@ class _PacingAndRetries:
         self.stats = stats
         self.base_path = base_path.rstrip("/")
 
-    def classify(self, request: httpx.Request) -> tuple[str, bool]:
-        path = _relative_path(request, self.base_path)
-        return path, _is_retry_safe(request.method, path, request.content)
+    def path(self, request: httpx.Request) -> str:
+        return _relative_path(request, self.base_path)
+
+    def is_safe(self, request: httpx.Request) -> bool:
+        method = request.method
+        if method in _IDEMPOTENT:  # most requests: no need to look at the path
+            return True
+        return _is_retry_safe(method, self.path(request), request.content)
 
     def retry_after_response(
         self,
         request: httpx.Request,
-        path: str,
         response: httpx.Response,
         attempt: int,
         safe: bool,
@@ -93,7 +99,7 @@ class _PacingAndRetries:
         _log.warning(
             "%s %s -> %s; retry %d/%d in %.2fs",
             request.method,
-            path,
+            self.path(request),
             response.status_code,
             attempt + 1,
             self.policy.max_retries,
@@ -102,7 +108,7 @@ class _PacingAndRetries:
         return delay
 
     def retry_after_exception(
-        self, request: httpx.Request, path: str, exc: Exception, attempt: int, safe: bool
+        self, request: httpx.Request, exc: Exception, attempt: int, safe: bool
     ) -> float | None:
         delay = self.policy.after_exception(exc, attempt, safe)
         if delay is None:
@@ -111,7 +117,7 @@ class _PacingAndRetries:
         _log.warning(
             "%s %s failed (%s); retry %d/%d in %.2fs",
             request.method,
-            path,
+            self.path(request),
             type(exc).__name__,
             attempt + 1,
             self.policy.max_retries,
@@ -137,7 +143,7 @@ class _PacedTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         request.read()
-        path, safe = self._core.classify(request)
+        safe = self._core.is_safe(request)
         # The policy refuses a retry once attempt reaches max_retries: the last turn returns.
         for attempt in range(self._core.policy.max_retries + 1):
             slot = self._core.pacer.reserve_slot()
@@ -150,12 +156,12 @@ class _PacedTransport(httpx.BaseTransport):
                 # is retried like one dropped before the status line.
                 response.read()
             except httpx.TransportError as exc:
-                delay = self._core.retry_after_exception(request, path, exc, attempt, safe)
+                delay = self._core.retry_after_exception(request, exc, attempt, safe)
                 if delay is None:
                     raise
             else:
                 delay = self._core.retry_after_response(
-                    request, path, response, attempt, safe, slot.window
+                    request, response, attempt, safe, slot.window
                 )
                 if delay is None:
                     return response
@@ -187,7 +193,7 @@ class _AsyncPacedTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         await request.aread()
-        path, safe = self._core.classify(request)
+        safe = self._core.is_safe(request)
         for attempt in range(self._core.policy.max_retries + 1):
             slot = self._core.pacer.reserve_slot()
             await self._wait(slot.wait)
@@ -197,12 +203,12 @@ class _AsyncPacedTransport(httpx.AsyncBaseTransport):
                 response = await self._inner.handle_async_request(request)
                 await response.aread()  # see _PacedTransport: the body is in the retry loop
             except httpx.TransportError as exc:
-                delay = self._core.retry_after_exception(request, path, exc, attempt, safe)
+                delay = self._core.retry_after_exception(request, exc, attempt, safe)
                 if delay is None:
                     raise
             else:
                 delay = self._core.retry_after_response(
-                    request, path, response, attempt, safe, slot.window
+                    request, response, attempt, safe, slot.window
                 )
                 if delay is None:
                     return response

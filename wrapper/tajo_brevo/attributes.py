@@ -127,6 +127,53 @@ def _type_name(value: object) -> str:
     return type(value).__name__
 
 
+#: The wrapper's cap on one text value. Brevo documents none; a value this long is a
+#: document, not an attribute, and a 10 MB one fills a whole import request.
+MAX_TEXT_LENGTH = 65_535
+#: Brevo stores numbers as 64-bit floats: beyond 2**53 integers are silently rounded.
+MAX_EXACT_NUMBER = 2**53
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def text_problem(value: str) -> str | None:
+    """Why Brevo could not store ``value`` as text, or None.
+
+    A lone surrogate (``"\\ud800"``) is not text and cannot be sent as UTF-8; control
+    characters other than tab and newlines are refused; so is a text longer than
+    :data:`MAX_TEXT_LENGTH` characters.
+    """
+    if _SURROGATE_RE.search(value):
+        return "contains a lone surrogate (U+D800-U+DFFF), which cannot be sent as UTF-8"
+    if (control := _CONTROL_RE.search(value)) is not None:
+        return f"contains the control character {control.group()!r}"
+    if len(value) > MAX_TEXT_LENGTH:
+        return f"is {len(value)} characters long, more than the {MAX_TEXT_LENGTH} allowed"
+    return None
+
+
+def number_problem(value: int | float | Decimal) -> str | None:
+    """Why Brevo could not store the number ``value`` exactly, or None.
+
+    NaN, infinities and Decimals beyond the float range are refused, and so are integers
+    beyond ``2**53`` in size: Brevo stores 64-bit floats and would round ``2**53 + 1``
+    without a word (a float is sent as the float it is).
+    """
+    if isinstance(value, int):
+        if abs(value) > MAX_EXACT_NUMBER:
+            bits = value.bit_length()
+            return f"must be at most 2**53 ({MAX_EXACT_NUMBER}) in size, got a {bits}-bit int"
+        return None
+    try:
+        # What is sent: a Decimal beyond the float range would become infinity.
+        finite = math.isfinite(float(value))
+    except (ValueError, OverflowError):  # Decimal("sNaN") refuses to convert
+        finite = False
+    if not finite:
+        return f"must be a finite number, got {value!r}"
+    return None
+
+
 def check_value(spec: AttributeSpec, value: object) -> str | None:
     """Say why ``value`` would not be stored by Brevo in the attribute ``spec``.
 
@@ -150,18 +197,14 @@ def check_value(spec: AttributeSpec, value: object) -> str | None:
         return f"{spec.name} expects {expected}, got None"
     if expected == "text":
         if isinstance(value, str):
-            return None
+            problem = text_problem(value)
+            return None if problem is None else f"{spec.name} {problem}"
         return f"{spec.name} expects text, got {_type_name(value)} {value!r}"
     if expected == "float":
         if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
             return f"{spec.name} expects a number, got {_type_name(value)} {value!r}"
-        try:
-            finite = math.isfinite(value)
-        except ValueError:  # Decimal("sNaN") refuses to convert
-            finite = False
-        if not finite:
-            return f"{spec.name} expects a finite number, got {value!r}"
-        return None
+        problem = number_problem(value)
+        return None if problem is None else f"{spec.name} {problem}"
     if expected == "date":
         if isinstance(value, datetime):
             return f"{spec.name} expects a date, got a datetime {value!r}: send value.date()"
@@ -194,6 +237,8 @@ def _array_item_problem(item: object) -> str | None:
         return f"items must be strings, got {_type_name(item)} {item!r}"
     if not item:
         return "items must not be empty"
+    if (problem := text_problem(item)) is not None:
+        return f"an item {problem}"
     if item != item.strip():
         return f"items must not start or end with whitespace, got {item!r}"
     return None

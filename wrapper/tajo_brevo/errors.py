@@ -6,22 +6,28 @@
     ├── ConfigurationError            bad or missing configuration (e.g. no API key)
     ├── ValidationError               bad input caught before anything is sent
     │   ├── ProfileValidationError    a LoyaltyProfile field is invalid
-    │   └── AttributeMismatchError    a value does not fit the account's attribute type
-    │                                 (Brevo would silently drop it)
-    ├── APIError                      Brevo answered with an error status
-    │   ├── BadRequestError           400
-    │   │   ├── InvalidParameterError     400 invalid_parameter / missing_parameter / out_of_range
-    │   │   └── DuplicateContactError     400 duplicate_parameter (or the same message under
-    │   │                                 another code), with the existing contact id if given
-    │   ├── AuthenticationError       401
-    │   ├── PaymentRequiredError      402 not_enough_credits
-    │   ├── PermissionDeniedError     403
-    │   ├── NotFoundError             404
-    │   ├── MethodNotAllowedError     405 (e.g. deleting the account's own email)
-    │   ├── RateLimitError            429, with ``reset_after`` seconds
-    │   └── ServerError               5xx
-    └── APIConnectionError            no answer: connection failed or dropped
-        └── APITimeoutError           no answer in time
+    │   └── AttributeMismatchError    a value does not fit the account's attribute
+    │                                 (Brevo would refuse it or silently drop it)
+    └── CommunicationError            anything that went wrong talking to Brevo
+        ├── APIError                  Brevo answered with an error status
+        │   ├── BadRequestError           400
+        │   │   ├── InvalidParameterError     400 invalid_parameter / missing_parameter /
+        │   │   │                             out_of_range
+        │   │   └── DuplicateContactError     400 duplicate_parameter (or the same message
+        │   │                                 under another code), with the existing id
+        │   ├── AuthenticationError       401
+        │   ├── PaymentRequiredError      402 not_enough_credits
+        │   ├── PermissionDeniedError     403
+        │   ├── NotFoundError             404
+        │   ├── MethodNotAllowedError     405 (e.g. deleting the account's own email)
+        │   ├── RateLimitError            429, with ``reset_after`` seconds
+        │   └── ServerError               5xx
+        └── APIConnectionError        no answer: connection failed or dropped
+            └── APITimeoutError       no answer in time
+
+Every ``CommunicationError`` keeps its evidence: ``request`` (the ``httpx.Request`` sent)
+and, for an ``APIError``, ``response`` (the ``httpx.Response``, body read), both with the
+API key blanked.
 
 The API key never appears in a message or repr of these exceptions.
 """
@@ -31,6 +37,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import httpx
+
 __all__ = [
     "APIConnectionError",
     "APIError",
@@ -39,6 +47,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BrevoError",
+    "CommunicationError",
     "ConfigurationError",
     "DuplicateContactError",
     "InvalidParameterError",
@@ -85,7 +94,21 @@ class AttributeMismatchError(ValidationError):
     """
 
 
-class APIError(BrevoError):
+class CommunicationError(BrevoError):
+    """Anything that went wrong talking to Brevo: an error answer or no answer at all.
+
+    Attributes:
+        method: the request method.
+        path: the request path (no query string, no host).
+        request: the ``httpx.Request`` sent (API key blanked), when known.
+    """
+
+    method: str
+    path: str
+    request: httpx.Request | None
+
+
+class APIError(CommunicationError):
     """Brevo answered with an error status.
 
     Attributes:
@@ -96,6 +119,8 @@ class APIError(BrevoError):
         method: the request method.
         path: the request path (no query string, no host).
         body: the decoded JSON body, or None.
+        request: the ``httpx.Request`` that was answered (API key blanked), or None.
+        response: the ``httpx.Response`` (body read; API key blanked), or None.
     """
 
     def __init__(
@@ -108,7 +133,11 @@ class APIError(BrevoError):
         path: str,
         metadata: Mapping[str, Any] | None = None,
         body: Any = None,
+        request: httpx.Request | None = None,
+        response: httpx.Response | None = None,
     ) -> None:
+        self.request = request
+        self.response = response
         self.status_code = status_code
         self.code = code
         self.message = message
@@ -190,10 +219,13 @@ class ServerError(APIError):
     """5xx from Brevo."""
 
 
-class APIConnectionError(BrevoError):
+class APIConnectionError(CommunicationError):
     """No answer from Brevo: the connection failed or was dropped."""
 
-    def __init__(self, message: str, *, method: str, path: str) -> None:
+    def __init__(
+        self, message: str, *, method: str, path: str, request: httpx.Request | None = None
+    ) -> None:
+        self.request = request
         self.method = method
         self.path = path
         super().__init__(f"{method} {path}: {message}")

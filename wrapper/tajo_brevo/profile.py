@@ -10,7 +10,6 @@ profile) or from a CSV/dict row with :meth:`LoyaltyProfile.from_row`.
 from __future__ import annotations
 
 import dataclasses
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,7 +19,14 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Literal, Self
 
-from .attributes import TAJO_ATTRIBUTES, BrevoType, decode_array, encode_array
+from .attributes import (
+    TAJO_ATTRIBUTES,
+    BrevoType,
+    decode_array,
+    encode_array,
+    number_problem,
+    text_problem,
+)
 from .errors import ProfileValidationError, ValidationError
 from .tiers import DEFAULT_TIER_POLICY, Tier, TierPolicy, parse_named
 
@@ -102,7 +108,9 @@ _CORE = ("loyalty_id", "loyalty_points", "loyalty_tier")
 _RESERVED = frozenset(_BY_ATTRIBUTE) | {"EMAIL"}
 
 _EXTRA_NAME_RE = re.compile(r"[A-Z][A-Z0-9_]*")
-_LOCAL_RE = re.compile(r"[^@\s\x00-\x1f\x7f]+")
+# RFC 5322 dot-atom characters: what Brevo accepts before the @. Brevo refuses a
+# non-ASCII local part, ';', ',', spaces, quotes and zero-width characters.
+_LOCAL_RE = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+")
 _DOMAIN_RE = re.compile(
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})"
 )
@@ -129,6 +137,8 @@ def _email_problem(email: object) -> str | None:
         return f"must be a string, got {type(email).__name__}"
     if not email:
         return "is required"
+    if (problem := text_problem(email)) is not None:
+        return problem
     if len(email) > 254:
         return "is longer than 254 characters"
     if email.count("@") != 1:
@@ -141,7 +151,10 @@ def _email_problem(email: object) -> str | None:
         or local.endswith(".")
         or ".." in local
     ):
-        return f"{email!r} has an invalid part before '@'"
+        return (
+            f"{email!r} has an invalid part before '@' (Brevo takes ASCII letters, digits "
+            "and !#$%&'*+/=?^_`{|}~.- there; no spaces, ';', ',' or accents)"
+        )
     if not _DOMAIN_RE.fullmatch(domain):
         return f"{email!r} has an invalid domain (expected e.g. example.com, ASCII/punycode)"
     return None
@@ -150,16 +163,9 @@ def _email_problem(email: object) -> str | None:
 def _number(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise _Problem(f"must be a number, got {type(value).__name__} {value!r}")
-    if not _finite(value):
-        raise _Problem(f"must be a finite number, got {value!r}")
+    if (problem := number_problem(value)) is not None:
+        raise _Problem(problem)
     return float(value)
-
-
-def _finite(value: float | Decimal) -> bool:
-    try:
-        return math.isfinite(value)
-    except ValueError:  # Decimal("sNaN") refuses to convert
-        return False
 
 
 def _in_range(value: object, low: float, high: float | None) -> float:
@@ -188,9 +194,13 @@ def _strict_date(value: object) -> date:
 def _text(value: object) -> str:
     if not isinstance(value, str):
         raise _Problem(f"must be a string, got {type(value).__name__} {value!r}")
-    if not value.strip():
+    # Surrounding whitespace is dropped on every path (per contact and import alike).
+    value = value.strip()
+    if not value:
         # Brevo shows blank text as unset, and decoding reads it as unset too.
         raise _Problem("must not be empty or blank (use None for 'not set')")
+    if (problem := text_problem(value)) is not None:
+        raise _Problem(problem)
     return value
 
 
@@ -273,10 +283,17 @@ def _lenient_date(value: object) -> object:
         raise _Problem(f"must be a date 'YYYY-MM-DD', got {value!r}") from None
 
 
+_INT_TEXT_RE = re.compile(r"[+-]?[0-9]+")
+
+
 def _lenient_number(value: object) -> object:
     if isinstance(value, str):
+        text = value.strip()
+        if _INT_TEXT_RE.fullmatch(text) and len(text) < 400:
+            # An int, so that the 2**53 limit applies (a float would round it silently).
+            return int(text)
         try:
-            return float(value.strip())
+            return float(text)
         except ValueError:
             raise _Problem(f"must be a number, got {value!r}") from None
     return value

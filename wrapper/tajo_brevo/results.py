@@ -177,12 +177,15 @@ class MembershipResult:
         success: emails or ids Brevo added/removed.
         failure: emails or ids Brevo did not (not found, already in/out of the list).
         errors: messages of chunks Brevo refused as a whole.
+        rejected: ``(item, reason)`` for each email refused before sending (not a string,
+            not an address Brevo accepts); the valid ones were sent without them.
     """
 
     list_id: int
     success: tuple[str | int, ...] = ()
     failure: tuple[str | int, ...] = ()
     errors: tuple[str, ...] = ()
+    rejected: tuple[tuple[object, str], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -10,13 +10,13 @@ learns about the account), ``provisioning``, ``customers`` (one at a time), ``ba
 ``imports`` (many at once). This package re-exports the names the clients use.
 """
 
+from .._adapter import to_attribute_info, to_contact, to_folder_info, to_list_info
 from ._base import Plan, Progress, T
 from .account import (
     _BREVO_TYPES,
     _AccountCache,
     check_against_account,
     fetch_attributes,
-    to_attribute_info,
 )
 from .batch import DEFAULT_IMPORT_THRESHOLD, batch_plan
 from .customers import (
@@ -37,9 +37,6 @@ from .pagination import (
     contacts_pager,
     folders_pager,
     lists_pager,
-    to_contact,
-    to_folder_info,
-    to_list_info,
 )
 from .provisioning import ALL_CUSTOMERS_SUFFIX, list_names, provision_plan
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Generator
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from .._adapter import _Call, _Result
 
@@ -12,7 +12,3 @@ _log = logging.getLogger("tajo_brevo")
 T = TypeVar("T")
 Plan = Generator[_Call, _Result, T]
 Progress = Callable[[int], None]
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None

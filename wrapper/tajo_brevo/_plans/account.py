@@ -6,9 +6,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from .. import _adapter as calls
+from .._adapter import to_attribute_info
 from ..attributes import AttributeSpec, check_value
 from ..errors import (
     AttributeMismatchError,
@@ -24,21 +24,13 @@ from ._base import Plan
 _BREVO_TYPES = frozenset({"text", "float", "date", "boolean"})
 
 
-def to_attribute_info(item: Mapping[str, Any]) -> AttributeInfo:
-    raw_type = item.get("type")
-    return AttributeInfo(
-        name=str(item.get("name", "")),
-        category=str(item.get("category", "")),
-        type=raw_type if isinstance(raw_type, str) else None,
-        enumeration=tuple(e for e in item.get("enumeration") or [] if isinstance(e, dict)),
-    )
-
-
 @dataclass
 class _AccountCache:
     """What a client learns about the account and reuses (shared by threads; cheap races)."""
 
     attribute_types: dict[str, str | None] | None = None
+    #: The same attributes in full (category, enumeration), by name.
+    attributes: dict[str, AttributeInfo] | None = None
     provisioning: ProvisionResult | None = None
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -50,6 +42,7 @@ def fetch_attributes(state: _AccountCache) -> Plan[list[AttributeInfo]]:
     infos = [to_attribute_info(a) for a in body.get("attributes") or [] if isinstance(a, dict)]
     with state.lock:
         state.attribute_types = {info.name: info.type for info in infos}
+        state.attributes = {info.name: info for info in infos}
     return infos
 
 
@@ -63,10 +56,52 @@ def _attribute_types(state: _AccountCache) -> Plan[dict[str, str | None]]:
     return cached
 
 
+def _known_attributes(state: _AccountCache) -> dict[str, AttributeInfo]:
+    with state.lock:
+        return state.attributes or {}
+
+
+#: Categories whose values Brevo computes: a value sent for one is dropped silently.
+_COMPUTED = frozenset({"calculated", "global"})
+_SHOWN_CHOICES = 12
+
+
+def _category_problem(info: AttributeInfo, value: object) -> str | None:
+    """Why Brevo would drop ``value`` for an attribute of another category than normal."""
+    if info.category in _COMPUTED:
+        return (
+            f"{info.name} is a {info.category} attribute: Brevo computes it and drops a "
+            "value sent for a contact"
+        )
+    if info.category != "category":
+        return None
+    values = [e.get("value") for e in info.enumeration]
+    labels = [e.get("label") for e in info.enumeration]
+    if isinstance(value, bool):
+        pass
+    elif (isinstance(value, int | float) and value in values) or (
+        isinstance(value, str) and value in labels
+    ):
+        return None
+    pairs = [f"{v!r} ({label})" for v, label in zip(values, labels, strict=True)]
+    choices = ", ".join(pairs[:_SHOWN_CHOICES])
+    if len(pairs) > _SHOWN_CHOICES:
+        choices += f", ... ({len(pairs)} in all)"
+    return (
+        f"{info.name} is a category attribute and {value!r} is none of its choices, which "
+        f"Brevo would drop silently; send one of the values or labels: {choices}"
+    )
+
+
 def check_against_account(
-    attributes: Mapping[str, object], types: Mapping[str, str | None]
+    attributes: Mapping[str, object],
+    types: Mapping[str, str | None],
+    infos: Mapping[str, AttributeInfo] | None = None,
 ) -> None:
-    """Refuse values Brevo would silently drop: unknown attributes and mismatched types.
+    """Refuse values Brevo would silently drop.
+
+    Unknown attributes, values of the wrong type, and (with ``infos``) a value for a
+    calculated or global attribute or one outside a category attribute's enumeration.
 
     Raises:
         AttributeMismatchError: one ``(attribute, problem)`` per value that would be lost.
@@ -82,8 +117,12 @@ def check_against_account(
                 )
             )
             continue
+        info = (infos or {}).get(name)
+        if info is not None and (problem := _category_problem(info, value)) is not None:
+            problems.append((name, problem))
+            continue
         brevo_type = types[name]
-        if brevo_type in _BREVO_TYPES:
+        if brevo_type in _BREVO_TYPES and (info is None or info.category != "category"):
             try:
                 spec = AttributeSpec(name=name, type=brevo_type)  # type: ignore[arg-type]
             except ValidationError:

@@ -16,7 +16,7 @@ from ..results import (
     RowOutcome,
 )
 from ._base import Plan, Progress
-from .account import _AccountCache, _attribute_types, _provisioning
+from .account import _AccountCache, _attribute_types, _known_attributes, _provisioning
 from .customers import _prepare, _Prepared, _send_upsert
 from .imports import _import_rows
 
@@ -44,6 +44,11 @@ def _row_email(row: object) -> str | None:
     return None
 
 
+def _check_int(value: object, name: str, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValidationError([(name, f"must be an int >= {minimum}, got {value!r}")])
+
+
 def batch_plan(
     state: _AccountCache,
     rows: Iterable[LoyaltyProfile | Mapping[str, Any]],
@@ -54,19 +59,24 @@ def batch_plan(
     progress: Progress | None,
 ) -> Plan[BatchResult]:
     """Validate every row, then send the valid ones as upserts or imports."""
-    if import_threshold < 1:
-        raise ValidationError([("import_threshold", f"must be >= 1, got {import_threshold}")])
-    if max_import_bytes < 10_000:
-        raise ValidationError([("max_import_bytes", f"must be >= 10000, got {max_import_bytes}")])
+    _check_int(import_threshold, "import_threshold", 1)
+    _check_int(max_import_bytes, "max_import_bytes", 10_000)
+    if rows is None or isinstance(rows, str | bytes | Mapping) or not isinstance(rows, Iterable):
+        raise ValidationError(
+            [("rows", f"must be an iterable of rows, got {type(rows).__name__} {rows!r:.60}")]
+        )
+    if progress is not None and not callable(progress):
+        raise ValidationError([("progress", f"must be callable, got {progress!r:.60}")])
     prov = _provisioning(state, provisioning)
     types = yield from _attribute_types(state)
+    infos = _known_attributes(state)
     tick = progress or (lambda n: None)
 
     outcomes: dict[int, RowOutcome] = {}
     valid: dict[str, tuple[int, _Prepared]] = {}  # casefolded email -> last row with it
     for index, row in enumerate(rows):
         try:
-            prepared = _prepare(_to_profile(row), prov.policy, types)
+            prepared = _prepare(_to_profile(row), prov.policy, types, infos)
         except ValidationError as exc:
             outcomes[index] = RowOutcome(
                 index=index, email=_row_email(row), status="invalid", reason=str(exc)

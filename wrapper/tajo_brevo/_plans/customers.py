@@ -7,27 +7,33 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import _adapter as calls
+from .._adapter import as_int
+from ..attributes import text_problem
 from ..errors import (
     BadRequestError,
     NotFoundError,
     ValidationError,
 )
-from ..profile import LoyaltyProfile
+from ..profile import LoyaltyProfile, _email_problem
 from ..results import (
+    AttributeInfo,
     MembershipResult,
     ProvisionResult,
     UpsertResult,
 )
 from ..tiers import Tier, TierPolicy
-from ._base import Plan, _int
+from ._base import Plan
 from .account import (
     _BREVO_TYPES,
     _AccountCache,
     _attribute_types,
+    _known_attributes,
     _provisioning,
     check_against_account,
 )
 
+#: Brevo's contact ids are 64-bit.
+_MAX_CONTACT_ID = 2**63 - 1
 #: add/remove members take at most 150 emails or ids per call.
 MEMBERS_CHUNK = 150
 
@@ -40,7 +46,10 @@ class _Prepared:
 
 
 def _prepare(
-    profile: LoyaltyProfile, policy: TierPolicy, types: Mapping[str, str | None]
+    profile: LoyaltyProfile,
+    policy: TierPolicy,
+    types: Mapping[str, str | None],
+    infos: Mapping[str, AttributeInfo] | None = None,
 ) -> _Prepared:
     """Tier, encoding and the account check: everything that can refuse before sending."""
     if not isinstance(profile, LoyaltyProfile):
@@ -50,17 +59,26 @@ def _prepare(
     if profile.loyalty_tier is None and profile.loyalty_points is not None:
         profile = profile.with_tier(policy)
     attributes = profile.to_attributes(require_core=True)
-    check_against_account(attributes, types)
+    check_against_account(attributes, types, infos)
     assert profile.loyalty_tier is not None  # to_attributes(require_core=True) checked it
     return _Prepared(profile, attributes, profile.loyalty_tier)
 
 
 def _extra_lists(list_ids: Iterable[int]) -> list[int]:
-    ids = list(list_ids)
+    ids = _sequence(list_ids, "list_ids", "list ids")
     bad = [i for i in ids if isinstance(i, bool) or not isinstance(i, int) or i < 1]
     if bad:
         raise ValidationError([("list_ids", f"must be positive ints, got {bad!r}")])
     return ids
+
+
+def _sequence(values: object, name: str, what: str) -> list[Any]:
+    """``values`` as a list; None, a single string or a non-iterable is refused."""
+    if values is None or isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise ValidationError(
+            [(name, f"must be an iterable of {what}, got {type(values).__name__} {values!r:.60}")]
+        )
+    return list(values)
 
 
 def _merge(*groups: Iterable[int]) -> list[int]:
@@ -90,7 +108,7 @@ def upsert_plan(
     """
     prov = _provisioning(state, provisioning)
     types = yield from _attribute_types(state)
-    prepared = _prepare(profile, prov.policy, types)
+    prepared = _prepare(profile, prov.policy, types, _known_attributes(state))
     return (yield from _send_upsert(prepared, prov, _extra_lists(list_ids)))
 
 
@@ -129,7 +147,7 @@ def _send_upsert(
         return UpsertResult(
             email=email,
             created=True,
-            contact_id=_int(body.get("id")),
+            contact_id=as_int(body.get("id")),
             tier=prepared.tier,
             list_ids=tuple(lists),
         )
@@ -155,7 +173,7 @@ def create_plan(
     """Create a new customer; an existing email is a DuplicateContactError (no update)."""
     prov = _provisioning(state, provisioning)
     types = yield from _attribute_types(state)
-    prepared = _prepare(profile, prov.policy, types)
+    prepared = _prepare(profile, prov.policy, types, _known_attributes(state))
     lists = _merge(prov.list_ids_for(prepared.tier), _extra_lists(list_ids))
     result = yield calls.create_contact_call(
         {"email": prepared.profile.email, "attributes": prepared.attributes, "listIds": lists}
@@ -164,7 +182,7 @@ def create_plan(
     return UpsertResult(
         email=prepared.profile.email,
         created=True,
-        contact_id=_int(body.get("id")),
+        contact_id=as_int(body.get("id")),
         tier=prepared.tier,
         list_ids=tuple(lists),
     )
@@ -172,11 +190,23 @@ def create_plan(
 
 def _identifier(identifier: str | int) -> str | int:
     if isinstance(identifier, bool) or not isinstance(identifier, (str, int)):
-        raise ValidationError([("identifier", "must be an email or a contact id")])
-    if isinstance(identifier, str):
-        identifier = identifier.strip()
-        if not identifier:
-            raise ValidationError([("identifier", "must not be empty")])
+        raise ValidationError(
+            [("identifier", f"must be an email or a contact id, got {identifier!r:.60}")]
+        )
+    if isinstance(identifier, int):
+        if not 1 <= identifier <= _MAX_CONTACT_ID:
+            raise ValidationError(
+                [("identifier", f"a contact id must be a positive int, got {identifier}")]
+            )
+        return identifier
+    identifier = identifier.strip()
+    if not identifier:
+        raise ValidationError([("identifier", "must not be empty")])
+    problem = text_problem(identifier)
+    if problem is None and "@" in identifier:
+        problem = _email_problem(identifier)
+    if problem is not None:
+        raise ValidationError([("identifier", problem)])
     return identifier
 
 
@@ -205,10 +235,18 @@ def membership_plan(
     """Add or remove members in chunks of 150; a chunk Brevo refuses counts as failures."""
     if isinstance(list_id, bool) or not isinstance(list_id, int) or list_id < 1:
         raise ValidationError([("list_id", f"must be a positive int, got {list_id!r}")])
-    if isinstance(emails, str):
-        raise ValidationError([("emails", "must be a sequence of emails, not one string")])
-    emails = [e.strip() for e in emails if isinstance(e, str) and e.strip()]
-    ids = list(ids)
+    given = _sequence(emails, "emails", "emails")
+    emails = []
+    rejected: list[tuple[object, str]] = []
+    for index, item in enumerate(given):
+        address = item.strip() if isinstance(item, str) else item
+        problem = _email_problem(address)
+        if problem is None:
+            emails.append(address)
+        else:
+            # Reported, never sent: one bad address would make Brevo refuse its chunk.
+            rejected.append((item, f"emails[{index}]: {problem}"))
+    ids = _sequence(ids, "ids", "contact ids")
     bad_ids = [i for i in ids if isinstance(i, bool) or not isinstance(i, int) or i < 1]
     if bad_ids:
         raise ValidationError([("ids", f"must be positive contact ids, got {bad_ids!r}")])
@@ -240,5 +278,9 @@ def membership_plan(
         success.extend(ok)
         failure.extend(ko)
     return MembershipResult(
-        list_id=list_id, success=tuple(success), failure=tuple(failure), errors=tuple(errors)
+        list_id=list_id,
+        success=tuple(success),
+        failure=tuple(failure),
+        errors=tuple(errors),
+        rejected=tuple(rejected),
     )

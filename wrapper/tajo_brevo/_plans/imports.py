@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from .. import _adapter as calls
+from .._adapter import as_int
 from ..errors import (
     APIError,
     BrevoError,
@@ -20,7 +21,7 @@ from ..results import (
     RowOutcome,
 )
 from ..tiers import Tier
-from ._base import Plan, Progress, _int, _log
+from ._base import Plan, Progress, _log
 from .customers import MEMBERS_CHUNK, _Prepared, membership_plan
 from .pagination import CONTACTS_PAGE_MAX, _all_pages, contacts_pager
 
@@ -110,7 +111,7 @@ def _tier_moves(
     for list_id in prov.tier_lists.values():
         info = yield calls.get_list_call(list_id)
         body = info.body if isinstance(info.body, dict) else {}
-        if _int(body.get("totalSubscribers")) != 0 or _int(body.get("uniqueSubscribers")):
+        if as_int(body.get("totalSubscribers")) != 0 or as_int(body.get("uniqueSubscribers")):
             occupied.add(list_id)
     if not occupied:
         return {}
@@ -120,7 +121,7 @@ def _tier_moves(
         for tier, items in by_tier.items()
     )
     head = yield calls.list_contacts_call(limit=1, offset=0)
-    total = _int(head.body.get("count")) if isinstance(head.body, dict) else None
+    total = as_int(head.body.get("count")) if isinstance(head.body, dict) else None
     moves: dict[int, set[str]] = {}
     if total is not None and math.ceil(total / CONTACTS_PAGE_MAX) < blind_cost:
         tier_of = {
@@ -187,7 +188,7 @@ def _import_rows(
                     )
             else:
                 body = result.body if isinstance(result.body, dict) else {}
-                if (pid := _int(body.get("processId"))) is not None:
+                if (pid := as_int(body.get("processId"))) is not None:
                     process_ids.append(pid)
                 for index in indexes:
                     outcomes[index] = RowOutcome(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from .. import _adapter as calls
@@ -11,12 +11,7 @@ from .._adapter import _Call, _Result
 from ..errors import (
     ValidationError,
 )
-from ..results import (
-    Contact,
-    ContactListInfo,
-    FolderInfo,
-)
-from ._base import Plan, _int
+from ._base import Plan
 
 #: Brevo's page-size caps (BREVO_FACTS: contacts 1000; lists and folders 50).
 CONTACTS_PAGE_MAX = 1000
@@ -35,8 +30,6 @@ class _Pager:
     """
 
     def __init__(self, make_call: Callable[[int, int], _Call], key: str, page_size: int) -> None:
-        if page_size < 1:
-            raise ValidationError([("page_size", f"must be >= 1, got {page_size}")])
         self._make_call = make_call
         self._key = key
         self._page_size = page_size
@@ -60,8 +53,18 @@ class _Pager:
         return page
 
 
+def _page_size(page_size: object, cap: int) -> int:
+    if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
+        raise ValidationError([("page_size", f"must be an int >= 1, got {page_size!r:.60}")])
+    return min(page_size, cap)
+
+
 def contacts_pager(modified_since: dt.datetime | None, page_size: int) -> _Pager:
-    size = min(page_size, CONTACTS_PAGE_MAX)
+    if modified_since is not None and not isinstance(modified_since, dt.datetime):
+        raise ValidationError(
+            [("modified_since", f"must be a datetime or None, got {modified_since!r:.60}")]
+        )
+    size = _page_size(page_size, CONTACTS_PAGE_MAX)
     return _Pager(
         lambda limit, offset: calls.list_contacts_call(
             limit=limit, offset=offset, modified_since=modified_since
@@ -75,7 +78,7 @@ def lists_pager(page_size: int = LISTS_PAGE_MAX) -> _Pager:
     return _Pager(
         lambda limit, offset: calls.list_lists_call(limit=limit, offset=offset),
         "lists",
-        min(page_size, LISTS_PAGE_MAX),
+        _page_size(page_size, LISTS_PAGE_MAX),
     )
 
 
@@ -83,7 +86,7 @@ def folders_pager(page_size: int = FOLDERS_PAGE_MAX) -> _Pager:
     return _Pager(
         lambda limit, offset: calls.list_folders_call(limit=limit, offset=offset),
         "folders",
-        min(page_size, FOLDERS_PAGE_MAX),
+        _page_size(page_size, FOLDERS_PAGE_MAX),
     )
 
 
@@ -92,35 +95,3 @@ def _all_pages(pager: _Pager) -> Plan[list[dict[str, Any]]]:
     while (call := pager.next_call()) is not None:
         items.extend(pager.read_page((yield call)))
     return items
-
-
-def to_contact(item: Mapping[str, Any]) -> Contact:
-    modified: dt.datetime | None = None
-    raw_modified = item.get("modifiedAt")
-    if isinstance(raw_modified, str):
-        try:
-            modified = dt.datetime.fromisoformat(raw_modified.replace("Z", "+00:00"))
-        except ValueError:
-            modified = None
-    return Contact(
-        id=_int(item.get("id")) or 0,
-        email=item.get("email") if isinstance(item.get("email"), str) else None,
-        attributes=dict(item.get("attributes") or {}),
-        list_ids=tuple(i for i in item.get("listIds") or [] if isinstance(i, int)),
-        email_blacklisted=bool(item.get("emailBlacklisted", False)),
-        modified_at=modified,
-        raw=dict(item),
-    )
-
-
-def to_list_info(item: Mapping[str, Any]) -> ContactListInfo:
-    return ContactListInfo(
-        id=_int(item.get("id")) or 0,
-        name=str(item.get("name", "")),
-        folder_id=_int(item.get("folderId")),
-        total_subscribers=_int(item.get("totalSubscribers")),
-    )
-
-
-def to_folder_info(item: Mapping[str, Any]) -> FolderInfo:
-    return FolderInfo(id=_int(item.get("id")) or 0, name=str(item.get("name", "")))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from .. import _adapter as calls
-from .._adapter import _Result
-from ..attributes import TAJO_ATTRIBUTES
+from .._adapter import _Result, as_int
+from ..attributes import TAJO_ATTRIBUTES, text_problem
 from ..errors import (
     BadRequestError,
     BrevoError,
@@ -15,11 +15,13 @@ from ..results import (
     ProvisionResult,
 )
 from ..tiers import Tier, TierPolicy
-from ._base import Plan, _int
+from ._base import Plan
 from .account import _AccountCache, fetch_attributes
 from .pagination import _all_pages, folders_pager, lists_pager
 
 ALL_CUSTOMERS_SUFFIX = "All customers"
+#: The program names a folder and lists; keep their names short enough to read.
+_MAX_PROGRAM = 200
 
 
 def list_names(program: str) -> tuple[str, dict[Tier, str]]:
@@ -35,7 +37,10 @@ def provision_plan(
     """Make the account ready for the program; writes only what is missing."""
     program = program.strip() if isinstance(program, str) else program
     if not isinstance(program, str) or not program:
-        raise ValidationError([("program", "must be a non-empty name")])
+        raise ValidationError([("program", f"must be a non-empty name, got {program!r:.60}")])
+    if (problem := text_problem(program)) is not None or len(program) > _MAX_PROGRAM:
+        reason = problem or f"must be at most {_MAX_PROGRAM} characters"
+        raise ValidationError([("program", reason)])
     if not isinstance(policy, TierPolicy):
         raise ValidationError([("policy", f"must be a TierPolicy, got {type(policy).__name__}")])
 
@@ -68,7 +73,7 @@ def provision_plan(
 
     folders = yield from _all_pages(folders_pager())
     same_name = sorted(
-        (f for f in folders if f.get("name") == program and _int(f.get("id")) is not None),
+        (f for f in folders if f.get("name") == program and as_int(f.get("id")) is not None),
         key=lambda f: f["id"],
     )
     folder_created = not same_name
@@ -81,7 +86,7 @@ def provision_plan(
     existing_lists: dict[str, int] = {}
     if not folder_created:
         for item in (yield from _all_pages(lists_pager())):
-            list_id = _int(item.get("id"))
+            list_id = as_int(item.get("id"))
             name = item.get("name")
             if list_id is None or item.get("folderId") != folder_id or not isinstance(name, str):
                 continue
@@ -122,7 +127,7 @@ def provision_plan(
 
 def _created_id(result: _Result, what: str) -> int:
     body = result.body if isinstance(result.body, dict) else {}
-    created = _int(body.get("id"))
+    created = as_int(body.get("id"))
     if created is None:
         raise BrevoError(f"Brevo created a {what} but returned no id (status {result.status_code})")
     return created

@@ -540,7 +540,6 @@ class _Engine:
                     file_body=str(body["fileBody"]),
                     list_ids=chunk.list_ids,
                     empty_contacts_attributes=chunk.empty_contacts_attributes,
-                    wait=False,  # confirmed below through the process, with the report
                 )
             )
         except BrevoError as exc:
