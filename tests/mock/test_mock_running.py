@@ -159,3 +159,17 @@ def test_the_core_package_never_imports_the_mock_extra() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_sync_transport_runs_no_event_loop(
+    mock: BrevoMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import anyio
+
+    def no_loop(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the in-process transport started an event loop")
+
+    monkeypatch.setattr(anyio, "run", no_loop)
+    with mock.client() as http:
+        assert http.post("/contacts", json={"email": "ada@example.com"}).status_code == 201
+        assert http.get("/contacts/ada@example.com").json()["email"] == "ada@example.com"

@@ -14,10 +14,10 @@ import httpx
 from starlette.applications import Starlette
 
 from .._resources import effective_spec_path
-from ._app import EXTRA_OPERATIONS, RecordedExchange, build_app, build_routes
+from ._app import EXTRA_OPERATIONS, MockParts, RecordedExchange, build_app, build_routes
 from ._limits import RATE_LIMIT_TIERS, Fault, FaultInjector, RateLimiter
 from ._server import BackgroundServer
-from ._state import MockState, _utc_now
+from ._state import MockState, utc_now
 from ._transport import AsyncMockTransport, MockTransport
 from ._validation import load_validator
 
@@ -63,7 +63,7 @@ class BrevoMock:
         faults: Sequence[Fault] = (),
         seed: int = 0,
         clock: Callable[[], float] = time.monotonic,
-        now: Callable[[], datetime] = _utc_now,
+        now: Callable[[], datetime] = utc_now,
         account_email: str = "owner@tajo-brevo-mock.example",
         spec_path: str | Path | None = None,
         record_limit: int = 10_000,
@@ -99,7 +99,17 @@ class BrevoMock:
         )
         self._records: collections.deque[RecordedExchange] = collections.deque(maxlen=record_limit)
         self._records_lock = threading.Lock()
-        self.app: Starlette = build_app(self)
+        self.app: Starlette = build_app(
+            MockParts(
+                state=self.state,
+                validator=self._validator,
+                routes=self._routes,
+                api_keys=self._api_keys,
+                limiter=self._limiter,
+                faults=self._faults,
+                record=self._record,
+            )
+        )
 
     def __repr__(self) -> str:
         # Never show the keys.

@@ -42,9 +42,6 @@ from ._base import (
 )
 from ._imports import REPORT_KINDS, REPORT_PATH, ImportProcess, ImportsMixin, is_loopback_url
 
-# Kept under its old name: BrevoMock's signature shows it as the default clock.
-_utc_now = utc_now
-
 
 class MockState(ImportsMixin, AttributesMixin):
     """The account: contacts, lists, folders, attributes, imports and processes.
@@ -95,4 +92,5 @@ __all__ = [
     "MockState",
     "format_timestamp",
     "is_loopback_url",
+    "utc_now",
 ]
