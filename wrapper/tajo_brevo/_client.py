@@ -414,8 +414,9 @@ class TajoBrevo(_Base):
             ConfigurationError: no provisioning known.
             APIError: reading the account's attributes failed (rows themselves never raise).
         """
-        from .sync._api import batch_result, run_sync
+        from .sync._api import batch_result, check_batch_arguments, run_sync
 
+        check_batch_arguments(rows, import_threshold, max_import_bytes, progress)
         prov = _provisioning(self._account, provisioning)
         report = run_sync(
             self,
@@ -778,8 +779,9 @@ class AsyncTajoBrevo(_Base):
         progress: Callable[[int], None] | None = None,
     ) -> BatchResult:
         """See :meth:`TajoBrevo.upsert_customers`."""
-        from .sync._api import batch_result, run_async
+        from .sync._api import batch_result, check_batch_arguments, run_async
 
+        check_batch_arguments(rows, import_threshold, max_import_bytes, progress)
         prov = _provisioning(self._account, provisioning)
         report = await run_async(
             self,

@@ -24,7 +24,7 @@ from ._state import SyncState
 if TYPE_CHECKING:
     from .._client import AsyncTajoBrevo, TajoBrevo
 
-__all__ = ["batch_result", "default_state_path", "run_async", "run_sync"]
+__all__ = ["batch_result", "check_batch_arguments", "default_state_path", "run_async", "run_sync"]
 
 #: What a sync reads: a CSV / JSON Lines path, a :class:`Source`, or rows.
 SyncSource = str | os.PathLike[str] | Source | Iterable[LoyaltyProfile | Mapping[str, Any]]
@@ -193,6 +193,39 @@ async def run_async(
         if owned:
             store.close()
     return report
+
+
+def check_batch_arguments(
+    rows: object, import_threshold: object, max_import_bytes: object, progress: object
+) -> None:
+    """``upsert_customers``' arguments, every problem named, before anything is sent.
+
+    Raises:
+        ValidationError: one ``(argument, problem)`` per bad argument.
+    """
+    problems: list[tuple[str, str]] = []
+    if (
+        rows is None
+        or isinstance(rows, str | bytes | Mapping | LoyaltyProfile)
+        or not hasattr(rows, "__iter__")
+    ):
+        problems.append(
+            (
+                "rows",
+                f"must be an iterable of rows, got {type(rows).__name__} (for a file use "
+                "sync_customers)",
+            )
+        )
+    for name, value, low in (
+        ("import_threshold", import_threshold, 1),
+        ("max_import_bytes", max_import_bytes, 10_000),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            problems.append((name, f"must be an int >= {low}, got {value!r}"))
+    if progress is not None and not callable(progress):
+        problems.append(("progress", f"must be callable or None, got {type(progress).__name__}"))
+    if problems:
+        raise ValidationError(problems)
 
 
 def batch_result(report: SyncReport) -> BatchResult:

@@ -261,7 +261,8 @@ class _Engine:
     def _key_of(self, raw: Raw) -> str | None:
         cells = raw.cells
         if isinstance(cells, LoyaltyProfile):
-            return cells.email.lower()
+            key = cells.email.lower()
+            return key if _encodable(key) else None
         if not isinstance(cells, Mapping):
             return None
         for header, value in cells.items():
@@ -271,7 +272,9 @@ class _Engine:
                 is_email = canonical_column(name, self.source.mapping) == "EMAIL"
                 self._email_headers[name] = is_email
             if is_email and isinstance(value, str) and value.strip():
-                return value.strip().lower()
+                key = value.strip().lower()
+                # Not text SQLite can store (a lone surrogate): the row is refused anyway.
+                return key if key.isprintable() and _encodable(key) else None
         return None
 
     # -- the run ----------------------------------------------------------------------
@@ -939,6 +942,14 @@ class _Engine:
     def _run_started_epoch(self) -> float:
         started = self.state.run_started(self.run)
         return started.timestamp() - 1
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _same(expected: Any, actual: Any) -> bool:
