@@ -332,10 +332,17 @@ def _drive(callers: int, total: int, call: Callable[[], object]) -> tuple[float,
 
 
 def budget_run(
-    brevo_sdk: Any, base: str, client: str, rate: int, one_way: float, windows: int
+    brevo_sdk: Any,
+    base: str,
+    client: str,
+    rate: int,
+    one_way: float,
+    callers: int | None,
+    windows: int,
 ) -> BudgetResult:
     latency = 2 * one_way
-    callers = 1 if not latency else math.ceil(rate * latency * 2) + 1
+    if callers is None:  # enough to fill the budget over the latency, twice over
+        callers = math.ceil(rate * latency * 2) + 1
     total = rate * windows
     network = NetworkTransport(one_way)
     time.sleep(1.1)  # a fresh window for every run
@@ -360,11 +367,13 @@ def budget(brevo_sdk: Any, rates: list[int], windows: int) -> list[BudgetResult]
     for rate in rates:
         with mock_process(rate) as base:
             seed(base, rate)
-            for one_way in (0.0, 0.125):
+            # One caller (the issue's case), a few concurrent ones, and over a slow link.
+            for one_way, callers in ((0.0, 1), (0.0, 8), (0.125, None)):
                 for client in ("wrapper", "official SDK"):  # interleaved per setting
-                    result = budget_run(brevo_sdk, base, client, rate, one_way, windows)
+                    result = budget_run(brevo_sdk, base, client, rate, one_way, callers, windows)
                     print(
-                        f"  R={rate} latency={result.latency_ms}ms {client}: "
+                        f"  R={rate} latency={result.latency_ms}ms callers={result.callers} "
+                        f"{client}: "
                         f"{result.use:.3f} of R, {result.rate_429} x 429",
                         flush=True,
                     )
@@ -386,18 +395,40 @@ def plot(results: list[BudgetResult], path: Path) -> bool:
     except ImportError:
         print("matplotlib not installed (pip install -e '.[bench]'): no plot")
         return False
-    labels = sorted({(r.rate, r.latency_ms) for r in results})
-    fig, ax = plt.subplots(figsize=(7, 3.5))
+    labels = sorted({(r.rate, r.latency_ms, r.callers) for r in results})
+    fig, ax = plt.subplots(figsize=(8, 3.8))
     width = 0.38
     for offset, client in ((-width / 2, "wrapper"), (width / 2, "official SDK")):
         values = [
-            next(r.use for r in results if (r.rate, r.latency_ms) == label and r.client == client)
+            next(
+                r.use
+                for r in results
+                if (r.rate, r.latency_ms, r.callers) == label and r.client == client
+            )
             for label in labels
         ]
-        ax.bar([i + offset for i in range(len(labels))], values, width, label=client)
+        bars = ax.bar([i + offset for i in range(len(labels))], values, width, label=client)
+        refused = [
+            next(
+                r.rate_429
+                for r in results
+                if (r.rate, r.latency_ms, r.callers) == label and r.client == client
+            )
+            for label in labels
+        ]
+        for bar, count in zip(bars, refused, strict=True):
+            ax.annotate(
+                f"{count} x 429",
+                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                ha="center",
+                va="bottom",
+                fontsize=6,
+            )
     ax.axhline(0.95, color="grey", linestyle="--", linewidth=1, label="target 0.95")
-    ax.set_xticks(range(len(labels)), [f"R={r}, {lat} ms" for r, lat in labels])
+    ticks = [f"R={r}\n{lat} ms, {n} caller{'s' * (n > 1)}" for r, lat, n in labels]
+    ax.set_xticks(range(len(labels)), ticks, fontsize=7)
     ax.set_ylabel("requests/s over R")
+    ax.set_ylim(0, 1.15)
     ax.set_title("Rate-budget use against the mock's limit")
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
@@ -454,10 +485,12 @@ def report(
         "",
         f"{windows} windows' worth of requests (R x {windows}) per run, GET /contacts/{{email}}, "
         "against `tajo-brevo mock --rate-limit R` in its own process on loopback. "
-        "Use = (requests - 1) / (time from first to last answer) / R. Latency runs add "
-        "125 ms each way in the client's transport and use enough concurrent callers "
-        "(threads sharing one client) to fill the budget. The wrapper runs with "
-        "`rate_limit=R`; the SDK is a plain loop (its own retries: 2, with backoff).",
+        "Use = (requests - 1) / (time from first to last answer) / R. Three settings: one "
+        "caller (each request waits for the last: the mock's own time per request bounds "
+        "it), 8 concurrent callers (threads sharing one client), and 250 ms of latency "
+        "(125 ms each way, added in the client's transport) with enough concurrent callers "
+        "to fill the budget. The wrapper runs with `rate_limit=R`; the SDK is a plain loop "
+        "(its own retries: 2, with backoff).",
         "",
         "| client | R | latency | callers | requests | use of R | 429s |",
         "|---|---:|---:|---:|---:|---:|---:|",

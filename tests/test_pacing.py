@@ -216,12 +216,20 @@ class SimulatedBrevo:
 
 
 def simulate(
-    *, rate: float | None, limit: int, callers: int, latency: float, requests: int, seed: int = 1
+    *,
+    rate: float | None,
+    limit: int,
+    callers: int,
+    latency: float,
+    requests: int,
+    late: float = 0.0,
+    seed: int = 1,
 ) -> SimulatedBrevo:
     """Discrete-event run of `callers` sharing one pacer, each sending back to back.
 
-    Each request travels `latency / 2` (plus up to 10 ms of jitter) each way; a 429 pauses
-    every caller for the reset, as the transport does.
+    Each request travels `latency / 2` (plus up to 10 ms of jitter) each way; the first
+    request of a window may leave up to `late` seconds after its slot (a busy machine);
+    a 429 pauses every caller for the reset, as the transport does.
     """
     rng = random.Random(seed)
     clock = FakeClock(now=0.0)
@@ -242,13 +250,20 @@ def simulate(
                 continue
             started += 1
             slot = pacer.reserve_slot()
-            heapq.heappush(events, (at + slot.wait, next(seq), "send", caller, slot.window))
+            heapq.heappush(events, (at + slot.wait, next(seq), "send", caller, (slot, False)))
         elif kind == "send":
             if (left := pacer.wait_left()) > 0:
                 heapq.heappush(events, (at + left, next(seq), "send", caller, data))
                 continue
+            slot, delayed = data
+            if late and slot.first and not delayed:
+                # A busy machine wakes the sender late.
+                later = at + rng.uniform(0, late)
+                heapq.heappush(events, (later, next(seq), "send", caller, (slot, True)))
+                continue
+            pacer.sent(slot)
             arrive = at + latency / 2 + rng.uniform(0, 0.01)
-            heapq.heappush(events, (arrive, next(seq), "arrive", caller, data))
+            heapq.heappush(events, (arrive, next(seq), "arrive", caller, slot.window))
         elif kind == "arrive":
             ok, headers = server.hit(at)
             back = at + latency / 2 + rng.uniform(0, 0.01)
@@ -282,12 +297,17 @@ def budget_use(server: SimulatedBrevo, limit: int) -> float:
         (100, 10, 4, 0.05),  # a client rate above the account's: the header wins
     ],
 )
+@pytest.mark.parametrize("late", [0.0, 0.2], ids=["on-time", "first-sent-200ms-late"])
 def test_pacing_uses_95_percent_of_brevos_window_without_a_429(
-    rate: float | None, limit: int, callers: int, latency: float
+    rate: float | None, limit: int, callers: int, latency: float, late: float
 ) -> None:
-    server = simulate(rate=rate, limit=limit, callers=callers, latency=latency, requests=300)
+    server = simulate(
+        rate=rate, limit=limit, callers=callers, latency=latency, requests=300, late=late
+    )
     assert server.refused == 0
-    assert budget_use(server, limit) >= 0.95
+    # A window whose first request leaves late opens late at Brevo too: that time is lost
+    # to everyone, but it must not cost a 429.
+    assert budget_use(server, limit) >= (0.95 if not late else 0.85)
 
 
 def test_a_client_sharing_the_key_with_another_slows_down_instead_of_hitting_429s() -> None:

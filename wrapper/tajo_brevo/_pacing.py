@@ -35,6 +35,8 @@ class _Slot:
 
     wait: float
     window: int
+    #: The first slot of its window: when it really leaves fixes the window's start.
+    first: bool = False
 
 
 class _Pacer:
@@ -90,7 +92,20 @@ class _Pacer:
                 self._open_window(slot)
             self._window_count += 1
             self._next = slot + self._interval
-            return _Slot(slot - now, self._window)
+            return _Slot(slot - now, self._window, first=self._window_count == 1)
+
+    def sent(self, slot: _Slot) -> None:
+        """The request of ``slot`` leaves now (after its wait).
+
+        A first request that leaves late (a busy machine wakes its thread late) opens
+        Brevo's window late too: the client window moves with it, so that the next one
+        does not open before Brevo's has closed.
+        """
+        if not slot.first:
+            return
+        with self._lock:
+            if slot.window == self._window:
+                self._window_start = max(self._window_start, self._clock())
 
     def _open_window(self, at: float) -> None:
         self._window += 1

@@ -149,6 +149,7 @@ class _PacedTransport(httpx.BaseTransport):
             slot = self._core.pacer.reserve_slot()
             self._wait(slot.wait)
             self._wait(self._core.pacer.wait_left())
+            self._core.pacer.sent(slot)
             self._core.stats.record_send(request.method)
             try:
                 response = self._inner.handle_request(request)
@@ -198,6 +199,7 @@ class _AsyncPacedTransport(httpx.AsyncBaseTransport):
             slot = self._core.pacer.reserve_slot()
             await self._wait(slot.wait)
             await self._wait(self._core.pacer.wait_left())
+            self._core.pacer.sent(slot)
             self._core.stats.record_send(request.method)
             try:
                 response = await self._inner.handle_async_request(request)
