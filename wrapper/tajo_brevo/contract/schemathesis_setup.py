@@ -121,7 +121,17 @@ STATEFUL_LINKS: list[tuple[str, str, str, str, dict[str, str], Any]] = [
 ]  # fmt: skip
 
 #: operationId -> (warnings not raised for it, why). Everything else fails the run.
-WARNING_EXEMPTIONS: dict[str, tuple[tuple[str, ...], str]] = {}
+WARNING_EXEMPTIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "importContacts": (
+        ("validation_mismatch", "missing_test_data"),
+        "the spec now says an import's shape (one source, listIds or newList, a CSV header "
+        "naming EMAIL or SMS), but its listIds / newList.folderId are body fields that "
+        "KnownData can't bind, and generated ids almost never name an existing list or "
+        "folder, which production refuses (400 invalid_parameter); it takes no "
+        "identifier, so there is no test data to miss (schemathesis gates both warnings "
+        "together per operation)",
+    ),
+}
 
 
 @dataclass(frozen=True)

@@ -145,20 +145,22 @@ def _short(text: str) -> str:
 
 
 def _not_error(error: ValidationError) -> MockAPIError | None:
-    """A rule the spec says with ``not`` (e.g. an import's exactly-one-source rule), in
-    Brevo's words: which branch the value hit. None when the branches aren't plain
-    ``required`` (too many present) or ``properties: {x: {not: {}}}`` (all absent)."""
+    """A rule the spec says with ``not`` (an import's exactly-one-source rule, add/remove
+    members' emails-or-ids rule), in Brevo's words: the branch the value matched names
+    fields given together (``required``: too many) or all missing (``properties``)."""
     schema, instance = error.validator_value, error.instance
     if not isinstance(schema, dict) or not isinstance(instance, dict):
         return None
     for branch in schema.get("anyOf", [schema]):
+        if not OAS31Validator(branch).is_valid(instance):
+            continue
         together = branch.get("required")
         absent = branch.get("properties")
-        if together and not absent and all(name in instance for name in together):
+        if together and not absent:
             return MockAPIError(
                 400, "invalid_parameter", f"{', '.join(together)}: give exactly one of them"
             )
-        if absent and not together and not any(name in instance for name in absent):
+        if absent and not together:
             names = list(absent)
             listed = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
             return MockAPIError(400, "missing_parameter", f"{listed} is missing: give one")
