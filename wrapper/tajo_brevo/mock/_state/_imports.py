@@ -54,7 +54,7 @@ REPORT_KINDS = (
 REPORT_PATH = "/_mock/processes"
 #: Rows applied per hold of the account lock: small enough that a request waiting for the
 #: lock is answered within milliseconds, large enough that locking costs nothing.
-CHUNK_ROWS = 500
+CHUNK_ROWS = 200
 #: Largest file a fileUrl import fetches (Brevo's import limit).
 _MAX_FETCH = 10 * 1024 * 1024
 _NOTIFY_TIMEOUT = 5.0
