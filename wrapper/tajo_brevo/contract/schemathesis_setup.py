@@ -246,6 +246,39 @@ def _identifier_reaches_its_route(context: Any, path_parameters: Mapping[str, An
     )
 
 
+def _query_mutation_survives(context: Any, case: Any) -> bool:
+    """Drop a negative case whose only "invalid" part is lost in the query string.
+
+    An array query parameter (``listIds``, ``ids``: ``form``, exploded) sent with one value
+    is ``?listIds=5`` whether the value was ``[5]`` or the "type-violating" scalar ``5``:
+    no server can tell them apart, so schemathesis' "schema-violating request accepted"
+    would be a false alarm. Such cases (negative query, a scalar for an array parameter)
+    are skipped; every other negative case runs.
+    """
+    meta = getattr(case, "meta", None)
+    components = getattr(meta, "components", None) or {}
+    query = next(
+        (
+            info
+            for location, info in components.items()
+            if str(getattr(location, "value", location)) == "query"
+        ),
+        None,
+    )
+    if query is None or str(getattr(query.mode, "value", query.mode)) != "negative":
+        return True
+    arrays = {
+        parameter.get("name")
+        for parameter in case.operation.definition.raw.get("parameters", [])
+        if isinstance(parameter, dict)
+        and parameter.get("in") == "query"
+        and isinstance(parameter.get("schema"), dict)
+        and parameter["schema"].get("type") == "array"
+    }
+    sent = case.query or {}
+    return not any(name in sent and not isinstance(sent[name], list) for name in arrays)
+
+
 def build_config(
     *,
     base_url: str,
@@ -357,6 +390,7 @@ def load_schema(
         spec = yaml.safe_load(handle)
     schema = schemathesis.openapi.from_dict(with_links(spec), config=config)
     schema.hooks.register_hook_with_name(_identifier_reaches_its_route, "filter_path_parameters")
+    schema.hooks.register_hook_with_name(_query_mutation_survives, "filter_case")
     if app is not None:
         schema.app = app
     return schema
