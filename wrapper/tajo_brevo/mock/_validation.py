@@ -144,6 +144,29 @@ def _short(text: str) -> str:
     return text if len(text) <= _MAX_DETAIL else text[: _MAX_DETAIL - 3] + "..."
 
 
+def _not_error(error: ValidationError) -> MockAPIError | None:
+    """A rule the spec says with ``not`` (an import's exactly-one-source rule, add/remove
+    members' emails-or-ids rule), in Brevo's words: the branch the value matched names
+    fields given together (``required``: too many) or all missing (``properties``)."""
+    schema, instance = error.validator_value, error.instance
+    if not isinstance(schema, dict) or not isinstance(instance, dict):
+        return None
+    for branch in schema.get("anyOf", [schema]):
+        if not OAS31Validator(branch).is_valid(instance):
+            continue
+        together = branch.get("required")
+        absent = branch.get("properties")
+        if together and not absent:
+            return MockAPIError(
+                400, "invalid_parameter", f"{', '.join(together)}: give exactly one of them"
+            )
+        if absent and not together:
+            names = list(absent)
+            listed = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
+            return MockAPIError(400, "missing_parameter", f"{listed} is missing: give one")
+    return None
+
+
 def _schema_error(errors: Sequence[ValidationError], param: str | None) -> MockAPIError:
     """Schema errors of one value (a parameter, or the body when ``param`` is None)."""
     for error in errors:
@@ -152,6 +175,9 @@ def _schema_error(errors: Sequence[ValidationError], param: str | None) -> MockA
             where = _field(list(error.absolute_path))
             names = ", ".join(f"{where}.{m}" if where else m for m in missing)
             return MockAPIError(400, "missing_parameter", f"{names} is missing")
+    for error in errors:
+        if error.validator == "not" and (found := _not_error(error)) is not None:
+            return found
     details = []
     for error in errors[:3]:
         where = _field(list(error.absolute_path))

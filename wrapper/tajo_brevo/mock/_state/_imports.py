@@ -16,12 +16,14 @@ from __future__ import annotations
 import collections
 import contextlib
 import csv
+import gc
 import io
 import ipaddress
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -52,10 +54,12 @@ REPORT_KINDS = (
 REPORT_PATH = "/_mock/processes"
 #: Rows applied per hold of the account lock: small enough that a request waiting for the
 #: lock is answered within milliseconds, large enough that locking costs nothing.
-CHUNK_ROWS = 500
+CHUNK_ROWS = 200
 #: Largest file a fileUrl import fetches (Brevo's import limit).
 _MAX_FETCH = 10 * 1024 * 1024
 _NOTIFY_TIMEOUT = 5.0
+#: From this many contacts on, imported objects are frozen out of the cyclic GC.
+_FREEZE_FROM = 100_000
 _FINISHED = frozenset({"completed", "failed", "cancelled"})
 
 
@@ -134,6 +138,8 @@ class _Job:
     file_body: str | None = None
     json_body: list[Any] | None = None
     file_url: str | None = None
+    #: The cells are CSV text (typed per attribute), not JSON values.
+    text: bool = False
 
 
 def is_loopback_url(url: str) -> bool:
@@ -352,12 +358,13 @@ class ImportsMixin(ListsMixin, StateBase):
         if process.notify_url and is_loopback_url(process.notify_url):
             self._notify(process.notify_url, process.to_json())
 
-    def _rows(self, job: _Job) -> Iterator[tuple[dict[str, Any], list[str], bool]]:
-        """(cells by column, cells as given, cells are text) for each row of the import."""
+    def _rows(self, job: _Job) -> Iterator[tuple[list[Any], list[str]]]:
+        """(cells in column order, cells as given) for each row of the import."""
         if job.file_url is not None:
             job.file_body = _fetch(job.file_url)
             job.process.columns = _checked_header(job.file_body)
         if job.file_body is not None:
+            job.text = True
             return _csv_rows(job.file_body, job.process.columns)
         columns: list[str] = ["EMAIL"]
         items = job.json_body or []
@@ -371,16 +378,14 @@ class ImportsMixin(ListsMixin, StateBase):
         job.process.columns = columns
         return _json_rows(items, columns)
 
-    def _apply_rows(
-        self, job: _Job, rows: Iterator[tuple[dict[str, Any], list[str], bool]]
-    ) -> None:
+    def _apply_rows(self, job: _Job, rows: Iterator[tuple[list[Any], list[str]]]) -> None:
         rate = self.import_rows_per_second
         # Under a speed cap, chunks of about a tenth of a second of rows: progress shows.
         size = max(1, min(CHUNK_ROWS, int(rate / 10))) if rate else CHUNK_ROWS
         started = time.monotonic()
         done = 0
         while True:
-            chunk: list[tuple[dict[str, Any], list[str], bool]] = []
+            chunk: list[tuple[list[Any], list[str]]] = []
             try:
                 for row in rows:
                     chunk.append(row)
@@ -391,13 +396,36 @@ class ImportsMixin(ListsMixin, StateBase):
             if not chunk:
                 return
             with self.lock:
-                for cells, given, text in chunk:
-                    self._import_row(job, cells, given, text)
+                plan = self._plan(job)
+                now = self._now_ms()  # one timestamp per chunk: rows of a chunk land together
+                for cells, given in chunk:
+                    self._import_row(job, plan, cells, given, now)
             done += len(chunk)
+            if len(self.contacts) >= _FREEZE_FROM:
+                # A million contacts are millions of objects the cyclic GC would walk on
+                # every full collection (seconds, holding the GIL: every other request
+                # waits). Frozen, they are skipped; they still die by reference counting.
+                gc.freeze()
             if rate:
                 ahead = started + done / rate - time.monotonic()
                 if ahead > 0:
                     self._sleep(ahead)
+
+    def _plan(self, job: _Job) -> _ColumnPlan:
+        """Where the identifiers are and which columns are attributes kept (per chunk:
+        an attribute created meanwhile counts from the next chunk on)."""
+        columns = job.process.columns
+        kept = [
+            (index, name, attribute)
+            for index, name in enumerate(columns)
+            if name not in IDENTIFIER_ATTRIBUTES
+            and (attribute := self.attributes.get(name)) is not None
+        ]
+        return _ColumnPlan(
+            email_at=columns.index("EMAIL") if "EMAIL" in columns else None,
+            sms_at=columns.index("SMS") if "SMS" in columns else None,
+            attributes=kept,
+        )
 
     def _typed_cell(self, attribute: Attribute, cell: str) -> Any:
         """A CSV cell as the attribute's type (CSV carries only text)."""
@@ -420,12 +448,12 @@ class ImportsMixin(ListsMixin, StateBase):
             job.process.reports.setdefault(kind, []).append(given)
 
     def _import_row(
-        self, job: _Job, cells: Mapping[str, Any], given: list[str], text: bool
+        self, job: _Job, plan: _ColumnPlan, cells: list[Any], given: list[str], now: datetime
     ) -> None:
         options = job.options
-        raw_email = cells.get("EMAIL")
+        raw_email = cells[plan.email_at] if plan.email_at is not None else None
         email = raw_email.lower() if isinstance(raw_email, str) and raw_email else None
-        raw_sms = cells.get("SMS")
+        raw_sms = cells[plan.sms_at] if plan.sms_at is not None else None
         if isinstance(raw_sms, int) and not isinstance(raw_sms, bool):
             raw_sms = str(raw_sms)
         sms = raw_sms if isinstance(raw_sms, str) and raw_sms else None
@@ -438,24 +466,23 @@ class ImportsMixin(ListsMixin, StateBase):
         if email is None and sms is None:
             self._skip(job, label, given, "invalid_emails")
             return
-        existing = self.contact_by_email(email) if email else self._contact_by_sms(sms or "")
-        sms_owner = self._contact_by_sms(sms) if sms else None
-        if sms_owner is not None and sms_owner is not existing:
-            self._skip(job, label, given, "duplicate_phone_id")
-            return
+        existing = self._by_email.get(email) if email else self._contact_by_sms(sms or "")
+        if sms is not None:
+            sms_owner = self._contact_by_sms(sms)
+            if sms_owner is not None and sms_owner is not existing:
+                self._skip(job, label, given, "duplicate_phone_id")
+                return
         updates: dict[str, Any] = {}
-        for name, cell in cells.items():
-            if name in IDENTIFIER_ATTRIBUTES:
-                continue
-            attribute = self.attributes.get(name)
-            if attribute is None:
-                continue
+        text = job.text
+        for index, name, attribute in plan.attributes:
+            cell = cells[index]
             if cell == "" or cell is None:
                 if options.empty_attributes:
                     updates[name] = None
                 continue
-            value = self._typed_cell(attribute, cell) if text else cell
-            ok, stored = self._coerce_value(attribute, value)
+            ok, stored = self._coerce_value(
+                attribute, self._typed_cell(attribute, cell) if text else cell
+            )
             if ok:
                 updates[name] = stored
         if existing is not None:
@@ -467,7 +494,8 @@ class ImportsMixin(ListsMixin, StateBase):
             )
             job.process.updated.append(existing.id)
             return
-        now = self._now_ms()
+        if sms is not None:
+            updates["SMS"] = sms
         contact = Contact(
             id=self._new_id("contact"),
             email=email,
@@ -478,10 +506,15 @@ class ImportsMixin(ListsMixin, StateBase):
             email_blacklisted=bool(options.email_bl),
             sms_blacklisted=bool(options.sms_bl),
         )
-        if sms is not None:
-            contact.attributes["SMS"] = sms
         self._store(contact)
         job.process.created.append(contact.id)
+
+
+@dataclass
+class _ColumnPlan:
+    email_at: int | None
+    sms_at: int | None
+    attributes: list[tuple[int, str, Attribute]]
 
 
 class _ImportFailed(Exception):
@@ -495,34 +528,33 @@ def _checked_header(text: str) -> list[str]:
         raise _ImportFailed(str(exc)) from None
 
 
-def _csv_rows(
-    text: str, columns: Sequence[str]
-) -> Iterator[tuple[dict[str, Any], list[str], bool]]:
+def _csv_rows(text: str, columns: Sequence[str]) -> Iterator[tuple[list[Any], list[str]]]:
     reader = csv.reader(io.StringIO(text), delimiter=";")
     header_seen = False
     width = len(columns)
     for row in reader:
-        if not any(cell.strip() for cell in row):
-            continue
+        if not any(row) or not "".join(row).strip():
+            continue  # a blank line
         if not header_seen:
             header_seen = True
             continue
-        cells = [cell.strip() for cell in row]
+        cells: list[Any] = [cell.strip() for cell in row]
         if len(cells) < width:
             cells += [""] * (width - len(cells))
-        yield dict(zip(columns, cells, strict=False)), row, True
+        yield cells, row
 
 
 def _json_rows(
     items: Sequence[Any], columns: Sequence[str]
-) -> Iterator[tuple[dict[str, Any], list[str], bool]]:
+) -> Iterator[tuple[list[Any], list[str]]]:
+    at = {name: index for index, name in enumerate(columns)}
     for item in items:
         item = item if isinstance(item, dict) else {}
-        cells: dict[str, Any] = {"EMAIL": item.get("email")}
+        cells: list[Any] = [None] * len(columns)
+        cells[0] = item.get("email")
         for name, value in (item.get("attributes") or {}).items():
-            cells[str(name).upper()] = value
-        given = ["" if cells.get(c) is None else str(cells.get(c)) for c in columns]
-        yield cells, given, False
+            cells[at[str(name).upper()]] = value
+        yield cells, ["" if cell is None else str(cell) for cell in cells]
 
 
 def _fetch(url: str) -> str:
