@@ -1,143 +1,337 @@
-"""Benchmark: bulk loyalty sync through TajoBrevo against the in-process mock.
+"""Benchmark: the regular sync (``tajo-brevo sync`` / ``sync_customers``) at scale.
 
-Measures, for N generated customers, what a service pays on its own side of a sync:
-wall time (validation, CSV encoding, requests through the full client stack: pacing,
-retries, the mock's spec validation), peak Python memory (tracemalloc) and requests sent.
-The mock runs in-process with no rate limit and the client's pacing set very high, so
-the numbers are not Brevo's 10 requests/s (which the demo shows): they are the library's
-cost plus the mock's, and the mock validates every request and response against the spec
-with openapi-core (about 20 ms a request in-process), which dominates the per-contact path.
+The mock runs in its own process (``tajo-brevo mock`` on loopback), so the numbers are the
+client's own: each measured sync runs in a fresh child process that reports its CPU time
+(user + system) and peak RSS (``ru_maxrss``), plus the requests it sent.
 
-Run: `make bench` (writes bench/results/sync.md); `python bench/bench_sync.py --sizes 1000`.
+Per size N (10k, 100k, 1M by default; a fresh mock and state for each):
+
+1. first sync of N generated customers (a CSV file), then
+2. a re-sync with 1 % of the rows changed (a third of them move tier), then
+3. an unchanged re-sync.
+
+Anchor, side by side: the same steps through ``upsert_customers`` (the engine with a
+throwaway state, i.e. what a caller without a state gets: every row re-sent each run),
+interleaved with the sync in rounds at the smallest size; the table gives the median
+ratio over rounds and its spread.
+
+Per-contact path: 60 changed customers (few, so upserts, not an import) against the mock
+limited to 10 requests/s with 250 ms added to every answer; the client at its default
+10 requests/s: upserts per second and 429s.
+
+Run: ``.venv/bin/python bench/bench_sync.py --write`` (sizes with ``--sizes``).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import platform
 import random
+import resource
+import signal
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
-import tracemalloc
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-import httpx
-from tajo_brevo import LoyaltyProfile, TajoBrevo
-from tajo_brevo.mock import BrevoMock
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results" / "sync.md"
+KEY = "bench-sync-key"
+PROGRAM = "Bench"
+HEADER = "EMAIL,LOYALTY_ID,LOYALTY_POINTS,FIRSTNAME,TOTAL_SPENT,LAST_PURCHASE,FAVORITE_CATEGORIES"
+_NAMES = ["Ana", "Ben", "Chloe", "Dev", "Eve"]
+_CATS = ['"Home,Books"', "Electronics", "Fashion", ""]
 
-RESULTS = Path(__file__).with_name("results") / "sync.md"
 
-
-def profiles(n: int, seed: int) -> list[LoyaltyProfile]:
+def write_source(path: Path, n: int, *, changed: float = 0.0, seed: int = 1) -> int:
+    """N customers; ``changed`` of them (evenly spread) with other points and name."""
     rng = random.Random(seed)
-    start = date(2024, 1, 1)
-    return [
-        LoyaltyProfile(
-            email=f"bench-{seed}-{i}@example.com",
-            first_name=rng.choice(["Ana", "Ben", "Chloe", "Dev", "Eve"]),
-            loyalty_id=f"LYL-B-{i:07d}",
-            loyalty_points=rng.randrange(0, 4000),
-            total_spent=round(rng.uniform(0, 5000), 2),
-            last_purchase=start + timedelta(days=rng.randrange(0, 600)),
-            favorite_categories=("Electronics", "Fashion")[: rng.randrange(0, 3)],
+    step = round(1 / changed) if changed else 0
+    count = 0
+    with path.open("w", encoding="utf-8") as out:
+        out.write(HEADER + "\n")
+        for i in range(n):
+            points = rng.randrange(0, 4000)
+            name = rng.choice(_NAMES)
+            spent = round(rng.uniform(0, 5000), 2)
+            day = f"2024-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}"
+            cats = rng.choice(_CATS)
+            if step and i % step == 0:
+                count += 1
+                name = f"Changed{i}"
+                if i % (3 * step) == 0:
+                    points = (points + 1600) % 4000  # most of these move tier
+            out.write(f"c{i}@example.com,L{i:07d},{points},{name},{spent},{day},{cats}\n")
+    return count
+
+
+# -- the mock, in its own process ----------------------------------------------------------
+
+
+class MockProcess:
+    def __init__(self, *args: str) -> None:
+        self.process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "tajo_brevo.cli", "mock", "--port", "0"),
+                *("--api-key", KEY, "--log-level", "warning", *args),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
         )
-        for i in range(n)
-    ]
+        assert self.process.stdout is not None
+        self.base_url = ""
+        for _ in range(20):
+            line = self.process.stdout.readline()
+            if "base URL" in line:
+                self.base_url = line.split("base URL", 1)[1].strip()
+                break
+        if not self.base_url:
+            raise RuntimeError("the mock did not start")
+
+    def close(self) -> None:
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
-@dataclass
-class Result:
-    label: str
-    rows: int
-    seconds: float
-    peak_mib: float
-    requests: int
-
-    @property
-    def rows_per_s(self) -> float:
-        return self.rows / self.seconds if self.seconds else float("inf")
+# -- one measured sync, in a child process -------------------------------------------------
 
 
-def _sync(n: int, *, threshold: int, seed: int, trace: bool) -> tuple[float, float, int]:
-    """One sync of ``n`` fresh customers into a fresh mock: (seconds, peak MiB, requests)."""
-    mock = BrevoMock()
-    rows = profiles(n, seed)
-    with TajoBrevo(
-        api_key=mock.api_key,
-        base_url="http://127.0.0.1/v3",
-        rate_limit=1_000_000,
-        http_client=httpx.Client(transport=mock.transport()),
-    ) as brevo:
-        brevo.provision("Bench")
-        before = brevo.stats.requests
-        if trace:
-            tracemalloc.start()
-        t0 = time.perf_counter()
-        outcome = brevo.upsert_customers(rows, import_threshold=threshold)
-        seconds = time.perf_counter() - t0
-        peak = tracemalloc.get_traced_memory()[1] if trace else 0
-        tracemalloc.stop()
-        sent = brevo.stats.requests - before
-    bad = {k: v for k, v in outcome.counts.items() if k not in ("created", "updated", "imported")}
-    if bad:
-        raise SystemExit(f"unexpected outcomes {bad}")
-    return seconds, peak / 2**20, sent
+def child(args: argparse.Namespace) -> None:
+    from tajo_brevo import TajoBrevo
+    from tajo_brevo.sync import Source
+
+    t0 = time.perf_counter()
+    with TajoBrevo(api_key=KEY, base_url=args.base_url, rate_limit=args.rate) as brevo:
+        if args.how == "sync":
+            report = brevo.sync_customers(
+                args.source, state=args.state, program=PROGRAM, poll_interval=0.2
+            )
+        else:
+            brevo.provision(PROGRAM)
+            rows = [dict(raw.cells) for raw in Source(args.source).rows()]
+            batch = brevo.upsert_customers(rows, import_threshold=args.threshold)
+            report = None
+        stats = brevo.stats
+    wall = time.perf_counter() - t0
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    data: dict[str, Any] = {
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "rss_mib": usage.ru_maxrss / 1024,
+        "wall": wall,
+        "requests": stats.requests,
+        "writes": stats.writes,
+        "rate_limited": stats.rate_limited,
+    }
+    if report is not None:
+        data["counts"] = dict(report.counts)
+        data["rows_sent"] = report.plan["rows_to_send"]
+        data["by_operation"] = dict(report.requests)
+    else:
+        data["counts"] = dict(batch.counts)
+        data["rows_sent"] = sum(batch.counts.get(s, 0) for s in ("applied", "created", "updated"))
+    print(json.dumps(data))
 
 
-def run(label: str, n: int, *, threshold: int, seed: int) -> Result:
-    # tracemalloc slows Python down several times: time and memory come from separate runs.
-    seconds, _, sent = _sync(n, threshold=threshold, seed=seed, trace=False)
-    _, peak_mib, _ = _sync(n, threshold=threshold, seed=seed, trace=True)
-    return Result(label, n, seconds, peak_mib, sent)
+def measure(how: str, base_url: str, source: Path, state: Path, *, rate: float = 1000) -> Any:
+    done = subprocess.run(
+        [
+            *(sys.executable, __file__, "--child", how, "--base-url", base_url),
+            *("--source", str(source), "--state", str(state), "--rate", str(rate)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=7200,
+        check=False,
+    )
+    if done.returncode not in (0,):
+        raise RuntimeError(f"child failed: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def main(argv: list[str] | None = None) -> int:
+# -- the runs ------------------------------------------------------------------------------
+
+
+def run_size(n: int, work: Path) -> dict[str, Any]:
+    mock = MockProcess()
+    try:
+        source = work / f"customers-{n}.csv"
+        state = work / f"customers-{n}.sync.db"
+        write_source(source, n)
+        first = measure("sync", mock.base_url, source, state)
+        changed = write_source(source, n, changed=0.01)
+        resync = measure("sync", mock.base_url, source, state)
+        unchanged = measure("sync", mock.base_url, source, state)
+    finally:
+        mock.close()
+    return {
+        "n": n,
+        "first": first,
+        "changed": changed,
+        "resync": resync,
+        "unchanged": unchanged,
+        "state_mib": state.stat().st_size / 2**20,
+    }
+
+
+def run_anchor(n: int, rounds: int, work: Path) -> list[dict[str, Any]]:
+    """Unchanged re-sync: sync vs upsert_customers, interleaved rounds."""
+    mock = MockProcess()
+    out = []
+    try:
+        source = work / f"anchor-{n}.csv"
+        state = work / f"anchor-{n}.sync.db"
+        write_source(source, n)
+        measure("sync", mock.base_url, source, state)
+        for _ in range(rounds):
+            a = measure("sync", mock.base_url, source, state)
+            b = measure("upsert_customers", mock.base_url, source, state)
+            out.append({"sync": a, "anchor": b})
+    finally:
+        mock.close()
+    return out
+
+
+def run_per_contact(work: Path) -> dict[str, Any]:
+    mock = MockProcess("--rate-limit", "10", "--fault", "latency=0.25")
+    try:
+        source = work / "per-contact.csv"
+        state = work / "per-contact.sync.db"
+        write_source(source, 6000)
+        measure("sync", mock.base_url, source, state, rate=10)
+        changed = write_source(source, 6000, changed=1 / 150)  # 40 rows: upserts
+        result = measure("sync", mock.base_url, source, state, rate=10)
+    finally:
+        mock.close()
+    puts = result["by_operation"].get("updateContact", 0)
+    return {"changed": changed, "result": result, "puts": puts}
+
+
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000])
-    parser.add_argument("--upserts", type=int, default=100, help="rows for the per-contact path")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--write", action="store_true", help=f"write {RESULTS.name}")
-    args = parser.parse_args(argv)
-
-    results = [run("per-contact upserts", args.upserts, threshold=10**9, seed=args.seed)]
-    results += [run("import", n, threshold=50, seed=args.seed) for n in args.sizes]
-
-    lines = [
-        "| path | rows | time (s) | rows/s | peak memory (MiB) | requests |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
-    for r in results:
-        lines.append(
-            f"| {r.label} | {r.rows} | {r.seconds:.2f} | {r.rows_per_s:,.0f} | "
-            f"{r.peak_mib:.1f} | {r.requests} |"
-        )
-    table = "\n".join(lines)
-    print(table)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--write", action="store_true", help=f"write {RESULTS}")
+    parser.add_argument("--child", choices=("sync", "upsert_customers"))
+    parser.add_argument("--base-url")
+    parser.add_argument("--source")
+    parser.add_argument("--state")
+    parser.add_argument("--rate", type=float, default=1000)
+    parser.add_argument("--threshold", type=int, default=50)
+    args = parser.parse_args()
+    if args.child:
+        args.how = args.child
+        child(args)
+        return 0
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
+        work = Path(tmp)
+        sizes = []
+        for n in args.sizes:
+            print(f"size {n} ...", flush=True)
+            sizes.append(run_size(n, work))
+            print(json.dumps(sizes[-1])[:600], flush=True)
+        print("anchor ...", flush=True)
+        anchor = run_anchor(min(args.sizes), args.rounds, work)
+        print("per-contact ...", flush=True)
+        per_contact = run_per_contact(work)
+    text = report(sizes, anchor, per_contact, time.perf_counter() - started)
+    print(text)
     if args.write:
-        RESULTS.parent.mkdir(exist_ok=True)
-        RESULTS.write_text(
-            "# Bulk sync benchmark\n\n"
-            f"`python bench/bench_sync.py --write` on {date.today().isoformat()}, "
-            f"Python {platform.python_version()}, {platform.machine()}, "
-            f"{_cores()} cores. In-process mock, no rate limit: the library's cost plus the "
-            "mock's (openapi-core validation of every request). Time and peak memory "
-            "(tracemalloc) come from separate runs.\n\n"
-            f"{table}\n\n"
-            "At Brevo's general tier (10 requests/s) the request counts, not the CPU time, "
-            "set the pace: the import path needs a handful of requests per 10,000 rows, "
-            "the per-contact path 1-2 requests per row.\n",
-            encoding="utf-8",
-        )
-        print(f"wrote {RESULTS}")
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(text, encoding="utf-8")
     return 0
 
 
-def _cores() -> int:
-    import os
-
-    return os.cpu_count() or 1
+def report(
+    sizes: list[dict[str, Any]],
+    anchor: list[dict[str, Any]],
+    per_contact: dict[str, Any],
+    seconds: float,
+) -> str:
+    lines = [
+        "# Regular sync at scale",
+        "",
+        f"`python bench/bench_sync.py --write` on {datetime.now(UTC):%Y-%m-%d}, "
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"mock in its own process on loopback; {seconds / 60:.0f} min in all. Sizes run: "
+        + ", ".join(f"{s['n']:,}" for s in sizes)
+        + ".",
+        "",
+        "Client CPU (user + system) and peak RSS of the process that ran the sync; writes "
+        "are every request but GET (provisioning included on a first sync).",
+        "",
+        "| rows | step | rows sent | writes | writes per 5,000 rows | requests | CPU (s) "
+        "| peak RSS (MiB) | wall (s) |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for s in sizes:
+        for step, label in (
+            ("first", "first sync"),
+            ("resync", f"1 % changed ({s['changed']:,} rows)"),
+            ("unchanged", "unchanged"),
+        ):
+            r = s[step]
+            per = r["writes"] / s["n"] * 5000
+            lines.append(
+                f"| {s['n']:,} | {label} | {r['rows_sent']:,} | {r['writes']:,} | {per:.2f} "
+                f"| {r['requests']:,} | {r['cpu']:.1f} | {r['rss_mib']:.0f} | {r['wall']:.1f} |"
+            )
+    lines += [
+        "",
+        "State file size: "
+        + ", ".join(f"{s['n']:,} rows {s['state_mib']:.1f} MiB" for s in sizes)
+        + ".",
+    ]
+    if anchor:
+        n = sizes[0]["n"] if sizes else 0
+        cpu = [r["anchor"]["cpu"] / max(r["sync"]["cpu"], 1e-9) for r in anchor]
+        writes_sync = [r["sync"]["writes"] for r in anchor]
+        writes_anchor = [r["anchor"]["writes"] for r in anchor]
+        sent_anchor = [r["anchor"]["rows_sent"] for r in anchor]
+        lines += [
+            "",
+            f"## Unchanged re-sync of {min(s['n'] for s in sizes):,} rows: sync vs the anchor",
+            "",
+            "Anchor: `upsert_customers` (the same engine with a throwaway state: what a "
+            f"caller without a state file gets). {len(anchor)} interleaved rounds.",
+            "",
+            "| | sync (median) | anchor (median) | anchor / sync (median, min-max) |",
+            "|---|---:|---:|---:|",
+            f"| client CPU (s) | {statistics.median(r['sync']['cpu'] for r in anchor):.2f} | "
+            f"{statistics.median(r['anchor']['cpu'] for r in anchor):.2f} | "
+            f"{statistics.median(cpu):.1f}x ({min(cpu):.1f}-{max(cpu):.1f}) |",
+            f"| writes | {statistics.median(writes_sync):.0f} | "
+            f"{statistics.median(writes_anchor):.0f} | - |",
+            f"| rows sent | 0 | {statistics.median(sent_anchor):,.0f} of {n:,} | - |",
+        ]
+    r = per_contact["result"]
+    rate = per_contact["puts"] / r["wall"] if r["wall"] else 0.0
+    lines += [
+        "",
+        "## Per-contact path at 10 requests/s with 250 ms latency",
+        "",
+        f"{per_contact['changed']} changed customers of 6,000 (few: per-contact upserts, 8 "
+        "concurrent), mock limited to 10 requests/s with 250 ms added to each answer, client "
+        "at its default 10 requests/s. The wall time includes the run's reads "
+        "(provisioning check, process polls none).",
+        "",
+        "| upserts | requests | wall (s) | upserts/s (whole run) | 429 retries |",
+        "|---:|---:|---:|---:|---:|",
+        f"| {per_contact['puts']} | {r['requests']} | {r['wall']:.1f} | {rate:.1f} | "
+        f"{r['rate_limited']} |",
+        "",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from tajo_brevo.mock import BrevoMock
 
 
 def seed_account(mock: BrevoMock) -> None:
-    """Create a folder, lists, contacts in them and attributes in ``mock``."""
+    """Create a folder, lists, contacts in them, attributes and an import in ``mock``."""
     state = mock.state
     folder = state.create_folder("Seed")
     lists = [state.create_list(f"Seed {i}", folder) for i in range(3)]
@@ -15,3 +15,6 @@ def seed_account(mock: BrevoMock) -> None:
         assert status == 201
     for name in ("LOYALTY_POINTS", "LOYALTY_TIER"):
         state.create_attribute("normal", name, {"type": "text"})
+    # A finished import, so GET /processes/{processId} has something to read.
+    state.import_contacts({"fileBody": "EMAIL\nseed-import@example.com", "listIds": lists[:1]})
+    assert state.wait_for_imports(10)

@@ -29,6 +29,8 @@ from brevo_contacts.models import (
     ErrorResponse,
     FolderList,
     ListMembershipResult,
+    Process,
+    ProcessList,
 )
 from dateutil.parser import isoparse
 from hypothesis import HealthCheck, given, settings
@@ -68,6 +70,9 @@ EXPECTED: dict[str, dict[str, type | None]] = {
     "listFolders": _op({200: FolderList}, (400, 401, 429)),
     "createFolder": _op({201: CreatedId}, (400, 401, 429)),
     "importContacts": _op({202: CreatedProcessId}, (400, 401, 429)),
+    "getContactsFromList": _op({200: ContactList}, (400, 401, 404, 429)),
+    "getProcess": _op({200: Process}, (400, 401, 404, 429)),
+    "getProcesses": _op({200: ProcessList}, (400, 401, 429)),
 }
 HANDLED = sorted((op, status) for op, statuses in EXPECTED.items() for status in statuses)
 

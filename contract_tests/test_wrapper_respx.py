@@ -60,14 +60,23 @@ WRAPPER_CALLS: dict[str, Callable[[], Any]] = {
     "createContactAttribute": lambda: calls.create_attribute_call("LOYALTY_POINTS", "float"),
     "listFolders": lambda: calls.list_folders_call(limit=50, offset=0),
     "createFolder": lambda: calls.create_folder_call("Tajo"),
+    # wait=False: the single respx route answers the import, not the process polls
+    # (waiting for the process is tested against the mock, tests/mock/test_mock_import.py).
     "importContacts": lambda: calls.import_call(
         file_body="EMAIL;LOYALTY_POINTS\nada@example.com;10", list_ids=[7]
     ),
+    "getProcess": lambda: calls.get_process_call(5),
 }
 # Operations the wrapper does not use: reachable through ``TajoBrevo.generated`` and
 # covered at the generated-client level (test_client_respx.py).
 NOT_USED_BY_WRAPPER = frozenset(
-    {"updateContactList", "deleteContactList", "deleteContactAttribute"}
+    {
+        "updateContactList",
+        "deleteContactList",
+        "deleteContactAttribute",
+        "getProcesses",
+        "getContactsFromList",
+    }
 )
 ERRORS: dict[int, type[APIError]] = {
     400: BadRequestError,

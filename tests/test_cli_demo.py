@@ -31,7 +31,7 @@ def test_demo_runs_the_scenarios_and_a_batch_on_a_local_mock(
         "second run: changed=False, 0 write requests",
     ):
         assert expected in out
-    assert "bulk rows imported" in out and "120" in out
+    assert "bulk rows applied" in out and "120" in out
     assert "contacts in the account" in out
 
 

@@ -215,7 +215,7 @@ def test_alice_and_bob_through_an_import(brevo: Driver, program: ProvisionResult
         loyalty_tier="Silver",
     )
     result = brevo.upsert_customers([alice, bob], import_threshold=1)
-    assert result.mode == "import" and result.counts == {"imported": 2}
+    assert result.mode == "import" and result.counts == {"applied": 2}
     assert len(result.import_process_ids) == 2  # one import per tier
     # Brevo imports asynchronously; the mock applies them at once: read back.
     assert brevo.get_customer("alice@example.com") == alice

@@ -164,3 +164,33 @@ def test_recorded_bodies_are_capped(mock: BrevoMock, http: httpx.Client) -> None
     (exchange,) = mock.requests
     assert len(exchange.body) == 1024 * 1024
     assert exchange.body_truncated
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "raw"),
+    [
+        ("POST", "/contacts", b'{"email": "ada@example.com", '
+         b'"attributes": {"FIRSTNAME": "\\ud800"}}'),
+        ("POST", "/contacts", b'{"email": "ada@example.com", "attributes": {"\\udfff": "x"}}'),
+        ("POST", "/contacts/folders", b'{"name": "A\\ud83d"}'),
+        ("POST", "/contacts/import", b'{"jsonBody": [{"email": "a@example.com", '
+         b'"attributes": {"FIRSTNAME": "\\ud800"}}], "listIds": [1]}'),
+    ],
+)  # fmt: skip
+def test_a_lone_surrogate_escape_is_a_400_and_later_reads_still_work(
+    http: httpx.Client, mock: BrevoMock, method: str, path: str, raw: bytes
+) -> None:
+    response = http.request(method, path, content=raw, headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_parameter"
+    assert "surrogate" in response.json()["message"]
+    assert mock.state.contacts == {} and mock.state.folders == {} and mock.state.imports == []
+    assert http.get("/contacts").status_code == 200
+    assert http.get("/contacts/folders").status_code == 200
+
+
+def test_a_surrogate_pair_escape_is_a_character_and_is_kept(http: httpx.Client) -> None:
+    raw = b'{"email": "ada@example.com", "attributes": {"FIRSTNAME": "\\ud83d\\ude00"}}'
+    created = http.post("/contacts", content=raw, headers={"content-type": "application/json"})
+    assert created.status_code == 201
+    assert http.get("/contacts/ada@example.com").json()["attributes"]["FIRSTNAME"] == "\U0001f600"

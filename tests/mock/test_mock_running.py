@@ -87,12 +87,37 @@ def test_cli_refuses_bad_options(capsys: pytest.CaptureFixture[str]) -> None:
         ["mock", "--rate-limit", "0"],
         ["mock", "--rate-limit", "lots"],
         ["mock", "--fault", "status=200"],
+        ["mock", "--import-delay", "-1"],
+        ["mock", "--import-delay", "soon"],
+        ["mock", "--import-speed", "0"],
     ):
         with pytest.raises(SystemExit) as exited:
             cli.main(argv)
         assert exited.value.code == 2
     err = capsys.readouterr().err
     assert "tier" in err and "5xx" in err
+    assert "import delay" in err and "rows per second" in err
+
+
+def test_cli_import_options_reach_the_mock(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tajo_brevo.mock import _server
+
+    seen: list[BrevoMock] = []
+
+    def fake_serve(app: object, sock: object, **kwargs: object) -> None:
+        sock.close()  # type: ignore[attr-defined]
+
+    original = BrevoMock.__init__
+
+    def spy(self: BrevoMock, **kwargs: object) -> None:
+        original(self, **kwargs)  # type: ignore[arg-type]
+        seen.append(self)
+
+    monkeypatch.setattr(_server, "serve_forever", fake_serve)
+    monkeypatch.setattr(BrevoMock, "__init__", spy)
+    argv = ["mock", "--port", "0", "--import-delay", "1.5", "--import-speed", "200"]
+    assert cli.main(argv) == 0
+    assert (seen[0].state.import_delay, seen[0].state.import_rows_per_second) == (1.5, 200.0)
 
 
 def test_cli_reports_a_port_it_cant_bind(mock: BrevoMock) -> None:
@@ -134,3 +159,17 @@ def test_the_core_package_never_imports_the_mock_extra() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_sync_transport_runs_no_event_loop(
+    mock: BrevoMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import anyio
+
+    def no_loop(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the in-process transport started an event loop")
+
+    monkeypatch.setattr(anyio, "run", no_loop)
+    with mock.client() as http:
+        assert http.post("/contacts", json={"email": "ada@example.com"}).status_code == 201
+        assert http.get("/contacts/ada@example.com").json()["email"] == "ada@example.com"

@@ -45,6 +45,7 @@ from brevo_contacts.api.contacts import (
 )
 from brevo_contacts.api.folders import create_folder, list_folders
 from brevo_contacts.api.import_ import import_contacts
+from brevo_contacts.api.process import get_process
 from brevo_contacts.models import (
     AddContactsToList,
     AttributeCategory,
@@ -244,7 +245,10 @@ def create_folder_call(name: str) -> _Call:
     )
 
 
-def import_call(*, file_body: str, list_ids: Iterable[int]) -> _Call:
+def import_call(
+    *, file_body: str, list_ids: Iterable[int], empty_contacts_attributes: bool = False
+) -> _Call:
+    # Queued only (202 {processId}): the sync engine confirms it through get_process_call.
     return _call(
         "importContacts",
         "POST",
@@ -255,10 +259,17 @@ def import_call(*, file_body: str, list_ids: Iterable[int]) -> _Call:
                 "fileBody": file_body,
                 "listIds": list(list_ids),
                 "updateExistingContacts": True,
-                # An empty cell keeps the stored value instead of erasing it.
-                "emptyContactsAttributes": False,
+                # False: an empty cell keeps the stored value; True: it clears it (the
+                # sync decides per chunk, see tajo_brevo.sync._csv).
+                "emptyContactsAttributes": empty_contacts_attributes,
             }
         ),
+    )
+
+
+def get_process_call(process_id: int) -> _Call:
+    return _call(
+        "getProcess", "GET", f"/processes/{process_id}", get_process, process_id=process_id
     )
 
 

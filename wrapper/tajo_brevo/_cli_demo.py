@@ -281,7 +281,7 @@ def _demo(client: TajoBrevo, console: Console, args: argparse.Namespace) -> int:
     table.add_column("what")
     table.add_column("count", justify="right")
     counts = batch.counts
-    for status in ("created", "updated", "imported", "invalid", "failed"):
+    for status in ("created", "updated", "applied", "invalid", "failed"):
         table.add_row(f"bulk rows {status}", str(counts.get(status, 0)))
     for tier in Tier:
         table.add_row(f"bulk rows in {tier.value}", str(batch.tiers.get(tier, 0)))

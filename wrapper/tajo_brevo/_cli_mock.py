@@ -35,6 +35,26 @@ def _fault(text: str) -> Any:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give seconds, e.g. 2 or 0.5") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError("the import delay is 0 seconds or more")
+    return value
+
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give rows per second, e.g. 1000") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError("the import speed is more than 0 rows per second")
+    return value
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``mock`` command."""
     parser = sub.add_parser(
@@ -72,6 +92,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "e.g. 'createContact:status=503@0.1' (repeatable)"
         ),
     )
+    parser.add_argument(
+        "--import-delay",
+        type=_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="how long an import stays queued before it is processed (default 0)",
+    )
+    parser.add_argument(
+        "--import-speed",
+        type=_speed,
+        default=None,
+        metavar="ROWS_PER_SECOND",
+        help="cap on import processing speed (default: no cap, as fast as the mock goes)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the fault draws (default 0)")
     parser.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
     parser.set_defaults(handler=_run)
@@ -90,7 +124,12 @@ def _run(args: argparse.Namespace) -> int:
     keys = args.api_keys or [secrets.token_urlsafe(18)]
     try:
         mock = BrevoMock(
-            api_keys=keys, rate_limit=args.rate_limit, faults=args.fault, seed=args.seed
+            api_keys=keys,
+            rate_limit=args.rate_limit,
+            faults=args.fault,
+            seed=args.seed,
+            import_delay=args.import_delay,
+            import_rows_per_second=args.import_speed,
         )
     except ValueError as exc:
         print(f"tajo-brevo mock: {exc}", file=sys.stderr)
@@ -108,6 +147,9 @@ def _run(args: argparse.Namespace) -> int:
     print(f"Brevo mock: api-key {keys[0]}", flush=True)
     if args.rate_limit:
         print(f"Brevo mock: rate limit {args.rate_limit} requests/s", flush=True)
+    if args.import_delay or args.import_speed:
+        speed = f"{args.import_speed:g} rows/s" if args.import_speed else "no speed cap"
+        print(f"Brevo mock: imports queued {args.import_delay:g} s, {speed}", flush=True)
     for fault in args.fault:
         print(f"Brevo mock: fault {fault.describe()}", flush=True)
     print("Brevo mock: Ctrl-C to stop", flush=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import random
 import time
 from collections.abc import (
@@ -21,7 +22,7 @@ from collections.abc import (
     Mapping,
 )
 from types import TracebackType
-from typing import Any, Literal, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 
 import httpx
 from brevo_contacts import AuthenticatedClient
@@ -30,6 +31,7 @@ from . import _adapter as calls
 from . import _plans as plans
 from ._config import PlanRate, _resolve, _Secret
 from ._pacing import RequestStats, _Pacer, _RetryPolicy, _Stats
+from ._plans.account import _provisioning
 from ._transport import (
     _AsyncForwardTransport,
     _AsyncPacedTransport,
@@ -51,9 +53,28 @@ from .results import (
 )
 from .tiers import DEFAULT_TIER_POLICY, TierPolicy
 
+if TYPE_CHECKING:
+    from .sync._api import SyncSource
+    from .sync._report import SyncReport
+
 __all__ = ["AsyncTajoBrevo", "TajoBrevo"]
 
 T = TypeVar("T")
+
+
+def _count_progress(progress: Callable[[int], None] | None) -> Callable[[int, int], None] | None:
+    """``upsert_customers``' progress (rows just finished) from the engine's (done, total)."""
+    if progress is None:
+        return None
+    seen = [0]
+
+    def report(done: int, total: int) -> None:
+        progress(done - seen[0])
+        seen[0] = done
+
+    return report
+
+
 _USER_AGENT = "tajo-brevo/0.1.0"
 DEFAULT_PROGRAM = "Tajo Loyalty"
 
@@ -206,8 +227,9 @@ class TajoBrevo(_Base):
         else:
             inner = transport if transport is not None else httpx.HTTPTransport()
         # The client's one HTTP client: the wrapper's calls and client.generated share it.
+        self._sleep = sleep or time.sleep
         self._http = httpx.Client(
-            transport=_PacedTransport(inner, self._core, sleep or time.sleep),
+            transport=_PacedTransport(inner, self._core, self._sleep),
             **self._client_kwargs(),
         )
         self._generated: AuthenticatedClient | None = None
@@ -369,11 +391,14 @@ class TajoBrevo(_Base):
     ) -> BatchResult:
         """Create or update many customers; never stops at a bad row.
 
-        Every row is validated first (invalid rows are reported and never sent). Fewer than
-        ``import_threshold`` valid rows go as paced upserts (outcome created/updated);
-        more go through ``POST /contacts/import``: one `;`-separated CSV per tier (chunked
-        under ``max_import_bytes``) with the all-customers and tier lists, outcome
-        ``imported`` (Brevo applies imports asynchronously).
+        The sync engine with a throwaway state (one import path): every row is validated
+        first (invalid rows are reported and never sent; of rows with the same email,
+        case-insensitive, the last wins). Fewer than ``import_threshold`` valid rows go as
+        concurrent paced upserts (outcome created/updated); more go through
+        ``POST /contacts/import`` (one `;`-separated CSV per tier and set of attributes,
+        chunked under ``max_import_bytes``), confirmed through ``GET /processes/{id}``:
+        outcome ``applied``, or ``failed`` with Brevo's reason for rows its import report
+        names. A ``None`` field is left alone; an empty tuple clears the attribute.
 
         Args:
             rows: LoyaltyProfile objects or dict rows (see ``LoyaltyProfile.from_row``).
@@ -389,15 +414,93 @@ class TajoBrevo(_Base):
             ConfigurationError: no provisioning known.
             APIError: reading the account's attributes failed (rows themselves never raise).
         """
-        return self._run(
-            plans.batch_plan(
-                self._account,
-                rows,
-                provisioning=provisioning,
-                import_threshold=import_threshold,
-                max_import_bytes=max_import_bytes,
-                progress=progress,
-            )
+        from .sync._api import batch_result, check_batch_arguments, run_sync
+
+        check_batch_arguments(rows, import_threshold, max_import_bytes, progress)
+        prov = _provisioning(self._account, provisioning)
+        report = run_sync(
+            self,
+            rows,
+            state=None,
+            program=prov.program,
+            policy=prov.policy,
+            provisioning=prov,
+            sleep=self._sleep,
+            keep_outcomes=True,
+            import_threshold=import_threshold,
+            max_import_bytes=max_import_bytes,
+            progress=_count_progress(progress),
+        )
+        return batch_result(report)
+
+    def sync_customers(
+        self,
+        source: SyncSource,
+        *,
+        state: str | os.PathLike[str] | None = None,
+        program: str = DEFAULT_PROGRAM,
+        policy: TierPolicy = DEFAULT_TIER_POLICY,
+        mode: str = "upsert",
+        on_missing: str = "keep",
+        mapping: str | os.PathLike[str] | Mapping[str, str] | None = None,
+        dry_run: bool = False,
+        verify: bool = False,
+        **options: Any,
+    ) -> SyncReport:
+        """Keep a source of customers in step with Brevo: send only what changed, confirmed.
+
+        Provisions the program (idempotent), then compares every row with the state (what
+        Brevo confirmed in earlier runs) and sends only the changes: imports when many
+        (confirmed through ``GET /processes/{id}``; rows Brevo's import report names are
+        ``failed``), concurrent paced upserts when few. Tier moves unlink exactly the old
+        tier list the state recorded. The state advances only for confirmed rows; a run
+        killed at any moment is finished by the next one. See README "Regular sync".
+
+        Args:
+            source: a CSV (``,`` or ``;``) or JSON Lines file, or an iterable of
+                LoyaltyProfile / mapping rows. A column present is authoritative (an empty
+                cell clears); an absent column is never touched.
+            state: the SQLite state file; default beside a file source
+                (``<file>.sync.db``), a throwaway in-memory state for an iterable.
+            program: the program (folder and list names).
+            policy: tier thresholds for rows with points but no tier.
+            mode: ``upsert`` (create or update), ``update`` (never create) or ``mirror``
+                (customers no longer in the source are handled by ``on_missing``).
+            on_missing: mirror mode: ``keep``, ``unlist`` (leave the program's lists) or
+                ``blacklist`` (and blacklist the email).
+            mapping: source column -> Brevo name (a dict or a JSON file).
+            dry_run: plan only: nothing is written (reads the account's attributes).
+            verify: read back the contacts this run touched and compare.
+            **options: ``import_threshold`` (50), ``max_import_bytes`` (8 MB),
+                ``concurrency`` (8), ``poll_interval``, ``max_poll_interval``,
+                ``poll_timeout`` (s), ``keep_outcomes`` (every row's outcome in the
+                report), ``progress`` (called with rows done, rows in the source).
+
+        Returns:
+            The report: per-row problems, counts, requests, plan, duration, ``exit_code``.
+
+        Raises:
+            SourceError: the source can't be read (unknown column, no EMAIL column).
+            StateError: the state is in use by another sync, or belongs to another
+                account, program or version.
+            ValidationError: a bad option.
+            APIError: provisioning failed (row problems never raise).
+        """
+        from .sync._api import run_sync
+
+        return run_sync(
+            self,
+            source,
+            state=state,
+            program=program,
+            policy=policy,
+            mode=mode,
+            on_missing=on_missing,
+            mapping=mapping,
+            dry_run=dry_run,
+            verify=verify,
+            sleep=self._sleep,
+            **options,
         )
 
     def get_customer(self, identifier: str | int) -> LoyaltyProfile:
@@ -578,8 +681,9 @@ class AsyncTajoBrevo(_Base):
             inner = _AsyncForwardTransport(http_client)
         else:
             inner = transport if transport is not None else httpx.AsyncHTTPTransport()
+        self._sleep = sleep or asyncio.sleep
         self._http = httpx.AsyncClient(
-            transport=_AsyncPacedTransport(inner, self._core, sleep or asyncio.sleep),
+            transport=_AsyncPacedTransport(inner, self._core, self._sleep),
             **self._client_kwargs(),
         )
         self._generated: AuthenticatedClient | None = None
@@ -675,15 +779,55 @@ class AsyncTajoBrevo(_Base):
         progress: Callable[[int], None] | None = None,
     ) -> BatchResult:
         """See :meth:`TajoBrevo.upsert_customers`."""
-        return await self._run(
-            plans.batch_plan(
-                self._account,
-                rows,
-                provisioning=provisioning,
-                import_threshold=import_threshold,
-                max_import_bytes=max_import_bytes,
-                progress=progress,
-            )
+        from .sync._api import batch_result, check_batch_arguments, run_async
+
+        check_batch_arguments(rows, import_threshold, max_import_bytes, progress)
+        prov = _provisioning(self._account, provisioning)
+        report = await run_async(
+            self,
+            rows,
+            state=None,
+            program=prov.program,
+            policy=prov.policy,
+            provisioning=prov,
+            sleep=self._sleep,
+            keep_outcomes=True,
+            import_threshold=import_threshold,
+            max_import_bytes=max_import_bytes,
+            progress=_count_progress(progress),
+        )
+        return batch_result(report)
+
+    async def sync_customers(
+        self,
+        source: SyncSource,
+        *,
+        state: str | os.PathLike[str] | None = None,
+        program: str = DEFAULT_PROGRAM,
+        policy: TierPolicy = DEFAULT_TIER_POLICY,
+        mode: str = "upsert",
+        on_missing: str = "keep",
+        mapping: str | os.PathLike[str] | Mapping[str, str] | None = None,
+        dry_run: bool = False,
+        verify: bool = False,
+        **options: Any,
+    ) -> SyncReport:
+        """See :meth:`TajoBrevo.sync_customers`."""
+        from .sync._api import run_async
+
+        return await run_async(
+            self,
+            source,
+            state=state,
+            program=program,
+            policy=policy,
+            mode=mode,
+            on_missing=on_missing,
+            mapping=mapping,
+            dry_run=dry_run,
+            verify=verify,
+            sleep=self._sleep,
+            **options,
         )
 
     async def get_customer(self, identifier: str | int) -> LoyaltyProfile:

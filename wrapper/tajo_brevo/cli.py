@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "mock": ("tajo_brevo._cli_mock", "serve a stateful mock of the Brevo Contacts API"),
     "contract": ("tajo_brevo._cli_contract", "check a Brevo base URL against the spec"),
     "demo": ("tajo_brevo._cli_demo", "the guide's scenarios and a bulk sync, on a local mock"),
+    "sync": ("tajo_brevo._cli_sync", "sync a customers file into Brevo: only what changed"),
 }
 
 

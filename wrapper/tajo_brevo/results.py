@@ -105,7 +105,9 @@ class UpsertResult:
     unlinked_list_ids: tuple[int, ...] = ()
 
 
-RowStatus = Literal["created", "updated", "imported", "invalid", "failed"]
+RowStatus = Literal[
+    "created", "updated", "applied", "unchanged", "skipped", "imported", "invalid", "failed"
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -115,9 +117,11 @@ class RowOutcome:
     Attributes:
         index: the row's position in the input (0-based).
         email: the row's email, if it had a readable one.
-        status: ``created``/``updated`` (per-contact upsert), ``imported`` (sent in an
-            import, which Brevo applies asynchronously), ``invalid`` (rejected before
-            sending: nothing was sent), ``failed`` (Brevo refused it).
+        status: ``created``/``updated`` (per-contact upsert), ``applied`` (in an import
+            Brevo confirmed complete), ``invalid`` (rejected before sending: nothing was
+            sent), ``failed`` (Brevo refused it, its import report names it, or it was not
+            confirmed). ``unchanged`` and ``skipped`` come from ``sync_customers`` only;
+            ``imported`` is no longer produced (an import counts once confirmed).
         tier: the row's tier, when known.
         reason: why it is invalid or failed.
     """

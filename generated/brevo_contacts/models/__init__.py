@@ -22,12 +22,21 @@ from .error_response import ErrorResponse
 from .error_response_metadata import ErrorResponseMetadata
 from .folder import Folder
 from .folder_list import FolderList
+from .get_contacts_from_list_sort import GetContactsFromListSort
+from .get_processes_sort import GetProcessesSort
 from .import_contacts import ImportContacts
+from .import_json_body_item import ImportJsonBodyItem
+from .import_json_body_item_attributes import ImportJsonBodyItemAttributes
 from .import_new_list import ImportNewList
 from .list_contact_lists_sort import ListContactListsSort
 from .list_contacts_sort import ListContactsSort
 from .list_membership_result import ListMembershipResult
 from .list_membership_result_contacts import ListMembershipResultContacts
+from .process import Process
+from .process_import_reports import ProcessImportReports
+from .process_info import ProcessInfo
+from .process_list import ProcessList
+from .process_status import ProcessStatus
 from .remove_contacts_from_list import RemoveContactsFromList
 from .update_contact import UpdateContact
 from .update_contact_attributes import UpdateContactAttributes
@@ -56,12 +65,21 @@ __all__ = (
     "ErrorResponseMetadata",
     "Folder",
     "FolderList",
+    "GetContactsFromListSort",
+    "GetProcessesSort",
     "ImportContacts",
+    "ImportJsonBodyItem",
+    "ImportJsonBodyItemAttributes",
     "ImportNewList",
     "ListContactListsSort",
     "ListContactsSort",
     "ListMembershipResult",
     "ListMembershipResultContacts",
+    "Process",
+    "ProcessImportReports",
+    "ProcessInfo",
+    "ProcessList",
+    "ProcessStatus",
     "RemoveContactsFromList",
     "UpdateContact",
     "UpdateContactAttributes",

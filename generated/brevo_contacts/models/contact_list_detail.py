@@ -20,6 +20,7 @@ class ContactListDetail:
         total_blacklisted (int): Total number of blacklisted contacts in the list.
         folder_id (int): ID of the folder containing the list.
         created_at (datetime.datetime): UTC date-time when the list was created.
+        unique_subscribers (int): Number of distinct contacts in the list.
     """
 
     id: int
@@ -28,6 +29,7 @@ class ContactListDetail:
     total_blacklisted: int
     folder_id: int
     created_at: datetime.datetime
+    unique_subscribers: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -43,6 +45,8 @@ class ContactListDetail:
 
         created_at = self.created_at.isoformat()
 
+        unique_subscribers = self.unique_subscribers
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -53,6 +57,7 @@ class ContactListDetail:
                 "totalBlacklisted": total_blacklisted,
                 "folderId": folder_id,
                 "createdAt": created_at,
+                "uniqueSubscribers": unique_subscribers,
             }
         )
 
@@ -73,6 +78,8 @@ class ContactListDetail:
 
         created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
 
+        unique_subscribers = d.pop("uniqueSubscribers")
+
         contact_list_detail = cls(
             id=id,
             name=name,
@@ -80,6 +87,7 @@ class ContactListDetail:
             total_blacklisted=total_blacklisted,
             folder_id=folder_id,
             created_at=created_at,
+            unique_subscribers=unique_subscribers,
         )
 
         contact_list_detail.additional_properties = d

@@ -9,6 +9,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.import_json_body_item import ImportJsonBodyItem
     from ..models.import_new_list import ImportNewList
 
 
@@ -27,6 +28,7 @@ class ImportContacts:
         sms_blacklist (bool | Unset): Whether to blacklist imported contacts' phone numbers.
         update_existing_contacts (bool | Unset): Whether to update existing contacts during import.
         empty_contacts_attributes (bool | Unset): Whether to empty existing attributes not in the import file.
+        json_body (list[ImportJsonBodyItem] | Unset): Contacts to import, as JSON (instead of fileUrl or fileBody).
         new_list (ImportNewList | Unset): Create a new list and add imported contacts to it.
     """
 
@@ -38,6 +40,7 @@ class ImportContacts:
     sms_blacklist: bool | Unset = UNSET
     update_existing_contacts: bool | Unset = UNSET
     empty_contacts_attributes: bool | Unset = UNSET
+    json_body: list[ImportJsonBodyItem] | Unset = UNSET
     new_list: ImportNewList | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -59,6 +62,13 @@ class ImportContacts:
         update_existing_contacts = self.update_existing_contacts
 
         empty_contacts_attributes = self.empty_contacts_attributes
+
+        json_body: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.json_body, Unset):
+            json_body = []
+            for json_body_item_data in self.json_body:
+                json_body_item = json_body_item_data.to_dict()
+                json_body.append(json_body_item)
 
         new_list: dict[str, Any] | Unset = UNSET
         if not isinstance(self.new_list, Unset):
@@ -83,6 +93,8 @@ class ImportContacts:
             field_dict["updateExistingContacts"] = update_existing_contacts
         if empty_contacts_attributes is not UNSET:
             field_dict["emptyContactsAttributes"] = empty_contacts_attributes
+        if json_body is not UNSET:
+            field_dict["jsonBody"] = json_body
         if new_list is not UNSET:
             field_dict["newList"] = new_list
 
@@ -90,6 +102,7 @@ class ImportContacts:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.import_json_body_item import ImportJsonBodyItem
         from ..models.import_new_list import ImportNewList
 
         d = dict(src_dict)
@@ -109,6 +122,15 @@ class ImportContacts:
 
         empty_contacts_attributes = d.pop("emptyContactsAttributes", UNSET)
 
+        _json_body = d.pop("jsonBody", UNSET)
+        json_body: list[ImportJsonBodyItem] | Unset = UNSET
+        if _json_body is not UNSET:
+            json_body = []
+            for json_body_item_data in _json_body:
+                json_body_item = ImportJsonBodyItem.from_dict(json_body_item_data)
+
+                json_body.append(json_body_item)
+
         _new_list = d.pop("newList", UNSET)
         new_list: ImportNewList | Unset
         if isinstance(_new_list, Unset):
@@ -125,6 +147,7 @@ class ImportContacts:
             sms_blacklist=sms_blacklist,
             update_existing_contacts=update_existing_contacts,
             empty_contacts_attributes=empty_contacts_attributes,
+            json_body=json_body,
             new_list=new_list,
         )
 

@@ -6,8 +6,6 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
 T = TypeVar("T", bound="ImportNewList")
 
 
@@ -16,12 +14,12 @@ class ImportNewList:
     """Create a new list and add imported contacts to it.
 
     Attributes:
-        list_name (str | Unset): Name of the new list.
-        folder_id (int | Unset): Folder ID for the new list.
+        list_name (str): Name of the new list.
+        folder_id (int): Folder ID for the new list.
     """
 
-    list_name: str | Unset = UNSET
-    folder_id: int | Unset = UNSET
+    list_name: str
+    folder_id: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -31,20 +29,21 @@ class ImportNewList:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if list_name is not UNSET:
-            field_dict["listName"] = list_name
-        if folder_id is not UNSET:
-            field_dict["folderId"] = folder_id
+        field_dict.update(
+            {
+                "listName": list_name,
+                "folderId": folder_id,
+            }
+        )
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        list_name = d.pop("listName", UNSET)
+        list_name = d.pop("listName")
 
-        folder_id = d.pop("folderId", UNSET)
+        folder_id = d.pop("folderId")
 
         import_new_list = cls(
             list_name=list_name,

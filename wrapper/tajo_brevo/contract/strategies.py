@@ -40,7 +40,7 @@ _ANNOTATIONS = frozenset(
 _SUPPORTED = _ANNOTATIONS | {
     "type", "enum", "const", "properties", "required", "additionalProperties", "items",
     "minItems", "maxItems", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-    "minLength", "maxLength", "pattern", "anyOf", "oneOf",
+    "minLength", "maxLength", "pattern", "anyOf", "oneOf", "not",
 }  # fmt: skip
 _JSON_SCALARS: st.SearchStrategy[Any] = (
     st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(max_size=20)
@@ -94,6 +94,14 @@ def from_schema(schema: Any) -> st.SearchStrategy[Any]:
     unknown = set(schema) - _SUPPORTED
     if unknown:
         raise ValueError(f"unsupported schema keywords {sorted(unknown)}")
+    if "not" in schema:
+        # A rule across fields (e.g. an import's exactly-one-source): draw from the rest,
+        # keep what the rule allows.
+        from jsonschema import Draft202012Validator
+
+        forbidden = Draft202012Validator(schema["not"])
+        rest = {k: v for k, v in schema.items() if k != "not"}
+        return from_schema(rest).filter(lambda value: not forbidden.is_valid(value))
     if "const" in schema:
         return st.just(schema["const"])
     if "enum" in schema:

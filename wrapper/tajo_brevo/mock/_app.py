@@ -11,22 +11,22 @@ identifier containing ``/`` or ``?`` (sent encoded) stays one identifier, and fi
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 import anyio
 from starlette.applications import Starlette
 from starlette.types import Receive, Scope, Send
 
-from ._state import INT64_MAX, MockAPIError
-from ._validation import API_PREFIX, ValidatedRequest, parse_json
-
-if TYPE_CHECKING:
-    from ._mock import BrevoMock
+from ._limits import FaultInjector, RateLimiter
+from ._state import INT64_MAX, REPORT_PATH, MockAPIError, MockState
+from ._validation import API_PREFIX, SpecValidator, ValidatedRequest, parse_json
 
 #: Largest request body read (Brevo's import limit is 10 MB).
 MAX_BODY = 10 * 1024 * 1024
@@ -130,17 +130,20 @@ def match_route(
     templates: Sequence[_Template], raw_segments: Sequence[str]
 ) -> tuple[_Template, dict[str, str]] | None:
     """The template matching the raw path segments and its decoded parameters."""
+    count = len(raw_segments)
+    decoded: list[str] | None = None
     for template in templates:
-        if len(template.segments) != len(raw_segments):
+        if len(template.segments) != count:
             continue
+        if decoded is None:  # decoded once, only when some template has this length
+            decoded = [unquote(raw) if "%" in raw else raw for raw in raw_segments]
         params: dict[str, str] = {}
-        for expected, raw in zip(template.segments, raw_segments, strict=True):
-            if expected.startswith("{"):
-                value = unquote(raw)
+        for expected, value in zip(template.segments, decoded, strict=True):
+            if expected[0] == "{":
                 if not value:
                     break
                 params[expected[1:-1]] = value
-            elif unquote(raw) != expected:
+            elif value != expected:
                 break
         else:
             return template, params
@@ -155,49 +158,232 @@ def _json_bytes(body: Any) -> bytes:
     return json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
 
 
-class MockASGI:
-    """The raw ASGI callable behind the Starlette app of a :class:`BrevoMock`."""
+@dataclass(frozen=True)
+class MockParts:
+    """What the app needs of a mock: its state and the pieces that guard each request.
 
-    def __init__(self, mock: BrevoMock) -> None:
-        self._mock = mock
+    The app depends on this, not on :class:`BrevoMock`, so the two modules don't import
+    each other.
+    """
+
+    state: MockState
+    validator: SpecValidator
+    routes: Sequence[_Template]
+    api_keys: frozenset[str]
+    limiter: RateLimiter
+    faults: FaultInjector
+    record: Callable[[RecordedExchange], None]
+
+
+#: (status or None for a dropped connection, response headers, body)
+Answer = tuple[int | None, list[tuple[bytes, bytes]], bytes]
+
+
+@dataclass
+class _Exchange:
+    """One request on its way through :class:`MockCore`."""
+
+    method: str
+    raw_path: str
+    query_string: str
+    headers: dict[str, str]
+    body: bytes
+    too_large: bool
+    root_url: str
+    operation: _Operation | None = None
+    pattern: str | None = None
+    params: dict[str, str] = field(default_factory=dict)
+    limit_headers: Mapping[str, str] = field(default_factory=dict)
+    fault: Any = None
+
+
+_Outcome = tuple[int | None, dict[str, str], bytes]
+
+
+class MockCore:
+    """The mock's request handling, free of any server or event loop.
+
+    ``admit`` routes and checks the key, the rate limit and draws a fault; the caller
+    waits the fault's latency (``time.sleep`` in-process, ``anyio.sleep`` in the ASGI
+    app); ``serve`` does the rest. ``respond`` is both for in-process sync callers.
+    """
+
+    def __init__(self, parts: MockParts) -> None:
+        self.parts = parts
+
+    def respond(
+        self,
+        method: str,
+        raw_path: str,
+        query_string: str,
+        headers: dict[str, str],
+        body: bytes,
+        *,
+        too_large: bool = False,
+        root_url: str = "",
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> Answer:
+        """Handle one request synchronously (the in-process transport's path)."""
+        exchange = _Exchange(method, raw_path, query_string, headers, body, too_large, root_url)
+        outcome = self.admit(exchange)
+        if outcome is None:
+            if exchange.fault is not None and exchange.fault.latency:
+                sleep(exchange.fault.latency)
+            outcome = self.serve(exchange)
+        return self.finish(exchange, outcome)
+
+    def admit(self, ex: _Exchange) -> _Outcome | None:
+        """Route, key, rate limit, fault draw: an outcome when the request ends here."""
+        parts = self.parts
+        ex.limit_headers = parts.limiter.peek()
+        raw_path = ex.raw_path
+        try:
+            if raw_path.startswith(REPORT_PATH + "/"):
+                status, content = _report_file(parts.state, raw_path)
+                return status, {"content-type": "text/csv; charset=utf-8"}, content
+            if not (raw_path == API_PREFIX or raw_path.startswith(API_PREFIX + "/")):
+                raise _error(404, "not_found", f"Invalid route: {unquote(raw_path)[:200]}")
+            segments = raw_path[len(API_PREFIX) + 1 :].split("/")
+            found = match_route(parts.routes, segments)
+            if found is None:
+                raise _error(404, "not_found", f"Invalid route: {unquote(raw_path)[:200]}")
+            template, ex.params = found
+            ex.pattern = template.pattern
+            ex.operation = template.operations.get(ex.method)
+            if ex.operation is None:
+                allowed = ", ".join(sorted(template.operations))
+                err = _error(
+                    405, "method_not_allowed", f"{ex.method} is not allowed here; use {allowed}"
+                )
+                return _error_outcome(err, {**ex.limit_headers, "allow": allowed})
+
+            key = ex.headers.get("api-key", "")
+            if not key:
+                raise _error(401, "unauthorized", "authentication not found in headers")
+            if key not in parts.api_keys:
+                raise _error(401, "unauthorized", "Key not found")
+
+            allowed_now, ex.limit_headers = parts.limiter.acquire()
+            if not allowed_now:
+                raise _error(429, "too_many_requests", "The expected rate limit is exceeded.")
+            ex.fault = parts.faults.draw(ex.operation.operation_id)
+        except MockAPIError as err:
+            return _error_outcome(err, ex.limit_headers)
+        return None
+
+    def serve(self, ex: _Exchange) -> _Outcome:
+        """Faults, validation and the operation itself."""
+        parts = self.parts
+        operation = ex.operation
+        assert operation is not None and ex.pattern is not None
+        try:
+            fault = ex.fault
+            if fault is not None and fault.drop:
+                return None, dict(ex.limit_headers), b""
+            if fault is not None and fault.status is not None:
+                raise _error(
+                    fault.status,
+                    "internal_error",
+                    "Injected fault: the mock failed this request on purpose",
+                )
+            if ex.too_large:
+                raise _error(
+                    400, "invalid_parameter", f"body: larger than {MAX_BODY // (1024 * 1024)} MB"
+                )
+            if operation.operation_id in EXTRA_OPERATIONS:
+                status, result = _extra(parts.state, operation.operation_id, ex.params, ex.body)
+                return _ok_outcome(status, result, ex.limit_headers)
+            query = parse_qsl(ex.query_string, keep_blank_values=True) if ex.query_string else []
+            validated = parts.validator.validate_request(
+                method=ex.method,
+                path_pattern=ex.pattern,
+                path_params=ex.params,
+                query=query,
+                headers=ex.headers,
+                content_type=ex.headers.get("content-type", ""),
+                body=ex.body,
+                has_request_body=operation.has_body,
+            )
+            if ex.root_url:
+                validated = dataclasses.replace(validated, root_url=ex.root_url)
+            status, result = _HANDLERS[operation.operation_id](parts.state, validated)
+        except MockAPIError as err:
+            return _error_outcome(err, ex.limit_headers)
+        return _ok_outcome(status, result, ex.limit_headers)
+
+    def finish(self, ex: _Exchange, outcome: _Outcome) -> Answer:
+        """Record the exchange; the status, raw headers and body to send."""
+        status, out_headers, payload = outcome
+        recorded_headers = dict(ex.headers)
+        if "api-key" in recorded_headers:
+            recorded_headers["api-key"] = "<redacted>"
+        self.parts.record(
+            RecordedExchange(
+                operation_id=ex.operation.operation_id if ex.operation else None,
+                method=ex.method,
+                path=ex.raw_path,
+                path_pattern=ex.pattern,
+                path_params=ex.params,
+                query=parse_qsl(ex.query_string, keep_blank_values=True),
+                headers=recorded_headers,
+                body=ex.body[:RECORDED_BODY_LIMIT],
+                body_truncated=len(ex.body) > RECORDED_BODY_LIMIT,
+                status=status,
+                response_headers=out_headers,
+                response_body=payload,
+            )
+        )
+        if status is None:
+            return None, [], b""
+        raw_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in out_headers.items()]
+        if payload or (status not in (204, 304) and "content-length" not in out_headers):
+            raw_headers.append((b"content-length", str(len(payload)).encode()))
+        return status, raw_headers, payload
+
+
+def _ok_outcome(status: int, result: Any, limit_headers: Mapping[str, str]) -> _Outcome:
+    out_headers = dict(limit_headers)
+    payload = b""
+    if result is not None:
+        payload = _json_bytes(result)
+        out_headers["content-type"] = "application/json"
+    return status, out_headers, payload
+
+
+def _error_outcome(err: MockAPIError, headers: Mapping[str, str]) -> _Outcome:
+    return err.status, {**headers, "content-type": "application/json"}, _json_bytes(err.body())
+
+
+class MockASGI:
+    """The raw ASGI callable behind the Starlette app of a mock."""
+
+    def __init__(self, core: MockCore) -> None:
+        self.core = core
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # pragma: no cover - Starlette handles lifespan
             return
-        mock = self._mock
-        method = scope["method"].upper()
         raw_path = scope.get("raw_path") or scope["path"].encode()
-        # UTF-8 (with replacement) for raw bytes; percent escapes are decoded later, also
-        # as UTF-8, so an address sent raw or encoded is the same identifier.
-        raw_path_text = raw_path.decode("utf-8", "replace").split("?", 1)[0]
-        query = parse_qsl(
-            scope.get("query_string", b"").decode("utf-8", "replace"), keep_blank_values=True
-        )
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         body, too_large = await _read_body(receive)
-
-        outcome = await self._handle(method, raw_path_text, query, headers, body, too_large)
-        status, out_headers, payload, operation, pattern, params = outcome
-
-        recorded_headers = dict(headers)
-        if "api-key" in recorded_headers:
-            recorded_headers["api-key"] = "<redacted>"
-        mock._record(
-            RecordedExchange(
-                operation_id=operation,
-                method=method,
-                path=raw_path_text,
-                path_pattern=pattern,
-                path_params=params,
-                query=list(query),
-                headers=recorded_headers,
-                body=body[:RECORDED_BODY_LIMIT],
-                body_truncated=len(body) > RECORDED_BODY_LIMIT,
-                status=status,
-                response_headers={k.lower(): v for k, v in out_headers.items()},
-                response_body=payload,
-            )
+        exchange = _Exchange(
+            method=scope["method"].upper(),
+            # UTF-8 (with replacement) for raw bytes; percent escapes are decoded later,
+            # also as UTF-8, so an address sent raw or encoded is the same identifier.
+            raw_path=raw_path.decode("utf-8", "replace").split("?", 1)[0],
+            query_string=scope.get("query_string", b"").decode("utf-8", "replace"),
+            headers=headers,
+            body=body,
+            too_large=too_large,
+            root_url=_root_url(scope, headers),
         )
+        core = self.core
+        outcome = core.admit(exchange)
+        if outcome is None:
+            if exchange.fault is not None and exchange.fault.latency:
+                await anyio.sleep(exchange.fault.latency)
+            outcome = core.serve(exchange)
+        status, raw_headers, payload = core.finish(exchange, outcome)
         if status is None:
             # Dropped connection: start a response, then stop before its body. A real
             # server closes the socket; in-process transports raise a protocol error.
@@ -209,119 +395,31 @@ class MockASGI:
                 }
             )
             return
-        raw_headers = [
-            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in out_headers.items()
-        ]
-        if payload or (status not in (204, 304) and "content-length" not in out_headers):
-            raw_headers.append((b"content-length", str(len(payload)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": raw_headers})
         await send({"type": "http.response.body", "body": payload})
 
-    async def _handle(
-        self,
-        method: str,
-        raw_path: str,
-        query: list[tuple[str, str]],
-        headers: dict[str, str],
-        body: bytes,
-        too_large: bool,
-    ) -> tuple[int | None, dict[str, str], bytes, str | None, str | None, dict[str, str]]:
-        mock = self._mock
-        operation: _Operation | None = None
-        params: dict[str, str] = {}
-        pattern: str | None = None
-        limit_headers = mock._limiter.peek()
-        try:
-            if not (raw_path == API_PREFIX or raw_path.startswith(API_PREFIX + "/")):
-                raise _error(404, "not_found", f"Invalid route: {unquote(raw_path)[:200]}")
-            segments = raw_path[len(API_PREFIX) + 1 :].split("/")
-            found = match_route(mock._routes, segments)
-            if found is None:
-                raise _error(404, "not_found", f"Invalid route: {unquote(raw_path)[:200]}")
-            template, params = found
-            pattern = template.pattern
-            operation = template.operations.get(method)
-            if operation is None:
-                allowed = ", ".join(sorted(template.operations))
-                err = _error(
-                    405, "method_not_allowed", f"{method} is not allowed here; use {allowed}"
-                )
-                return self._error_response(
-                    err, {**limit_headers, "allow": allowed}, None, pattern, params
-                )
 
-            key = headers.get("api-key", "")
-            if not key:
-                raise _error(401, "unauthorized", "authentication not found in headers")
-            if key not in mock._api_keys:
-                raise _error(401, "unauthorized", "Key not found")
+def _root_url(scope: Scope, headers: Mapping[str, str]) -> str:
+    """``scheme://host[:port]`` as the client addressed the mock (its Host header)."""
+    scheme = scope.get("scheme") or "http"
+    host = headers.get("host")
+    if not host:
+        server = scope.get("server") or ("127.0.0.1", 80)
+        host = f"{server[0]}:{server[1]}"
+    return f"{scheme}://{host}"
 
-            allowed_now, limit_headers = mock._limiter.acquire()
-            if not allowed_now:
-                raise _error(429, "too_many_requests", "The expected rate limit is exceeded.")
 
-            fault = mock._faults.draw(operation.operation_id)
-            if fault.latency:
-                await anyio.sleep(fault.latency)
-            if fault.drop:
-                return None, limit_headers, b"", operation.operation_id, pattern, params
-            if fault.status is not None:
-                raise _error(
-                    fault.status,
-                    "internal_error",
-                    "Injected fault: the mock failed this request on purpose",
-                )
+def _report_file(state: MockState, raw_path: str) -> tuple[int, bytes]:
+    """A report file of an import (``/_mock/processes/{id}/{kind}.csv``), or a 404.
 
-            if too_large:
-                raise _error(
-                    400, "invalid_parameter", f"body: larger than {MAX_BODY // (1024 * 1024)} MB"
-                )
-            if operation.operation_id in EXTRA_OPERATIONS:
-                status, result = _extra(mock, operation.operation_id, params, body)
-                return self._ok(status, result, limit_headers, operation, params)
-            validated = mock._validator.validate_request(
-                method=method,
-                path_pattern=pattern,
-                path_params=params,
-                query=query,
-                headers=headers,
-                content_type=headers.get("content-type", ""),
-                body=body,
-                has_request_body=operation.has_body,
-            )
-            handler = _HANDLERS[operation.operation_id]
-            status, result = handler(mock, validated)
-        except MockAPIError as err:
-            return self._error_response(
-                err, limit_headers, operation.operation_id if operation else None, pattern, params
-            )
-        return self._ok(status, result, limit_headers, operation, params)
-
-    @staticmethod
-    def _ok(
-        status: int,
-        result: Any,
-        limit_headers: Mapping[str, str],
-        operation: _Operation,
-        params: dict[str, str],
-    ) -> tuple[int | None, dict[str, str], bytes, str | None, str | None, dict[str, str]]:
-        out_headers = dict(limit_headers)
-        payload = b""
-        if result is not None:
-            payload = _json_bytes(result)
-            out_headers["content-type"] = "application/json"
-        return status, out_headers, payload, operation.operation_id, operation.pattern, params
-
-    @staticmethod
-    def _error_response(
-        err: MockAPIError,
-        headers: Mapping[str, str],
-        operation_id: str | None,
-        pattern: str | None,
-        params: dict[str, str],
-    ) -> tuple[int | None, dict[str, str], bytes, str | None, str | None, dict[str, str]]:
-        out = {**headers, "content-type": "application/json"}
-        return err.status, out, _json_bytes(err.body()), operation_id, pattern, params
+    Like Brevo's report links, these need no api-key: the URL itself is the permission.
+    """
+    parts = raw_path[len(REPORT_PATH) + 1 :].split("/")
+    if len(parts) == 2 and parts[0].isdigit() and parts[1].endswith(".csv"):
+        text = state.report_file(int(parts[0]), parts[1][: -len(".csv")])
+        if text is not None:
+            return 200, text.encode()
+    return 404, b"no such report file\n"
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, bool]:
@@ -349,7 +447,7 @@ async def _read_body(receive: Receive) -> tuple[bytes, bool]:
 # ---------------------------------------------------------------------------- handlers
 # Each handler: (mock, validated request) -> (status, JSON body or None).
 
-_Handler = Callable[["BrevoMock", ValidatedRequest], tuple[int, Any]]
+_Handler = Callable[[MockState, ValidatedRequest], tuple[int, Any]]
 
 
 def _page(req: ValidatedRequest, default_limit: int) -> tuple[int, int, str]:
@@ -380,90 +478,121 @@ def _since(value: Any) -> datetime | None:
     return moment
 
 
-def _list_contacts(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
+def _int_list(value: Any) -> list[int]:
+    if value is None:
+        return []
+    return [int(v) for v in (value if isinstance(value, list | tuple) else [value])]
+
+
+def _list_contacts(state: MockState, req: ValidatedRequest) -> tuple[int, Any]:
     limit, offset, sort = _page(req, 50)
-    return 200, mock.state.list_contacts(
-        limit=limit, offset=offset, sort=sort, modified_since=_since(req.query.get("modifiedSince"))
+    return 200, state.list_contacts(
+        limit=limit,
+        offset=offset,
+        sort=sort,
+        modified_since=_since(req.query.get("modifiedSince")),
+        list_ids=_int_list(req.query.get("listIds")),
+        ids=_int_list(req.query.get("ids")),
     )
 
 
-def _create_contact(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
-    status, new_id = mock.state.create_contact(req.body)
+def _list_members(state: MockState, req: ValidatedRequest) -> tuple[int, Any]:
+    limit, offset, sort = _page(req, 50)
+    return 200, state.list_members(
+        int(req.path["listId"]),
+        limit=limit,
+        offset=offset,
+        sort=sort,
+        modified_since=_since(req.query.get("modifiedSince")),
+    )
+
+
+def _get_process(state: MockState, req: ValidatedRequest) -> tuple[int, Any]:
+    return 200, state.get_process(int(req.path["processId"]))
+
+
+def _list_processes(state: MockState, req: ValidatedRequest) -> tuple[int, Any]:
+    limit, offset, sort = _page(req, 10)
+    return 200, state.list_processes(limit=limit, offset=offset, sort=sort)
+
+
+def _create_contact(state: MockState, req: ValidatedRequest) -> tuple[int, Any]:
+    status, new_id = state.create_contact(req.body)
     return (201, {"id": new_id}) if status == 201 else (204, None)
 
 
-def _get_contact(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
-    return 200, mock.state.get_contact(str(req.path["identifier"]))
+def _get_contact(state: MockState, req: ValidatedRequest) -> tuple[int, Any]:
+    return 200, state.get_contact(str(req.path["identifier"]))
 
 
-def _update_contact(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
-    mock.state.update_contact(str(req.path["identifier"]), req.body)
+def _update_contact(state: MockState, req: ValidatedRequest) -> tuple[int, Any]:
+    state.update_contact(str(req.path["identifier"]), req.body)
     return 204, None
 
 
-def _delete_contact(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
-    mock.state.delete_contact(str(req.path["identifier"]))
+def _delete_contact(state: MockState, req: ValidatedRequest) -> tuple[int, Any]:
+    state.delete_contact(str(req.path["identifier"]))
     return 204, None
 
 
-def _list_lists(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
+def _list_lists(state: MockState, req: ValidatedRequest) -> tuple[int, Any]:
     limit, offset, sort = _page(req, 10)
-    return 200, mock.state.list_lists(limit=limit, offset=offset, sort=sort)
+    return 200, state.list_lists(limit=limit, offset=offset, sort=sort)
 
 
-def _create_list(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
-    return 201, {"id": mock.state.create_list(req.body["name"], req.body["folderId"])}
+def _create_list(state: MockState, req: ValidatedRequest) -> tuple[int, Any]:
+    return 201, {"id": state.create_list(req.body["name"], req.body["folderId"])}
 
 
-def _get_list(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
-    return 200, mock.state.get_list(int(req.path["listId"]))
+def _get_list(state: MockState, req: ValidatedRequest) -> tuple[int, Any]:
+    return 200, state.get_list(int(req.path["listId"]))
 
 
-def _update_list(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
-    mock.state.update_list(int(req.path["listId"]), req.body)
+def _update_list(state: MockState, req: ValidatedRequest) -> tuple[int, Any]:
+    state.update_list(int(req.path["listId"]), req.body)
     return 204, None
 
 
-def _delete_list(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
-    mock.state.delete_list(int(req.path["listId"]))
+def _delete_list(state: MockState, req: ValidatedRequest) -> tuple[int, Any]:
+    state.delete_list(int(req.path["listId"]))
     return 204, None
 
 
-def _add_members(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
-    return 201, mock.state.change_members(int(req.path["listId"]), req.body, add=True)
+def _add_members(state: MockState, req: ValidatedRequest) -> tuple[int, Any]:
+    return 201, state.change_members(int(req.path["listId"]), req.body, add=True)
 
 
-def _remove_members(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
-    return 201, mock.state.change_members(int(req.path["listId"]), req.body, add=False)
+def _remove_members(state: MockState, req: ValidatedRequest) -> tuple[int, Any]:
+    return 201, state.change_members(int(req.path["listId"]), req.body, add=False)
 
 
-def _list_attributes(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
-    return 200, mock.state.list_attributes()
+def _list_attributes(state: MockState, req: ValidatedRequest) -> tuple[int, Any]:
+    return 200, state.list_attributes()
 
 
-def _create_attribute(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
-    mock.state.create_attribute(
+def _create_attribute(state: MockState, req: ValidatedRequest) -> tuple[int, Any]:
+    state.create_attribute(
         str(req.path["attributeCategory"]), str(req.path["attributeName"]), req.body
     )
     return 201, None
 
 
-def _delete_attribute(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
-    mock.state.delete_attribute(str(req.path["attributeCategory"]), str(req.path["attributeName"]))
+def _delete_attribute(state: MockState, req: ValidatedRequest) -> tuple[int, Any]:
+    state.delete_attribute(str(req.path["attributeCategory"]), str(req.path["attributeName"]))
     return 204, None
 
 
-def _list_folders(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
+def _list_folders(state: MockState, req: ValidatedRequest) -> tuple[int, Any]:
     limit, offset, sort = _page(req, 10)
-    return 200, mock.state.list_folders(limit=limit, offset=offset, sort=sort)
+    return 200, state.list_folders(limit=limit, offset=offset, sort=sort)
 
 
-def _create_folder(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
-    return 201, {"id": mock.state.create_folder(req.body["name"])}
+def _create_folder(state: MockState, req: ValidatedRequest) -> tuple[int, Any]:
+    return 201, {"id": state.create_folder(req.body["name"])}
 
 
-def _import(mock: BrevoMock, req: ValidatedRequest) -> tuple[int, Any]:
-    return 202, {"processId": mock.state.import_contacts(req.body)}
+def _import(state: MockState, req: ValidatedRequest) -> tuple[int, Any]:
+    return 202, {"processId": state.import_contacts(req.body, root_url=req.root_url)}
 
 
 _HANDLERS: dict[str, _Handler] = {
@@ -485,11 +614,14 @@ _HANDLERS: dict[str, _Handler] = {
     "listFolders": _list_folders,
     "createFolder": _create_folder,
     "importContacts": _import,
+    "getContactsFromList": _list_members,
+    "getProcess": _get_process,
+    "getProcesses": _list_processes,
 }
 
 
 def _extra(
-    mock: BrevoMock, operation_id: str, params: Mapping[str, str], body: bytes
+    state: MockState, operation_id: str, params: Mapping[str, str], body: bytes
 ) -> tuple[int, Any]:
     """The folder routes production has and the pinned spec lacks, validated by hand."""
     raw_id = params["folderId"]
@@ -497,9 +629,9 @@ def _extra(
         raise _error(400, "invalid_parameter", "folderId: expected a positive integer (int64)")
     folder_id = int(raw_id)
     if operation_id == "getFolder":
-        return 200, mock.state.get_folder(folder_id)
+        return 200, state.get_folder(folder_id)
     if operation_id == "deleteFolder":
-        mock.state.delete_folder(folder_id)
+        state.delete_folder(folder_id)
         return 204, None
     if not body:
         raise _error(400, "missing_parameter", "body is missing")
@@ -510,23 +642,29 @@ def _extra(
             "missing_parameter" if isinstance(payload, dict) else "invalid_parameter",
             'name is missing: send {"name": "..."}',
         )
-    mock.state.rename_folder(folder_id, payload["name"])
+    state.rename_folder(folder_id, payload["name"])
     return 204, None
 
 
-def build_app(mock: BrevoMock) -> Starlette:
-    """The Starlette application serving ``mock`` (every path, every method)."""
+def build_app(parts: MockParts) -> Starlette:
+    """The Starlette application serving a mock (every path, every method).
+
+    Its ``state.core`` is the :class:`MockCore` (the in-process transport calls it
+    directly, without an event loop).
+    """
     missing = (
-        {op.operation_id for t in mock._routes for op in t.operations.values()}
+        {op.operation_id for t in parts.routes for op in t.operations.values()}
         - set(_HANDLERS)
         - set(EXTRA_OPERATIONS)
     )
     if missing:  # pragma: no cover - the spec gained an operation the mock lacks
         raise RuntimeError(f"the mock has no handler for: {', '.join(sorted(missing))}")
     app = Starlette()
+    core = MockCore(parts)
     # The mock routes by itself (on the raw, percent-encoded path): Starlette's path
     # patterns don't match a decoded newline, and would answer their own text/plain 404.
     # So no Starlette route matches, and every request reaches the router's default.
-    app.router.default = MockASGI(mock)
+    app.router.default = MockASGI(core)
     app.router.redirect_slashes = False
+    app.state.core = core
     return app

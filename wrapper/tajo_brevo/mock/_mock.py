@@ -14,11 +14,11 @@ import httpx
 from starlette.applications import Starlette
 
 from .._resources import effective_spec_path
-from ._app import EXTRA_OPERATIONS, RecordedExchange, build_app, build_routes
+from ._app import EXTRA_OPERATIONS, MockParts, RecordedExchange, build_app, build_routes
 from ._inspection import MockInspection
 from ._limits import RATE_LIMIT_TIERS, Fault, FaultInjector, RateLimiter
 from ._server import BackgroundServer
-from ._state import MockState, _utc_now
+from ._state import MockState, utc_now
 from ._transport import AsyncMockTransport, MockTransport
 from ._validation import load_validator
 
@@ -49,9 +49,13 @@ class BrevoMock(MockInspection):
         account_email: the account's own email (deleting that contact answers 405).
         spec_path: the OpenAPI document to validate against (default: the effective spec).
         record_limit: how many exchanges ``requests`` keeps (oldest dropped first).
+        import_delay: seconds an import stays ``queued`` before it is processed (default
+            0: at once; set it to see an import in flight).
+        import_rows_per_second: cap on import processing speed (default None: as fast
+            as the mock goes).
 
     Raises:
-        ValueError: no API key, a bad rate limit or a bad fault rule.
+        ValueError: no API key, a bad rate limit, a bad fault rule or import option.
     """
 
     def __init__(
@@ -62,10 +66,12 @@ class BrevoMock(MockInspection):
         faults: Sequence[Fault] = (),
         seed: int = 0,
         clock: Callable[[], float] = time.monotonic,
-        now: Callable[[], datetime] = _utc_now,
+        now: Callable[[], datetime] = utc_now,
         account_email: str = "owner@tajo-brevo-mock.example",
         spec_path: str | Path | None = None,
         record_limit: int = 10_000,
+        import_delay: float = 0.0,
+        import_rows_per_second: float | None = None,
     ) -> None:
         keys = tuple(api_keys)
         if not keys or not all(isinstance(k, str) and k for k in keys):
@@ -88,10 +94,25 @@ class BrevoMock(MockInspection):
             rate_limit = RATE_LIMIT_TIERS[rate_limit]
         self._limiter = RateLimiter(rate_limit, clock)
         self._faults = FaultInjector(faults, seed, operations)
-        self.state = MockState(now=now, account_email=account_email)
+        self.state = MockState(
+            now=now,
+            account_email=account_email,
+            import_delay=import_delay,
+            import_rows_per_second=import_rows_per_second,
+        )
         self._records: collections.deque[RecordedExchange] = collections.deque(maxlen=record_limit)
         self._records_lock = threading.Lock()
-        self.app: Starlette = build_app(self)
+        self.app: Starlette = build_app(
+            MockParts(
+                state=self.state,
+                validator=self._validator,
+                routes=self._routes,
+                api_keys=self._api_keys,
+                limiter=self._limiter,
+                faults=self._faults,
+                record=self._record,
+            )
+        )
 
     def __repr__(self) -> str:
         # Never show the keys.

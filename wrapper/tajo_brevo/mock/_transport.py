@@ -1,9 +1,11 @@
-"""httpx transports that call the mock's ASGI app in-process, sync and async.
+"""httpx transports that call the mock in-process, sync and async.
 
-``httpx.ASGITransport`` is async-only, so both transports here share one small ASGI
-driver; the sync one runs it on a fresh event loop per request (in a helper thread when
-the calling thread already runs a loop). A response the app starts but never finishes
-(an injected dropped connection) raises ``httpx.RemoteProtocolError``, as over TCP.
+The sync transport calls the mock's request handling directly (``MockCore.respond``):
+no event loop, no thread, so in-process use costs what the handling costs. Given any
+other ASGI app, it falls back to running the app on a fresh event loop per request (in
+a helper thread when the calling thread already runs a loop). The async transport drives
+the ASGI app. A response the mock starts but never finishes (an injected dropped
+connection) raises ``httpx.RemoteProtocolError``, as over TCP.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import Any
 import anyio
 import httpx
 from starlette.types import ASGIApp, Message
+
+from ._app import MAX_BODY, MockCore
 
 _DROPPED = "Server disconnected without sending a complete response."
 
@@ -75,9 +79,13 @@ class MockTransport(httpx.BaseTransport):
 
     def __init__(self, app: ASGIApp) -> None:
         self._app = app
+        state = getattr(app, "state", None)
+        self._core: MockCore | None = getattr(state, "core", None) if state else None
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
+        if self._core is not None:
+            return self._direct(self._core, request, body)
 
         def run() -> httpx.Response:
             return anyio.run(_call_app, self._app, request, body)
@@ -89,6 +97,24 @@ class MockTransport(httpx.BaseTransport):
         # Called from a thread that runs an event loop: a new loop needs its own thread.
         with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
             return pool.submit(run).result()
+
+    @staticmethod
+    def _direct(core: MockCore, request: httpx.Request, body: bytes) -> httpx.Response:
+        url = request.url
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers.raw}
+        too_large = len(body) > MAX_BODY
+        status, raw_headers, payload = core.respond(
+            request.method.upper(),
+            url.raw_path.split(b"?", 1)[0].decode("utf-8", "replace"),
+            url.query.decode("utf-8", "replace"),
+            headers,
+            b"" if too_large else body,
+            too_large=too_large,
+            root_url=f"{url.scheme}://{headers.get('host') or url.netloc.decode('ascii')}",
+        )
+        if status is None:
+            raise httpx.RemoteProtocolError(_DROPPED, request=request)
+        return httpx.Response(status, headers=raw_headers, content=payload, request=request)
 
 
 class AsyncMockTransport(httpx.AsyncBaseTransport):

@@ -18,6 +18,8 @@ def _get_kwargs(
     offset: int | Unset = 0,
     modified_since: datetime.datetime | Unset = UNSET,
     sort: ListContactsSort | Unset = UNSET,
+    list_ids: list[int] | Unset = UNSET,
+    ids: list[int] | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -36,6 +38,18 @@ def _get_kwargs(
         json_sort = sort.value
 
     params["sort"] = json_sort
+
+    json_list_ids: list[int] | Unset = UNSET
+    if not isinstance(list_ids, Unset):
+        json_list_ids = list_ids
+
+    params["listIds"] = json_list_ids
+
+    json_ids: list[int] | Unset = UNSET
+    if not isinstance(ids, Unset):
+        json_ids = ids
+
+    params["ids"] = json_ids
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -95,6 +109,8 @@ def sync_detailed(
     offset: int | Unset = 0,
     modified_since: datetime.datetime | Unset = UNSET,
     sort: ListContactsSort | Unset = UNSET,
+    list_ids: list[int] | Unset = UNSET,
+    ids: list[int] | Unset = UNSET,
 ) -> Response[ContactList | ErrorResponse]:
     """Get all contacts
 
@@ -106,6 +122,8 @@ def sync_detailed(
         offset (int | Unset):  Default: 0.
         modified_since (datetime.datetime | Unset):
         sort (ListContactsSort | Unset):
+        list_ids (list[int] | Unset):
+        ids (list[int] | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -120,6 +138,8 @@ def sync_detailed(
         offset=offset,
         modified_since=modified_since,
         sort=sort,
+        list_ids=list_ids,
+        ids=ids,
     )
 
     response = client.get_httpx_client().request(
@@ -136,6 +156,8 @@ def sync(
     offset: int | Unset = 0,
     modified_since: datetime.datetime | Unset = UNSET,
     sort: ListContactsSort | Unset = UNSET,
+    list_ids: list[int] | Unset = UNSET,
+    ids: list[int] | Unset = UNSET,
 ) -> ContactList | ErrorResponse | None:
     """Get all contacts
 
@@ -147,6 +169,8 @@ def sync(
         offset (int | Unset):  Default: 0.
         modified_since (datetime.datetime | Unset):
         sort (ListContactsSort | Unset):
+        list_ids (list[int] | Unset):
+        ids (list[int] | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,6 +186,8 @@ def sync(
         offset=offset,
         modified_since=modified_since,
         sort=sort,
+        list_ids=list_ids,
+        ids=ids,
     ).parsed
 
 
@@ -172,6 +198,8 @@ async def asyncio_detailed(
     offset: int | Unset = 0,
     modified_since: datetime.datetime | Unset = UNSET,
     sort: ListContactsSort | Unset = UNSET,
+    list_ids: list[int] | Unset = UNSET,
+    ids: list[int] | Unset = UNSET,
 ) -> Response[ContactList | ErrorResponse]:
     """Get all contacts
 
@@ -183,6 +211,8 @@ async def asyncio_detailed(
         offset (int | Unset):  Default: 0.
         modified_since (datetime.datetime | Unset):
         sort (ListContactsSort | Unset):
+        list_ids (list[int] | Unset):
+        ids (list[int] | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -197,6 +227,8 @@ async def asyncio_detailed(
         offset=offset,
         modified_since=modified_since,
         sort=sort,
+        list_ids=list_ids,
+        ids=ids,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -211,6 +243,8 @@ async def asyncio(
     offset: int | Unset = 0,
     modified_since: datetime.datetime | Unset = UNSET,
     sort: ListContactsSort | Unset = UNSET,
+    list_ids: list[int] | Unset = UNSET,
+    ids: list[int] | Unset = UNSET,
 ) -> ContactList | ErrorResponse | None:
     """Get all contacts
 
@@ -222,6 +256,8 @@ async def asyncio(
         offset (int | Unset):  Default: 0.
         modified_since (datetime.datetime | Unset):
         sort (ListContactsSort | Unset):
+        list_ids (list[int] | Unset):
+        ids (list[int] | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -238,5 +274,7 @@ async def asyncio(
             offset=offset,
             modified_since=modified_since,
             sort=sort,
+            list_ids=list_ids,
+            ids=ids,
         )
     ).parsed

@@ -1,0 +1,252 @@
+"""A sync killed at any point, or run through faults, still ends with Brevo equal to the source.
+
+The mock runs in its own process (``tajo-brevo mock``) and the sync in another
+(``tajo-brevo sync``), killed with SIGKILL at named points of the engine (the failpoint
+variable): before an import is sent, after Brevo queued it but before the process id was
+saved, after it was saved, after the first chunk was confirmed, and after the first unlink.
+The run is then repeated without the failpoint, and the mock's contacts and list
+memberships are compared with the source.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from tajo_brevo import TajoBrevo
+from tajo_brevo.mock import BrevoMock, Fault
+from tajo_brevo.sync import Normalizer, Row, Source
+from tajo_brevo.sync._engine import FAILPOINT_ENV, _compare
+from tajo_brevo.sync._plan import Program
+
+KEY = "durability-test-key"
+PROGRAM = "Kill Test"
+HEADER = "EMAIL,LOYALTY_ID,LOYALTY_POINTS,FIRSTNAME,FAVORITE_CATEGORIES"
+N = 240
+
+
+def rows(version: int) -> list[str]:
+    """Version 1, then versions that move a third of the customers to another tier,
+    rename some and empty a list attribute of others (each version differs from the last).
+    """
+    out = []
+    for i in range(N):
+        points = (i * 37) % 3000
+        name = f"Ana{i}"
+        favorites = '"Home,Books"'
+        if version > 1:
+            if i % 3 == version % 3:
+                points = (points + 1300 * version) % 3200  # mostly another tier
+            if i % 6 == version % 6:
+                name = f"Renamed{version}-{i}"
+            if i % 12 == (5 + version) % 12:
+                favorites = ""
+        out.append(f"c{i}@example.com,L{i},{points},{name},{favorites}")
+    return out
+
+
+def write(path: Path, version: int) -> Path:
+    path.write_text(HEADER + "\n" + "\n".join(rows(version)) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def mock_server(tmp_path: Path) -> Iterator[str]:
+    """``tajo-brevo mock`` in its own process; yields its base URL."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tajo_brevo.cli",
+            "mock",
+            "--port",
+            "0",
+            "--api-key",
+            KEY,
+            "--log-level",
+            "warning",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        base_url = ""
+        for _ in range(20):  # the banner is a few lines
+            line = process.stdout.readline()
+            if "base URL" in line:
+                base_url = line.split("base URL", 1)[1].strip()
+                break
+        assert base_url.startswith("http://127.0.0.1:"), "the mock did not start"
+        yield base_url
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def run_cli(
+    base_url: str, *args: str, failpoint: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, BREVO_API_KEY=KEY, BREVO_BASE_URL=base_url)
+    env.pop(FAILPOINT_ENV, None)
+    if failpoint:
+        env[FAILPOINT_ENV] = failpoint
+    return subprocess.run(
+        [sys.executable, "-m", "tajo_brevo.cli", "sync", *args, "--program", PROGRAM, "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+
+
+def assert_account_equals(base_url: str, source: Path) -> None:
+    """Every row's values and tier lists in the mock are the source's; nothing else listed."""
+    with TajoBrevo(api_key=KEY, base_url=base_url, rate_limit=1000) as brevo:
+        prov = brevo.provision(PROGRAM)
+        contacts = {c.email: c.raw for c in brevo.iter_contacts()}
+    program = Program(prov.all_customers_list_id, dict(prov.tier_lists))
+    src = Source(source)
+    normalizer = Normalizer(columns=src.columns)
+    expected: list[Row] = []
+    for raw in src.rows():
+        item = normalizer.normalize(raw)
+        assert isinstance(item, Row)
+        expected.append(item)
+    problems = [
+        f"{row.email}: {problem}"
+        for row in expected
+        if (problem := _compare(row, contacts.get(row.key), program)) is not None
+    ]
+    assert problems == []
+    tier_ids = set(prov.tier_lists.values())
+    for email, contact in contacts.items():
+        in_tiers = tier_ids & set(contact.get("listIds") or [])
+        assert len(in_tiers) == 1, (email, in_tiers)
+
+
+#: Where a run dies: before an import is sent, after Brevo queued it but before the process
+#: id was saved, after it was saved, after the first chunk was confirmed, after an unlink.
+POINTS = ["import:recorded", "import:sent", "import:queued", "import:confirmed", "unlink:sent"]
+
+
+def test_a_sync_killed_at_any_point_finishes_on_the_next_run(
+    mock_server: str, tmp_path: Path
+) -> None:
+    state = str(tmp_path / "state.db")
+    first = run_cli(mock_server, str(write(tmp_path / "v1.csv", 1)), "--state", state)
+    assert first.returncode == 0, first.stderr
+    for version, point in enumerate(POINTS, start=2):
+        source = write(tmp_path / f"v{version}.csv", version)
+        killed = run_cli(mock_server, str(source), "--state", state, failpoint=point)
+        assert killed.returncode == -signal.SIGKILL, (point, killed.returncode, killed.stderr)
+        again = run_cli(mock_server, str(source), "--state", state)
+        assert again.returncode == 0, (point, again.stdout + again.stderr)
+        assert_account_equals(mock_server, source)
+    # And once more: nothing left to send.
+    last = run_cli(mock_server, str(source), "--state", state)
+    assert last.returncode == 0
+    assert '"writes": 0' in last.stdout
+
+
+def test_a_first_sync_killed_after_queueing_is_confirmed_by_the_next(
+    mock_server: str, tmp_path: Path
+) -> None:
+    state = str(tmp_path / "state.db")
+    source = write(tmp_path / "v1.csv", 1)
+    killed = run_cli(mock_server, str(source), "--state", state, failpoint="import:queued")
+    assert killed.returncode == -signal.SIGKILL
+    again = run_cli(mock_server, str(source), "--state", state)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert '"confirmed_rows"' in again.stdout
+    assert_account_equals(mock_server, source)
+
+
+# -- faults --------------------------------------------------------------------------------
+
+
+def test_every_row_is_accounted_for_through_faults_and_a_clean_run_converges(
+    tmp_path: Path,
+) -> None:
+    options: dict[str, Any] = {"api_key": KEY, "base_url": "http://127.0.0.1/v3"}
+    state = tmp_path / "state.db"
+    faults = (
+        Fault("status", probability=0.15, status=503),
+        Fault("drop", probability=0.1),
+        Fault("latency", probability=0.2, seconds=0.01),
+    )
+    mock = BrevoMock(api_keys=[KEY], faults=faults, rate_limit=40, seed=3)
+    # Faults off for the first sync (provisioning creates lists: never retried on a 5xx,
+    # since a repeat could duplicate), on for the next two, off for the last.
+    mock._faults.faults = ()
+    with TajoBrevo(**options, http_client=httpx.Client(transport=mock.transport())) as brevo:
+        first = brevo.sync_customers(write(tmp_path / "v1.csv", 1), state=state, program=PROGRAM)
+        assert first.exit_code == 0
+    mock._faults.faults = faults
+    faulty = mock
+    # Another client of the same account eats the rate budget: 429 storms for the sync.
+    stop = threading.Event()
+
+    def hog() -> None:
+        with faulty.client() as http:
+            for _ in range(10_000):  # bounded; stopped when the runs end
+                if stop.is_set():
+                    return
+                for _ in range(45):  # a burst over the 40 a second: a 429 storm
+                    with contextlib.suppress(httpx.HTTPError):  # the faults hit it too
+                        http.get("/contacts/attributes")
+                stop.wait(1.5)
+
+    hogger = threading.Thread(target=hog, daemon=True)
+    hogger.start()
+    try:
+        with TajoBrevo(
+            **options,
+            rate_limit=400,
+            max_retries=4,
+            http_client=httpx.Client(transport=faulty.transport()),
+        ) as brevo:
+            for version in (2, 3):
+                report = brevo.sync_customers(
+                    write(tmp_path / f"v{version}.csv", version),
+                    state=state,
+                    program=PROGRAM,
+                    keep_outcomes=True,
+                    poll_interval=0.01,
+                )
+                assert report.outcomes is not None
+                # Every row has exactly one outcome, whatever happened on the way.
+                assert sorted(o.index for o in report.outcomes) == list(range(N))
+                assert {o.status for o in report.outcomes} <= {
+                    "applied",
+                    "updated",
+                    "created",
+                    "unchanged",
+                    "failed",
+                }
+            answered = {r.status for r in faulty.requests}
+            assert {503, 429, None} <= answered  # the faults did happen (None: dropped)
+            assert brevo.stats.retries > 0
+    finally:
+        stop.set()
+        hogger.join(timeout=30)
+    source = tmp_path / "v3.csv"
+    mock._faults.faults = ()
+    with TajoBrevo(**options, http_client=httpx.Client(transport=mock.transport())) as brevo:
+        final = brevo.sync_customers(source, state=state, program=PROGRAM, poll_interval=0.01)
+        assert final.exit_code == 0, final.problems[:5]
+    with mock.serve() as server:
+        assert_account_equals(server.base_url, source)

@@ -1,0 +1,271 @@
+"""``tajo-brevo sync``: keep a file of loyalty customers in step with a Brevo account.
+
+Exit codes: 0 every row is synced or unchanged; 1 a row is invalid or failed (see the
+failures file; the next run retries failed rows by itself); 2 usage or configuration error
+(nothing was sent).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .sync._report import SyncReport
+    from .sync._source import Source
+
+DEFAULT_PROGRAM = "Tajo Loyalty"
+_ORDER = ("created", "updated", "applied", "unchanged", "skipped", "invalid", "failed")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``sync`` command."""
+    parser = sub.add_parser(
+        "sync",
+        help="sync a CSV / JSON Lines file of customers into Brevo (only what changed)",
+        description=(
+            "Sync a file of loyalty customers (CSV with , or ; or JSON Lines) into the Brevo "
+            "account of BREVO_API_KEY / BREVO_BASE_URL: provisions the program, sends only "
+            "the rows that changed since the last confirmed sync (recorded in a state file), "
+            "confirms every import with Brevo, and moves customers between tier lists. "
+            "Exit 0: all rows synced or unchanged; 1: some rows invalid or failed; 2: usage "
+            "or configuration error."
+        ),
+    )
+    parser.add_argument("file", nargs="?", help="the customers file (.csv, .jsonl)")
+    parser.add_argument("--state", help="the state file (default: beside FILE, named FILE.sync.db)")
+    parser.add_argument("--program", default=DEFAULT_PROGRAM, help="program (folder) name")
+    parser.add_argument(
+        "--mode",
+        choices=("upsert", "update", "mirror"),
+        default="upsert",
+        help="upsert (default): create or update; update: never create; mirror: customers "
+        "no longer in FILE are handled by --on-missing",
+    )
+    parser.add_argument(
+        "--on-missing",
+        choices=("keep", "unlist", "blacklist"),
+        default="keep",
+        help="mirror mode: what happens to customers that left FILE (default keep)",
+    )
+    parser.add_argument("--mapping", help='JSON file {"source column": "BREVO_NAME"}')
+    parser.add_argument("--dry-run", action="store_true", help="print the plan, send nothing")
+    parser.add_argument(
+        "--verify", action="store_true", help="read back the touched contacts and compare"
+    )
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--failures",
+        help="where to write failed and invalid rows, in FILE's format "
+        "(default: FILE's name + .failures + its extension)",
+    )
+    parser.add_argument(
+        "--rate-limit", type=float, help="requests per second (default 10, Brevo's general plan)"
+    )
+    parser.add_argument(
+        "--history", metavar="STATE", help="list the past runs recorded in a state file"
+    )
+    parser.set_defaults(handler=run)
+
+
+def _failures_path(source: Path) -> Path:
+    return source.with_name(f"{source.stem}.failures{source.suffix or '.csv'}")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the command; returns the exit code."""
+    from .errors import (
+        AuthenticationError,
+        BrevoError,
+        ConfigurationError,
+        PermissionDeniedError,
+        ValidationError,
+    )
+    from .sync import SourceError, StateError
+
+    if args.history:
+        return _history(args)
+    if not args.file:
+        print("sync: give FILE (or --history STATE)", file=sys.stderr)
+        return 2
+    if args.on_missing != "keep" and args.mode != "mirror":
+        print("sync: --on-missing applies to --mode mirror only", file=sys.stderr)
+        return 2
+    try:
+        return _sync(args)
+    except (SourceError, StateError, ConfigurationError, ValidationError) as exc:
+        print(f"sync: {exc}", file=sys.stderr)
+        return 2
+    except (AuthenticationError, PermissionDeniedError) as exc:
+        print(f"sync: Brevo refused the API key: {exc}", file=sys.stderr)
+        return 2
+    except BrevoError as exc:
+        print(
+            f"sync: stopped: {exc} (the next run resumes where this one stopped)", file=sys.stderr
+        )
+        return 1
+
+
+def _sync(args: argparse.Namespace) -> int:
+    from . import TajoBrevo
+    from .sync import Source, load_mapping
+
+    path = Path(args.file)
+    mapping = load_mapping(args.mapping) if args.mapping else None
+    source = Source(path, mapping=mapping)
+    kwargs: dict[str, Any] = {}
+    if args.rate_limit is not None:
+        kwargs["rate_limit"] = args.rate_limit
+    progress, stop = _progress(args)
+    try:
+        with TajoBrevo(**kwargs) as brevo:
+            report = brevo.sync_customers(
+                source,
+                state=args.state,
+                program=args.program,
+                mode=args.mode,
+                on_missing=args.on_missing,
+                dry_run=args.dry_run,
+                verify=args.verify,
+                progress=progress,
+            )
+    finally:
+        stop()
+    failures = _write_failures(args, source, report)
+    if args.json:
+        data = report.summary()
+        data["file"] = str(path)
+        data["failures_file"] = str(failures) if failures else None
+        data["problems"] = [
+            {"row": o.index, "email": o.email, "status": o.status, "reason": o.reason}
+            for o in report.problems
+        ]
+        print(json.dumps(data, indent=2))
+    else:
+        _print(path, report, failures)
+    code: int = report.exit_code
+    return code
+
+
+def _write_failures(args: argparse.Namespace, source: Source, report: SyncReport) -> Path | None:
+    from .sync._engine import SUPERSEDED
+
+    wanted = {
+        o.index
+        for o in report.problems
+        if o.status in ("invalid", "failed") and not (o.reason or "").startswith(SUPERSEDED)
+    }
+    target = Path(args.failures) if args.failures else _failures_path(source.path)
+    if not wanted or args.dry_run:
+        return None
+    rows = [
+        raw.cells
+        for raw in source.rows()
+        if raw.index in wanted and not any(str(k).startswith("\0") for k in raw.cells)
+    ]
+    source.write_rows(target, rows)
+    return target
+
+
+def _print(path: Path, report: SyncReport, failures: Path | None) -> None:
+    head = "dry run (nothing sent)" if report.dry_run else f"run {report.run_id}"
+    print(f"{path}: {report.rows} rows in {report.duration:.1f} s, mode {report.mode}, {head}")
+    counts = ", ".join(f"{name} {report.counts[name]}" for name in _ORDER if report.counts[name])
+    print(f"  rows: {counts or 'none'}")
+    plan = report.plan
+    print(
+        f"  sent: {plan['rows_to_send']} rows in {plan['import_chunks']} import(s) and "
+        f"{plan['upserts']} upsert(s); {plan['unlink_requests']} unlink request(s)"
+        + (" (planned)" if report.dry_run else "")
+    )
+    if report.requests:
+        summary = report.summary()
+        ops = ", ".join(f"{op} {n}" for op, n in sorted(report.requests.items()))
+        print(f"  requests: {sum(report.requests.values())} ({summary['writes']} writes): {ops}")
+    if report.missing:
+        print(
+            "  missing from the file: " + ", ".join(f"{k} {v}" for k, v in report.missing.items())
+        )
+    if report.recovered:
+        print(
+            "  from an interrupted run: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(report.recovered.items()))
+        )
+    if report.verify is not None:
+        print(f"  verify: {report.verify['checked']} checked, {report.verify['mismatches']} differ")
+    for outcome in report.problems[:10]:
+        print(f"  row {outcome.index} {outcome.email or '?'}: {outcome.status}: {outcome.reason}")
+    if len(report.problems) > 10:
+        print(f"  ... {len(report.problems) - 10} more")
+    if failures is not None:
+        print(
+            f"  failures written to {failures} "
+            "(fix and sync it, or just re-run: failed rows are retried)"
+        )
+
+
+def _progress(args: argparse.Namespace) -> tuple[Any, Any]:
+    """A rich progress bar on a terminal; nothing otherwise (cron, pipes, --json)."""
+    if args.json or not sys.stderr.isatty():
+        return None, lambda: None
+    try:
+        from rich.progress import Progress
+    except ImportError:  # the demo extra is not installed: no bar
+        return None, lambda: None
+    bar = Progress(transient=True)
+    task = bar.add_task("syncing", total=None)
+    bar.start()
+
+    def update(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    return update, bar.stop
+
+
+def _history(args: argparse.Namespace) -> int:
+    from .sync import StateError, SyncState
+
+    if not Path(args.history).is_file():
+        print(f"sync: {args.history}: no such state file", file=sys.stderr)
+        return 2
+    try:
+        with SyncState(args.history, read_only=True) as state:
+            runs = state.history()
+    except StateError as exc:
+        print(f"sync: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "run": r.id,
+                        "started": r.started,
+                        "finished": r.finished,
+                        "source": r.source,
+                        "mode": r.mode,
+                        "status": r.status,
+                        **dict(r.summary),
+                    }
+                    for r in runs
+                ],
+                indent=2,
+            )
+        )
+        return 0
+    if not runs:
+        print(f"{args.history}: no runs yet")
+        return 0
+    print(
+        f"{'run':>4}  {'started':<25} {'status':<8} {'mode':<7} {'rows':>8} {'writes':>7}  counts"
+    )
+    for r in runs:
+        counts = ", ".join(f"{k} {v}" for k, v in (r.summary.get("counts") or {}).items())
+        print(
+            f"{r.id:>4}  {r.started:<25} {r.status:<8} {r.mode:<7} "
+            f"{r.summary.get('rows', ''):>8} {r.summary.get('writes', ''):>7}  {counts}"
+        )
+    return 0

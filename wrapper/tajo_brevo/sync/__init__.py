@@ -1,0 +1,24 @@
+"""The sync engine: keep a source of loyalty customers in step with Brevo.
+
+Data flow (DESIGN.md, "Data flow of a sync"): source rows, streamed (``_source``) ->
+validated and encoded rows -> plan against the state (``_plan``: only changes go out;
+import chunks or per-contact upserts; tier moves unlink the old list the state recorded)
+-> send -> confirm -> state (``_state``: advanced only for what Brevo confirmed) ->
+report. Everything here is sans-IO except the SQLite state and reading the source.
+"""
+
+from __future__ import annotations
+
+from ._source import Invalid, Normalizer, Row, Source, SourceError, load_mapping
+from ._state import StateError, SyncState
+
+__all__ = [
+    "Invalid",
+    "Normalizer",
+    "Row",
+    "Source",
+    "SourceError",
+    "StateError",
+    "SyncState",
+    "load_mapping",
+]

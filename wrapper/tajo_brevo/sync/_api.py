@@ -1,0 +1,247 @@
+"""``sync_customers`` for both clients: resolve source and state, then drive the engine."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from ..errors import APIConnectionError, ValidationError
+from ..profile import LoyaltyProfile
+from ..results import BatchResult, ProvisionResult, RowOutcome
+from ..tiers import DEFAULT_TIER_POLICY, Tier, TierPolicy
+from ._driver import drive, drive_async
+from ._engine import MODES, ON_MISSING, IterableSource, RowSource, SyncOptions, sync_plan
+from ._report import SyncReport
+from ._source import Source, load_mapping
+from ._state import SyncState
+
+if TYPE_CHECKING:
+    from .._client import AsyncTajoBrevo, TajoBrevo
+
+__all__ = ["batch_result", "check_batch_arguments", "default_state_path", "run_async", "run_sync"]
+
+#: What a sync reads: a CSV / JSON Lines path, a :class:`Source`, or rows.
+SyncSource = str | os.PathLike[str] | Source | Iterable[LoyaltyProfile | Mapping[str, Any]]
+SourceLike = SyncSource
+PathLike = str | os.PathLike[str]
+#: Seconds to fetch one import report file.
+_DOWNLOAD_TIMEOUT = 60.0
+
+
+def default_state_path(source: PathLike) -> Path:
+    """The state file beside an input file: ``customers.csv`` -> ``customers.csv.sync.db``."""
+    path = Path(source)
+    return path.with_name(path.name + ".sync.db")
+
+
+def _source(source: SourceLike, mapping: PathLike | Mapping[str, str] | None) -> RowSource:
+    if isinstance(mapping, str | os.PathLike):
+        mapping = load_mapping(mapping)
+    if isinstance(source, Source):
+        return source
+    if isinstance(source, str | os.PathLike):
+        return Source(source, mapping=mapping)
+    if isinstance(source, Mapping | LoyaltyProfile):
+        raise ValidationError([("source", "must be a file path or an iterable of rows")])
+    return IterableSource(list(source))
+
+
+def _state(source: SourceLike, state: PathLike | SyncState | None) -> tuple[SyncState, bool]:
+    if isinstance(state, SyncState):
+        return state, False
+    if state is None:
+        if isinstance(source, str | os.PathLike):
+            return SyncState(default_state_path(source)), True
+        if isinstance(source, Source):
+            return SyncState(default_state_path(source.path)), True
+        return SyncState(":memory:"), True
+    return SyncState(state), True
+
+
+def _options(mode: str, on_missing: str, **kwargs: Any) -> SyncOptions:
+    problems = []
+    if mode not in MODES:
+        problems.append(("mode", f"must be one of {', '.join(MODES)}, got {mode!r}"))
+    if on_missing not in ON_MISSING:
+        problems.append(
+            ("on_missing", f"must be one of {', '.join(ON_MISSING)}, got {on_missing!r}")
+        )
+    if kwargs.get("import_threshold", 1) < 1:
+        problems.append(("import_threshold", "must be >= 1"))
+    if kwargs.get("max_import_bytes", 10**7) < 10_000:
+        problems.append(("max_import_bytes", "must be >= 10000"))
+    if problems:
+        raise ValidationError(problems)
+    return SyncOptions(mode=mode, on_missing=on_missing, **kwargs)  # type: ignore[arg-type]
+
+
+def _same_origin(url: str, base_url: str) -> bool:
+    target, base = httpx.URL(url), httpx.URL(base_url)
+    return (target.scheme, target.host, target.port) == (base.scheme, base.host, base.port)
+
+
+def run_sync(
+    client: TajoBrevo,
+    source: SourceLike,
+    *,
+    state: PathLike | SyncState | None = None,
+    program: str,
+    policy: TierPolicy = DEFAULT_TIER_POLICY,
+    mode: str = "upsert",
+    on_missing: str = "keep",
+    mapping: PathLike | Mapping[str, str] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    provisioning: ProvisionResult | None = None,
+    **options: Any,
+) -> SyncReport:
+    """Drive a sync with the blocking client (see ``TajoBrevo.sync_customers``)."""
+    opts = _options(mode, on_missing, **options)
+    rows = _source(source, mapping)
+    store, owned = _state(source, state)
+
+    def download(url: str) -> str:
+        try:
+            if _same_origin(url, client.base_url):
+                # The report is on the API host (the mock): the client's connection.
+                response = client._http.get(url)
+            else:
+                # Elsewhere (Brevo's storage): never send the API key there.
+                response = httpx.get(url, timeout=_DOWNLOAD_TIMEOUT, follow_redirects=True)
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise APIConnectionError(f"report file: {exc}", method="GET", path=url) from None
+        return response.text
+
+    try:
+        report: SyncReport = drive(
+            sync_plan(
+                state=store,
+                account=client._account,
+                source=rows,
+                options=opts,
+                program=program,
+                policy=policy,
+                identity={"base_url": client.base_url, "program": program},
+                provisioning=provisioning,
+            ),
+            execute=client._execute,
+            download=download,
+            sleep=sleep,
+            workers=opts.concurrency,
+        )
+    finally:
+        if owned:
+            store.close()
+    return report
+
+
+async def run_async(
+    client: AsyncTajoBrevo,
+    source: SourceLike,
+    *,
+    state: PathLike | SyncState | None = None,
+    program: str,
+    policy: TierPolicy = DEFAULT_TIER_POLICY,
+    mode: str = "upsert",
+    on_missing: str = "keep",
+    mapping: PathLike | Mapping[str, str] | None = None,
+    sleep: Callable[[float], Any] = asyncio.sleep,
+    provisioning: ProvisionResult | None = None,
+    **options: Any,
+) -> SyncReport:
+    """Drive a sync with the async client (see ``AsyncTajoBrevo.sync_customers``)."""
+    opts = _options(mode, on_missing, **options)
+    rows = _source(source, mapping)
+    store, owned = _state(source, state)
+
+    async def download(url: str) -> str:
+        try:
+            if _same_origin(url, client.base_url):
+                response = await client._http.get(url)
+            else:
+                async with httpx.AsyncClient(timeout=_DOWNLOAD_TIMEOUT) as plain:
+                    response = await plain.get(url, follow_redirects=True)
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise APIConnectionError(f"report file: {exc}", method="GET", path=url) from None
+        return response.text
+
+    try:
+        report: SyncReport = await drive_async(
+            sync_plan(
+                state=store,
+                account=client._account,
+                source=rows,
+                options=opts,
+                program=program,
+                policy=policy,
+                identity={"base_url": client.base_url, "program": program},
+                provisioning=provisioning,
+            ),
+            execute=client._execute,
+            download=download,
+            sleep=sleep,
+            workers=opts.concurrency,
+        )
+    finally:
+        if owned:
+            store.close()
+    return report
+
+
+def check_batch_arguments(
+    rows: object, import_threshold: object, max_import_bytes: object, progress: object
+) -> None:
+    """``upsert_customers``' arguments, every problem named, before anything is sent.
+
+    Raises:
+        ValidationError: one ``(argument, problem)`` per bad argument.
+    """
+    problems: list[tuple[str, str]] = []
+    if (
+        rows is None
+        or isinstance(rows, str | bytes | Mapping | LoyaltyProfile)
+        or not hasattr(rows, "__iter__")
+    ):
+        problems.append(
+            (
+                "rows",
+                f"must be an iterable of rows, got {type(rows).__name__} (for a file use "
+                "sync_customers)",
+            )
+        )
+    for name, value, low in (
+        ("import_threshold", import_threshold, 1),
+        ("max_import_bytes", max_import_bytes, 10_000),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            problems.append((name, f"must be an int >= {low}, got {value!r}"))
+    if progress is not None and not callable(progress):
+        problems.append(("progress", f"must be callable or None, got {type(progress).__name__}"))
+    if problems:
+        raise ValidationError(problems)
+
+
+def batch_result(report: SyncReport) -> BatchResult:
+    """``upsert_customers``' result from the engine's report (every outcome kept)."""
+    outcomes = tuple(
+        RowOutcome(
+            index=o.index,
+            email=o.email,
+            status=o.status,
+            tier=Tier(o.tier) if o.tier else None,
+            reason=o.reason,
+        )
+        for o in report.outcomes or ()
+    )
+    return BatchResult(
+        outcomes=outcomes,
+        mode="import" if report.plan["import_chunks"] else "upsert",
+        import_process_ids=tuple(report.process_ids),
+    )

@@ -1,0 +1,447 @@
+"""Reading a sync source: CSV (``,`` or ``;``, detected) or JSON Lines, streamed.
+
+Headers are Brevo attribute names exactly as in an import file (``EMAIL``,
+``LOYALTY_POINTS``) or :class:`~tajo_brevo.LoyaltyProfile` field names
+(``loyalty_points``), in any case; a mapping renames other columns first. A column present
+in the source is authoritative: an empty cell (or a JSON ``null``, ``""`` or ``[]``) clears
+that attribute in Brevo. An attribute whose column is absent is never touched.
+
+:class:`Normalizer` turns one raw row into a :class:`Row` (validated, encoded as Brevo
+attribute values, with the hash the state compares) or an :class:`Invalid` with the reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from ..attributes import AttributeSpec, BrevoType, check_value
+from ..errors import AttributeMismatchError, BrevoError, ValidationError
+from ..profile import _BY_ATTRIBUTE, _BY_NAME, _EXTRA_NAME_RE, LoyaltyProfile, _encode_number
+from ..tiers import DEFAULT_TIER_POLICY, Tier, TierPolicy
+from ._csv import Value
+
+__all__ = ["Invalid", "Normalizer", "Row", "Source", "SourceError", "load_mapping"]
+
+Format = Literal["csv", "jsonl"]
+#: Core attributes a row can't clear: a loyalty contact always has them (guide, practice 1).
+_CORE_ATTRIBUTES = ("LOYALTY_ID", "LOYALTY_POINTS")
+#: Bytes read to detect the CSV separator.
+_SNIFF_BYTES = 64 * 1024
+
+
+class SourceError(BrevoError):
+    """The source can't be read as a whole (unknown column, bad format): nothing is sent."""
+
+
+def load_mapping(path: str | os.PathLike[str]) -> dict[str, str]:
+    """Read a ``--mapping`` file: a JSON object ``{"source column": "TARGET"}``.
+
+    Raises:
+        SourceError: the file is not such an object.
+    """
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SourceError(f"mapping file {path}: {exc}") from None
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in data.items()
+    ):
+        raise SourceError(
+            f'mapping file {path}: expected a JSON object {{"source column": "TARGET"}}'
+        )
+    return {k.strip().casefold(): v.strip() for k, v in data.items()}
+
+
+def canonical_column(name: str, mapping: Mapping[str, str] | None = None) -> str | None:
+    """The Brevo attribute a column header names (``EMAIL`` for the email), or None."""
+    column = name.strip()
+    if mapping:
+        column = mapping.get(column.casefold(), column)
+    upper, lower = column.upper(), column.lower()
+    if upper == "EMAIL":
+        return "EMAIL"
+    if upper in _BY_ATTRIBUTE:
+        return upper
+    if lower in _BY_NAME:
+        return _BY_NAME[lower].attribute
+    if _EXTRA_NAME_RE.fullmatch(column):
+        return column
+    return None
+
+
+def resolve_columns(
+    headers: list[str], mapping: Mapping[str, str] | None, where: str
+) -> dict[str, str]:
+    """Original header -> Brevo attribute, refusing unknown and repeated columns.
+
+    Raises:
+        SourceError: every unknown or repeated column, and a missing EMAIL column.
+    """
+    resolved: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    problems: list[str] = []
+    for header in headers:
+        target = canonical_column(header, mapping)
+        if target is None:
+            problems.append(
+                f"unknown column {header!r} (use a Brevo attribute name such as "
+                "LOYALTY_POINTS, a profile field such as loyalty_points, or --mapping)"
+            )
+            continue
+        if target in seen:
+            problems.append(f"column {header!r} names {target} again (also {seen[target]!r})")
+            continue
+        seen[target] = header
+        resolved[header] = target
+    if "EMAIL" not in seen and not problems:
+        problems.append("no EMAIL column: every row needs the contact's email")
+    if problems:
+        raise SourceError(f"{where}: " + "; ".join(problems))
+    return resolved
+
+
+@dataclass(frozen=True, slots=True)
+class Raw:
+    """One row as read: its position (0-based, data rows only) and cells by header."""
+
+    index: int
+    cells: Mapping[str, Any]
+
+
+class Source:
+    """A file to sync: CSV (separator detected) or JSON Lines (``.jsonl``/``.ndjson``).
+
+    Re-iterable: :meth:`rows` reads the file again each time (a sync reads it twice:
+    once for duplicates, once to plan), so memory does not grow with its size.
+
+    Raises:
+        SourceError: the file can't be opened or its header is refused.
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], *, mapping: Mapping[str, str] | None = None
+    ) -> None:
+        self.path = Path(path)
+        self.name = str(self.path)
+        self.mapping: dict[str, str] = dict(mapping or {})
+        self.format: Format = (
+            "jsonl" if self.path.suffix.lower() in (".jsonl", ".ndjson") else "csv"
+        )
+        self.delimiter = ";"
+        self.headers: list[str] = []
+        self.columns: dict[str, str] = {}
+        if self.format == "csv":
+            try:
+                with self.path.open(encoding="utf-8-sig", newline="") as handle:
+                    sample = handle.read(_SNIFF_BYTES)
+            except (OSError, UnicodeDecodeError) as exc:
+                raise SourceError(f"{self.path}: {exc}") from None
+            first = next(csv.reader(io.StringIO(sample)), None)
+            if not sample.strip() or first is None:
+                raise SourceError(f"{self.path}: empty file, expected a header line")
+            self.delimiter = _detect_delimiter(sample)
+            self.headers = next(csv.reader(io.StringIO(sample), delimiter=self.delimiter))
+            self.columns = resolve_columns(self.headers, self.mapping, str(self.path))
+        else:
+            if not self.path.is_file():
+                raise SourceError(f"{self.path}: no such file")
+            self.columns = {}
+
+    def rows(self) -> Iterator[Raw]:
+        """Every data row, streamed.
+
+        Raises:
+            SourceError: a line is not valid (JSON Lines) or a column is unknown.
+        """
+        if self.format == "csv":
+            yield from self._csv_rows()
+        else:
+            yield from self._jsonl_rows()
+
+    def _csv_rows(self) -> Iterator[Raw]:
+        with self.path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, delimiter=self.delimiter)
+            next(reader, None)
+            width = len(self.headers)
+            index = 0
+            for cells in reader:
+                if not any(cell.strip() for cell in cells):
+                    continue  # a blank line is no row
+                if len(cells) != width:
+                    # Kept, and refused by the normalizer with the line number.
+                    yield Raw(index, {"\0width": (len(cells), width, reader.line_num)})
+                else:
+                    yield Raw(index, dict(zip(self.headers, cells, strict=True)))
+                index += 1
+
+    def _jsonl_rows(self) -> Iterator[Raw]:
+        with self.path.open(encoding="utf-8") as handle:
+            index = 0
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    item = json.loads(line)
+                except ValueError as exc:
+                    item = {"\0json": f"line {number}: not JSON ({exc})"}
+                if not isinstance(item, dict):
+                    item = {"\0json": f"line {number}: expected a JSON object"}
+                yield Raw(index, item)
+                index += 1
+
+    def write_rows(self, path: str | os.PathLike[str], rows: list[Mapping[str, Any]]) -> None:
+        """Write raw rows in this source's own format (a failures file to feed back)."""
+        target = Path(path)
+        if self.format == "jsonl":
+            with target.open("w", encoding="utf-8") as out:
+                for row in rows:
+                    out.write(json.dumps(dict(row), ensure_ascii=False) + "\n")
+            return
+        with target.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out, delimiter=self.delimiter, lineterminator="\n")
+            writer.writerow(self.headers)
+            for row in rows:
+                writer.writerow([row.get(h, "") for h in self.headers])
+
+
+def _detect_delimiter(sample: str) -> str:
+    """``;`` or ``,``: whichever splits the header line into more columns."""
+    header = sample.splitlines()[0] if sample else ""
+    by_semicolon = len(next(csv.reader([header], delimiter=";"), []))
+    by_comma = len(next(csv.reader([header], delimiter=","), []))
+    return ";" if by_semicolon >= by_comma and by_semicolon > 1 else ","
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A valid row, ready to compare with the state.
+
+    Attributes:
+        index: position in the source (0-based).
+        email: the email as given (stripped).
+        key: the lower-cased email: the contact's identity (Brevo matches emails
+            case-insensitively).
+        values: attribute -> encoded value for every attribute the row touches; None
+            clears the attribute.
+        tier: the tier the contact is listed under.
+        digest: hash of ``values`` (what the state compares).
+        raw: the cells as read (for a failures file).
+    """
+
+    index: int
+    email: str
+    key: str
+    values: Mapping[str, Value]
+    tier: Tier
+    digest: bytes
+    raw: Mapping[str, Any]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The attributes the row touches, sorted (rows are grouped by this)."""
+        return tuple(sorted(self.values))
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    """A row refused before sending: nothing of it is sent."""
+
+    index: int
+    email: str | None
+    reason: str
+    raw: Mapping[str, Any]
+
+
+def check_account(
+    attributes: Mapping[str, object], cleared: Iterable[str], types: Mapping[str, str | None]
+) -> None:
+    """Refuse what Brevo would silently drop: unknown attributes and mismatched types.
+
+    Raises:
+        AttributeMismatchError: one ``(attribute, problem)`` per value that would be lost.
+    """
+    problems: list[tuple[str, str]] = []
+    for name in [*attributes, *(n for n in cleared if n not in attributes)]:
+        if name not in types:
+            problems.append(
+                (name, f"{name} does not exist in the Brevo account (run provision() or create it)")
+            )
+            continue
+        kind = types[name]
+        if name in attributes and kind in ("text", "float", "date", "boolean"):
+            spec = AttributeSpec(name=name, type=kind)  # type: ignore[arg-type]
+            problem = check_value(spec, attributes[name])
+            if problem is not None:
+                problems.append((name, f"{problem} (the account's attribute is {kind})"))
+    if problems:
+        raise AttributeMismatchError(problems)
+
+
+def _is_empty(value: object) -> bool:
+    return (
+        value is None
+        or (isinstance(value, str) and not value.strip())
+        or (isinstance(value, list | tuple) and not value)
+    )
+
+
+def digest(values: Mapping[str, Value], list_ids: tuple[int, ...] = ()) -> bytes:
+    """A 16-byte hash of the Brevo-visible values and target lists (type-tagged)."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for name in sorted(values):
+        value = values[name]
+        tag = (
+            "n"
+            if value is None
+            else "b"
+            if isinstance(value, bool)
+            else "f"
+            if isinstance(value, int | float)
+            else "s"
+        )
+        hasher.update(f"{name}\x1f{tag}{value!r}\x1e".encode())
+    hasher.update(",".join(map(str, list_ids)).encode())
+    return hasher.digest()
+
+
+class Normalizer:
+    """Raw rows -> :class:`Row` or :class:`Invalid`.
+
+    Args:
+        policy: computes the tier (and progress) when a row gives points but no tier.
+        attribute_types: the account's attribute types: extra columns are decoded and
+            every value is checked by them (Brevo drops a mismatched value silently).
+        mapping: source column -> target name, applied before the usual names.
+    """
+
+    def __init__(
+        self,
+        *,
+        policy: TierPolicy = DEFAULT_TIER_POLICY,
+        attribute_types: Mapping[str, str | None] | None = None,
+        mapping: Mapping[str, str] | None = None,
+        columns: Mapping[str, str] | None = None,
+    ) -> None:
+        self.policy = policy
+        self.types = dict(attribute_types) if attribute_types is not None else None
+        self._extra_types: dict[str, BrevoType] = {
+            name: kind  # type: ignore[misc]
+            for name, kind in (attribute_types or {}).items()
+            if kind in ("text", "float", "date", "boolean")
+        }
+        self.mapping = dict(mapping or {})
+        self._columns: dict[str, str | None] = dict(columns or {})
+
+    def _target(self, header: str) -> str | None:
+        if header not in self._columns:
+            self._columns[header] = canonical_column(header, self.mapping)
+        return self._columns[header]
+
+    def normalize(self, raw: Raw) -> Row | Invalid:
+        """Validate and encode one row (never raises for bad data)."""
+        cells = raw.cells
+        if "\0width" in cells:
+            got, want, line = cells["\0width"]
+            return Invalid(raw.index, None, f"line {line}: {got} cells, header has {want}", {})
+        if "\0json" in cells:
+            return Invalid(raw.index, None, str(cells["\0json"]), {})
+        present: dict[str, Any] = {}
+        problems: list[str] = []
+        for header, value in cells.items():
+            target = self._target(str(header))
+            if target is None:
+                problems.append(f"unknown column {header!r}")
+            elif target in present:
+                problems.append(f"{header!r} names {target} twice")
+            else:
+                present[target] = value
+        email_cell = present.get("EMAIL")
+        email = email_cell.strip() if isinstance(email_cell, str) else None
+        if problems:
+            return Invalid(raw.index, email or None, "; ".join(problems), cells)
+        filled = {k: v for k, v in present.items() if not _is_empty(v)}
+        cleared = {k for k, v in present.items() if _is_empty(v)} - {"EMAIL"}
+        refused = [name for name in _CORE_ATTRIBUTES if name in cleared]
+        if refused:
+            return Invalid(
+                raw.index,
+                email or None,
+                "; ".join(f"{n}: is a core loyalty field and can't be cleared" for n in refused),
+                cells,
+            )
+        filled.setdefault("EMAIL", "")
+        try:
+            profile = LoyaltyProfile.from_row(filled, attribute_types=self._extra_types or None)
+            attributes, tier = self._encode(profile)
+            if self.types is not None:
+                check_account(attributes, cleared, self.types)
+        except ValidationError as exc:
+            return Invalid(raw.index, email or None, str(exc), cells)
+        values: dict[str, Value] = {
+            name: (None if value == "" else value) for name, value in attributes.items()
+        }
+        for name in cleared:
+            values.setdefault(name, None)
+        return Row(
+            index=raw.index,
+            email=profile.email,
+            key=profile.email.lower(),
+            values=values,
+            tier=tier,
+            digest=digest(values),
+            raw=cells,
+        )
+
+    def _encode(self, profile: LoyaltyProfile) -> tuple[dict[str, str | float | bool], Tier]:
+        """Attributes and tier; the tier (with progress) from the points when not given.
+
+        Same values as ``profile.with_tier(policy).to_attributes()``, without building the
+        profile twice (this runs once per row of a million-row file).
+
+        Raises:
+            ProfileValidationError: a core field is missing.
+        """
+        if profile.loyalty_tier is not None or profile.loyalty_points is None:
+            attributes = profile.to_attributes(require_core=True)
+            assert profile.loyalty_tier is not None  # require_core checked it
+            return attributes, profile.loyalty_tier
+        status = self.policy.status(profile.loyalty_points)
+        if profile.loyalty_id is None:
+            profile.to_attributes(require_core=True)  # raises the usual message
+        attributes = profile.to_attributes(require_core=False)
+        attributes["LOYALTY_TIER"] = status.tier.value
+        attributes["TIER_PROGRESS"] = _encode_number(float(status.progress))
+        attributes["NEXT_TIER_POINTS"] = _encode_number(float(status.next_tier_points))
+        return attributes, status.tier
+
+    def from_profile(self, index: int, profile: LoyaltyProfile) -> Row | Invalid:
+        """A :class:`LoyaltyProfile` (API callers): None fields untouched, ``()`` clears."""
+        try:
+            if profile.loyalty_tier is None and profile.loyalty_points is not None:
+                profile = profile.with_tier(self.policy)
+            attributes = profile.to_attributes(require_core=True)
+            if self.types is not None:
+                check_account(attributes, (), self.types)
+        except ValidationError as exc:
+            return Invalid(index, profile.email, str(exc), {"EMAIL": profile.email})
+        values: dict[str, Value] = {
+            name: (None if value == "" else value) for name, value in attributes.items()
+        }
+        assert profile.loyalty_tier is not None
+        return Row(
+            index=index,
+            email=profile.email,
+            key=profile.email.lower(),
+            values=values,
+            tier=profile.loyalty_tier,
+            digest=digest(values),
+            raw={"EMAIL": profile.email},
+        )

@@ -1,0 +1,583 @@
+"""The sync state: one SQLite file (WAL) that remembers what Brevo has confirmed.
+
+Per contact (keyed by the lower-cased email): a 16-byte hash of the values last confirmed,
+the tier, the lists it is (or may be) in, and the run that confirmed it. Hashes, not copies
+of rows: about 70 bytes a contact. Also: the in-flight chunks (recorded, with their rows,
+BEFORE a request is sent, so a crash leaves a trace to confirm or undo on restart), the
+run history, and a schema version (an older file is migrated, a newer one refused).
+
+One sync at a time per state file: an exclusive ``flock`` on ``<state>.lock``, which the
+operating system releases when the process dies, even by SIGKILL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import BrevoError
+
+if TYPE_CHECKING:
+    from ._plan import Program
+
+__all__ = [
+    "Confirmed",
+    "ContactState",
+    "InFlight",
+    "Member",
+    "RunInfo",
+    "StateError",
+    "SyncState",
+]
+
+SCHEMA_VERSION = 1
+_APPLICATION = "tajo-brevo sync state"
+#: Rows per SQL statement with an IN (...) list (SQLite's default limit is 32766).
+_IN_BATCH = 500
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE contacts (
+    key    TEXT PRIMARY KEY,   -- lower-cased email
+    digest BLOB,               -- hash of the confirmed values; NULL = re-send
+    tier   TEXT,
+    lists  TEXT NOT NULL,      -- list ids the contact is or may be in: "3,7"
+    run    INTEGER NOT NULL,   -- the run that last confirmed it
+    stale  INTEGER NOT NULL DEFAULT 0  -- 1: lists may hold a list to leave (unlink due)
+) WITHOUT ROWID;
+CREATE INDEX contacts_stale ON contacts (stale) WHERE stale = 1;
+CREATE TABLE runs (
+    id       INTEGER PRIMARY KEY,
+    started  TEXT NOT NULL,
+    finished TEXT,
+    source   TEXT NOT NULL,
+    mode     TEXT NOT NULL,
+    status   TEXT NOT NULL,    -- running, ok, failed (rows failed), aborted (an error)
+    summary  TEXT              -- JSON: counts, requests, duration
+);
+CREATE TABLE inflight (
+    id         INTEGER PRIMARY KEY,
+    run        INTEGER NOT NULL,
+    kind       TEXT NOT NULL,  -- import | upsert
+    lists      TEXT NOT NULL,  -- the lists the chunk adds its contacts to
+    process_id INTEGER,        -- Brevo's import process, once it answered
+    maybe      TEXT NOT NULL DEFAULT ''  -- tier lists a contact unknown to the state may
+                               -- already be in (occupied when the chunk was sent)
+);
+CREATE TABLE inflight_rows (
+    chunk  INTEGER NOT NULL,
+    key    TEXT NOT NULL,
+    email  TEXT NOT NULL,
+    digest BLOB NOT NULL,
+    tier   TEXT NOT NULL,
+    idx    INTEGER NOT NULL,   -- the row's index in the source (for a failures file)
+    PRIMARY KEY (chunk, key)
+) WITHOUT ROWID;
+"""
+
+
+class StateError(BrevoError):
+    """The state file can't be used: busy, unreadable, or from another version."""
+
+
+@dataclass(frozen=True, slots=True)
+class ContactState:
+    """What the state knows about one contact."""
+
+    key: str
+    digest: bytes | None
+    tier: str | None
+    lists: tuple[int, ...]
+    run: int
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmed:
+    """A contact as Brevo confirmed it: values hash, tier, lists, and whether a list is due
+    to be left (``stale``)."""
+
+    key: str
+    digest: bytes | None
+    tier: str | None
+    lists: tuple[int, ...]
+    stale: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One row of an in-flight chunk."""
+
+    key: str
+    email: str
+    digest: bytes
+    tier: str
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class InFlight:
+    """A chunk recorded before sending: its kind, lists, rows and Brevo process id."""
+
+    id: int
+    run: int
+    kind: str
+    lists: tuple[int, ...]
+    process_id: int | None
+    maybe: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    """One entry of the run history."""
+
+    id: int
+    started: str
+    finished: str | None
+    source: str
+    mode: str
+    status: str
+    summary: Mapping[str, Any]
+
+
+def _lists_text(lists: Iterable[int]) -> str:
+    return ",".join(str(i) for i in sorted(set(lists)))
+
+
+def _lists(text: str) -> tuple[int, ...]:
+    return tuple(int(i) for i in text.split(",") if i)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+class SyncState:
+    """An open state file; use as a context manager (closes and unlocks).
+
+    Args:
+        path: the SQLite file (created if missing); ``":memory:"`` for a throwaway
+            state (``upsert_customers``).
+
+    Raises:
+        StateError: another sync holds the file, or it is not a state this version reads.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, read_only: bool = False) -> None:
+        self.path = str(path)
+        self._lock_handle: Any = None
+        memory = self.path == ":memory:"
+        if not memory and not read_only:
+            self._lock()
+        try:
+            if read_only:
+                # History while a sync runs: no lock, no writes (WAL readers don't block).
+                self.db = sqlite3.connect(
+                    f"file:{Path(self.path).resolve()}?mode=ro", uri=True, isolation_level=None
+                )
+                self._check_schema()
+                return
+            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA busy_timeout = 5000")
+            if not memory:
+                self.db.execute("PRAGMA journal_mode = WAL")
+                # WAL + NORMAL survives a killed process (not a power cut): enough here.
+                self.db.execute("PRAGMA synchronous = NORMAL")
+            self._open_schema()
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise StateError(f"{self.path}: not a tajo-brevo state file ({exc})") from None
+        except BaseException:
+            self.close()
+            raise
+
+    # -- opening ----------------------------------------------------------------------
+
+    def _lock(self) -> None:
+        lock_path = self.path + ".lock"
+        handle = open(lock_path, "a+")  # noqa: SIM115 - held for the state's lifetime
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            holder = handle.read().strip()
+            handle.close()
+            raise StateError(
+                f"{self.path} is in use by another sync ({holder or 'unknown process'}); "
+                "wait for it to finish, or use another --state"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {_now()}\n")
+        handle.flush()
+        self._lock_handle = handle
+
+    def _open_schema(self) -> None:
+        tables = {
+            row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
+        if not tables:
+            # One script, one transaction: a file is a complete state or an empty one.
+            self.db.executescript(
+                "BEGIN;"
+                + _SCHEMA
+                + f"INSERT INTO meta VALUES ('application', '{_APPLICATION}');"
+                + f"INSERT INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}');"
+                + "COMMIT;"
+            )
+            return
+        self._check_schema(tables)
+
+    def _check_schema(self, tables: set[str] | None = None) -> None:
+        if tables is None:
+            tables = {
+                row[0]
+                for row in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+        if "meta" not in tables:
+            raise StateError(f"{self.path}: an SQLite file, but not a tajo-brevo sync state")
+        meta = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
+        if meta.get("application") != _APPLICATION:
+            raise StateError(f"{self.path}: an SQLite file, but not a tajo-brevo sync state")
+        version = int(meta.get("schema_version", "0"))
+        if version > SCHEMA_VERSION:
+            raise StateError(
+                f"{self.path} was written by a newer tajo-brevo (state schema {version}, this "
+                f"version reads up to {SCHEMA_VERSION}): upgrade tajo-brevo, or use another "
+                "--state"
+            )
+        while version < SCHEMA_VERSION:  # bounded: version grows every turn
+            migrate = _MIGRATIONS.get(version)
+            if migrate is None:
+                raise StateError(
+                    f"{self.path}: state schema {version} is too old to migrate; start a new "
+                    "state (the next sync then compares nothing and sends every row once)"
+                )
+            with self.transaction():
+                migrate(self.db)
+                version += 1
+                self.db.execute(
+                    "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),)
+                )
+
+    def close(self) -> None:
+        """Close the database and release the lock."""
+        db = getattr(self, "db", None)
+        if db is not None:
+            db.close()
+            self.db = None  # type: ignore[assignment]
+        if self._lock_handle is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(self._lock_handle.fileno(), fcntl.LOCK_UN)
+            self._lock_handle.close()
+            self._lock_handle = None
+
+    def __enter__(self) -> SyncState:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write: all of it is on disk, or none of it."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- account binding --------------------------------------------------------------
+
+    def bind(self, **identity: str) -> None:
+        """Tie the state to one account and program; refuse a state made for another.
+
+        Raises:
+            StateError: the state was made for another base URL or program.
+        """
+        meta = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
+        wrong = [
+            f"{name} {meta[name]!r} (this sync: {value!r})"
+            for name, value in identity.items()
+            if name in meta and meta[name] != value
+        ]
+        if wrong:
+            raise StateError(
+                f"{self.path} belongs to another sync: " + "; ".join(wrong) + ". Use another "
+                "--state for each account and program."
+            )
+        with self.transaction():
+            self.db.executemany(
+                "INSERT OR IGNORE INTO meta VALUES (?, ?)", sorted(identity.items())
+            )
+
+    def remember_program(self, all_customers: int, tier_lists: Mapping[Any, int]) -> None:
+        """Store the program's list ids (a dry run compares with them, offline)."""
+        value = json.dumps(
+            {"all": all_customers, "tiers": {str(t): i for t, i in tier_lists.items()}}
+        )
+        with self.transaction():
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('lists', ?)", (value,))
+
+    def stored_program(self) -> Program | None:
+        """The program's lists as last synced (a ``Program``), or None."""
+        from ..tiers import Tier
+        from ._plan import Program  # here: _plan imports this module
+
+        found = self.db.execute("SELECT value FROM meta WHERE key = 'lists'").fetchone()
+        if not found:
+            return None
+        data = json.loads(found[0])
+        return Program(int(data["all"]), {Tier(t): int(i) for t, i in data["tiers"].items()})
+
+    # -- contacts ---------------------------------------------------------------------
+
+    def lookup(self, keys: Sequence[str]) -> dict[str, ContactState]:
+        """What the state knows about these contacts (absent keys are unknown)."""
+        found: dict[str, ContactState] = {}
+        for start in range(0, len(keys), _IN_BATCH):
+            part = keys[start : start + _IN_BATCH]
+            marks = ",".join("?" * len(part))
+            for key, digest_, tier, lists, run in self.db.execute(
+                f"SELECT key, digest, tier, lists, run FROM contacts WHERE key IN ({marks})",
+                part,
+            ):
+                found[key] = ContactState(key, digest_, tier, _lists(lists), run)
+        return found
+
+    def confirm(self, rows: Iterable[Confirmed], run: int) -> None:
+        """Record contacts as Brevo confirmed them (see :meth:`settle`)."""
+        with self.transaction():
+            self._confirm(rows, run)
+
+    def _confirm(self, rows: Iterable[Confirmed], run: int) -> None:
+        self.db.executemany(
+            "INSERT INTO contacts (key, digest, tier, lists, run, stale) "
+            "VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET digest = excluded.digest, tier = excluded.tier, "
+            "lists = excluded.lists, run = excluded.run, stale = excluded.stale",
+            ((r.key, r.digest, r.tier, _lists_text(r.lists), run, int(r.stale)) for r in rows),
+        )
+
+    def set_lists(self, changes: Iterable[tuple[str, Iterable[int], bool]]) -> None:
+        """Record the lists of known contacts (key, lists, still stale) after unlinking."""
+        with self.transaction():
+            self.db.executemany(
+                "UPDATE contacts SET lists = ?, stale = ? WHERE key = ?",
+                ((_lists_text(ls), int(stale), k) for k, ls, stale in changes),
+            )
+
+    def forget(self, keys: Iterable[str]) -> None:
+        """Remove contacts from the state (they left the program)."""
+        with self.transaction():
+            self.db.executemany("DELETE FROM contacts WHERE key = ?", ((k,) for k in keys))
+
+    def stale(self) -> Iterator[ContactState]:
+        """Contacts that may still be in a list they must leave (e.g. an old tier list)."""
+        for key, digest_, tier, lists, run in self.db.execute(
+            "SELECT key, digest, tier, lists, run FROM contacts WHERE stale = 1 ORDER BY key"
+        ).fetchall():
+            yield ContactState(key, digest_, tier, _lists(lists), run)
+
+    def count(self) -> int:
+        """Contacts in the state."""
+        return int(self.db.execute("SELECT count(*) FROM contacts").fetchone()[0])
+
+    # -- in-flight chunks -------------------------------------------------------------
+
+    def record_chunk(
+        self,
+        run: int,
+        kind: str,
+        lists: Iterable[int],
+        rows: Iterable[Member],
+        *,
+        maybe: Iterable[int] = (),
+    ) -> int:
+        """Write a chunk and its rows before sending; returns the chunk id.
+
+        ``maybe``: lists a contact the state does not know may already be in (another tier
+        list that had members when the chunk was sent): left once the chunk is confirmed.
+        """
+        with self.transaction():
+            cursor = self.db.execute(
+                "INSERT INTO inflight (run, kind, lists, maybe) VALUES (?, ?, ?, ?)",
+                (run, kind, _lists_text(lists), _lists_text(maybe)),
+            )
+            chunk = int(cursor.lastrowid or 0)
+            self.db.executemany(
+                "INSERT OR REPLACE INTO inflight_rows VALUES (?, ?, ?, ?, ?, ?)",
+                ((chunk, m.key, m.email, m.digest, m.tier, m.index) for m in rows),
+            )
+        return chunk
+
+    def set_process(self, chunk: int, process_id: int) -> None:
+        """Remember the import process Brevo queued for a chunk."""
+        with self.transaction():
+            self.db.execute("UPDATE inflight SET process_id = ? WHERE id = ?", (process_id, chunk))
+
+    def inflight(self) -> list[InFlight]:
+        """Every chunk not yet settled, oldest first."""
+        return [
+            InFlight(i, run, kind, _lists(lists), pid, _lists(maybe))
+            for i, run, kind, lists, pid, maybe in self.db.execute(
+                "SELECT id, run, kind, lists, process_id, maybe FROM inflight ORDER BY id"
+            ).fetchall()
+        ]
+
+    def chunk_rows(self, chunk: int) -> list[Member]:
+        """A chunk's rows, in source order."""
+        return [
+            Member(k, e, d, t, i)
+            for k, e, d, t, i in self.db.execute(
+                "SELECT key, email, digest, tier, idx FROM inflight_rows WHERE chunk = ? "
+                "ORDER BY idx",
+                (chunk,),
+            ).fetchall()
+        ]
+
+    def settle(
+        self,
+        chunk: int,
+        confirmed: Iterable[Confirmed],
+        run: int,
+        *,
+        uncertain: Iterable[str] = (),
+    ) -> None:
+        """Confirm some rows of a chunk and drop the chunk, in one transaction.
+
+        ``uncertain`` rows (no answer: Brevo may have applied them) are treated as in
+        :meth:`abandon`; the chunk's other rows were refused and leave the state as it was.
+        """
+        with self.transaction():
+            self._confirm(confirmed, run)
+            self._maybe_applied(chunk, list(uncertain))
+            self.db.execute("DELETE FROM inflight_rows WHERE chunk = ?", (chunk,))
+            self.db.execute("DELETE FROM inflight WHERE id = ?", (chunk,))
+
+    def _maybe_applied(self, chunk: int, keys: list[str]) -> None:
+        if not keys:
+            return
+        found = self.db.execute(
+            "SELECT lists, maybe FROM inflight WHERE id = ?", (chunk,)
+        ).fetchone()
+        lists = set(_lists(found[0])) if found else set()
+        maybe = set(_lists(found[1])) if found else set()
+        for key in keys:
+            row = self.db.execute("SELECT lists FROM contacts WHERE key = ?", (key,)).fetchone()
+            merged = _lists_text(set(_lists(row[0])) | lists) if row else _lists_text(lists | maybe)
+            self.db.execute(
+                "INSERT INTO contacts (key, digest, tier, lists, run, stale) "
+                "VALUES (?, NULL, NULL, ?, 0, 1) "
+                "ON CONFLICT (key) DO UPDATE SET digest = NULL, lists = excluded.lists, "
+                "stale = 1",
+                (key, merged),
+            )
+
+    def invalidate(self, keys: Iterable[str]) -> None:
+        """Forget the confirmed values of these contacts (the next run re-sends them)."""
+        with self.transaction():
+            self.db.executemany(
+                "UPDATE contacts SET digest = NULL WHERE key = ?", ((k,) for k in keys)
+            )
+
+    def abandon(self, chunk: int) -> None:
+        """A chunk whose outcome is unknown: its contacts are re-sent and maybe-listed.
+
+        Brevo may or may not have applied it. Each contact's hash is cleared (the next plan
+        sends it again, whatever the source says then) and the chunk's lists are added to
+        the lists it may be in, marked stale (so a wrong tier list is unlinked once the
+        contact's tier is confirmed again).
+        """
+        with self.transaction():
+            keys = [
+                k
+                for (k,) in self.db.execute(
+                    "SELECT key FROM inflight_rows WHERE chunk = ?", (chunk,)
+                ).fetchall()
+            ]
+            self._maybe_applied(chunk, keys)
+            self.db.execute("DELETE FROM inflight_rows WHERE chunk = ?", (chunk,))
+            self.db.execute("DELETE FROM inflight WHERE id = ?", (chunk,))
+
+    # -- runs -------------------------------------------------------------------------
+
+    def start_run(self, source: str, mode: str) -> int:
+        """Open a run in the history; returns its id."""
+        with self.transaction():
+            cursor = self.db.execute(
+                "INSERT INTO runs (started, source, mode, status) VALUES (?, ?, ?, 'running')",
+                (_now(), source, mode),
+            )
+        return int(cursor.lastrowid or 0)
+
+    def finish_run(self, run: int, status: str, summary: Mapping[str, Any]) -> None:
+        """Close a run with its status and summary."""
+        with self.transaction():
+            self.db.execute(
+                "UPDATE runs SET finished = ?, status = ?, summary = ? WHERE id = ?",
+                (_now(), status, json.dumps(summary, sort_keys=True), run),
+            )
+
+    def run_started(self, run: int) -> dt.datetime:
+        """When a run started (UTC)."""
+        found = self.db.execute("SELECT started FROM runs WHERE id = ?", (run,)).fetchone()
+        return dt.datetime.fromisoformat(found[0]) if found else dt.datetime.now(dt.UTC)
+
+    def history(self, limit: int = 50) -> list[RunInfo]:
+        """The last runs, newest first (a run killed while running stays ``running``)."""
+        return [
+            RunInfo(i, s, f, src, m, st, json.loads(summ) if summ else {})
+            for i, s, f, src, m, st, summ in self.db.execute(
+                "SELECT id, started, finished, source, mode, status, summary FROM runs "
+                "ORDER BY id DESC LIMIT ?",
+                (limit,),
+            )
+        ]
+
+    # -- temporary per-run tables -----------------------------------------------------
+
+    def reset_seen(self) -> None:
+        """A scratch table of this run's keys (last row index per key), emptied."""
+        self.db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, idx INTEGER NOT NULL)"
+        )
+        self.db.execute("DELETE FROM seen")
+
+    def add_seen(self, pairs: Iterable[tuple[str, int]]) -> None:
+        """Remember keys with their latest row index (a later row wins)."""
+        with self.transaction():
+            self.db.executemany(
+                "INSERT INTO seen VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET idx = excluded.idx",
+                pairs,
+            )
+
+    def last_index(self, keys: Sequence[str]) -> dict[str, int]:
+        """For each key, the index of its last row in the source."""
+        found: dict[str, int] = {}
+        for start in range(0, len(keys), _IN_BATCH):
+            part = keys[start : start + _IN_BATCH]
+            marks = ",".join("?" * len(part))
+            found.update(self.db.execute(f"SELECT key, idx FROM seen WHERE key IN ({marks})", part))
+        return found
+
+    def missing(self) -> Iterator[ContactState]:
+        """Contacts in the state that this run's source does not have (mirror mode)."""
+        for key, digest_, tier, lists, run in self.db.execute(
+            "SELECT key, digest, tier, lists, run FROM contacts "
+            "WHERE key NOT IN (SELECT key FROM seen) ORDER BY key"
+        ):
+            yield ContactState(key, digest_, tier, _lists(lists), run)
+
+
+#: from-version -> migration to the next version (none yet: schema 1 is the first).
+_MIGRATIONS: dict[int, Any] = {}
