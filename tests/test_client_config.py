@@ -17,6 +17,7 @@ from tajo_brevo import AsyncTajoBrevo, ConfigurationError, PlanRate, TajoBrevo
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("BREVO_API_KEY", raising=False)
     monkeypatch.delenv("BREVO_BASE_URL", raising=False)
+    monkeypatch.delenv("BREVO_RATE_LIMIT", raising=False)
 
 
 def test_missing_key_fails_fast_and_says_what_to_set() -> None:
@@ -50,6 +51,37 @@ def test_arguments_win_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
         route = router.get("/contacts/attributes").respond(200, json={"attributes": []})
         client.refresh_attributes()
     assert route.calls.last.request.headers["api-key"] == "arg-key"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("auto", "rate_limit=auto"), (" AUTO ", "rate_limit=auto"), ("20", "rate_limit=20")],
+)
+def test_rate_limit_comes_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, value: str, shown: str
+) -> None:
+    monkeypatch.setenv("BREVO_RATE_LIMIT", value)
+    assert shown in repr(TajoBrevo(api_key=KEY))
+    assert shown in repr(AsyncTajoBrevo(api_key=KEY))
+
+
+def test_rate_limit_argument_wins_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BREVO_RATE_LIMIT", "auto")
+    assert "rate_limit=50" in repr(TajoBrevo(api_key=KEY, rate_limit=50))
+
+
+def test_no_rate_limit_anywhere_is_the_general_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BREVO_RATE_LIMIT", "")
+    assert "rate_limit=10" in repr(TajoBrevo(api_key=KEY))
+
+
+@pytest.mark.parametrize("value", ["fast", "0", "-5", "inf", "nan"])
+def test_a_bad_rate_limit_in_the_environment_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("BREVO_RATE_LIMIT", value)
+    with pytest.raises(ConfigurationError, match=r"\$BREVO_RATE_LIMIT"):
+        TajoBrevo(api_key=KEY)
 
 
 def test_default_base_url_is_brevo_v3() -> None:

@@ -252,7 +252,9 @@ def test_brevo_env_points_unchanged_code_at_a_loopback_mock_and_restores(
 
         def service_signup(email):
             # The service's own code: configuration from the environment only.
-            with TajoBrevo(rate_limit=1000) as brevo:
+            with TajoBrevo() as brevo:
+                # BREVO_RATE_LIMIT=auto: no pacing to production's 10 requests/s.
+                seen["repr"] = repr(brevo)
                 brevo.provision("Shop")
                 brevo.upsert_customer(
                     LoyaltyProfile(email=email, loyalty_id="L1", loyalty_points=10)
@@ -262,12 +264,15 @@ def test_brevo_env_points_unchanged_code_at_a_loopback_mock_and_restores(
         def outer_env(monkeypatch):
             monkeypatch.setenv("BREVO_API_KEY", "the-real-key")
             monkeypatch.delenv("BREVO_BASE_URL", raising=False)
+            monkeypatch.delenv("BREVO_RATE_LIMIT", raising=False)
 
         def test_service_talks_to_the_mock(brevo_env, brevo_mock):
             assert brevo_env.base_url.startswith("http://127.0.0.1:")
             assert os.environ["BREVO_BASE_URL"] == brevo_env.base_url
+            assert os.environ["BREVO_RATE_LIMIT"] == "auto"
             assert "the-real-key" not in repr(brevo_env)
             service_signup("ada@example.com")
+            assert "rate_limit=auto" in seen["repr"]
             assert brevo_env.mock is brevo_mock
             assert brevo_mock.emails_in_list("Shop - All customers") == {"ada@example.com"}
             seen["url"] = brevo_env.base_url
@@ -275,6 +280,7 @@ def test_brevo_env_points_unchanged_code_at_a_loopback_mock_and_restores(
         def test_then_restored_and_stopped():
             assert os.environ["BREVO_API_KEY"] == "the-real-key"
             assert "BREVO_BASE_URL" not in os.environ
+            assert "BREVO_RATE_LIMIT" not in os.environ
             with pytest.raises(httpx.ConnectError):
                 httpx.get(seen["url"] + "/contacts/lists", timeout=2)
         """,

@@ -25,6 +25,8 @@ DEFAULT_MAX_RATE_LIMIT_WAIT = 60.0
 
 ENV_API_KEY = "BREVO_API_KEY"
 ENV_BASE_URL = "BREVO_BASE_URL"
+#: Requests per second, or "auto": read when no ``rate_limit=`` argument is given.
+ENV_RATE_LIMIT = "BREVO_RATE_LIMIT"
 
 
 class PlanRate(enum.IntEnum):
@@ -119,6 +121,26 @@ def _rate(rate_limit: float | str | None) -> float | None:
     return rate
 
 
+def _env_rate(value: str | None) -> float | str | None:
+    """``$BREVO_RATE_LIMIT``: a number of requests per second or ``auto``; unset or empty: None."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if text.lower() == AUTO:
+        return AUTO
+    try:
+        rate = float(text)
+    except ValueError:
+        raise ConfigurationError(
+            f"${ENV_RATE_LIMIT} must be a number of requests per second or {AUTO!r}, got {value!r}"
+        ) from None
+    if not (rate > 0 and math.isfinite(rate)):
+        raise ConfigurationError(
+            f"${ENV_RATE_LIMIT} must be > 0 requests per second, got {value!r}"
+        )
+    return rate
+
+
 def _resolve(
     *,
     api_key: str | None,
@@ -146,7 +168,7 @@ def _resolve(
     retries = DEFAULT_MAX_RETRIES if max_retries is None else max_retries
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
         raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
-    rate = _rate(rate_limit)
+    rate = _rate(rate_limit if rate_limit is not None else _env_rate(env.get(ENV_RATE_LIMIT)))
     wait = DEFAULT_MAX_RATE_LIMIT_WAIT if max_rate_limit_wait is None else max_rate_limit_wait
     if wait < 0:
         raise ConfigurationError(f"max_rate_limit_wait must be >= 0, got {max_rate_limit_wait!r}")

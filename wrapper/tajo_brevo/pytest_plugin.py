@@ -324,11 +324,14 @@ def brevo_env(brevo_mock: BrevoMock, monkeypatch: pytest.MonkeyPatch) -> Iterato
     """Serve ``brevo_mock`` on 127.0.0.1 and point ``BREVO_*`` at it for one test.
 
     Code that builds ``TajoBrevo()`` (or reads the variables) during the test talks to the
-    mock; the server stops and the variables are restored afterwards.
+    mock; ``BREVO_RATE_LIMIT`` follows the mock's own limit (``auto`` without one), so such
+    a client does not pace itself to production's 10 requests/s. The server stops and the
+    variables are restored afterwards.
     """
     with brevo_mock.serve() as server:
         monkeypatch.setenv("BREVO_API_KEY", brevo_mock.api_key)
         monkeypatch.setenv("BREVO_BASE_URL", server.base_url)
+        monkeypatch.setenv("BREVO_RATE_LIMIT", str(_client_rate_limit(brevo_mock)))
         yield BrevoEnv(base_url=server.base_url, api_key=brevo_mock.api_key, mock=brevo_mock)
 
 
