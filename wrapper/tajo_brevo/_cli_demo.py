@@ -295,7 +295,7 @@ def _demo(client: TajoBrevo, console: Console, args: argparse.Namespace) -> int:
     by_method = ", ".join(f"{m} {n}" for m, n in sorted(stats.by_method.items()))
     table.add_row("requests sent", f"{stats.requests} ({by_method})")
     table.add_row("retries (of which 429)", f"{stats.retries} ({stats.rate_limited})")
-    table.add_row("time waiting for pacing", f"{stats.waited:.1f} s")
+    table.add_row("pacing waits, summed over concurrent requests", f"{stats.waited:.1f} s")
     table.add_row("total time", f"{time.monotonic() - started:.1f} s")
     console.print(table)
     ok = counts.get("invalid", 0) == 2 and counts.get("failed", 0) == 0

@@ -278,7 +278,8 @@ class RequestStats:
         by_method: requests sent per HTTP method (``{"GET": 3, "POST": 5}``).
         retries: requests that were repeats of a failed attempt.
         rate_limited: retries caused by a 429.
-        waited: seconds spent waiting for pacing and retries.
+        waited: seconds spent waiting for pacing and retries, summed over every caller
+            (concurrent requests wait at the same time, so it can exceed the wall time).
     """
 
     requests: int
