@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import heapq
 import threading
 import time
 from collections.abc import Coroutine, Iterator, Mapping
@@ -115,23 +116,58 @@ class _SkippingClock:
     The mock's rate limiter and the fixture clients' pacing read this clock, and the
     clients "sleep" by moving it forward: pacing, 429 waits and retry backoffs keep their
     order and spacing as the mock sees them, but the test does not wait.
+
+    Concurrent sleepers (tasks of the async client, threads of a sync one) wake in the
+    order of their deadlines, each moving the clock to its own deadline: adding up their
+    waits, or letting a later deadline jump the clock before an earlier sleeper has sent,
+    would show the mock requests bunched in one window that the client had spread out.
     """
+
+    #: Bound on the turns a sleeper waits for earlier deadlines (never reached in practice).
+    _MAX_TURNS = 100_000
 
     def __init__(self) -> None:
         self._skipped = 0.0
-        self._lock = threading.Lock()
+        self._pending: list[tuple[float, int]] = []
+        self._ticket = 0
+        self._turn = threading.Condition()
 
     def monotonic(self) -> float:
         return time.monotonic() + self._skipped
 
+    def _enter(self, seconds: float) -> tuple[float, int]:
+        with self._turn:
+            self._ticket += 1
+            entry = (self.monotonic() + max(0.0, seconds), self._ticket)
+            heapq.heappush(self._pending, entry)
+            return entry
+
+    def _first(self, entry: tuple[float, int]) -> bool:
+        return self._pending[0] == entry
+
+    def _leave(self, entry: tuple[float, int]) -> None:
+        with self._turn:
+            self._pending.remove(entry)
+            heapq.heapify(self._pending)
+            self._skipped = max(self._skipped, entry[0] - time.monotonic())
+            self._turn.notify_all()
+
     def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self._skipped += max(0.0, seconds)
+        entry = self._enter(seconds)
+        with self._turn:
+            # Bounded: a thread whose turn never comes (a bug) wakes after 5 s anyway.
+            self._turn.wait_for(lambda: self._first(entry), timeout=5.0)
+        self._leave(entry)
 
     async def async_sleep(self, seconds: float) -> None:
-        self.sleep(seconds)
-        # A real sleep would let other tasks run; so does this.
-        await asyncio.sleep(0)
+        entry = self._enter(seconds)
+        # A real sleep would let other tasks run; so does this, until this deadline is next.
+        for _ in range(self._MAX_TURNS):
+            await asyncio.sleep(0)
+            with self._turn:
+                if self._first(entry):
+                    break
+        self._leave(entry)
 
 
 def _client_rate_limit(mock: BrevoMock) -> float | Literal["auto"]:
