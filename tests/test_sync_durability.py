@@ -191,11 +191,11 @@ def test_every_row_is_accounted_for_through_faults_and_a_clean_run_converges(
     mock = BrevoMock(api_keys=[KEY], faults=faults, rate_limit=40, seed=3)
     # Faults off for the first sync (provisioning creates lists: never retried on a 5xx,
     # since a repeat could duplicate), on for the next two, off for the last.
-    mock._faults.faults = ()
+    mock.set_faults(())
     with TajoBrevo(**options, http_client=httpx.Client(transport=mock.transport())) as brevo:
         first = brevo.sync_customers(write(tmp_path / "v1.csv", 1), state=state, program=PROGRAM)
         assert first.exit_code == 0
-    mock._faults.faults = faults
+    mock.set_faults(faults, seed=3)
     faulty = mock
     # Another client of the same account eats the rate budget: 429 storms for the sync.
     stop = threading.Event()
@@ -244,7 +244,7 @@ def test_every_row_is_accounted_for_through_faults_and_a_clean_run_converges(
         stop.set()
         hogger.join(timeout=30)
     source = tmp_path / "v3.csv"
-    mock._faults.faults = ()
+    mock.set_faults(())
     with TajoBrevo(**options, http_client=httpx.Client(transport=mock.transport())) as brevo:
         final = brevo.sync_customers(source, state=state, program=PROGRAM, poll_interval=0.01)
         assert final.exit_code == 0, final.problems[:5]
