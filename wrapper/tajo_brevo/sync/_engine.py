@@ -672,6 +672,7 @@ class _Engine:
                 }
             )
         )
+        failpoint("upsert:created")
         if created.status_code == 201:
             return "created"
         # 204: someone created it in between: set it again, clears and unlinks included.
