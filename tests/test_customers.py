@@ -18,7 +18,6 @@ from tajo_brevo import (
     TajoBrevo,
     Tier,
 )
-from tajo_brevo._plans import _Prepared, build_import_files
 from tajo_brevo.mock import BrevoMock
 
 
@@ -302,41 +301,6 @@ def test_import_moves_customers_out_of_their_old_tier_list(brevo: Driver) -> Non
     for n in range(60):
         members = set(brevo.mock.state.contact_by_email(f"customer{n}@example.com").list_ids)  # type: ignore[union-attr]
         assert platinum in members and bronze not in members
-
-
-def test_import_files_are_chunked_under_the_size_limit() -> None:
-    rows = [
-        (
-            n,
-            _Prepared(
-                profile(n, loyalty_tier="Gold", first_name="x" * 200),
-                profile(n, loyalty_tier="Gold", first_name="x" * 200).to_attributes(),
-                Tier.GOLD,
-            ),
-        )
-        for n in range(200)
-    ]
-    files, too_large = build_import_files(rows, 20_000)
-    assert too_large == []
-    assert len(files) > 2
-    assert sorted(i for indexes, _ in files for i in indexes) == list(range(200))
-    for _, body in files:
-        assert len(json.dumps(body).encode()) <= 20_000
-        assert body.splitlines()[0].startswith("EMAIL;FIRSTNAME")
-
-
-def test_import_csv_quotes_separators_quotes_and_newlines() -> None:
-    tricky = profile(1, loyalty_tier="Gold", first_name='A;B "C"\nD')
-    files, _ = build_import_files(
-        [(0, _Prepared(tricky, tricky.to_attributes(), Tier.GOLD))], 100_000
-    )
-    import csv
-    import io
-
-    rows = list(csv.reader(io.StringIO(files[0][1]), delimiter=";"))
-    header, row = rows
-    assert row[header.index("FIRSTNAME")] == 'A;B "C"\nD'
-    assert row[header.index("LOYALTY_POINTS")] == "10"
 
 
 # -- reading -----------------------------------------------------------------------------

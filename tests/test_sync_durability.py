@@ -3,7 +3,8 @@
 The mock runs in its own process (``tajo-brevo mock``) and the sync in another
 (``tajo-brevo sync``), killed with SIGKILL at named points of the engine (the failpoint
 variable): before an import is sent, after Brevo queued it but before the process id was
-saved, after it was saved, after the first chunk was confirmed, and after the first unlink.
+saved, after it was saved, after the first chunk was confirmed, and after the first unlink;
+and, with few rows (per-contact upserts), after a create and after an update.
 The run is then repeated without the failpoint, and the mock's contacts and list
 memberships are compared with the source.
 """
@@ -34,12 +35,12 @@ HEADER = "EMAIL,LOYALTY_ID,LOYALTY_POINTS,FIRSTNAME,FAVORITE_CATEGORIES"
 N = 240
 
 
-def rows(version: int) -> list[str]:
+def rows(version: int, n: int = N) -> list[str]:
     """Version 1, then versions that move a third of the customers to another tier,
     rename some and empty a list attribute of others (each version differs from the last).
     """
     out = []
-    for i in range(N):
+    for i in range(n):
         points = (i * 37) % 3000
         name = f"Ana{i}"
         favorites = '"Home,Books"'
@@ -54,8 +55,8 @@ def rows(version: int) -> list[str]:
     return out
 
 
-def write(path: Path, version: int) -> Path:
-    path.write_text(HEADER + "\n" + "\n".join(rows(version)) + "\n", encoding="utf-8")
+def write(path: Path, version: int, n: int = N) -> Path:
+    path.write_text(HEADER + "\n" + "\n".join(rows(version, n)) + "\n", encoding="utf-8")
     return path
 
 
@@ -175,6 +176,42 @@ def test_a_first_sync_killed_after_queueing_is_confirmed_by_the_next(
     assert_account_equals(mock_server, source)
 
 
+#: Per-contact path: few rows (under the import threshold of 50), so every change is a PUT
+#: (its tier move unlinks the other tier lists in the same request, ``unlinkListIds``) or,
+#: for a new contact, a POST after the PUT's 404. Killed after the first create, after a
+#: later one, after the first update and after the eighth (other updates in flight).
+SMALL = 30
+SMALL_POINTS = ["upsert:created", "upsert:created#12", "upsert:sent", "upsert:sent#8"]
+
+
+def test_a_sync_killed_on_the_per_contact_path_finishes_on_the_next_run(
+    mock_server: str, tmp_path: Path
+) -> None:
+    def kill_and_rerun(source: Path, state: str, point: str) -> None:
+        killed = run_cli(mock_server, str(source), "--state", state, failpoint=point)
+        assert killed.returncode == -signal.SIGKILL, (point, killed.returncode, killed.stderr)
+        again = run_cli(mock_server, str(source), "--state", state)
+        assert again.returncode == 0, (point, again.stdout + again.stderr)
+        assert "importContacts" not in again.stdout  # still the per-contact path
+        assert_account_equals(mock_server, source)
+
+    # First syncs (creates), of two sets of emails: killed after the first create, and
+    # after the twelfth (others in flight).
+    state = str(tmp_path / "state.db")
+    kill_and_rerun(write(tmp_path / "small1.csv", 1, SMALL), state, SMALL_POINTS[0])
+    other = tmp_path / "other1.csv"
+    text = write(other, 1, SMALL).read_text(encoding="utf-8")
+    other.write_text(text.replace("@example.com", "@two.example.com"), encoding="utf-8")
+    kill_and_rerun(other, str(tmp_path / "other.db"), SMALL_POINTS[1])
+    # Then updates that move tiers, rename and empty a list attribute.
+    for version, point in ((2, SMALL_POINTS[2]), (3, SMALL_POINTS[3])):
+        source = write(tmp_path / f"small{version}.csv", version, SMALL)
+        kill_and_rerun(source, state, point)
+    last = run_cli(mock_server, str(source), "--state", state)
+    assert last.returncode == 0
+    assert '"writes": 0' in last.stdout
+
+
 # -- faults --------------------------------------------------------------------------------
 
 
@@ -191,11 +228,11 @@ def test_every_row_is_accounted_for_through_faults_and_a_clean_run_converges(
     mock = BrevoMock(api_keys=[KEY], faults=faults, rate_limit=40, seed=3)
     # Faults off for the first sync (provisioning creates lists: never retried on a 5xx,
     # since a repeat could duplicate), on for the next two, off for the last.
-    mock._faults.faults = ()
+    mock.set_faults(())
     with TajoBrevo(**options, http_client=httpx.Client(transport=mock.transport())) as brevo:
         first = brevo.sync_customers(write(tmp_path / "v1.csv", 1), state=state, program=PROGRAM)
         assert first.exit_code == 0
-    mock._faults.faults = faults
+    mock.set_faults(faults, seed=3)
     faulty = mock
     # Another client of the same account eats the rate budget: 429 storms for the sync.
     stop = threading.Event()
@@ -244,7 +281,7 @@ def test_every_row_is_accounted_for_through_faults_and_a_clean_run_converges(
         stop.set()
         hogger.join(timeout=30)
     source = tmp_path / "v3.csv"
-    mock._faults.faults = ()
+    mock.set_faults(())
     with TajoBrevo(**options, http_client=httpx.Client(transport=mock.transport())) as brevo:
         final = brevo.sync_customers(source, state=state, program=PROGRAM, poll_interval=0.01)
         assert final.exit_code == 0, final.problems[:5]

@@ -97,7 +97,8 @@ def test_floats_reach_the_import_file_in_plain_notation(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ['A;B "C"', "line\nbreak", "bare\rreturn", "crlf\r\n", " lead", "trail ", 'q"']
+    "text",
+    ['A;B "C"', 'A;B "C"\nD', "line\nbreak", "bare\rreturn", "crlf\r\n", " lead", "trail ", 'q"'],
 )
 def test_cells_that_a_csv_reader_would_split_or_trim_are_quoted(text: str) -> None:
     line = csv_line(["a@example.com", text])
@@ -288,6 +289,7 @@ def test_chunks_group_by_lists_and_columns_and_stay_under_the_limit() -> None:
     assert sorted(m.index for r in sent for m in r.members) == list(range(300))
     for ready in sent:
         assert json_size(ready.chunk.body()) <= 20_000 - 4096
+        assert ready.chunk.body().startswith("EMAIL;")
         tiers = {m.tier for m in ready.members}
         assert len(tiers) == 1
         assert ready.chunk.list_ids == PROGRAM.lists_for(Tier(tiers.pop()))

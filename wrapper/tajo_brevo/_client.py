@@ -51,6 +51,8 @@ from .results import (
     ProvisionResult,
     UpsertResult,
 )
+from .sync._csv import DEFAULT_MAX_IMPORT_BYTES
+from .sync._engine import DEFAULT_IMPORT_THRESHOLD
 from .tiers import DEFAULT_TIER_POLICY, TierPolicy
 
 if TYPE_CHECKING:
@@ -385,8 +387,8 @@ class TajoBrevo(_Base):
         rows: Iterable[LoyaltyProfile | Mapping[str, Any]],
         *,
         provisioning: ProvisionResult | None = None,
-        import_threshold: int = plans.DEFAULT_IMPORT_THRESHOLD,
-        max_import_bytes: int = plans.DEFAULT_MAX_IMPORT_BYTES,
+        import_threshold: int = DEFAULT_IMPORT_THRESHOLD,
+        max_import_bytes: int = DEFAULT_MAX_IMPORT_BYTES,
         progress: Callable[[int], None] | None = None,
     ) -> BatchResult:
         """Create or update many customers; never stops at a bad row.
@@ -774,8 +776,8 @@ class AsyncTajoBrevo(_Base):
         rows: Iterable[LoyaltyProfile | Mapping[str, Any]],
         *,
         provisioning: ProvisionResult | None = None,
-        import_threshold: int = plans.DEFAULT_IMPORT_THRESHOLD,
-        max_import_bytes: int = plans.DEFAULT_MAX_IMPORT_BYTES,
+        import_threshold: int = DEFAULT_IMPORT_THRESHOLD,
+        max_import_bytes: int = DEFAULT_MAX_IMPORT_BYTES,
         progress: Callable[[int], None] | None = None,
     ) -> BatchResult:
         """See :meth:`TajoBrevo.upsert_customers`."""

@@ -6,8 +6,9 @@ and returns the operation's value. ``TajoBrevo`` drives plans with blocking call
 ``AsyncTajoBrevo`` with awaits; neither contains any logic of its own.
 
 Modules by concern: ``pagination`` (pagers and page items), ``account`` (what a client
-learns about the account), ``provisioning``, ``customers`` (one at a time), ``batch`` and
-``imports`` (many at once). This package re-exports the names the clients use.
+learns about the account), ``provisioning``, ``customers`` (one at a time); many at once
+is the sync engine's (``tajo_brevo.sync``). This package re-exports the names the clients
+use.
 """
 
 from .._adapter import to_attribute_info, to_contact, to_folder_info, to_list_info
@@ -18,17 +19,14 @@ from .account import (
     check_against_account,
     fetch_attributes,
 )
-from .batch import DEFAULT_IMPORT_THRESHOLD, batch_plan
 from .customers import (
     MEMBERS_CHUNK,
-    _Prepared,
     create_plan,
     delete_plan,
     get_plan,
     membership_plan,
     upsert_plan,
 )
-from .imports import DEFAULT_MAX_IMPORT_BYTES, build_import_files
 from .pagination import (
     CONTACTS_PAGE_MAX,
     FOLDERS_PAGE_MAX,
@@ -43,8 +41,6 @@ from .provisioning import ALL_CUSTOMERS_SUFFIX, list_names, provision_plan
 __all__ = [
     "ALL_CUSTOMERS_SUFFIX",
     "CONTACTS_PAGE_MAX",
-    "DEFAULT_IMPORT_THRESHOLD",
-    "DEFAULT_MAX_IMPORT_BYTES",
     "FOLDERS_PAGE_MAX",
     "LISTS_PAGE_MAX",
     "MEMBERS_CHUNK",
@@ -54,9 +50,6 @@ __all__ = [
     "T",
     "_AccountCache",
     "_Pager",
-    "_Prepared",
-    "batch_plan",
-    "build_import_files",
     "check_against_account",
     "contacts_pager",
     "create_plan",

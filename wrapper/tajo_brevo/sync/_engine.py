@@ -92,6 +92,10 @@ Effect = _Call | Parallel | Sleep | Download
 Plan = Generator[Any, Any, Any]
 
 
+#: Fewer changed rows than this go as per-contact upserts, more through imports.
+DEFAULT_IMPORT_THRESHOLD = 50
+
+
 @dataclass(frozen=True)
 class SyncOptions:
     """How a sync runs (see ``TajoBrevo.sync_customers``)."""
@@ -100,7 +104,7 @@ class SyncOptions:
     on_missing: OnMissing = "keep"
     dry_run: bool = False
     verify: bool = False
-    import_threshold: int = 50
+    import_threshold: int = DEFAULT_IMPORT_THRESHOLD
     max_import_bytes: int = DEFAULT_MAX_IMPORT_BYTES
     concurrency: int = 8
     poll_interval: float = 0.2
@@ -668,6 +672,7 @@ class _Engine:
                 }
             )
         )
+        failpoint("upsert:created")
         if created.status_code == 201:
             return "created"
         # 204: someone created it in between: set it again, clears and unlinks included.
