@@ -18,7 +18,12 @@ pytestmark = pytest.mark.timeout(240)
 
 
 def seed_account(mock: BrevoMock) -> setup.KnownData:
-    """A small account (folder, lists, contacts, attributes) and its identifiers."""
+    """A small account (folder, lists, contacts, attributes, an import) and its identifiers.
+
+    The finished import gives ``GET /processes/{processId}`` an id that exists: without it,
+    the operation is reached only through the stateful link from ``importContacts`` and,
+    on unlucky seeds, answers nothing but 404s ("missing test data" fails the run).
+    """
     state = mock.state
     folder = state.create_folder("Seed")
     lists = [state.create_list(f"Seed {i}", folder) for i in range(3)]
@@ -31,10 +36,15 @@ def seed_account(mock: BrevoMock) -> setup.KnownData:
     names = ["LOYALTY_POINTS", "LOYALTY_TIER", "SIGNUP_DATE"]
     for name in names:
         state.create_attribute("normal", name, {"type": "text"})
+    process = state.import_contacts(
+        {"fileBody": "EMAIL\nseed-import@example.com", "listIds": lists[:1]}
+    )
+    assert state.wait_for_imports(10)
     return setup.KnownData(
         contact_identifiers=[str(i) for i in ids] + emails,
         list_ids=lists,
         attribute_names=[*names, "FIRSTNAME", "LASTNAME"],
+        process_ids=[process],
     )
 
 
