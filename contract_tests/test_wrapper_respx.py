@@ -131,12 +131,12 @@ def test_wrapper_maps_each_documented_response(
         assert call.operation == operation_id
         code = int(status)
         if code < 300:
-            result = calls.execute_sync(call, client._http, [KEY])
+            result = client._execute(call)
             assert result.status_code == code
             assert result.body == reply.body
             return
         with pytest.raises(ERRORS[code]) as raised:
-            calls.execute_sync(call, client._http, [KEY])
+            client._execute(call)
         error = raised.value
         assert error.status_code == code
         assert (error.code, error.message) == (reply.body["code"], reply.body["message"])
@@ -252,11 +252,11 @@ def test_async_wrapper_maps_documented_responses_like_the_sync_one(
                     )
                     call = WRAPPER_CALLS[operation_id]()
                     if int(status) < 300:
-                        result = await calls.execute_async(call, client._http, [KEY])
+                        result = await client._execute(call)
                         assert (result.status_code, result.body) == (int(status), reply.body)
                     else:
                         with pytest.raises(ERRORS[int(status)]):
-                            await calls.execute_async(call, client._http, [KEY])
+                            await client._execute(call)
 
         asyncio.run(scenario())
 

@@ -145,3 +145,69 @@ def test_async_errors_carry_the_same_evidence() -> None:
     error = asyncio.run(run())
     assert error.request is not None and error.request.headers["api-key"] == "***"
     assert error.response is not None and error.response.status_code == 404
+
+
+def _sent(request: httpx.Request) -> tuple[str, str, list[tuple[str, str]], bytes]:
+    # Header order carries no meaning in HTTP (the key may come before or after the body's).
+    return request.method, str(request.url), sorted(request.headers.multi_items()), request.content
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        calls.get_contact_call("ada+1@example.com"),
+        calls.list_contacts_call(limit=50, offset=100),
+        calls.create_contact_call({"email": "ada@example.com", "updateEnabled": True}),
+        calls.update_contact_call(7, {"attributes": {"FIRSTNAME": "Adé"}}),
+        calls.add_to_list_call(3, emails=["ada@example.com"]),
+    ],
+    ids=lambda call: call.operation,
+)
+def test_the_wrapper_sends_the_request_its_httpx_client_would_build(call: calls._Call) -> None:
+    # The wrapper builds its requests itself (fewer steps per call); what goes out must
+    # be what httpx.Client.request(**call.request) with the client's auth would send.
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={})
+
+    with client(transport=httpx.MockTransport(answer)) as brevo:
+        brevo._execute(call)
+        brevo._http.request(**call.request)
+    direct, through_httpx = seen
+    assert _sent(direct) == _sent(through_httpx)
+    assert direct.extensions["timeout"] == through_httpx.extensions["timeout"]
+
+
+def test_a_closed_client_sends_nothing() -> None:
+    brevo = client(transport=httpx.MockTransport(lambda request: httpx.Response(200)))
+    brevo.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        brevo.get_customer("ada@example.com")
+
+
+def test_the_async_client_sends_the_request_its_httpx_client_would_build() -> None:
+    seen: list[httpx.Request] = []
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=CONTACT)
+
+    async def run() -> None:
+        clock = FakeClock()
+
+        async def asleep(seconds: float) -> None:
+            clock.sleep(seconds)
+
+        call = calls.get_contact_call("ada@example.com")
+        async with AsyncTajoBrevo(
+            api_key=KEY, transport=httpx.MockTransport(answer), sleep=asleep, clock=clock
+        ) as brevo:
+            profile = await brevo.get_customer("ada@example.com")
+            assert profile.loyalty_points == 120
+            await brevo._http.request(**call.request)
+
+    asyncio.run(run())
+    direct, through_httpx = seen
+    assert _sent(direct) == _sent(through_httpx)

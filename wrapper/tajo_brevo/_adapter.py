@@ -3,9 +3,10 @@
 The ONLY module of the wrapper that calls the generated ``brevo_contacts.api`` modules,
 and it uses exactly one part of them: each operation's request builder
 (``_get_kwargs``: method, URL, query, JSON body from the typed request models). The
-request is sent on the wrapper client's one ``httpx`` client (paced, retried,
-authenticated) and the answer is decoded once, here: a 2xx body with ``json.loads``
-into a :class:`_Result`, an error status into the mapped
+request is built here (:class:`_Requests`: what the wrapper client's one ``httpx`` client
+would build, with the per-client parts prepared once) and sent through that client's
+paced transport (paced, retried, authenticated), and the answer is decoded once, here:
+a 2xx body with ``json.loads`` into a :class:`_Result`, an error status into the mapped
 :class:`~tajo_brevo.errors.APIError`, with the redacted request and response as its
 evidence. The generated response models are not used: they decoded every body a second
 time and fail on values the spec does not list. The converters from Brevo's JSON to the
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -62,6 +64,8 @@ from brevo_contacts.models import (
 from ._responses import error_from_response, redact, redacted_request
 from .errors import APIConnectionError, APITimeoutError
 from .results import AttributeInfo, Contact, ContactListInfo, FolderInfo
+
+_httpx_log = logging.getLogger("httpx")
 
 
 @dataclass(frozen=True)
@@ -325,17 +329,58 @@ def to_attribute_info(item: Mapping[str, Any]) -> AttributeInfo:
 
 
 # ---------------------------------------------------------------------------------------
-# Executors: the only code that runs generated functions.
+# Executors: the only code that sends the wrapper's requests.
 # ---------------------------------------------------------------------------------------
+
+
+class _Requests:
+    """Builds each call's ``httpx.Request`` with the least per-call work; one per wrapper client.
+
+    The request is the one the wrapper's ``httpx`` client would build (its base URL, its
+    default headers: accept, user-agent, httpx's accept-encoding; the api-key header; its
+    timeout), but what is fixed per client is prepared once here: no second URL parse to
+    merge each path with the base URL, no cookie jar (Brevo sets no cookies), no auth flow
+    or event hooks (the client has neither, beyond the key). The request then goes straight
+    to the client's paced transport: pacing, retries and the body read happen there as
+    before; only ``httpx.Client.send``'s bookkeeping is skipped.
+    """
+
+    def __init__(self, http: httpx.Client | httpx.AsyncClient, api_key: str) -> None:
+        self._http = http
+        # base_url as httpx normalised it; the generated paths start with "/".
+        self._base = str(http.base_url).rstrip("/")
+        # An httpx.Headers is copied as it is by each Request; a list is re-normalised.
+        self._headers = httpx.Headers([*http.headers.multi_items(), ("api-key", api_key)])
+        self._extensions = {"timeout": http.timeout.as_dict()}
+
+    def build(self, call: _Call) -> httpx.Request:
+        if self._http.is_closed:
+            # What httpx.Client.send says: a closed client sends nothing.
+            raise RuntimeError("Cannot send a request, as the client has been closed.")
+        spec = call.request
+        headers = self._headers
+        extra = spec.get("headers")
+        if extra:
+            headers = headers.copy()
+            headers.update(extra)  # the request's own headers win, as in httpx.Client
+        return httpx.Request(
+            spec["method"].upper(),
+            self._base + spec["url"],
+            params=spec.get("params"),
+            json=spec.get("json"),
+            headers=headers,
+            extensions=self._extensions,
+        )
 
 
 def _interpret(call: _Call, response: httpx.Response, secrets: Sequence[str]) -> _Result:
     status_code = response.status_code
     if 200 <= status_code < 300:
         body: Any = None
-        if response.content.strip():
+        content = response.content
+        if content and not content.isspace():
             try:
-                body = json.loads(response.content)
+                body = json.loads(content)
             except ValueError:
                 body = None
         return _Result(status_code=status_code, body=body)
@@ -351,21 +396,38 @@ def _interpret(call: _Call, response: httpx.Response, secrets: Sequence[str]) ->
 
 
 def _connection_error(
-    call: _Call, exc: httpx.TransportError, secrets: Sequence[str]
+    call: _Call, request: httpx.Request, exc: httpx.TransportError, secrets: Sequence[str]
 ) -> APIConnectionError:
     kind = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
     # The httpx message names the failure (refused, reset, timed out); blank any secret.
     detail = redact(str(exc), secrets)
     message = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
-    try:
-        request: httpx.Request | None = redacted_request(exc.request, secrets)
-    except RuntimeError:  # an exception raised without its request
-        request = None
-    return kind(message, method=call.method, path=call.path, request=request)
+    return kind(
+        message,
+        method=call.method,
+        path=call.path,
+        request=redacted_request(request, secrets),
+    )
 
 
-def execute_sync(call: _Call, http: httpx.Client, secrets: Sequence[str]) -> _Result:
-    """Send ``call`` on the wrapper's httpx client and decode the answer once.
+def _log_exchange(request: httpx.Request, response: httpx.Response) -> None:
+    # The line httpx.Client logs for each request, so that httpx's INFO logging still
+    # shows the wrapper's requests.
+    if _httpx_log.isEnabledFor(logging.INFO):
+        _httpx_log.info(
+            'HTTP Request: %s %s "%s %d %s"',
+            request.method,
+            request.url,
+            response.http_version,
+            response.status_code,
+            response.reason_phrase,
+        )
+
+
+def execute_sync(
+    call: _Call, requests: _Requests, transport: httpx.BaseTransport, secrets: Sequence[str]
+) -> _Result:
+    """Send ``call`` through the wrapper's paced transport and decode the answer once.
 
     Returns:
         The status and decoded body of a 2xx answer.
@@ -374,19 +436,30 @@ def execute_sync(call: _Call, http: httpx.Client, secrets: Sequence[str]) -> _Re
         APIError: the mapped error of a non-2xx answer.
         APIConnectionError: no answer (APITimeoutError when it timed out).
     """
+    request = requests.build(call)
     try:
-        response = http.request(**call.request)
+        response = transport.handle_request(request)  # read by the paced transport
     except httpx.TransportError as exc:
-        raise _connection_error(call, exc, secrets) from None
+        raise _connection_error(call, request, exc, secrets) from None
+    response.request = request
+    _log_exchange(request, response)
     return _interpret(call, response, secrets)
 
 
-async def execute_async(call: _Call, http: httpx.AsyncClient, secrets: Sequence[str]) -> _Result:
-    """Send ``call`` on the wrapper's async httpx client (see :func:`execute_sync`)."""
+async def execute_async(
+    call: _Call,
+    requests: _Requests,
+    transport: httpx.AsyncBaseTransport,
+    secrets: Sequence[str],
+) -> _Result:
+    """Send ``call`` through the async paced transport (see :func:`execute_sync`)."""
+    request = requests.build(call)
     try:
-        response = await http.request(**call.request)
+        response = await transport.handle_async_request(request)
     except httpx.TransportError as exc:
-        raise _connection_error(call, exc, secrets) from None
+        raise _connection_error(call, request, exc, secrets) from None
+    response.request = request
+    _log_exchange(request, response)
     return _interpret(call, response, secrets)
 
 

@@ -186,9 +186,9 @@ class TajoBrevo(_Base):
         max_rate_limit_wait: longest wait after a 429 before retrying (default 60 s).
         http_client: an ``httpx.Client`` to send through (proxies, certificates, a mock
             transport); the wrapper still paces, retries and authenticates. Not closed by
-            the wrapper. Each request then passes through two httpx clients.
+            the wrapper. Each request the wrapper built goes out through its ``send()``.
         transport: an httpx transport to send with instead (e.g. ``BrevoMock.transport()``
-            in tests): the cheapest way to a custom destination, one httpx client only.
+            in tests): the cheapest way to a custom destination.
         sleep, clock, jitter: injectable for tests (``time.sleep``, ``time.monotonic``,
             ``random.random``).
 
@@ -230,10 +230,10 @@ class TajoBrevo(_Base):
             inner = transport if transport is not None else httpx.HTTPTransport()
         # The client's one HTTP client: the wrapper's calls and client.generated share it.
         self._sleep = sleep or time.sleep
-        self._http = httpx.Client(
-            transport=_PacedTransport(inner, self._core, self._sleep),
-            **self._client_kwargs(),
-        )
+        self._transport = _PacedTransport(inner, self._core, self._sleep)
+        self._http = httpx.Client(transport=self._transport, **self._client_kwargs())
+        # The wrapper's own calls skip httpx.Client.send's bookkeeping (see _adapter).
+        self._requests = calls._Requests(self._http, self._config.api_key)
         self._generated: AuthenticatedClient | None = None
 
     @property
@@ -268,7 +268,7 @@ class TajoBrevo(_Base):
         self.close()
 
     def _execute(self, call: calls._Call) -> calls._Result:
-        return calls.execute_sync(call, self._http, self._secrets)
+        return calls.execute_sync(call, self._requests, self._transport, self._secrets)
 
     def _run(self, plan: plans.Plan[T]) -> T:
         try:
@@ -684,10 +684,9 @@ class AsyncTajoBrevo(_Base):
         else:
             inner = transport if transport is not None else httpx.AsyncHTTPTransport()
         self._sleep = sleep or asyncio.sleep
-        self._http = httpx.AsyncClient(
-            transport=_AsyncPacedTransport(inner, self._core, self._sleep),
-            **self._client_kwargs(),
-        )
+        self._transport = _AsyncPacedTransport(inner, self._core, self._sleep)
+        self._http = httpx.AsyncClient(transport=self._transport, **self._client_kwargs())
+        self._requests = calls._Requests(self._http, self._config.api_key)
         self._generated: AuthenticatedClient | None = None
 
     @property
@@ -719,7 +718,7 @@ class AsyncTajoBrevo(_Base):
         await self.aclose()
 
     async def _execute(self, call: calls._Call) -> calls._Result:
-        return await calls.execute_async(call, self._http, self._secrets)
+        return await calls.execute_async(call, self._requests, self._transport, self._secrets)
 
     async def _run(self, plan: plans.Plan[T]) -> T:
         try:

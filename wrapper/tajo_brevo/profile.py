@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -220,35 +220,53 @@ def _array(value: object) -> tuple[str, ...]:
     return items
 
 
+def _sms(value: object) -> str:
+    text = _text(value)
+    if not _SMS_RE.fullmatch(text):
+        raise _Problem(f"must be a phone number with country code like +33612345678, got {text!r}")
+    return text
+
+
+def _bool(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise _Problem(f"must be True or False, got {type(value).__name__} {value!r}")
+    return value
+
+
+def _tier(value: object) -> Tier:
+    try:
+        return Tier.parse(value)
+    except ValidationError as exc:
+        raise _Problem(exc.errors[0][1]) from None
+
+
+def _channel(value: object) -> PreferredChannel:
+    try:
+        return PreferredChannel.parse(value)
+    except ValidationError as exc:
+        raise _Problem(exc.errors[0][1]) from None
+
+
+#: The check of each kind: returns the stored value, raises _Problem.
+_CHECKS: Mapping[_Kind, Callable[[object], object]] = {
+    "text": _text,
+    "sms": _sms,
+    "count": lambda value: _in_range(value, 0, None),
+    "percent": lambda value: _in_range(value, 0, 100),
+    "score": lambda value: _in_range(value, 1, 10),
+    "date": _strict_date,
+    "bool": _bool,
+    "tier": _tier,
+    "channel": _channel,
+    "array": _array,
+}
+#: (field name, its check) in field order: what the constructor runs per set field.
+_FIELD_CHECKS = tuple((spec.name, _CHECKS[spec.kind]) for spec in _FIELDS)
+
+
 def _check(kind: _Kind, value: object) -> object:
     """The stored value for ``value`` of a field of ``kind``; raises _Problem."""
-    if kind == "text":
-        return _text(value)
-    if kind == "sms":
-        text = _text(value)
-        if not _SMS_RE.fullmatch(text):
-            raise _Problem(
-                f"must be a phone number with country code like +33612345678, got {text!r}"
-            )
-        return text
-    if kind == "count":
-        return _in_range(value, 0, None)
-    if kind == "percent":
-        return _in_range(value, 0, 100)
-    if kind == "score":
-        return _in_range(value, 1, 10)
-    if kind == "date":
-        return _strict_date(value)
-    if kind == "bool":
-        if not isinstance(value, bool):
-            raise _Problem(f"must be True or False, got {type(value).__name__} {value!r}")
-        return value
-    if kind in ("tier", "channel"):
-        try:
-            return Tier.parse(value) if kind == "tier" else PreferredChannel.parse(value)
-        except ValidationError as exc:
-            raise _Problem(exc.errors[0][1]) from None
-    return _array(value)
+    return _CHECKS[kind](value)
 
 
 def _check_extra_value(value: object) -> ExtraValue:
@@ -459,14 +477,17 @@ class LoyaltyProfile:
             problems.append(("email", problem))
         else:
             object.__setattr__(self, "email", email)
-        for spec in _FIELDS:
-            value = getattr(self, spec.name)
+        for name, check in _FIELD_CHECKS:
+            value = getattr(self, name)
             if value is None:
                 continue
             try:
-                object.__setattr__(self, spec.name, _check(spec.kind, value))
+                checked = check(value)
             except _Problem as exc:
-                problems.append((spec.name, str(exc)))
+                problems.append((name, str(exc)))
+            else:
+                if checked is not value:
+                    object.__setattr__(self, name, checked)
         extra: dict[str, ExtraValue] = {}
         if not isinstance(self.extra, Mapping):
             problems.append(("extra", f"must be a mapping, got {type(self.extra).__name__}"))

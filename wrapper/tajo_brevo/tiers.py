@@ -7,6 +7,7 @@ every example of the Tajo guide: 0 and 500 points are Bronze, 1200 Silver, 1500 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Mapping
@@ -23,6 +24,12 @@ _E = TypeVar("_E", bound=StrEnum)
 __all__ = ["DEFAULT_TIER_POLICY", "Tier", "TierPolicy", "TierStatus"]
 
 
+@functools.cache
+def _by_folded_name(enum: type[_E]) -> Mapping[str, _E]:
+    # Iterating an Enum is slow, and tiers are parsed on every contact read.
+    return {member.value.casefold(): member for member in enum}
+
+
 def parse_named(enum: type[_E], value: object, what: str) -> _E:
     """Find the member of a ``StrEnum`` named by ``value``, ignoring case and spaces.
 
@@ -32,10 +39,9 @@ def parse_named(enum: type[_E], value: object, what: str) -> _E:
     if isinstance(value, enum):
         return value
     if isinstance(value, str):
-        wanted = value.strip().casefold()
-        for member in enum:
-            if member.value.casefold() == wanted:
-                return member
+        found: _E | None = _by_folded_name(enum).get(value.strip().casefold())
+        if found is not None:
+            return found
     names = ", ".join(member.value for member in enum)
     raise ValidationError([(what, f"unknown {what} {value!r}; expected one of {names}")])
 
