@@ -7,11 +7,12 @@ before repeating a request. The transports in ``_transport`` do the waiting.
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
 import threading
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -21,41 +22,62 @@ from ._responses import header_number, reset_after
 
 #: Brevo's contacts budgets are per second (BREVO_FACTS "Rate limits").
 _WINDOW = 1.0
-#: A client window lasts a little longer than Brevo's, so that the first request of the
-#: next one reaches Brevo after its window rolled even when this request travels faster
-#: than the one that opened the previous window (latency jitter). Each 429 widens it.
+#: How much longer than Brevo's second the client's sliding window is: the tolerance for
+#: requests that reach Brevo later or earlier than their neighbours (latency jitter, a
+#: thread that wakes late). Each 429 widens it a step; clean traffic narrows it back.
 _WINDOW_MARGIN = 0.04
 _MARGIN_STEP = 0.02
 _MARGIN_MAX = 0.25
+#: Sends without a 429 after which a widened margin narrows one step again.
+_CLEAN_SENDS_PER_STEP = 200
+#: A slot refused at send time is planned again; this bounds how often (never reached in
+#: practice: each refusal waits until the refusing condition has passed).
+MAX_REPLANS = 100
 
 
 @dataclass(frozen=True)
 class _Slot:
-    """A send slot: how long to wait for it, and which client window it belongs to."""
+    """A send slot: how long to wait for it, and when it is planned to leave.
+
+    ``at`` is the planned time until :meth:`_Pacer.commit` accepts the slot, then the
+    time the request really left (what :meth:`_Pacer.observe` compares with).
+    """
 
     wait: float
-    window: int
-    #: The first slot of its window: when it really leaves fixes the window's start.
-    first: bool = False
+    at: float
+    committed: bool = False
 
 
 class _Pacer:
-    """A thread-safe send scheduler that follows Brevo's per-second windows.
+    """A thread-safe send scheduler: never more than the budget in any window of ``1 s + margin``.
 
-    Two rules, both applied when a slot is handed out:
+    A sliding window, not fixed ones: Brevo counts fixed one-second windows that open at
+    the first request after the last one closed, and where they fall depends on when
+    requests *arrive* (latency, jitter, other processes), which the client can't see. The
+    one rule that keeps every Brevo window within budget whatever its phase is: any
+    ``budget + 1`` consecutive sends of this client span at least ``1 s + margin``, where
+    the margin covers how much the arrival order may differ from the send order.
 
-    * spacing: consecutive slots are at least ``1 / rate`` seconds apart (none when
-      ``rate`` is None, the "auto" mode that follows only Brevo's headers);
-    * budget: at most ``budget`` slots per client window of ``1 s + margin``, where the
-      budget is the smaller of ``rate`` and Brevo's ``x-sib-ratelimit-limit`` once seen.
-      The next window opens as soon as the last one closes: a spent window costs the
-      margin, never a whole window.
+    * reserve: a slot is planned at ``max(now, previous slot + 1/rate, pause end,
+      budget-th most recent send or planned slot + 1 s + margin)``; slots planned by
+      callers still waiting count like sends, so concurrent callers never plan the same
+      capacity twice.
+    * commit: when the wait is over the slot is checked again against what really left
+      (a thread may wake late, a 429 may have paused everyone meanwhile): if sending now
+      would break the rule or the pause, the slot is planned again instead of all waiting
+      callers rushing out at once when a pause ends.
+    * spacing ``1 / rate`` keeps a fresh client from bursting into a Brevo window that
+      another process (or the previous run) has partly spent; "auto" (``rate`` None)
+      follows Brevo's headers only.
 
-    Brevo's ``x-sib-ratelimit-remaining`` is compared with what this client itself has
-    sent in the window: only when Brevo counts more (another process uses the key) does
-    the client slow down: it spreads what is left over ``x-sib-ratelimit-reset``, or waits
-    for the reset when nothing is left. A response of an earlier window says nothing
-    about the current one and is ignored.
+    The budget is the smaller of ``rate`` and Brevo's ``x-sib-ratelimit-limit`` once seen.
+    Brevo's ``x-sib-ratelimit-remaining`` is compared with what this client itself sent in
+    the second before the request: only when Brevo counts more (another process uses the
+    key) does the client slow down: it spreads what is left over
+    ``x-sib-ratelimit-reset``, or waits for the reset when nothing is left. Requests still
+    in flight are in the client's count and not yet in Brevo's, so they never look like
+    someone else's. An answer to a request sent more than a window ago says nothing about
+    the current window and is ignored.
 
     The lock is held only to compute a slot, never while waiting, so it is safe for
     threads and, because it never blocks for long, for an asyncio loop too.
@@ -70,54 +92,93 @@ class _Pacer:
         self._next = -math.inf
         self._not_before = -math.inf
         self._margin = _WINDOW_MARGIN
-        self._window = 0
-        self._window_start = -math.inf
-        self._window_count = 0
+        self._clean = 0
+        #: When the sends of the last two windows really left, oldest first.
+        self._sent: deque[float] = deque()
+        #: Planned times of slots handed out and not yet committed, sorted.
+        self._planned: list[float] = []
 
     def _budget(self) -> int | None:
         limits = [b for b in (self._rate_budget, self._server_limit) if b is not None]
         return min(limits) if limits else None
 
+    def _span(self) -> float:
+        return _WINDOW + self._margin
+
+    def _forget(self, now: float) -> None:
+        """Drop what can no longer constrain a slot or explain an answer."""
+        horizon = now - self._span()
+        sent = self._sent
+        # observe() counts the sends of the window before a request up to a window old.
+        while sent and sent[0] < horizon - self._span():
+            sent.popleft()
+        planned = self._planned
+        if planned and planned[0] < horizon:
+            # A caller that planned this long ago and never sent has given up.
+            del planned[: bisect.bisect_left(planned, horizon)]
+
+    def _plan(self, now: float) -> float:
+        """Plan a slot (lock held) and record it as planned."""
+        self._forget(now)
+        slot = max(now, self._next, self._not_before)
+        budget = self._budget()
+        if budget is not None:
+            planned = self._planned
+            if len(planned) >= budget:
+                slot = max(slot, planned[-budget] + self._span())
+            else:
+                older = budget - len(planned)
+                if len(self._sent) >= older:
+                    slot = max(slot, self._sent[-older] + self._span())
+        self._next = slot + self._interval
+        bisect.insort(self._planned, slot)
+        return slot
+
     def reserve_slot(self) -> _Slot:
-        """Claim the next send slot (its wait >= 0 and its window, for :meth:`observe`)."""
+        """Plan the next send slot (its wait >= 0); pass it to :meth:`commit` when due."""
         with self._lock:
             now = self._clock()
-            slot = max(now, self._next, self._not_before)
-            length = _WINDOW + self._margin
-            budget = self._budget()
-            if slot >= self._window_start + length:
-                self._open_window(slot)
-            elif budget is not None and self._window_count >= budget:
-                slot = self._window_start + length
-                self._open_window(slot)
-            self._window_count += 1
-            self._next = slot + self._interval
-            return _Slot(slot - now, self._window, first=self._window_count == 1)
-
-    def sent(self, slot: _Slot) -> None:
-        """The request of ``slot`` leaves now (after its wait).
-
-        A first request that leaves late (a busy machine wakes its thread late) opens
-        Brevo's window late too: the client window moves with it, so that the next one
-        does not open before Brevo's has closed.
-        """
-        if not slot.first:
-            return
-        with self._lock:
-            if slot.window == self._window:
-                self._window_start = max(self._window_start, self._clock())
-
-    def _open_window(self, at: float) -> None:
-        self._window += 1
-        self._window_start = at
-        self._window_count = 0
+            slot = self._plan(now)
+            return _Slot(slot - now, slot)
 
     def reserve(self) -> float:
-        """Claim the next send slot; returns seconds to wait before sending (>= 0)."""
+        """Plan the next send slot; returns seconds to wait before sending (>= 0)."""
         return self.reserve_slot().wait
 
+    def commit(self, slot: _Slot) -> _Slot:
+        """The caller of ``slot`` is ready to send now: may it?
+
+        Returns:
+            The committed slot (``committed`` True, ``at`` = now): send now. Or a new
+            plan (``committed`` False, ``wait`` > 0): a pause began meanwhile, or the
+            sends that really left leave no room now; wait and commit that one.
+        """
+        with self._lock:
+            now = self._clock()
+            planned = self._planned
+            index = bisect.bisect_left(planned, slot.at)
+            if index < len(planned) and planned[index] == slot.at:
+                del planned[index]
+            self._forget(now)
+            budget = self._budget()
+            blocked = now < self._not_before or (
+                budget is not None
+                and len(self._sent) >= budget
+                and now < self._sent[-budget] + self._span()
+            )
+            if blocked:
+                again = self._plan(now)
+                return _Slot(again - now, again)
+            self._sent.append(now)
+            if self._margin > _WINDOW_MARGIN:
+                self._clean += 1
+                if self._clean >= _CLEAN_SENDS_PER_STEP:
+                    self._margin = max(_WINDOW_MARGIN, self._margin - _MARGIN_STEP)
+                    self._clean = 0
+            return _Slot(0.0, now, committed=True)
+
     def wait_left(self) -> float:
-        """Seconds left of a pause set after the caller reserved its slot (429, quota)."""
+        """Seconds left of a pause (429, quota), for whoever asks now."""
         with self._lock:
             return max(0.0, self._not_before - self._clock())
 
@@ -127,26 +188,25 @@ class _Pacer:
         Args:
             seconds: how long.
             rate_limited: the pause follows a 429: the window margin grows a step, since
-                the client's windows did not keep up with Brevo's.
+                arrivals at Brevo varied more than it allowed.
         """
         with self._lock:
             self._pause_until(self._clock() + seconds)
             if rate_limited:
                 self._margin = min(_MARGIN_MAX, self._margin + _MARGIN_STEP)
+                self._clean = 0
 
     def _pause_until(self, until: float) -> None:
         self._not_before = max(self._not_before, until)
         self._next = max(self._next, until)
-        # The window after a pause starts afresh.
-        self._window_start = -math.inf
 
-    def observe(self, headers: Mapping[str, str], window: int | None = None) -> None:
+    def observe(self, headers: Mapping[str, str], slot: _Slot | None = None) -> None:
         """Learn Brevo's limit, and slow down when Brevo counts more than this client sent.
 
         Args:
             headers: a response's headers.
-            window: the window the request was sent in (:attr:`_Slot.window`); None when
-                unknown, which is taken as the current one.
+            slot: the committed slot the request was sent in; None when unknown (taken
+                as sent just now).
         """
         limit = header_number(headers, "x-sib-ratelimit-limit")
         remaining = header_number(headers, "x-sib-ratelimit-remaining")
@@ -157,16 +217,29 @@ class _Pacer:
             budget = self._budget()
             if remaining is None or reset is None or budget is None:
                 return
-            if window is not None and window != self._window:
-                return
-            # What this client alone would leave; less means someone else spends the key.
-            if remaining >= budget - self._window_count:
-                return
             now = self._clock()
-            if remaining < 1:
+            sent_at = slot.at if slot is not None else now
+            if sent_at < now - self._span():
+                return  # Brevo's window of that request has closed since
+            # This client's sends Brevo may have counted in the window of this request:
+            # those of the window before it was sent, itself, and those sent just after
+            # it that may have overtaken it on the way (within the margin).
+            sent = self._sent
+            ours = bisect.bisect_right(sent, sent_at + self._margin) - bisect.bisect_left(
+                sent, sent_at - self._span()
+            )
+            allowed = self._server_limit if self._server_limit is not None else budget
+            if remaining >= allowed - max(ours, 1):
+                return
+            # Someone else spends the key. What Brevo has left must also take this
+            # client's requests sent after this one (in flight, not yet counted when this
+            # one was) and those already planned.
+            later = len(sent) - bisect.bisect_right(sent, sent_at)
+            left = remaining - later - len(self._planned)
+            if left < 1:
                 self._pause_until(now + reset)
             else:
-                self._next = max(self._next, now + reset / remaining)
+                self._next = max(self._next, now + reset / left)
 
 
 #: POSTs that are safe to repeat. Adding or removing list members is a set operation;

@@ -2,7 +2,9 @@
 
 Every request a client sends, including those made through ``client.generated``, goes
 through :class:`_PacedTransport` / :class:`_AsyncPacedTransport`. Each attempt first takes
-a slot from the client's :class:`~tajo_brevo._pacing._Pacer`; the response's
+a slot from the client's :class:`~tajo_brevo._pacing._Pacer` and, once its wait is over,
+commits it (or waits again for the new slot the pacer plans when a pause or the sends of
+other callers leave no room); the response's
 ``x-sib-ratelimit-*`` headers feed it back; :class:`~tajo_brevo._pacing._RetryPolicy`
 decides whether to repeat. The two loops below are the only code that waits.
 """
@@ -14,7 +16,7 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 
-from ._pacing import _is_retry_safe, _Pacer, _RetryPolicy, _Stats
+from ._pacing import MAX_REPLANS, _is_retry_safe, _Pacer, _RetryPolicy, _Slot, _Stats
 
 _log = logging.getLogger("tajo_brevo")
 #: Methods safe to repeat whatever the path (see _pacing._is_retry_safe).
@@ -86,9 +88,9 @@ class _PacingAndRetries:
         response: httpx.Response,
         attempt: int,
         safe: bool,
-        window: int,
+        slot: _Slot,
     ) -> float | None:
-        self.pacer.observe(response.headers, window)
+        self.pacer.observe(response.headers, slot)
         delay = self.policy.after_response(response.status_code, response.headers, attempt, safe)
         if delay is None:
             return None
@@ -147,9 +149,11 @@ class _PacedTransport(httpx.BaseTransport):
         # The policy refuses a retry once attempt reaches max_retries: the last turn returns.
         for attempt in range(self._core.policy.max_retries + 1):
             slot = self._core.pacer.reserve_slot()
-            self._wait(slot.wait)
-            self._wait(self._core.pacer.wait_left())
-            self._core.pacer.sent(slot)
+            for _ in range(MAX_REPLANS):
+                self._wait(slot.wait)
+                slot = self._core.pacer.commit(slot)
+                if slot.committed:
+                    break
             self._core.stats.record_send(request.method)
             try:
                 response = self._inner.handle_request(request)
@@ -161,9 +165,7 @@ class _PacedTransport(httpx.BaseTransport):
                 if delay is None:
                     raise
             else:
-                delay = self._core.retry_after_response(
-                    request, response, attempt, safe, slot.window
-                )
+                delay = self._core.retry_after_response(request, response, attempt, safe, slot)
                 if delay is None:
                     return response
                 response.close()
@@ -197,9 +199,11 @@ class _AsyncPacedTransport(httpx.AsyncBaseTransport):
         safe = self._core.is_safe(request)
         for attempt in range(self._core.policy.max_retries + 1):
             slot = self._core.pacer.reserve_slot()
-            await self._wait(slot.wait)
-            await self._wait(self._core.pacer.wait_left())
-            self._core.pacer.sent(slot)
+            for _ in range(MAX_REPLANS):
+                await self._wait(slot.wait)
+                slot = self._core.pacer.commit(slot)
+                if slot.committed:
+                    break
             self._core.stats.record_send(request.method)
             try:
                 response = await self._inner.handle_async_request(request)
@@ -209,9 +213,7 @@ class _AsyncPacedTransport(httpx.AsyncBaseTransport):
                 if delay is None:
                     raise
             else:
-                delay = self._core.retry_after_response(
-                    request, response, attempt, safe, slot.window
-                )
+                delay = self._core.retry_after_response(request, response, attempt, safe, slot)
                 if delay is None:
                     return response
                 await response.aclose()
