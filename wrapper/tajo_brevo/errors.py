@@ -62,8 +62,26 @@ __all__ = [
 ]
 
 
+def _rebuild(cls: type[BrevoError], args: tuple[Any, ...], state: dict[str, Any]) -> BrevoError:
+    """Unpickle a tajo_brevo exception: its attributes as they were, no constructor run."""
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
 class BrevoError(Exception):
-    """Base of every exception raised by tajo_brevo."""
+    """Base of every exception raised by tajo_brevo.
+
+    Every one pickles (multiprocessing, task queues): its attributes travel as they are,
+    the evidence of a :class:`CommunicationError` included (``httpx`` requests and
+    responses pickle with their body, headers and status, without their stream).
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The default re-runs ``cls(*self.args)``, which the keyword-only constructors of
+        # this tree refuse (and ValidationError would misread).
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
 
 
 class ConfigurationError(BrevoError):
