@@ -16,7 +16,7 @@ import respx
 from _client_support import BASE, KEY, FakeClock, no_jitter
 from tajo_brevo import AsyncTajoBrevo, PlanRate, TajoBrevo
 from tajo_brevo._pacing import _Pacer, _RetryPolicy
-from tajo_brevo._responses import reset_after
+from tajo_brevo._responses import rate_limit_numbers, reset_after
 
 ATTRS = {"attributes": []}
 
@@ -551,3 +551,22 @@ def test_a_429_seen_by_one_thread_pauses_the_other() -> None:
     assert waits["A"][0] == pytest.approx(2.0)
     assert waits["B"] and waits["B"][0] >= 2.0  # after A's retry slot, or with it
     assert client.stats.rate_limited == 1 and client.stats.requests == 3
+
+
+@pytest.mark.parametrize("as_httpx", [True, False], ids=["httpx.Headers", "dict"])
+def test_rate_limit_headers_are_read_in_one_pass_whatever_their_case(as_httpx: bool) -> None:
+    raw = {
+        "Content-Type": "application/json",
+        "X-Sib-RateLimit-Limit": "10",
+        "x-sib-ratelimit-remaining": "4",
+        "Retry-After": "7",
+    }
+    headers: Any = httpx.Headers(raw) if as_httpx else raw
+    # No x-sib-ratelimit-reset: Retry-After stands in for it.
+    assert rate_limit_numbers(headers) == (10.0, 4.0, 7.0)
+    headers = {"x-sib-ratelimit-reset": "-1", "x-sib-ratelimit-remaining": "soon"}
+    assert rate_limit_numbers(httpx.Headers(headers) if as_httpx else headers) == (
+        None,
+        None,
+        None,
+    )

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from ._responses import header_number, reset_after
+from ._responses import rate_limit_numbers, reset_after
 
 #: Brevo's contacts budgets are per second (BREVO_FACTS "Rate limits").
 _WINDOW = 1.0
@@ -208,9 +208,7 @@ class _Pacer:
             slot: the committed slot the request was sent in; None when unknown (taken
                 as sent just now).
         """
-        limit = header_number(headers, "x-sib-ratelimit-limit")
-        remaining = header_number(headers, "x-sib-ratelimit-remaining")
-        reset = reset_after(headers)
+        limit, remaining, reset = rate_limit_numbers(headers)
         with self._lock:
             if limit is not None and limit >= 1:
                 self._server_limit = int(limit)

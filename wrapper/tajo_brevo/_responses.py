@@ -148,13 +148,12 @@ def _offending_values(sources: Iterable[Mapping[str, Any]], message: str | None)
     return values
 
 
-def header_number(headers: Mapping[str, str], name: str) -> float | None:
-    """A header holding a count or a number of seconds: None unless finite and >= 0.
+def _number(raw: str | None) -> float | None:
+    """The one parser of numeric headers: None unless finite and >= 0.
 
-    The one parser of numeric headers: Brevo's ``x-sib-ratelimit-*`` and ``Retry-After``
-    are never negative, so a negative or non-numeric value is treated as absent.
+    Brevo's ``x-sib-ratelimit-*`` and ``Retry-After`` are never negative, so a negative
+    or non-numeric value is treated as absent.
     """
-    raw = headers.get(name)
     if raw is None:
         return None
     try:
@@ -162,6 +161,11 @@ def header_number(headers: Mapping[str, str], name: str) -> float | None:
     except ValueError:
         return None
     return value if math.isfinite(value) and value >= 0 else None
+
+
+def header_number(headers: Mapping[str, str], name: str) -> float | None:
+    """A header holding a count or a number of seconds (see :func:`_number`)."""
+    return _number(headers.get(name))
 
 
 def reset_after(headers: Mapping[str, str]) -> float | None:
@@ -172,6 +176,34 @@ def reset_after(headers: Mapping[str, str]) -> float | None:
     """
     value = header_number(headers, "x-sib-ratelimit-reset")
     return value if value is not None else header_number(headers, "retry-after")
+
+
+_RATE_LIMIT_HEADERS = frozenset(
+    {"x-sib-ratelimit-limit", "x-sib-ratelimit-remaining", "x-sib-ratelimit-reset", "retry-after"}
+)
+
+
+def rate_limit_numbers(
+    headers: Mapping[str, str],
+) -> tuple[float | None, float | None, float | None]:
+    """``(limit, remaining, reset_after)`` of a response, read in one pass over its headers.
+
+    Every answer carries them, and each ``httpx.Headers`` lookup scans all headers:
+    one pass instead of four.
+    """
+    if isinstance(headers, httpx.Headers):
+        items = headers.multi_items()  # names already lower case
+    else:
+        items = [(key.lower(), value) for key, value in headers.items()]
+    found = {key: value for key, value in items if key in _RATE_LIMIT_HEADERS}
+    reset = _number(found.get("x-sib-ratelimit-reset"))
+    if reset is None:
+        reset = _number(found.get("retry-after"))
+    return (
+        _number(found.get("x-sib-ratelimit-limit")),
+        _number(found.get("x-sib-ratelimit-remaining")),
+        reset,
+    )
 
 
 def error_from_response(

@@ -477,8 +477,9 @@ class LoyaltyProfile:
             problems.append(("email", problem))
         else:
             object.__setattr__(self, "email", email)
+        state = self.__dict__  # read directly: 31 getattr calls add up on every read
         for name, check in _FIELD_CHECKS:
-            value = getattr(self, name)
+            value = state[name]
             if value is None:
                 continue
             try:
@@ -702,12 +703,31 @@ class LoyaltyProfile:
         """Construct from decoded values, reporting decoding and validation problems together."""
         # A value that failed to decode is not in ``values``: each problem is reported once.
         try:
-            profile = cls(**values)  # type: ignore[arg-type]
+            if cls is LoyaltyProfile:
+                # What the generated __init__ does, without its 32 object.__setattr__
+                # calls (frozen): unset fields None, then the same validation.
+                profile = cls.__new__(cls)
+                profile.__dict__.update(_UNSET_FIELDS)
+                profile.__dict__.update(values)
+                profile.__post_init__()
+            else:  # a subclass may add fields: its own constructor
+                profile = cls(**values)  # type: ignore[arg-type]
         except ProfileValidationError as exc:
             raise ProfileValidationError(problems + exc.errors) from None
         if problems:
             raise ProfileValidationError(problems)
         return profile
+
+
+#: Every field but ``email`` and ``extra`` (always given to ``_build``) as not set.
+_UNSET_FIELDS: Mapping[str, None] = {
+    f.name: None for f in dataclasses.fields(LoyaltyProfile) if f.name not in ("email", "extra")
+}
+assert all(
+    f.default is None
+    for f in dataclasses.fields(LoyaltyProfile)
+    if f.name not in ("email", "extra")
+), "_UNSET_FIELDS assumes every optional field defaults to None"
 
 
 def _decode_into(
