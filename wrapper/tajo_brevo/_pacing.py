@@ -215,6 +215,9 @@ class _Pacer:
             budget = self._budget()
             if remaining is None or reset is None or budget is None:
                 return
+            allowed = self._server_limit if self._server_limit is not None else budget
+            if remaining >= allowed - 1:
+                return  # at most this request counted: nothing to learn (the usual case)
             now = self._clock()
             sent_at = slot.at if slot is not None else now
             if sent_at < now - self._span():
@@ -226,7 +229,6 @@ class _Pacer:
             ours = bisect.bisect_right(sent, sent_at + self._margin) - bisect.bisect_left(
                 sent, sent_at - self._span()
             )
-            allowed = self._server_limit if self._server_limit is not None else budget
             if remaining >= allowed - max(ours, 1):
                 return
             # Someone else spends the key. What Brevo has left must also take this
