@@ -169,6 +169,16 @@ class CallResult:
     ratio: float
     ratio_low: float
     ratio_high: float
+    #: Throughput over the official SDK's in the same round: median and quartiles.
+    vs_sdk: float = 0.0
+    vs_sdk_low: float = 0.0
+    vs_sdk_high: float = 0.0
+
+
+def _median_and_quartiles(values: list[float]) -> tuple[float, float, float]:
+    values = sorted(values)
+    quartiles = statistics.quantiles(values, n=4) if len(values) > 1 else values * 3
+    return statistics.median(values), quartiles[0], quartiles[-1]
 
 
 def per_call(brevo_sdk: Any, calls: int, rounds: int) -> list[CallResult]:
@@ -187,19 +197,12 @@ def per_call(brevo_sdk: Any, calls: int, rounds: int) -> list[CallResult]:
                 run()
             times[name].append((time.perf_counter() - start) / calls)
     raw = times["raw httpx"]
+    sdk = times["official SDK"]
     results = []
     for name in names:
-        ratios = sorted(r / t for r, t in zip(raw, times[name], strict=True))
-        quartiles = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3
-        results.append(
-            CallResult(
-                name,
-                statistics.median(times[name]) * 1e6,
-                statistics.median(ratios),
-                quartiles[0],
-                quartiles[-1],
-            )
-        )
+        ratio = _median_and_quartiles([r / t for r, t in zip(raw, times[name], strict=True)])
+        vs_sdk = _median_and_quartiles([s / t for s, t in zip(sdk, times[name], strict=True)])
+        results.append(CallResult(name, statistics.median(times[name]) * 1e6, *ratio, *vs_sdk))
     return results
 
 
@@ -448,7 +451,6 @@ def report(
     plotted: bool,
 ) -> str:
     raw = next(c for c in calls if c.name == "raw httpx")
-    sdk = next(c for c in calls if c.name == "official SDK")
     wrapper = next(c for c in calls if c.name.startswith("wrapper"))
     lines = [
         "# Client benchmark: per-call cost and rate-budget use",
@@ -463,23 +465,35 @@ def report(
         f"{n_calls} calls per contender per round, {rounds} rounds, contenders interleaved "
         "(rotating order), so that load on the shared machine hits all four alike. One "
         "canned `getContactInfo` answer from an `httpx.MockTransport`: only the client "
-        "stacks' cost. Ratio = raw httpx time / contender time in the same round (1.0 = as "
-        "fast as raw httpx): median over rounds, spread = interquartile range.",
+        "stacks' cost. Ratio = raw httpx (or SDK) time / contender time in the same round "
+        "(1.0 = as fast): median over rounds, spread = interquartile range.",
         "",
-        "| client | per call (µs) | throughput vs raw httpx | spread |",
-        "|---|---:|---:|---:|",
+        "| client | per call (µs) | throughput vs raw httpx | spread | vs official SDK | spread |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for c in calls:
         lines.append(
             f"| {c.name} | {c.per_call_us:.0f} | {c.ratio:.2f}x | "
-            f"{c.ratio_low:.2f}-{c.ratio_high:.2f} |"
+            f"{c.ratio_low:.2f}-{c.ratio_high:.2f} | {c.vs_sdk:.2f}x | "
+            f"{c.vs_sdk_low:.2f}-{c.vs_sdk_high:.2f} |"
         )
+    met_raw = "met" if wrapper.ratio >= 0.8 else "missed"
+    met_sdk = "met" if wrapper.vs_sdk >= 2.0 else "missed"
     lines += [
         "",
-        f"Wrapper vs official SDK: {sdk.per_call_us / wrapper.per_call_us:.2f}x the throughput "
-        f"(targets: wrapper >= 0.8x raw httpx, >= 2x the SDK). Raw httpx does the least: "
-        f"{raw.per_call_us:.0f} µs for the request and `response.json()`; the wrapper adds "
-        "pacing, retry bookkeeping, error mapping and building a validated LoyaltyProfile.",
+        f"Targets: wrapper >= 0.8x raw httpx ({wrapper.ratio:.2f}x: {met_raw}), >= 2x the "
+        f"official SDK ({wrapper.vs_sdk:.2f}x: {met_sdk}); medians of the per-round ratios. "
+        f"Raw httpx does the least: {raw.per_call_us:.0f} µs for the request and "
+        "`response.json()` (an `httpx.Client` merges the base URL, headers and cookies, runs "
+        "the auth flow and event hooks on every call). The wrapper builds the same request "
+        "with what is fixed per client prepared once, hands it straight to its paced "
+        "transport, decodes the body once and builds a validated LoyaltyProfile, with "
+        "pacing, retry bookkeeping and error mapping"
+        + (
+            ": all of it in less time per call than the `httpx.Client` alone."
+            if wrapper.ratio > 1
+            else "."
+        ),
         "",
         "## Rate-budget use against the mock's limit",
         "",
@@ -502,10 +516,18 @@ def report(
         )
     if plotted:
         lines += ["", "![rate-budget use](client_budget.png)"]
+    ours = [b for b in budgets if b.client == "wrapper"]
+    met = ours and min(b.use for b in ours) >= 0.95 and sum(b.rate_429 for b in ours) == 0
     lines += [
         "",
         "Target: >= 0.95 of R with 0 x 429 for the wrapper at R = 10 and 50, with and "
-        "without latency.",
+        f"without latency: {'met' if met else 'missed'} in this run"
+        + (
+            f" (lowest use {min(b.use for b in ours):.3f}, "
+            f"{sum(b.rate_429 for b in ours)} x 429 in all)."
+            if ours
+            else "."
+        ),
         "",
     ]
     return "\n".join(lines)
