@@ -95,3 +95,10 @@ def test_async_errors_and_logs_never_show_the_key(caplog: pytest.LogCaptureFixtu
     error = asyncio.run(run())
     assert KEY not in str(error) and KEY not in repr(error)
     assert KEY not in all_log_text(caplog)
+
+
+def test_the_prepared_request_parts_hide_the_key() -> None:
+    # The wrapper prepares its requests' fixed parts once per client: the key is added
+    # to each request, never kept where a repr would show it.
+    with TajoBrevo(api_key=KEY) as client:
+        assert KEY not in repr(vars(client._requests))

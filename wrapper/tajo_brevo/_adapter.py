@@ -349,8 +349,10 @@ class _Requests:
         self._http = http
         # base_url as httpx normalised it; the generated paths start with "/".
         self._base = str(http.base_url).rstrip("/")
-        # An httpx.Headers is copied as it is by each Request; a list is re-normalised.
-        self._headers = httpx.Headers([*http.headers.multi_items(), ("api-key", api_key)])
+        self._headers = httpx.Headers(http.headers)
+        # Added to each request, last, as the client's auth flow does: never stored in a
+        # header collection whose repr would show it (the key's own repr is '***').
+        self._api_key = api_key
         self._extensions = {"timeout": http.timeout.as_dict()}
 
     def build(self, call: _Call) -> httpx.Request:
@@ -363,7 +365,7 @@ class _Requests:
         if extra:
             headers = headers.copy()
             headers.update(extra)  # the request's own headers win, as in httpx.Client
-        return httpx.Request(
+        request = httpx.Request(
             spec["method"].upper(),
             self._base + spec["url"],
             params=spec.get("params"),
@@ -371,6 +373,8 @@ class _Requests:
             headers=headers,
             extensions=self._extensions,
         )
+        request.headers["api-key"] = self._api_key
+        return request
 
 
 def _interpret(call: _Call, response: httpx.Response, secrets: Sequence[str]) -> _Result:
