@@ -570,3 +570,27 @@ def test_rate_limit_headers_are_read_in_one_pass_whatever_their_case(as_httpx: b
         None,
         None,
     )
+
+
+def test_a_429_widens_the_margin_and_clean_sends_narrow_it_back() -> None:
+    clock = FakeClock(now=0.0)
+    pacer = _Pacer(10, clock)
+
+    def send(count: int) -> list[float]:
+        times = []
+        for _ in range(count):
+            slot = pacer.reserve_slot()
+            clock.now += slot.wait
+            assert pacer.commit(slot).committed
+            times.append(clock.now)
+        return times
+
+    def span_of_eleven() -> float:
+        times = send(11)
+        return times[10] - times[0]
+
+    assert span_of_eleven() == pytest.approx(1.04)
+    pacer.pause(0.0, rate_limited=True)  # a 429: arrivals varied more than 40 ms
+    assert span_of_eleven() == pytest.approx(1.06)
+    send(200)  # clean sends
+    assert span_of_eleven() == pytest.approx(1.04)
