@@ -347,7 +347,69 @@ def test_state_round_trip_and_compact(tmp_path: Path) -> None:
         [entry] = state.history()
         assert entry.status == "ok" and entry.summary["counts"] == {"applied": 3}
         columns = [r[1] for r in state.db.execute("PRAGMA table_info(contacts)")]
-        assert columns == ["key", "digest", "tier", "lists", "run", "stale"]
+        assert columns == ["key", "digest", "tier", "lists", "run", "stale", "raw"]
+
+
+#: The schema 1 tables as tajo-brevo 0.1 wrote them (before the raw-row hash).
+_SCHEMA_1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE contacts (key TEXT PRIMARY KEY, digest BLOB, tier TEXT, lists TEXT NOT NULL,
+    run INTEGER NOT NULL, stale INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+CREATE INDEX contacts_stale ON contacts (stale) WHERE stale = 1;
+CREATE TABLE runs (id INTEGER PRIMARY KEY, started TEXT NOT NULL, finished TEXT,
+    source TEXT NOT NULL, mode TEXT NOT NULL, status TEXT NOT NULL, summary TEXT);
+CREATE TABLE inflight (id INTEGER PRIMARY KEY, run INTEGER NOT NULL, kind TEXT NOT NULL,
+    lists TEXT NOT NULL, process_id INTEGER, maybe TEXT NOT NULL DEFAULT '');
+CREATE TABLE inflight_rows (chunk INTEGER NOT NULL, key TEXT NOT NULL, email TEXT NOT NULL,
+    digest BLOB NOT NULL, tier TEXT NOT NULL, idx INTEGER NOT NULL,
+    PRIMARY KEY (chunk, key)) WITHOUT ROWID;
+INSERT INTO meta VALUES ('application', 'tajo-brevo sync state');
+INSERT INTO meta VALUES ('schema_version', '1');
+INSERT INTO contacts VALUES ('a@example.com', x'31313131313131313131313131313131', 'Gold',
+    '1,4', 1, 0);
+INSERT INTO inflight VALUES (7, 1, 'import', '1,4', 99, '');
+INSERT INTO inflight_rows VALUES (7, 'b@example.com', 'B@example.com',
+    x'32323232323232323232323232323232', 'Silver', 3);
+"""
+
+
+def schema_1_state(path: Path) -> Path:
+    db = sqlite3.connect(path)
+    db.executescript(_SCHEMA_1)
+    db.close()
+    return path
+
+
+def test_a_schema_1_state_is_migrated_keeping_everything_without_raw_hashes(
+    tmp_path: Path,
+) -> None:
+    path = schema_1_state(tmp_path / "old.db")
+    with SyncState(path, read_only=True) as old:  # history reads it as it is
+        assert old.history() == []
+    with SyncState(path) as state:
+        version = state.db.execute("SELECT value FROM meta WHERE key = 'schema_version'")
+        assert version.fetchone()[0] == str(SCHEMA_VERSION) == "2"
+        [known] = state.lookup(["a@example.com"]).values()
+        assert (known.digest, known.tier, known.lists, known.raw) == (
+            b"1" * 16,
+            "Gold",
+            (1, 4),
+            None,
+        )
+        [chunk] = state.inflight()
+        assert (chunk.id, chunk.process_id) == (7, 99)
+        [m] = state.chunk_rows(7)
+        assert (m.key, m.email, m.digest, m.tier, m.index, m.raw) == (
+            "b@example.com",
+            "B@example.com",
+            b"2" * 16,
+            "Silver",
+            3,
+            None,
+        )
+        # The migrated state takes new rows with their raw hash.
+        state.confirm([Confirmed("c@example.com", b"3" * 16, "Bronze", (1, 2), raw=b"r" * 16)], 2)
+        assert state.lookup(["c@example.com"])["c@example.com"].raw == b"r" * 16
 
 
 def test_a_second_sync_on_the_same_state_is_refused_until_the_first_ends(tmp_path: Path) -> None:

@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
+import json
 import os
 import signal
 import threading
@@ -94,6 +96,10 @@ Plan = Generator[Any, Any, Any]
 
 #: Fewer changed rows than this go as per-contact upserts, more through imports.
 DEFAULT_IMPORT_THRESHOLD = 50
+#: Part of every raw hash: bump it when the way a row's text becomes values changes.
+RAW_HASH_VERSION = 1
+#: Outcomes only counted (not kept) unless every outcome is asked for.
+_COUNTED_ONLY = frozenset({"unchanged", "created", "updated", "applied"})
 
 
 @dataclass(frozen=True)
@@ -246,6 +252,7 @@ class _Engine:
         self._email_headers: dict[str, bool] = {}
         self.total = 0
         self.done = 0
+        self.fingerprint = b""
         #: Tier lists with members before this run's first import (None: not read yet).
         self.occupied: set[int] | None = None
 
@@ -260,13 +267,18 @@ class _Engine:
     def outcome(
         self, index: int, email: str | None, status: Any, reason: str | None, tier: str | None
     ) -> None:
-        self.report.add(SyncOutcome(index, email, status, reason, tier))
+        report = self.report
+        if report.outcomes is None and status in _COUNTED_ONLY:
+            # Kept nowhere: a count is all a million unchanged rows need.
+            report.counts[status] += 1
+            return
+        report.add(SyncOutcome(index, email, status, reason, tier))
 
-    def _key_of(self, raw: Raw) -> str | None:
+    def _email_of(self, raw: Raw) -> str | None:
+        """The row's email as given (stripped), if it has one SQLite can store."""
         cells = raw.cells
         if isinstance(cells, LoyaltyProfile):
-            key = cells.email.lower()
-            return key if _encodable(key) else None
+            return cells.email if _encodable(cells.email) else None
         if not isinstance(cells, Mapping):
             return None
         for header, value in cells.items():
@@ -275,11 +287,17 @@ class _Engine:
             if is_email is None:
                 is_email = canonical_column(name, self.source.mapping) == "EMAIL"
                 self._email_headers[name] = is_email
-            if is_email and isinstance(value, str) and value.strip():
-                key = value.strip().lower()
+            if is_email and isinstance(value, str):
+                email = value.strip()
+                if not email:
+                    return None
                 # Not text SQLite can store (a lone surrogate): the row is refused anyway.
-                return key if key.isprintable() and _encodable(key) else None
+                return email if email.isprintable() and _encodable(email) else None
         return None
+
+    def _key_of(self, raw: Raw) -> str | None:
+        email = self._email_of(raw)
+        return None if email is None else email.lower()
 
     # -- the run ----------------------------------------------------------------------
 
@@ -428,6 +446,7 @@ class _Engine:
 
     def _pass_two(self) -> Plan:
         normalizer = self._normalizer()
+        self.fingerprint = self._fingerprint()
         batch: list[Raw] = []
         for raw in self.source.rows():
             batch.append(raw)
@@ -437,14 +456,78 @@ class _Engine:
         if batch:
             yield from self._plan_batch(normalizer, batch)
 
+    def _fingerprint(self) -> bytes:
+        """A hash of everything besides a row's text that decides what is sent for it.
+
+        A row's raw hash covers its text and this fingerprint, so a change of mapping,
+        columns (their order included), tier policy, account attribute types, program
+        lists, mode or tajo-brevo version makes every row take the full path again (once:
+        rows found unchanged there get the new raw hash).
+        """
+        from .. import __version__  # here: the package imports this module
+
+        assert self.program is not None
+        source = self.source
+        with self.account.lock:
+            types = sorted(
+                (str(k), str(v)) for k, v in (self.account.attribute_types or {}).items()
+            )
+        policy = type(self.policy)
+        data = {
+            "version": [RAW_HASH_VERSION, __version__],
+            "source": [
+                type(source).__qualname__,
+                str(getattr(source, "format", "")),
+                str(getattr(source, "delimiter", "")),
+                [str(h) for h in getattr(source, "headers", [])],
+                sorted(source.columns.items()),
+                sorted(source.mapping.items()),
+            ],
+            "policy": f"{policy.__module__}.{policy.__qualname__} {self.policy!r}",
+            "types": types,
+            "program": [
+                self.program.all_customers,
+                sorted((str(t), i) for t, i in self.program.tier_lists.items()),
+            ],
+            "mode": self.options.mode,
+        }
+        text = json.dumps(data, sort_keys=True, ensure_ascii=True)
+        return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+    def _raw_digest(self, raw: Raw) -> bytes | None:
+        if raw.text is None:
+            return None
+        return hashlib.blake2b(
+            self.fingerprint + raw.text.encode("utf-8", "surrogatepass"), digest_size=16
+        ).digest()
+
     def _plan_batch(self, normalizer: Normalizer, batch: list[Raw]) -> Plan:
         assert self.program is not None
+        # One joined lookup for the block: the last row of each email, and the state.
+        emails = [self._email_of(raw) for raw in batch]
+        found = self.state.lookup_seen([e.lower() for e in emails if e is not None])
         items: list[Row | Invalid] = []
-        for raw in batch:
+        remember: list[tuple[str, bytes, bytes]] = []
+        for raw, email in zip(batch, emails, strict=True):
+            raw_digest = self._raw_digest(raw)
+            if raw_digest is not None and email is not None:
+                key = email.lower()
+                latest, known = found.get(key, (-1, None))
+                if (
+                    latest == raw.index
+                    and known is not None
+                    and known.raw == raw_digest
+                    and known.digest is not None
+                    and known.tier is not None
+                ):
+                    # The same text, under the same fingerprint, as a row Brevo confirmed
+                    # (stored with its values' hash): unchanged, no need to validate it.
+                    self.outcome(raw.index, email, "unchanged", None, known.tier)
+                    continue
             if isinstance(raw.cells, LoyaltyProfile):
                 items.append(normalizer.from_profile(raw.index, raw.cells))
             elif isinstance(raw.cells, Mapping):
-                items.append(normalizer.normalize(raw))
+                items.append(normalizer.normalize(raw, raw_digest))
             else:
                 items.append(
                     Invalid(
@@ -458,14 +541,21 @@ class _Engine:
         self.done += len(batch)
         if self.options.progress is not None:
             self.options.progress(self.done, self.total)
-        keys = [item.key for item in items if isinstance(item, Row)]
-        last = self.state.last_index(keys)
-        known = self.state.lookup(keys)
+        # A row's key is its email's (_email_of): found holds them all but rows whose email
+        # the lookup could not take (refused by the normalizer anyway).
+        other = [i.key for i in items if isinstance(i, Row) and i.key not in found]
+        if other:
+            last_other = self.state.last_index(other)
+            known_other = self.state.lookup(other)
+            for key in other:
+                found[key] = (last_other.get(key, -1), known_other.get(key))
         for item in items:
             if isinstance(item, Invalid):
                 self.outcome(item.index, item.email, "invalid", item.reason, None)
                 continue
-            latest = last.get(item.key, item.index)
+            latest, previous = found[item.key]
+            if latest < 0:
+                latest = item.index
             if latest != item.index:
                 self.outcome(
                     item.index,
@@ -476,15 +566,25 @@ class _Engine:
                     item.tier.value,
                 )
                 continue
-            previous = known.get(item.key)
             if is_unchanged(item, previous, self.program):
                 self.outcome(item.index, item.email, "unchanged", None, item.tier.value)
+                if (
+                    previous is not None
+                    and previous.digest is not None
+                    and item.raw_digest is not None
+                    and previous.raw != item.raw_digest
+                ):
+                    remember.append((item.key, item.raw_digest, previous.digest))
                 continue
             if self.options.mode == "update" and (previous is None or previous.tier is None):
                 # Not known to exist: only a per-contact update can say (never creates).
                 self.update_only.append(item)
                 continue
             yield from self._queue(item)
+        if remember and not self.options.dry_run:
+            # Found unchanged the long way (a migrated state, a new fingerprint): the next
+            # run takes the short way for these rows.
+            self.state.remember_raw(remember)
 
     # -- sending ----------------------------------------------------------------------
 
@@ -639,7 +739,9 @@ class _Engine:
                 )
             else:
                 confirmed.append(
-                    Confirmed(row.key, m.digest, row.tier.value, program.lists_for(row.tier))
+                    Confirmed(
+                        row.key, m.digest, row.tier.value, program.lists_for(row.tier), raw=m.raw
+                    )
                 )
                 self.touched.add(row.key)
                 self.outcome(row.index, row.email, result, None, row.tier.value)
@@ -782,7 +884,7 @@ class _Engine:
             merged = tuple(sorted(before | set(lists)))
             candidate = ContactState(m.key, m.digest, m.tier, merged, self.run)
             stale = bool(stale_lists(candidate, self.program))
-            confirmed.append(Confirmed(m.key, m.digest, m.tier, merged, stale))
+            confirmed.append(Confirmed(m.key, m.digest, m.tier, merged, stale, m.raw))
             self.touched.add(m.key)
             if emit:
                 status = "updated" if previous is not None and previous.tier else "applied"

@@ -70,6 +70,7 @@ def member(row: Row, program: Program) -> Member:
         digest=state_digest(row, program.lists_for(row.tier)),
         tier=row.tier.value,
         index=row.index,
+        raw=row.raw_digest,
     )
 
 
