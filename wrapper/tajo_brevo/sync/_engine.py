@@ -44,7 +44,7 @@ from ..errors import APIConnectionError, APIError, BrevoError, NotFoundError, Se
 from ..profile import LoyaltyProfile
 from ..results import ProvisionResult
 from ..tiers import Tier, TierPolicy
-from ._csv import DEFAULT_MAX_IMPORT_BYTES, request_body
+from ._csv import DEFAULT_MAX_IMPORT_BYTES
 from ._plan import Chunker, Program, ReadyChunk, is_unchanged, member, stale_lists, unlink_batches
 from ._report import SyncOutcome, SyncReport
 from ._source import Invalid, Normalizer, Raw, Row, SourceError, canonical_column
@@ -595,7 +595,7 @@ class _Engine:
             if len(self.pending) < self.options.import_threshold:
                 return
             self.importing = True
-            self.chunker = Chunker(self.program, self.options.max_import_bytes)
+            self.chunker = Chunker(self.program, self.options.max_import_bytes, self.state)
             waiting, self.pending = self.pending, []
             for item in waiting:
                 yield from self._chunk(item)
@@ -629,35 +629,48 @@ class _Engine:
 
     def _send_chunk(self, ready: ReadyChunk) -> Plan:
         chunk = ready.chunk
-        self.report.plan["rows_to_send"] += len(ready.members)
+        self.report.plan["rows_to_send"] += ready.count
         self.report.plan["import_chunks"] += 1
         if self.options.dry_run:
+            if ready.bucket is not None:
+                self.state.drop_spilled(ready.bucket)
             return
         if self.occupied is None:
             self.occupied = yield from self._occupied_tier_lists()
         maybe = self.occupied - set(chunk.list_ids)
-        chunk_id = self.state.record_chunk(
-            self.run, "import", chunk.list_ids, ready.members, maybe=maybe
-        )
+        if ready.bucket is None:
+            chunk_id = self.state.record_chunk(
+                self.run, "import", chunk.list_ids, ready.members, maybe=maybe
+            )
+            file_body = chunk.body()
+        else:
+            # The rows wait on disk (see Chunker): read the lines, then move the rows to the
+            # in-flight chunk; only this one request body is in memory.
+            file_body = chunk.body() + self.state.spilled_lines(ready.bucket)
+            chunk_id = self.state.record_spilled(
+                self.run, "import", chunk.list_ids, ready.bucket, maybe=maybe
+            )
         failpoint("import:recorded")
-        body = request_body(chunk)
         try:
             result = yield from self.call(
                 calls.import_call(
-                    file_body=str(body["fileBody"]),
+                    file_body=file_body,
                     list_ids=chunk.list_ids,
                     empty_contacts_attributes=chunk.empty_contacts_attributes,
                 )
             )
         except BrevoError as exc:
-            self._chunk_failed(chunk_id, ready.members, exc)
+            del file_body
+            self._chunk_failed(chunk_id, self._members(ready, chunk_id), exc)
             return
+        del file_body
         failpoint("import:sent")
         payload = result.body if isinstance(result.body, dict) else {}
         process_id = payload.get("processId")
         if not isinstance(process_id, int) or isinstance(process_id, bool):
+            members = self._members(ready, chunk_id)
             self.state.abandon(chunk_id)
-            for m in ready.members:
+            for m in members:
                 self.outcome(
                     m.index,
                     m.email,
@@ -671,6 +684,10 @@ class _Engine:
         self.report.process_ids.append(process_id)
         failpoint("import:queued")
         self.sent.append(chunk_id)
+
+    def _members(self, ready: ReadyChunk, chunk_id: int) -> list[Member]:
+        """A sent chunk's rows (read back from the state when they were spilled)."""
+        return ready.members if ready.bucket is None else self.state.chunk_rows(chunk_id)
 
     def _occupied_tier_lists(self) -> Plan:
         """Tier lists that have members, read before this run's first import.
@@ -743,7 +760,8 @@ class _Engine:
                         row.key, m.digest, row.tier.value, program.lists_for(row.tier), raw=m.raw
                     )
                 )
-                self.touched.add(row.key)
+                if self.options.verify:
+                    self.touched.add(row.key)
                 self.outcome(row.index, row.email, result, None, row.tier.value)
         self.state.settle(chunk_id, confirmed, self.run, uncertain=uncertain)
 
@@ -869,29 +887,40 @@ class _Engine:
             except BrevoError:
                 return False  # can't tell which rows Brevo skipped: try again later
             rejected.update(parse_report(str(kind), str(text)))
-        members = self.state.chunk_rows(chunk_id)
-        known = self.state.lookup([m.key for m in members])
-        confirmed: list[Confirmed] = []
-        for m in members:
-            if m.key in rejected:
+        program = self.program
+        # (lists before, tier) -> (lists after, stale): a handful of combinations per chunk.
+        merges: dict[tuple[tuple[int, ...], str], tuple[tuple[int, ...], bool]] = {}
+
+        def decide(members: list[Member], known: Mapping[str, ContactState]) -> list[Confirmed]:
+            confirmed: list[Confirmed] = []
+            for m in members:
+                if m.key in rejected:
+                    if emit:
+                        self.outcome(m.index, m.email, "failed", rejected[m.key], m.tier)
+                    else:
+                        self.report.recovered["failed_rows"] += 1
+                    continue
+                previous = known.get(m.key)
+                before = previous.lists if previous is not None else maybe
+                merged_stale = merges.get((before, m.tier))
+                if merged_stale is None:
+                    merged = tuple(sorted(set(before) | set(lists)))
+                    candidate = ContactState(m.key, m.digest, m.tier, merged, self.run)
+                    merged_stale = (merged, bool(stale_lists(candidate, program)))
+                    merges[(before, m.tier)] = merged_stale
+                merged, stale = merged_stale
+                confirmed.append(Confirmed(m.key, m.digest, m.tier, merged, stale, m.raw))
+                if self.options.verify:
+                    self.touched.add(m.key)
                 if emit:
-                    self.outcome(m.index, m.email, "failed", rejected[m.key], m.tier)
+                    status = "updated" if previous is not None and previous.tier else "applied"
+                    self.outcome(m.index, m.email, status, None, m.tier)
                 else:
-                    self.report.recovered["failed_rows"] += 1
-                continue
-            previous = known.get(m.key)
-            before = set(previous.lists) if previous is not None else set(maybe)
-            merged = tuple(sorted(before | set(lists)))
-            candidate = ContactState(m.key, m.digest, m.tier, merged, self.run)
-            stale = bool(stale_lists(candidate, self.program))
-            confirmed.append(Confirmed(m.key, m.digest, m.tier, merged, stale, m.raw))
-            self.touched.add(m.key)
-            if emit:
-                status = "updated" if previous is not None and previous.tier else "applied"
-                self.outcome(m.index, m.email, status, None, m.tier)
-            else:
-                self.report.recovered["confirmed_rows"] += 1
-        self.state.settle(chunk_id, confirmed, self.run)
+                    self.report.recovered["confirmed_rows"] += 1
+            return confirmed
+
+        # Batch by batch in one transaction: a chunk of 100,000 rows is never all in memory.
+        self.state.settle_rows(chunk_id, self.run, decide)
         failpoint("import:confirmed")
         return True
 

@@ -517,6 +517,37 @@ class SyncState:
             self.db.execute("DELETE FROM inflight_rows WHERE chunk = ?", (chunk,))
             self.db.execute("DELETE FROM inflight WHERE id = ?", (chunk,))
 
+    def settle_rows(
+        self,
+        chunk: int,
+        run: int,
+        decide: Callable[[list[Member], Mapping[str, ContactState]], Iterable[Confirmed]],
+        *,
+        batch: int = 5000,
+    ) -> None:
+        """:meth:`settle` a chunk batch by batch, in one transaction.
+
+        ``decide`` gets each batch of the chunk's rows (in key order) with what the state
+        knows of them, and returns the rows to confirm; then the chunk is dropped. Memory
+        stays at one batch, whatever the chunk's size.
+        """
+        with self.transaction():
+            last = ""
+            while True:  # ends: each batch starts after the last key of the one before
+                rows = self.db.execute(
+                    "SELECT key, email, digest, tier, idx, raw FROM inflight_rows "
+                    "WHERE chunk = ? AND key > ? ORDER BY key LIMIT ?",
+                    (chunk, last, batch),
+                ).fetchall()
+                if not rows:
+                    break
+                members = [Member(k, e, d, t, i, r) for k, e, d, t, i, r in rows]
+                known = self.lookup([m.key for m in members])
+                self._confirm(decide(members, known), run)
+                last = rows[-1][0]
+            self.db.execute("DELETE FROM inflight_rows WHERE chunk = ?", (chunk,))
+            self.db.execute("DELETE FROM inflight WHERE id = ?", (chunk,))
+
     def _maybe_applied(self, chunk: int, keys: list[str]) -> None:
         if not keys:
             return
@@ -623,6 +654,66 @@ class SyncState:
             marks = ",".join("?" * len(part))
             found.update(self.db.execute(f"SELECT key, idx FROM seen WHERE key IN ({marks})", part))
         return found
+
+    # The rows of import chunks being built (see ``_plan.Chunker``): a scratch table, so
+    # that a chunk of up to 8 MB is on disk until it is sent, not in memory.
+
+    def _spill_table(self) -> None:
+        self.db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS spill (bucket INTEGER NOT NULL, key TEXT NOT NULL,"
+            " email TEXT NOT NULL, digest BLOB NOT NULL, tier TEXT NOT NULL, idx INTEGER NOT NULL,"
+            " raw BLOB, line TEXT NOT NULL)"
+        )
+        self.db.execute("CREATE INDEX IF NOT EXISTS temp.spill_bucket ON spill (bucket)")
+
+    def spill(self, rows: Sequence[tuple[int, str, Member]]) -> None:
+        """Keep rows of open chunks: ``(bucket, CSV line, member)``, in order."""
+        self._spill_table()
+        with self.transaction():
+            self.db.executemany(
+                "INSERT INTO spill VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (b, m.key, m.email, m.digest, m.tier, m.index, m.raw, line)
+                    for b, line, m in rows
+                ),
+            )
+
+    def spilled_lines(self, bucket: int) -> str:
+        """A bucket's CSV lines, in order, as one text."""
+        self._spill_table()
+        return "".join(
+            line
+            for (line,) in self.db.execute(
+                "SELECT line FROM spill WHERE bucket = ? ORDER BY rowid", (bucket,)
+            )
+        )
+
+    def record_spilled(
+        self, run: int, kind: str, lists: Iterable[int], bucket: int, *, maybe: Iterable[int] = ()
+    ) -> int:
+        """:meth:`record_chunk` for a spilled bucket: its rows move to the chunk, in one
+        transaction (the bucket is emptied)."""
+        self._spill_table()
+        with self.transaction():
+            cursor = self.db.execute(
+                "INSERT INTO inflight (run, kind, lists, maybe) VALUES (?, ?, ?, ?)",
+                (run, kind, _lists_text(lists), _lists_text(maybe)),
+            )
+            chunk = int(cursor.lastrowid or 0)
+            self.db.execute(
+                "INSERT OR REPLACE INTO inflight_rows (chunk, key, email, digest, tier, idx, raw) "
+                "SELECT ?, key, email, digest, tier, idx, raw FROM spill WHERE bucket = ? "
+                "ORDER BY rowid",
+                (chunk, bucket),
+            )
+            self.db.execute("DELETE FROM spill WHERE bucket = ?", (bucket,))
+        return chunk
+
+    def drop_spilled(self, bucket: int) -> None:
+        """Forget a bucket (a dry run sends nothing)."""
+        self._spill_table()
+        with self.transaction():
+            self.db.execute("DELETE FROM spill WHERE bucket = ?", (bucket,))
 
     def missing(self) -> Iterator[ContactState]:
         """Contacts in the state that this run's source does not have (mirror mode)."""
