@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from tajo_brevo import TierPolicy
 from tajo_brevo.attributes import TAJO_ATTRIBUTES
 from tajo_brevo.mock import BrevoMock
 from tajo_brevo.sync import _source
+from tajo_brevo.sync._csv import csv_line, format_number, quote
 from tajo_brevo.sync._report import SyncReport
 from tajo_brevo.sync._source import Invalid, Normalizer, Raw, Row
 
@@ -250,3 +252,24 @@ def test_the_fast_path_is_taken_for_an_ordinary_row(monkeypatch: pytest.MonkeyPa
     row = normalizer.normalize(Raw(0, cells))
     assert isinstance(row, Row) and row.tier.value == "Gold"
     assert row.values["VIP"] is True and row.values["LOYALTY_POINTS"] == 1600
+
+
+@given(value=st.floats(allow_nan=True, allow_infinity=True))
+def test_plain_numbers_are_written_as_decimal_would_write_them(value: float) -> None:
+    # format_number skips Decimal when repr has no exponent: the text must not change.
+    assert format_number(value) == format(Decimal(repr(value)), "f")
+
+
+@given(
+    cells=st.lists(
+        st.one_of(
+            st.text(max_size=6),
+            st.text(alphabet=' ;"\r\n\t\x1c\x85\u3000ab', max_size=4),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_a_line_is_quoted_exactly_as_cell_by_cell_quoting(cells: list[str]) -> None:
+    # csv_line skips quote() when one search of the line finds nothing to quote.
+    assert csv_line(cells) == ";".join(quote(cell) for cell in cells) + "\n"

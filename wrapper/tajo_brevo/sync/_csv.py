@@ -16,6 +16,7 @@ cells (``true``) exactly when it has at least one; a chunk without empty cells s
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -39,8 +40,10 @@ def format_number(value: float) -> str:
         raise TypeError("booleans are not numbers here")
     if isinstance(value, int):
         return str(value)
-    text = format(Decimal(repr(value)), "f")
-    return text
+    text = repr(value)
+    if "e" in text or "n" in text:  # an exponent (or inf / nan): spell it out
+        return format(Decimal(text), "f")
+    return text  # already plain: what Decimal would write, digit for digit
 
 
 def format_cell(value: Value) -> str:
@@ -61,8 +64,18 @@ def quote(text: str) -> str:
     return text
 
 
+#: A line some cell of which :func:`quote` would quote (with a ``;`` count check, below).
+_UNSAFE_LINE = re.compile(r'["\n\r]|(?:^|;)\s|\s(?:;|$)')
+
+
 def csv_line(cells: Sequence[str]) -> str:
     """One CSV line (``\\n`` terminated) of already formatted cells."""
+    line = ";".join(cells)
+    # Most lines need no quotes: one search of the line, not one quote() per cell. A ";"
+    # inside a cell shows in the count; whitespace at a cell's edge sits next to a ";" or
+    # an end of the line (re's \s is str.isspace, as in quote).
+    if line.count(";") == len(cells) - 1 and not _UNSAFE_LINE.search(line):
+        return line + "\n"
     return ";".join(quote(cell) for cell in cells) + "\n"
 
 
@@ -116,8 +129,18 @@ def encode_row(email: str, columns: Sequence[str], values: Mapping[str, Value]) 
         KeyError: a column the row does not touch (a caller's grouping error: an empty
             cell there would clear a value the source never mentioned).
     """
-    cells = [format_cell(values[name]) for name in columns]
-    return csv_line([email, *cells]), any(cell == "" for cell in cells)
+    cells = [email]
+    empty = False
+    for name in columns:
+        value = values[name]
+        if type(value) is str:
+            cells.append(value)
+            empty = empty or not value
+        else:
+            cell = format_cell(value)
+            cells.append(cell)
+            empty = empty or not cell
+    return csv_line(cells), empty
 
 
 def request_body(chunk: ImportChunk) -> dict[str, object]:

@@ -36,8 +36,13 @@ from ..profile import (
     _email_problem,
     _encode,
     _encode_number,
+    _in_range,
+    _lenient_date,
+    _lenient_number,
+    _strict_date,
+    _text,
 )
-from ..tiers import DEFAULT_TIER_POLICY, Tier, TierPolicy
+from ..tiers import DEFAULT_TIER_POLICY, Tier, TierPolicy, TierStatus
 from ._csv import Value
 
 __all__ = ["Invalid", "Normalizer", "Row", "Source", "SourceError", "load_mapping"]
@@ -334,24 +339,74 @@ def _tag(value: Value) -> str:
     return "f" if isinstance(value, int | float) else "s"
 
 
+#: _tag by exact type (the common case, without the isinstance chain).
+_TAGS: Mapping[type, str] = {type(None): "n", bool: "b", int: "f", float: "f", str: "s"}
+
+
 def digest(values: Mapping[str, Value], list_ids: tuple[int, ...] = ()) -> bytes:
     """A 16-byte hash of the Brevo-visible values and target lists (type-tagged).
 
     The bytes hashed never change between versions (states store this hash): one update
     of the joined parts is the same hash as one update per part.
     """
-    text = "".join(
-        [f"{name}\x1f{_tag(values[name])}{values[name]!r}\x1e" for name in sorted(values)]
-    )
+    tags = _TAGS
+    parts = []
+    for name in sorted(values):
+        value = values[name]
+        parts.append(f"{name}\x1f{tags.get(type(value)) or _tag(value)}{value!r}\x1e")
+    text = "".join(parts)
     return hashlib.blake2b((text + ",".join(map(str, list_ids))).encode(), digest_size=16).digest()
 
 
+#: Balances whose tier status a normalizer remembers (then it starts again).
+_STATUS_CACHE = 10_000
 #: Attributes a row's tier computes when it gives points but no tier.
 _COMPUTED = ("LOYALTY_TIER", "TIER_PROGRESS", "NEXT_TIER_POINTS")
 
 
+#: Ranges of the number kinds (as ``profile._check`` applies them).
+_RANGES: Mapping[str, tuple[float, float | None]] = {
+    "count": (0, None),
+    "percent": (0, 100),
+    "score": (1, 10),
+}
+
+
 def _typed_converter(kind: Any, declared: str) -> Callable[[str], Value]:
-    """A typed field's cell -> encoded value: the profile's own decode, check, encode."""
+    """A typed field's cell -> encoded value: the profile's own decode, check, encode.
+
+    The common kinds call the same functions without the dispatch by kind: for a text cell
+    ``_decode`` is the identity for text, ``_lenient_number`` for numbers and
+    ``_lenient_date`` for dates; ``_check`` is ``_text`` / ``_in_range`` / ``_strict_date``;
+    ``_encode`` keeps a text, ``_encode_number`` a float and ``isoformat`` a date.
+    """
+    if kind == "text" and declared == "text":
+        return _text
+    if kind in _RANGES and declared == "float":
+        low, high = _RANGES[kind]
+        return lambda cell: _encode_number(_in_range(_lenient_number(cell), low, high))
+    if kind == "date" and declared == "date":
+        return lambda cell: _strict_date(_lenient_date(cell)).isoformat()
+    if kind == "array" and declared == "text":
+        generic = _generic_converter(kind, declared)
+
+        def array(cell: str) -> Value:
+            if "\\" in cell:
+                return generic(cell)  # escapes: decode_array's own loop
+            # Without a backslash decode_array splits on "," and drops blank items, and
+            # encode_array joins the (stripped, so valid) items back: no escape needed.
+            items = [item for item in (part.strip() for part in cell.split(",")) if item]
+            encoded = ",".join(items)
+            if text_problem(encoded) is not None:  # any item's problem, or the length
+                raise ValueError("text")
+            return encoded or None  # no items: clears, as on the full path
+
+        return array
+    return _generic_converter(kind, declared)
+
+
+def _generic_converter(kind: Any, declared: str) -> Callable[[str], Value]:
+    """decode, check and encode by kind, as ``LoyaltyProfile`` does."""
 
     def convert(cell: str) -> Value:
         decoded = _decode(kind, cell)
@@ -415,6 +470,8 @@ class Normalizer:
         #: header -> (attribute, converter) for the fast path; None: that column (and so
         #: its rows) takes the full path.
         self._converters: dict[str, tuple[str, Callable[[str], Value]] | None] = {}
+        #: policy.status by balance: balances repeat, and the policy is immutable.
+        self._status: dict[float, TierStatus] = {}
         self._computed_ok = self.types is None or all(
             self.types.get(name, "") == TAJO_ATTRIBUTES[name].type for name in _COMPUTED
         )
@@ -500,7 +557,12 @@ class Normalizer:
             points = values["LOYALTY_POINTS"]
             if not isinstance(points, int | float):  # pragma: no cover - a count encodes so
                 return None
-            status = self.policy.status(float(points))
+            balance = float(points)
+            status = self._status.get(balance)
+            if status is None:
+                if len(self._status) >= _STATUS_CACHE:
+                    self._status.clear()
+                status = self._status[balance] = self.policy.status(balance)
             tier = status.tier
             values["LOYALTY_TIER"] = tier.value
             values["TIER_PROGRESS"] = _encode_number(float(status.progress))
