@@ -250,6 +250,8 @@ class _Engine:
         self.sent: list[int] = []  # chunk ids waiting for confirmation
         self.touched: set[str] = set()
         self._email_headers: dict[str, bool] = {}
+        emails = [h for h, name in source.columns.items() if name == "EMAIL"]
+        self._email_header: str | None = emails[0] if len(emails) == 1 else None
         self.total = 0
         self.done = 0
         self.fingerprint = b""
@@ -281,19 +283,24 @@ class _Engine:
             return cells.email if _encodable(cells.email) else None
         if not isinstance(cells, Mapping):
             return None
+        if self._email_header is not None and type(cells) is dict:
+            # A file's rows: the one EMAIL column is known (the header refuses two).
+            value = cells.get(self._email_header)
+            return self._usable(value.strip()) if isinstance(value, str) else None
         for header, value in cells.items():
             name = str(header)
             is_email = self._email_headers.get(name)
             if is_email is None:
                 is_email = canonical_column(name, self.source.mapping) == "EMAIL"
                 self._email_headers[name] = is_email
-            if is_email and isinstance(value, str):
-                email = value.strip()
-                if not email:
-                    return None
-                # Not text SQLite can store (a lone surrogate): the row is refused anyway.
-                return email if email.isprintable() and _encodable(email) else None
+            if is_email and isinstance(value, str) and value.strip():
+                return self._usable(value.strip())
         return None
+
+    @staticmethod
+    def _usable(email: str) -> str | None:
+        # Not text SQLite can store (a lone surrogate): the row is refused anyway.
+        return email if email and email.isprintable() and _encodable(email) else None
 
     def _key_of(self, raw: Raw) -> str | None:
         email = self._email_of(raw)
