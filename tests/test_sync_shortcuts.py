@@ -273,3 +273,30 @@ def test_plain_numbers_are_written_as_decimal_would_write_them(value: float) -> 
 def test_a_line_is_quoted_exactly_as_cell_by_cell_quoting(cells: list[str]) -> None:
     # csv_line skips quote() when one search of the line finds nothing to quote.
     assert csv_line(cells) == ";".join(quote(cell) for cell in cells) + "\n"
+
+
+def test_one_column_is_read_with_the_row_numbers_of_whole_rows(tmp_path: Path) -> None:
+    # Pass one reads only the email column: its numbering must be that of rows().
+    text = (
+        "EMAIL;LOYALTY_ID;LOYALTY_POINTS\n"
+        "a@example.com;L1;1\n"
+        "\n"
+        ";;\n"
+        " ;L2;2\n"
+        "b@example.com;L3\n"
+        "  ; ;\n"
+        "c@example.com;L4;4;extra\n"
+        "d@example.com;L5;5\n"
+    )
+    source = _source.Source(write_text(tmp_path / "in.csv", text))
+    expected = [
+        (raw.index, raw.cells.get("EMAIL") if "\0width" not in raw.cells else None)
+        for raw in source.rows()
+    ]
+    assert list(source.csv_cells("EMAIL")) == expected
+    assert [i for i, _ in expected] == [0, 1, 2, 3, 4]
+
+
+def write_text(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -47,7 +47,7 @@ from ..tiers import Tier, TierPolicy
 from ._csv import DEFAULT_MAX_IMPORT_BYTES
 from ._plan import Chunker, Program, ReadyChunk, is_unchanged, member, stale_lists, unlink_batches
 from ._report import SyncOutcome, SyncReport
-from ._source import Invalid, Normalizer, Raw, Row, SourceError, canonical_column
+from ._source import Invalid, Normalizer, Raw, Row, Source, SourceError, canonical_column
 from ._state import Confirmed, ContactState, Member, SyncState
 
 __all__ = [
@@ -441,15 +441,26 @@ class _Engine:
         """Record the last row index of every email (a later row wins)."""
         self.state.reset_seen()
         batch: list[tuple[str, int]] = []
-        for raw in self.source.rows():
+        for index, key in self._keys():
             self.total += 1
-            key = self._key_of(raw)
             if key is not None:
-                batch.append((key, raw.index))
+                batch.append((key, index))
             if len(batch) >= 5000:
                 self.state.add_seen(batch)
                 batch = []
         self.state.add_seen(batch)
+
+    def _keys(self) -> Iterator[tuple[int, str | None]]:
+        """(index, key) of every row of the source."""
+        source = self.source
+        if isinstance(source, Source) and source.format == "csv" and self._email_header:
+            # Just the email column: what _key_of reads from a whole row.
+            for index, cell in source.csv_cells(self._email_header):
+                email = None if cell is None else self._usable(cell.strip())
+                yield index, None if email is None else email.lower()
+            return
+        for raw in source.rows():
+            yield raw.index, self._key_of(raw)
 
     def _pass_two(self) -> Plan:
         normalizer = self._normalizer()

@@ -216,6 +216,31 @@ class Source:
                 )
                 index += 1
 
+    def csv_cells(self, header: str) -> Iterator[tuple[int, str | None]]:
+        """``(index, cell)`` of one column for every row :meth:`rows` yields, numbered the
+        same (None for a row of the wrong width): reading one column costs less than rows.
+
+        Raises:
+            SourceError: not a CSV source, or no such column.
+        """
+        if self.format != "csv" or header not in self.headers:
+            raise SourceError(f"{self.path}: no CSV column {header!r}")
+        position = self.headers.index(header)
+        with self.path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, delimiter=self.delimiter)
+            next(reader, None)
+            width = len(self.headers)
+            index = 0
+            for cells in reader:
+                if len(cells) == width and cells[position].strip():
+                    yield index, cells[position]  # not blank: a row
+                    index += 1
+                    continue
+                if not any(cell.strip() for cell in cells):
+                    continue  # a blank line is no row (as in _csv_rows)
+                yield index, cells[position] if len(cells) == width else None
+                index += 1
+
     def _jsonl_rows(self) -> Iterator[Raw]:
         with self.path.open(encoding="utf-8") as handle:
             index = 0

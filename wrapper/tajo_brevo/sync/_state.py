@@ -534,15 +534,22 @@ class SyncState:
         with self.transaction():
             last = ""
             while True:  # ends: each batch starts after the last key of the one before
+                # The chunk's rows with what the state knows of them, in one statement.
                 rows = self.db.execute(
-                    "SELECT key, email, digest, tier, idx, raw FROM inflight_rows "
-                    "WHERE chunk = ? AND key > ? ORDER BY key LIMIT ?",
+                    "SELECT r.key, r.email, r.digest, r.tier, r.idx, r.raw, "
+                    "c.digest, c.tier, c.lists, c.run, c.raw FROM inflight_rows r "
+                    "LEFT JOIN contacts c ON c.key = r.key "
+                    "WHERE r.chunk = ? AND r.key > ? ORDER BY r.key LIMIT ?",
                     (chunk, last, batch),
                 ).fetchall()
                 if not rows:
                     break
-                members = [Member(k, e, d, t, i, r) for k, e, d, t, i, r in rows]
-                known = self.lookup([m.key for m in members])
+                members = [Member(*row[:6]) for row in rows]
+                known = {
+                    row[0]: ContactState(row[0], row[6], row[7], _lists(row[8]), row[9], row[10])
+                    for row in rows
+                    if row[8] is not None
+                }
                 self._confirm(decide(members, known), run)
                 last = rows[-1][0]
             self.db.execute("DELETE FROM inflight_rows WHERE chunk = ?", (chunk,))
