@@ -305,6 +305,31 @@ def test_a_row_too_large_for_any_chunk_is_refused() -> None:
     assert too_large and ready == [] and chunker.finish() == []
 
 
+def test_chunks_close_near_the_target_and_a_larger_row_goes_alone() -> None:
+    chunker = Chunker(PROGRAM, 40_000, target_bytes=10_000)
+    sent = []
+    for n in range(600):
+        ready, too_large = chunker.add(make_row(n))
+        assert not too_large
+        sent += ready
+    big = make_row(1000, FIRSTNAME="x" * 20_000)  # over the target, under the limit
+    ready, too_large = chunker.add(big)
+    assert not too_large
+    sent += ready
+    ready, _ = chunker.add(make_row(1001, FIRSTNAME="y"))  # other columns: another chunk
+    sent += ready
+    ready, too_large = chunker.add(make_row(1002, FIRSTNAME="z" * 50_000))  # over the limit
+    assert too_large
+    sent += ready + chunker.finish()
+    indexes = sorted(m.index for r in sent for m in r.members)
+    assert indexes == [*range(600), 1000, 1001]
+    for chunk in sent:
+        size = json_size(chunk.chunk.body())
+        assert size <= 40_000 - 4096
+        assert size <= 10_000 - 4096 or [m.index for m in chunk.members] == [1000]
+    assert len(sent) >= 5  # the 600 small rows (about 15 kB) took at least 3 chunks
+
+
 def test_unchanged_means_the_same_values_and_lists_as_confirmed() -> None:
     row = make_row(1)
     lists = PROGRAM.lists_for(row.tier)

@@ -8,6 +8,7 @@ the full path (a LoyaltyProfile) gives, for every row.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from decimal import Decimal
@@ -22,7 +23,7 @@ from tajo_brevo import TierPolicy
 from tajo_brevo.attributes import TAJO_ATTRIBUTES
 from tajo_brevo.mock import BrevoMock
 from tajo_brevo.sync import _source
-from tajo_brevo.sync._csv import csv_line, format_number, quote
+from tajo_brevo.sync._csv import csv_line, format_number, json_size, quote
 from tajo_brevo.sync._report import SyncReport
 from tajo_brevo.sync._source import Invalid, Normalizer, Raw, Row
 
@@ -300,3 +301,9 @@ def test_one_column_is_read_with_the_row_numbers_of_whole_rows(tmp_path: Path) -
 def write_text(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@given(text=st.one_of(st.text(max_size=12), st.text(max_size=12).map(lambda t: t + "\n")))
+def test_the_json_size_of_a_line_is_that_of_json_dumps(text: str) -> None:
+    # json_size skips json.dumps for plain ASCII lines: the size must not change.
+    assert json_size(text) == len(json.dumps(text, ensure_ascii=False).encode("utf-8")) - 2

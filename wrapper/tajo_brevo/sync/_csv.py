@@ -23,6 +23,11 @@ from decimal import Decimal
 
 #: Brevo's import body limit is 10 MB; chunks stay under 8 MB.
 DEFAULT_MAX_IMPORT_BYTES = 8_000_000
+#: Where the sync closes a chunk (a larger row goes alone, up to the limit above). A body
+#: is in memory about three times while it is sent (the text, its JSON, the bytes): at
+#: 8 MB a sync of 1,000,000 rows peaked at 94 MiB against 49 MiB for 10,000 rows; at 2 MB
+#: it stays flat (62 MiB) and a million rows still take about 40 imports.
+DEFAULT_IMPORT_CHUNK_BYTES = 2_000_000
 #: Room kept in an import request for the JSON around fileBody.
 IMPORT_ENVELOPE = 4096
 
@@ -79,8 +84,14 @@ def csv_line(cells: Sequence[str]) -> str:
     return ";".join(quote(cell) for cell in cells) + "\n"
 
 
+#: What JSON escapes in a string: quotes, backslashes, control characters.
+_JSON_ESCAPED = re.compile(r'[\x00-\x1f"\\]')
+
+
 def json_size(text: str) -> int:
     """What ``text`` costs inside the JSON request body (escapes included)."""
+    if text.isascii() and text.endswith("\n") and not _JSON_ESCAPED.search(text, 0, len(text) - 1):
+        return len(text) + 1  # one byte a character, and the line feed is written \n
     return len(json.dumps(text, ensure_ascii=False).encode("utf-8")) - 2
 
 

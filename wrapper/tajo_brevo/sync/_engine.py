@@ -44,7 +44,7 @@ from ..errors import APIConnectionError, APIError, BrevoError, NotFoundError, Se
 from ..profile import LoyaltyProfile
 from ..results import ProvisionResult
 from ..tiers import Tier, TierPolicy
-from ._csv import DEFAULT_MAX_IMPORT_BYTES
+from ._csv import DEFAULT_IMPORT_CHUNK_BYTES, DEFAULT_MAX_IMPORT_BYTES
 from ._plan import Chunker, Program, ReadyChunk, is_unchanged, member, stale_lists, unlink_batches
 from ._report import SyncOutcome, SyncReport
 from ._source import Invalid, Normalizer, Raw, Row, Source, SourceError, canonical_column
@@ -112,6 +112,7 @@ class SyncOptions:
     verify: bool = False
     import_threshold: int = DEFAULT_IMPORT_THRESHOLD
     max_import_bytes: int = DEFAULT_MAX_IMPORT_BYTES
+    import_chunk_bytes: int = DEFAULT_IMPORT_CHUNK_BYTES
     concurrency: int = 8
     poll_interval: float = 0.2
     max_poll_interval: float = 10.0
@@ -613,7 +614,12 @@ class _Engine:
             if len(self.pending) < self.options.import_threshold:
                 return
             self.importing = True
-            self.chunker = Chunker(self.program, self.options.max_import_bytes, self.state)
+            self.chunker = Chunker(
+                self.program,
+                self.options.max_import_bytes,
+                self.state,
+                target_bytes=self.options.import_chunk_bytes,
+            )
             waiting, self.pending = self.pending, []
             for item in waiting:
                 yield from self._chunk(item)

@@ -34,7 +34,7 @@ SPILL_BATCH = 2000
 
 class Spill(Protocol):
     """Where a chunker puts the rows of open chunks (the state's scratch table), so that
-    memory does not grow with the chunks (up to 16 of up to 8 MB each)."""
+    memory does not grow with the chunks (up to 16 open at once)."""
 
     def spill(self, rows: Sequence[tuple[int, str, Member]]) -> None:
         """Keep ``(bucket, CSV line, member)`` rows, in order."""
@@ -108,16 +108,28 @@ class ReadyChunk:
 
 
 class Chunker:
-    """Groups changed rows into import chunks under ``max_bytes`` (as a JSON body).
+    """Groups changed rows into import chunks under ``max_bytes`` (as a JSON body), closed
+    near ``target_bytes`` when given (a body is in memory about three times while it is
+    sent: the sync keeps it small).
 
     :meth:`add` returns the chunks that are full (send them now: memory stays bounded);
     :meth:`finish` returns the rest. A row too large for any chunk is returned by
     :meth:`add` in ``too_large`` and never sent.
     """
 
-    def __init__(self, program: Program, max_bytes: int, spill: Spill | None = None) -> None:
+    def __init__(
+        self,
+        program: Program,
+        max_bytes: int,
+        spill: Spill | None = None,
+        *,
+        target_bytes: int | None = None,
+    ) -> None:
         self.program = program
+        #: The hard limit: a row that does not fit alone is refused.
         self.budget = max_bytes - IMPORT_ENVELOPE
+        #: Where a chunk is closed: a row larger than this goes alone (up to the limit).
+        self.target = min(self.budget, (target_bytes or max_bytes) - IMPORT_ENVELOPE)
         self._open: dict[tuple[tuple[int, ...], tuple[str, ...]], _Open] = {}
         self.spill = spill
         self._buffer: list[tuple[int, str, Member]] = []
@@ -136,18 +148,17 @@ class Chunker:
         line_size = json_size(line)
         ready: list[ReadyChunk] = []
         current = self._open.get(key)
+        if current is not None and current.chunk.size + line_size > self.target:
+            ready.append(self._close(key))
+            current = None
         if current is None:
-            current = self._new(lists, columns)
-            if current.chunk.size + line_size > self.budget:
-                return [], True
+            fresh = self._new(lists, columns)
+            if fresh.chunk.size + line_size > self.budget:
+                return ready, True  # too large even alone
             if len(self._open) >= _MAX_OPEN_CHUNKS:
                 largest = max(self._open, key=lambda k: self._open[k].chunk.size)
                 ready.append(self._close(largest))
-            self._open[key] = current
-        elif current.chunk.size + line_size > self.budget:
-            ready.append(self._close(key))
-            current = self._new(lists, columns)
-            self._open[key] = current
+            self._open[key] = current = fresh
         chunk = current.chunk
         chunk.size += line_size
         chunk.has_empty_cells = chunk.has_empty_cells or empty
