@@ -383,6 +383,10 @@ def digest(values: Mapping[str, Value], list_ids: tuple[int, ...] = ()) -> bytes
     return hashlib.blake2b((text + ",".join(map(str, list_ids))).encode(), digest_size=16).digest()
 
 
+#: One column of the fast path: attribute, converter (None for the email), core field.
+_Step = tuple[str, Callable[[str], Value] | None, bool]
+#: Header orders whose steps a normalizer remembers (then it starts again).
+_STEPS_CACHE = 1000
 #: Balances whose tier status a normalizer remembers (then it starts again).
 _STATUS_CACHE = 10_000
 #: Attributes a row's tier computes when it gives points but no tier.
@@ -495,6 +499,8 @@ class Normalizer:
         #: header -> (attribute, converter) for the fast path; None: that column (and so
         #: its rows) takes the full path.
         self._converters: dict[str, tuple[str, Callable[[str], Value]] | None] = {}
+        #: a row's headers (in order) -> its steps (None: the full path).
+        self._steps: dict[tuple[Any, ...], list[_Step] | None] = {}
         #: policy.status by balance: balances repeat, and the policy is immutable.
         self._status: dict[float, TierStatus] = {}
         self._computed_ok = self.types is None or all(
@@ -541,36 +547,54 @@ class Normalizer:
         self._converters[header] = found
         return found
 
+    def _compile(self, headers: tuple[Any, ...]) -> list[_Step] | None:
+        """The steps for rows with these headers (in this order), or None: full path."""
+        steps: list[_Step] = []
+        targets: set[str] = set()
+        for header in headers:
+            if type(header) is not str:
+                return None
+            converter = self._converter(header)
+            if converter is None or converter[0] in targets:
+                return None  # not fast, or named twice: the full path says so
+            target, convert = converter
+            targets.add(target)
+            if target == "EMAIL":
+                steps.append((target, None, False))
+            else:
+                steps.append((target, convert, target in _CORE_ATTRIBUTES))
+        return steps
+
     def _fast(self, raw: Raw, raw_digest: bytes | None) -> Row | None:
         cells = raw.cells
         if not self._computed_ok or not isinstance(cells, dict):
             return None
+        headers = tuple(cells)
+        if headers in self._steps:
+            steps = self._steps[headers]
+        else:
+            if len(self._steps) >= _STEPS_CACHE:
+                self._steps.clear()  # JSON Lines rows may each have their own keys
+            steps = self._steps[headers] = self._compile(headers)
+        if steps is None:
+            return None
         values: dict[str, Value] = {}
         cleared: list[str] = []
-        email: str | None = None
-        for header, cell in cells.items():
-            if type(cell) is not str or type(header) is not str:
+        email: Any = None
+        for (target, convert, core), cell in zip(steps, cells.values(), strict=True):
+            if type(cell) is not str:
                 return None
-            converter = self._converters.get(header) or self._converter(header)
-            if converter is None:
-                return None
-            target, convert = converter
-            if target in values or (target == "EMAIL" and email is not None):
-                return None  # named twice: the full path says so
-            if target == "EMAIL":
+            if convert is None:  # the email
                 email = cell.strip()
-                continue
-            if not cell.strip():
-                if target in _CORE_ATTRIBUTES or target in cleared:
+            elif not cell.strip():
+                if core:
                     return None
                 cleared.append(target)
-                continue
-            if target in cleared:
-                return None
-            try:
-                values[target] = convert(cell)
-            except Exception:  # any problem: the full path reports it
-                return None
+            else:
+                try:
+                    values[target] = convert(cell)
+                except Exception:  # any problem: the full path reports it
+                    return None
         if not email or _email_problem(email) is not None:
             return None
         if "LOYALTY_ID" not in values or "LOYALTY_POINTS" not in values:
