@@ -527,6 +527,7 @@ class _Engine:
         found = self.state.lookup_seen([e.lower() for e in emails if e is not None])
         items: list[Row | Invalid] = []
         remember: list[tuple[str, bytes, bytes]] = []
+        counts, counts_only = self.report.counts, self.report.outcomes is None
         for raw, email in zip(batch, emails, strict=True):
             raw_digest = self._raw_digest(raw)
             if raw_digest is not None and email is not None:
@@ -541,7 +542,10 @@ class _Engine:
                 ):
                     # The same text, under the same fingerprint, as a row Brevo confirmed
                     # (stored with its values' hash): unchanged, no need to validate it.
-                    self.outcome(raw.index, email, "unchanged", None, known.tier)
+                    if counts_only:
+                        counts["unchanged"] += 1
+                    else:
+                        self.outcome(raw.index, email, "unchanged", None, known.tier)
                     continue
             if isinstance(raw.cells, LoyaltyProfile):
                 items.append(normalizer.from_profile(raw.index, raw.cells))
@@ -916,6 +920,8 @@ class _Engine:
         merges: dict[tuple[tuple[int, ...], str], tuple[tuple[int, ...], bool]] = {}
 
         def decide(members: list[Member], known: Mapping[str, ContactState]) -> list[Confirmed]:
+            if not rejected and not known and emit and not self.options.verify:
+                return fresh(members)
             confirmed: list[Confirmed] = []
             for m in members:
                 if m.key in rejected:
@@ -942,6 +948,22 @@ class _Engine:
                 else:
                     self.report.recovered["confirmed_rows"] += 1
             return confirmed
+
+        def fresh(members: list[Member]) -> list[Confirmed]:
+            """decide() for contacts the state does not know, none rejected (a first sync):
+            the same result, without the per-row checks."""
+            by_tier: dict[str, tuple[tuple[int, ...], bool]] = {}
+            for tier in {m.tier for m in members}:
+                merged = tuple(sorted(set(maybe) | set(lists)))
+                candidate = ContactState("", None, tier, merged, self.run)
+                by_tier[tier] = (merged, bool(stale_lists(candidate, program)))
+            report = self.report
+            if report.outcomes is None:
+                report.counts["applied"] += len(members)
+            else:
+                for m in members:
+                    self.outcome(m.index, m.email, "applied", None, m.tier)
+            return [Confirmed(m.key, m.digest, m.tier, *by_tier[m.tier], m.raw) for m in members]
 
         # Batch by batch in one transaction: a chunk of 100,000 rows is never all in memory.
         self.state.settle_rows(chunk_id, self.run, decide)

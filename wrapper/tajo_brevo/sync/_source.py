@@ -375,11 +375,10 @@ def digest(values: Mapping[str, Value], list_ids: tuple[int, ...] = ()) -> bytes
     of the joined parts is the same hash as one update per part.
     """
     tags = _TAGS
-    parts = []
-    for name in sorted(values):
-        value = values[name]
-        parts.append(f"{name}\x1f{tags.get(type(value)) or _tag(value)}{value!r}\x1e")
-    text = "".join(parts)
+    try:
+        text = "".join([f"{n}\x1f{tags[type(v)]}{v!r}\x1e" for n, v in sorted(values.items())])
+    except KeyError:  # a subclass (an enum member): the isinstance chain decides
+        text = "".join([f"{n}\x1f{_tag(v)}{v!r}\x1e" for n, v in sorted(values.items())])
     return hashlib.blake2b((text + ",".join(map(str, list_ids))).encode(), digest_size=16).digest()
 
 

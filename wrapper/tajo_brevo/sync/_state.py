@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import functools
 import json
 import os
 import sqlite3
@@ -161,7 +162,19 @@ def _lists_text(lists: Iterable[int]) -> str:
     return ",".join(str(i) for i in sorted(set(lists)))
 
 
+@functools.lru_cache(maxsize=256)
+def _tuple_text(lists: tuple[int, ...]) -> str:
+    """:func:`_lists_text` of a tuple, remembered: a run has a handful of list sets."""
+    return _lists_text(lists)
+
+
+def _text_of(lists: Iterable[int]) -> str:
+    return _tuple_text(lists) if type(lists) is tuple else _lists_text(lists)
+
+
+@functools.lru_cache(maxsize=256)
 def _lists(text: str) -> tuple[int, ...]:
+    # Remembered: a state holds a handful of list sets, read a million times a run.
     return tuple(int(i) for i in text.split(",") if i)
 
 
@@ -414,10 +427,7 @@ class SyncState:
             "ON CONFLICT (key) DO UPDATE SET digest = excluded.digest, tier = excluded.tier, "
             "lists = excluded.lists, run = excluded.run, stale = excluded.stale, "
             "raw = excluded.raw",
-            (
-                (r.key, r.digest, r.tier, _lists_text(r.lists), run, int(r.stale), r.raw)
-                for r in rows
-            ),
+            ((r.key, r.digest, r.tier, _text_of(r.lists), run, int(r.stale), r.raw) for r in rows),
         )
 
     def set_lists(self, changes: Iterable[tuple[str, Iterable[int], bool]]) -> None:
@@ -640,8 +650,10 @@ class SyncState:
 
     def reset_seen(self) -> None:
         """A scratch table of this run's keys (last row index per key), emptied."""
+        # WITHOUT ROWID: one B-tree (not a table and its key index) per inserted key.
         self.db.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, idx INTEGER NOT NULL)"
+            "CREATE TEMP TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, idx INTEGER NOT NULL) "
+            "WITHOUT ROWID"
         )
         self.db.execute("DELETE FROM seen")
 
@@ -666,12 +678,13 @@ class SyncState:
     # that a chunk of up to 8 MB is on disk until it is sent, not in memory.
 
     def _spill_table(self) -> None:
+        # Keyed by (bucket, row index): a row's index is unique in a run, and one B-tree
+        # serves the inserts, the reads and the deletes of a bucket.
         self.db.execute(
             "CREATE TEMP TABLE IF NOT EXISTS spill (bucket INTEGER NOT NULL, key TEXT NOT NULL,"
             " email TEXT NOT NULL, digest BLOB NOT NULL, tier TEXT NOT NULL, idx INTEGER NOT NULL,"
-            " raw BLOB, line TEXT NOT NULL)"
+            " raw BLOB, line TEXT NOT NULL, PRIMARY KEY (bucket, idx)) WITHOUT ROWID"
         )
-        self.db.execute("CREATE INDEX IF NOT EXISTS temp.spill_bucket ON spill (bucket)")
 
     def spill(self, rows: Sequence[tuple[int, str, Member]]) -> None:
         """Keep rows of open chunks: ``(bucket, CSV line, member)``, in order."""
@@ -709,8 +722,7 @@ class SyncState:
             chunk = int(cursor.lastrowid or 0)
             self.db.execute(
                 "INSERT OR REPLACE INTO inflight_rows (chunk, key, email, digest, tier, idx, raw) "
-                "SELECT ?, key, email, digest, tier, idx, raw FROM spill WHERE bucket = ? "
-                "ORDER BY rowid",
+                "SELECT ?, key, email, digest, tier, idx, raw FROM spill WHERE bucket = ?",
                 (chunk, bucket),
             )
             self.db.execute("DELETE FROM spill WHERE bucket = ?", (bucket,))
