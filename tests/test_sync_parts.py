@@ -537,3 +537,39 @@ def test_the_computed_tier_equals_with_tier(points: float) -> None:
     assert {k: type(v) for k, v in attributes.items()} == {
         k: type(v) for k, v in expected.to_attributes().items()
     }
+
+
+def test_settling_new_contacts_in_sql_stores_what_the_row_by_row_settle_stores(
+    tmp_path: Path,
+) -> None:
+    members = [
+        Member(f"c{n}@example.com", f"C{n}@example.com", bytes([n]) * 16, "Gold", n, b"r" * 16)
+        for n in range(5)
+    ]
+    rows = {}
+    for how in ("sql", "python"):
+        with SyncState(tmp_path / f"{how}.db") as state:
+            chunk = state.record_chunk(1, "import", (1, 4), members, maybe=(3,))
+            if how == "sql":
+                assert state.settle_new(chunk, 1, {"Gold": ((1, 3, 4), True)}) == 5
+            else:
+                state.settle_rows(
+                    chunk,
+                    1,
+                    lambda ms, known: [
+                        Confirmed(m.key, m.digest, m.tier, (1, 3, 4), True, m.raw) for m in ms
+                    ],
+                )
+            assert state.inflight() == []
+            rows[how] = state.db.execute("SELECT * FROM contacts ORDER BY key").fetchall()
+    assert rows["sql"] == rows["python"] and len(rows["sql"]) == 5
+
+
+def test_settling_in_sql_refuses_a_chunk_with_a_known_contact(tmp_path: Path) -> None:
+    with SyncState(tmp_path / "s.db") as state:
+        state.confirm([Confirmed("c1@example.com", b"0" * 16, "Silver", (1, 3))], 1)
+        member = Member("c1@example.com", "c1@example.com", b"1" * 16, "Gold", 0)
+        chunk = state.record_chunk(2, "import", (1, 4), [member])
+        assert state.settle_new(chunk, 2, {"Gold": ((1, 4), False)}) is None
+        assert [c.id for c in state.inflight()] == [chunk]  # left for the row-by-row settle
+        assert state.lookup(["c1@example.com"])["c1@example.com"].tier == "Silver"

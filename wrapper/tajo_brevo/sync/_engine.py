@@ -965,6 +965,19 @@ class _Engine:
                     self.outcome(m.index, m.email, "applied", None, m.tier)
             return [Confirmed(m.key, m.digest, m.tier, *by_tier[m.tier], m.raw) for m in members]
 
+        if not rejected and emit and self.report.outcomes is None and not self.options.verify:
+            # Contacts the state does not know (a first sync): stored by one statement per
+            # tier, as fresh() would store them; None when the state knows one of them.
+            by_tier: dict[str, tuple[tuple[int, ...], bool]] = {}
+            for tier in self.state.chunk_tiers(chunk_id):
+                merged = tuple(sorted(set(maybe) | set(lists)))
+                candidate = ContactState("", None, tier, merged, self.run)
+                by_tier[tier] = (merged, bool(stale_lists(candidate, program)))
+            settled = self.state.settle_new(chunk_id, self.run, by_tier)
+            if settled is not None:
+                self.report.counts["applied"] += settled
+                failpoint("import:confirmed")
+                return True
         # Batch by batch in one transaction: a chunk of 100,000 rows is never all in memory.
         self.state.settle_rows(chunk_id, self.run, decide)
         failpoint("import:confirmed")
