@@ -54,8 +54,8 @@ BEGIN = "<!-- bench_sync.py: generated runs begin (--write replaces them, --appe
 END = "<!-- bench_sync.py: generated runs end; hand-written notes below are kept -->"
 TITLE = "# Regular sync at scale"
 INTRO = (
-    "Runs written by `python bench/bench_sync.py --write` (or `--append`), newest last; "
-    "hand-written notes after them."
+    "Runs written by `python bench/bench_sync.py --write` (or `--append`), newest last "
+    "(latest {date}, {machine}); hand-written notes after them."
 )
 KEY = "bench-sync-key"
 PROGRAM = "Bench"
@@ -334,22 +334,22 @@ def main() -> int:
 
 
 def merge(old: str, run: str, *, append: bool) -> str:
-    """The results file with ``run`` written between the markers; the rest kept.
+    """The results file with ``run`` written between the markers; the notes kept.
 
     A file without markers (or no file) keeps its whole old text as notes after the end
     marker, so nothing written by hand is ever lost.
     """
     if BEGIN in old and END in old:
-        head, rest = old.split(BEGIN, 1)
+        _, rest = old.split(BEGIN, 1)
         runs, notes = rest.split(END, 1)
         runs = runs.strip("\n") + "\n\n" + run if append and runs.strip() else run
     else:
-        head = ""
         body = old.split("\n", 1)[1] if old.startswith(TITLE) else old
         notes = "\n" + body.strip("\n") + "\n" if body.strip() else "\n"
         runs = run
-    if not head.strip():
-        head = f"{TITLE}\n\n{INTRO}\n\n"
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    intro = INTRO.format(date=f"{datetime.now(UTC):%Y-%m-%d}", machine=machine)
+    head = f"{TITLE}\n\n{intro}\n\n"  # generated too: the title and where the runs are
     if not notes.startswith("\n"):
         notes = "\n" + notes
     return f"{head}{BEGIN}\n\n{runs.strip(chr(10))}\n\n{END}{notes}"
