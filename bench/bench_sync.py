@@ -21,7 +21,13 @@ requests/s with 250 ms added to every answer; the client at 10 requests/s: the s
 (answered upserts between the first and the last, without process start and provisioning)
 and 429s. ``--only-per-contact`` runs just this part.
 
-Run: ``.venv/bin/python bench/bench_sync.py --write`` (sizes with ``--sizes``).
+Run: ``.venv/bin/python bench/bench_sync.py --write`` (sizes with ``--sizes``; ``--append``
+adds the run beside the earlier ones, e.g. a 1M run made separately with ``--sizes 1000000
+--no-anchor --no-per-contact``).
+
+The results file keeps hand-written notes: ``--write`` replaces only what lies between the
+generated-runs markers (``--append`` adds a run before the end marker); the title, and
+everything after the end marker, is kept as it is.
 """
 
 from __future__ import annotations
@@ -44,6 +50,13 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "sync.md"
+BEGIN = "<!-- bench_sync.py: generated runs begin (--write replaces them, --append adds one) -->"
+END = "<!-- bench_sync.py: generated runs end; hand-written notes below are kept -->"
+TITLE = "# Regular sync at scale"
+INTRO = (
+    "Runs written by `python bench/bench_sync.py --write` (or `--append`), newest last "
+    "(latest {date}, {machine}); hand-written notes after them."
+)
 KEY = "bench-sync-key"
 PROGRAM = "Bench"
 HEADER = "EMAIL,LOYALTY_ID,LOYALTY_POINTS,FIRSTNAME,TOTAL_SPENT,LAST_PURCHASE,FAVORITE_CATEGORIES"
@@ -273,6 +286,11 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--write", action="store_true", help=f"write {RESULTS}")
+    parser.add_argument(
+        "--append", action="store_true", help="with --write: add this run to the earlier ones"
+    )
+    parser.add_argument("--no-anchor", action="store_true", help="skip the anchor rounds")
+    parser.add_argument("--no-per-contact", action="store_true", help="skip the per-contact rounds")
     parser.add_argument("--child", choices=("sync", "upsert_customers"))
     parser.add_argument("--base-url")
     parser.add_argument("--source")
@@ -296,17 +314,45 @@ def main() -> int:
             print(f"size {n} ...", flush=True)
             sizes.append(run_size(n, work))
             print(json.dumps(sizes[-1])[:600], flush=True)
-        print("anchor ...", flush=True)
-        anchor = run_anchor(min(args.sizes), args.rounds, work) if args.sizes else []
-        print("per-contact ...", flush=True)
-        per_contact = run_per_contact(work, args.per_contact_rows, max(args.rounds, 3))
-        print(json.dumps(per_contact)[:2000], flush=True)
-    text = report(sizes, anchor, per_contact, time.perf_counter() - started)
+        anchor: list[dict[str, Any]] = []
+        if args.sizes and not args.no_anchor:
+            print("anchor ...", flush=True)
+            anchor = run_anchor(min(args.sizes), args.rounds, work)
+        per_contact: dict[str, Any] = {"n": args.per_contact_rows, "runs": []}
+        if not args.no_per_contact:
+            print("per-contact ...", flush=True)
+            per_contact = run_per_contact(work, args.per_contact_rows, max(args.rounds, 3))
+            print(json.dumps(per_contact)[:2000], flush=True)
+    text = report(sizes, anchor, per_contact, time.perf_counter() - started, argv=sys.argv[1:])
     print(text)
     if args.write:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(text, encoding="utf-8")
+        old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+        RESULTS.write_text(merge(old, text, append=args.append), encoding="utf-8")
+        print(f"wrote {RESULTS}")
     return 0
+
+
+def merge(old: str, run: str, *, append: bool) -> str:
+    """The results file with ``run`` written between the markers; the notes kept.
+
+    A file without markers (or no file) keeps its whole old text as notes after the end
+    marker, so nothing written by hand is ever lost.
+    """
+    if BEGIN in old and END in old:
+        _, rest = old.split(BEGIN, 1)
+        runs, notes = rest.split(END, 1)
+        runs = runs.strip("\n") + "\n\n" + run if append and runs.strip() else run
+    else:
+        body = old.split("\n", 1)[1] if old.startswith(TITLE) else old
+        notes = "\n" + body.strip("\n") + "\n" if body.strip() else "\n"
+        runs = run
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    intro = INTRO.format(date=f"{datetime.now(UTC):%Y-%m-%d}", machine=machine)
+    head = f"{TITLE}\n\n{intro}\n\n"  # generated too: the title and where the runs are
+    if not notes.startswith("\n"):
+        notes = "\n" + notes
+    return f"{head}{BEGIN}\n\n{runs.strip(chr(10))}\n\n{END}{notes}"
 
 
 def report(
@@ -314,14 +360,20 @@ def report(
     anchor: list[dict[str, Any]],
     per_contact: dict[str, Any],
     seconds: float,
+    *,
+    argv: list[str] | None = None,
 ) -> str:
+    now = datetime.now(UTC)
+    shown = " ".join(a for a in (argv or []) if a not in ("--write", "--append"))
     lines = [
-        "# Regular sync at scale",
+        f"## Run of {now:%Y-%m-%d %H:%M} UTC: "
+        + (", ".join(f"{s['n']:,}" for s in sizes) or "no sizes")
+        + " rows",
         "",
-        f"`python bench/bench_sync.py --write` on {datetime.now(UTC):%Y-%m-%d}, "
+        f"`python bench/bench_sync.py {shown}`".replace(" `", "`") + f" on {now:%Y-%m-%d}, "
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
         f"mock in its own process on loopback; {seconds / 60:.0f} min in all. Sizes run: "
-        + ", ".join(f"{s['n']:,}" for s in sizes)
+        + (", ".join(f"{s['n']:,}" for s in sizes) or "none")
         + ".",
         "",
         "Client CPU (user + system) and peak RSS of the process that ran the sync; writes "
@@ -357,7 +409,7 @@ def report(
         sent_anchor = [r["anchor"]["rows_sent"] for r in anchor]
         lines += [
             "",
-            f"## Unchanged re-sync of {min(s['n'] for s in sizes):,} rows: sync vs the anchor",
+            f"### Unchanged re-sync of {min(s['n'] for s in sizes):,} rows: sync vs the anchor",
             "",
             "Anchor: `upsert_customers` (the same engine with a throwaway state: what a "
             f"caller without a state file gets). {len(anchor)} interleaved rounds.",
@@ -373,9 +425,11 @@ def report(
         ]
     runs = per_contact["runs"]
     rates = [r["steady_rate"] for r in runs]
+    if not runs:
+        return "\n".join(lines) + "\n"
     lines += [
         "",
-        "## Per-contact path at 10 requests/s with 250 ms latency",
+        "### Per-contact path at 10 requests/s with 250 ms latency",
         "",
         f"{per_contact['n']} customers, all changed in each of {len(runs)} rounds (a fresh "
         "process each), sent as per-contact upserts (the import threshold set above the "

@@ -305,6 +305,31 @@ def test_a_row_too_large_for_any_chunk_is_refused() -> None:
     assert too_large and ready == [] and chunker.finish() == []
 
 
+def test_chunks_close_near_the_target_and_a_larger_row_goes_alone() -> None:
+    chunker = Chunker(PROGRAM, 40_000, target_bytes=10_000)
+    sent = []
+    for n in range(600):
+        ready, too_large = chunker.add(make_row(n))
+        assert not too_large
+        sent += ready
+    big = make_row(1000, FIRSTNAME="x" * 20_000)  # over the target, under the limit
+    ready, too_large = chunker.add(big)
+    assert not too_large
+    sent += ready
+    ready, _ = chunker.add(make_row(1001, FIRSTNAME="y"))  # other columns: another chunk
+    sent += ready
+    ready, too_large = chunker.add(make_row(1002, FIRSTNAME="z" * 50_000))  # over the limit
+    assert too_large
+    sent += ready + chunker.finish()
+    indexes = sorted(m.index for r in sent for m in r.members)
+    assert indexes == [*range(600), 1000, 1001]
+    for chunk in sent:
+        size = json_size(chunk.chunk.body())
+        assert size <= 40_000 - 4096
+        assert size <= 10_000 - 4096 or [m.index for m in chunk.members] == [1000]
+    assert len(sent) >= 5  # the 600 small rows (about 15 kB) took at least 3 chunks
+
+
 def test_unchanged_means_the_same_values_and_lists_as_confirmed() -> None:
     row = make_row(1)
     lists = PROGRAM.lists_for(row.tier)
@@ -347,7 +372,69 @@ def test_state_round_trip_and_compact(tmp_path: Path) -> None:
         [entry] = state.history()
         assert entry.status == "ok" and entry.summary["counts"] == {"applied": 3}
         columns = [r[1] for r in state.db.execute("PRAGMA table_info(contacts)")]
-        assert columns == ["key", "digest", "tier", "lists", "run", "stale"]
+        assert columns == ["key", "digest", "tier", "lists", "run", "stale", "raw"]
+
+
+#: The schema 1 tables as tajo-brevo 0.1 wrote them (before the raw-row hash).
+_SCHEMA_1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE contacts (key TEXT PRIMARY KEY, digest BLOB, tier TEXT, lists TEXT NOT NULL,
+    run INTEGER NOT NULL, stale INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+CREATE INDEX contacts_stale ON contacts (stale) WHERE stale = 1;
+CREATE TABLE runs (id INTEGER PRIMARY KEY, started TEXT NOT NULL, finished TEXT,
+    source TEXT NOT NULL, mode TEXT NOT NULL, status TEXT NOT NULL, summary TEXT);
+CREATE TABLE inflight (id INTEGER PRIMARY KEY, run INTEGER NOT NULL, kind TEXT NOT NULL,
+    lists TEXT NOT NULL, process_id INTEGER, maybe TEXT NOT NULL DEFAULT '');
+CREATE TABLE inflight_rows (chunk INTEGER NOT NULL, key TEXT NOT NULL, email TEXT NOT NULL,
+    digest BLOB NOT NULL, tier TEXT NOT NULL, idx INTEGER NOT NULL,
+    PRIMARY KEY (chunk, key)) WITHOUT ROWID;
+INSERT INTO meta VALUES ('application', 'tajo-brevo sync state');
+INSERT INTO meta VALUES ('schema_version', '1');
+INSERT INTO contacts VALUES ('a@example.com', x'31313131313131313131313131313131', 'Gold',
+    '1,4', 1, 0);
+INSERT INTO inflight VALUES (7, 1, 'import', '1,4', 99, '');
+INSERT INTO inflight_rows VALUES (7, 'b@example.com', 'B@example.com',
+    x'32323232323232323232323232323232', 'Silver', 3);
+"""
+
+
+def schema_1_state(path: Path) -> Path:
+    db = sqlite3.connect(path)
+    db.executescript(_SCHEMA_1)
+    db.close()
+    return path
+
+
+def test_a_schema_1_state_is_migrated_keeping_everything_without_raw_hashes(
+    tmp_path: Path,
+) -> None:
+    path = schema_1_state(tmp_path / "old.db")
+    with SyncState(path, read_only=True) as old:  # history reads it as it is
+        assert old.history() == []
+    with SyncState(path) as state:
+        version = state.db.execute("SELECT value FROM meta WHERE key = 'schema_version'")
+        assert version.fetchone()[0] == str(SCHEMA_VERSION) == "2"
+        [known] = state.lookup(["a@example.com"]).values()
+        assert (known.digest, known.tier, known.lists, known.raw) == (
+            b"1" * 16,
+            "Gold",
+            (1, 4),
+            None,
+        )
+        [chunk] = state.inflight()
+        assert (chunk.id, chunk.process_id) == (7, 99)
+        [m] = state.chunk_rows(7)
+        assert (m.key, m.email, m.digest, m.tier, m.index, m.raw) == (
+            "b@example.com",
+            "B@example.com",
+            b"2" * 16,
+            "Silver",
+            3,
+            None,
+        )
+        # The migrated state takes new rows with their raw hash.
+        state.confirm([Confirmed("c@example.com", b"3" * 16, "Bronze", (1, 2), raw=b"r" * 16)], 2)
+        assert state.lookup(["c@example.com"])["c@example.com"].raw == b"r" * 16
 
 
 def test_a_second_sync_on_the_same_state_is_refused_until_the_first_ends(tmp_path: Path) -> None:
@@ -450,3 +537,39 @@ def test_the_computed_tier_equals_with_tier(points: float) -> None:
     assert {k: type(v) for k, v in attributes.items()} == {
         k: type(v) for k, v in expected.to_attributes().items()
     }
+
+
+def test_settling_new_contacts_in_sql_stores_what_the_row_by_row_settle_stores(
+    tmp_path: Path,
+) -> None:
+    members = [
+        Member(f"c{n}@example.com", f"C{n}@example.com", bytes([n]) * 16, "Gold", n, b"r" * 16)
+        for n in range(5)
+    ]
+    rows = {}
+    for how in ("sql", "python"):
+        with SyncState(tmp_path / f"{how}.db") as state:
+            chunk = state.record_chunk(1, "import", (1, 4), members, maybe=(3,))
+            if how == "sql":
+                assert state.settle_new(chunk, 1, {"Gold": ((1, 3, 4), True)}) == 5
+            else:
+                state.settle_rows(
+                    chunk,
+                    1,
+                    lambda ms, known: [
+                        Confirmed(m.key, m.digest, m.tier, (1, 3, 4), True, m.raw) for m in ms
+                    ],
+                )
+            assert state.inflight() == []
+            rows[how] = state.db.execute("SELECT * FROM contacts ORDER BY key").fetchall()
+    assert rows["sql"] == rows["python"] and len(rows["sql"]) == 5
+
+
+def test_settling_in_sql_refuses_a_chunk_with_a_known_contact(tmp_path: Path) -> None:
+    with SyncState(tmp_path / "s.db") as state:
+        state.confirm([Confirmed("c1@example.com", b"0" * 16, "Silver", (1, 3))], 1)
+        member = Member("c1@example.com", "c1@example.com", b"1" * 16, "Gold", 0)
+        chunk = state.record_chunk(2, "import", (1, 4), [member])
+        assert state.settle_new(chunk, 2, {"Gold": ((1, 4), False)}) is None
+        assert [c.id for c in state.inflight()] == [chunk]  # left for the row-by-row settle
+        assert state.lookup(["c1@example.com"])["c1@example.com"].tier == "Silver"

@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
+import json
 import os
 import signal
 import threading
@@ -42,10 +44,10 @@ from ..errors import APIConnectionError, APIError, BrevoError, NotFoundError, Se
 from ..profile import LoyaltyProfile
 from ..results import ProvisionResult
 from ..tiers import Tier, TierPolicy
-from ._csv import DEFAULT_MAX_IMPORT_BYTES, request_body
+from ._csv import DEFAULT_IMPORT_CHUNK_BYTES, DEFAULT_MAX_IMPORT_BYTES
 from ._plan import Chunker, Program, ReadyChunk, is_unchanged, member, stale_lists, unlink_batches
 from ._report import SyncOutcome, SyncReport
-from ._source import Invalid, Normalizer, Raw, Row, SourceError, canonical_column
+from ._source import Invalid, Normalizer, Raw, Row, Source, SourceError, canonical_column
 from ._state import Confirmed, ContactState, Member, SyncState
 
 __all__ = [
@@ -94,6 +96,10 @@ Plan = Generator[Any, Any, Any]
 
 #: Fewer changed rows than this go as per-contact upserts, more through imports.
 DEFAULT_IMPORT_THRESHOLD = 50
+#: Part of every raw hash: bump it when the way a row's text becomes values changes.
+RAW_HASH_VERSION = 1
+#: Outcomes only counted (not kept) unless every outcome is asked for.
+_COUNTED_ONLY = frozenset({"unchanged", "created", "updated", "applied"})
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,7 @@ class SyncOptions:
     verify: bool = False
     import_threshold: int = DEFAULT_IMPORT_THRESHOLD
     max_import_bytes: int = DEFAULT_MAX_IMPORT_BYTES
+    import_chunk_bytes: int = DEFAULT_IMPORT_CHUNK_BYTES
     concurrency: int = 8
     poll_interval: float = 0.2
     max_poll_interval: float = 10.0
@@ -244,8 +251,11 @@ class _Engine:
         self.sent: list[int] = []  # chunk ids waiting for confirmation
         self.touched: set[str] = set()
         self._email_headers: dict[str, bool] = {}
+        emails = [h for h, name in source.columns.items() if name == "EMAIL"]
+        self._email_header: str | None = emails[0] if len(emails) == 1 else None
         self.total = 0
         self.done = 0
+        self.fingerprint = b""
         #: Tier lists with members before this run's first import (None: not read yet).
         self.occupied: set[int] | None = None
 
@@ -260,15 +270,24 @@ class _Engine:
     def outcome(
         self, index: int, email: str | None, status: Any, reason: str | None, tier: str | None
     ) -> None:
-        self.report.add(SyncOutcome(index, email, status, reason, tier))
+        report = self.report
+        if report.outcomes is None and status in _COUNTED_ONLY:
+            # Kept nowhere: a count is all a million unchanged rows need.
+            report.counts[status] += 1
+            return
+        report.add(SyncOutcome(index, email, status, reason, tier))
 
-    def _key_of(self, raw: Raw) -> str | None:
+    def _email_of(self, raw: Raw) -> str | None:
+        """The row's email as given (stripped), if it has one SQLite can store."""
         cells = raw.cells
         if isinstance(cells, LoyaltyProfile):
-            key = cells.email.lower()
-            return key if _encodable(key) else None
+            return cells.email if _encodable(cells.email) else None
         if not isinstance(cells, Mapping):
             return None
+        if self._email_header is not None and type(cells) is dict:
+            # A file's rows: the one EMAIL column is known (the header refuses two).
+            value = cells.get(self._email_header)
+            return self._usable(value.strip()) if isinstance(value, str) else None
         for header, value in cells.items():
             name = str(header)
             is_email = self._email_headers.get(name)
@@ -276,10 +295,17 @@ class _Engine:
                 is_email = canonical_column(name, self.source.mapping) == "EMAIL"
                 self._email_headers[name] = is_email
             if is_email and isinstance(value, str) and value.strip():
-                key = value.strip().lower()
-                # Not text SQLite can store (a lone surrogate): the row is refused anyway.
-                return key if key.isprintable() and _encodable(key) else None
+                return self._usable(value.strip())
         return None
+
+    @staticmethod
+    def _usable(email: str) -> str | None:
+        # Not text SQLite can store (a lone surrogate): the row is refused anyway.
+        return email if email and email.isprintable() and _encodable(email) else None
+
+    def _key_of(self, raw: Raw) -> str | None:
+        email = self._email_of(raw)
+        return None if email is None else email.lower()
 
     # -- the run ----------------------------------------------------------------------
 
@@ -416,18 +442,30 @@ class _Engine:
         """Record the last row index of every email (a later row wins)."""
         self.state.reset_seen()
         batch: list[tuple[str, int]] = []
-        for raw in self.source.rows():
+        for index, key in self._keys():
             self.total += 1
-            key = self._key_of(raw)
             if key is not None:
-                batch.append((key, raw.index))
+                batch.append((key, index))
             if len(batch) >= 5000:
                 self.state.add_seen(batch)
                 batch = []
         self.state.add_seen(batch)
 
+    def _keys(self) -> Iterator[tuple[int, str | None]]:
+        """(index, key) of every row of the source."""
+        source = self.source
+        if isinstance(source, Source) and source.format == "csv" and self._email_header:
+            # Just the email column: what _key_of reads from a whole row.
+            for index, cell in source.csv_cells(self._email_header):
+                email = None if cell is None else self._usable(cell.strip())
+                yield index, None if email is None else email.lower()
+            return
+        for raw in source.rows():
+            yield raw.index, self._key_of(raw)
+
     def _pass_two(self) -> Plan:
         normalizer = self._normalizer()
+        self.fingerprint = self._fingerprint()
         batch: list[Raw] = []
         for raw in self.source.rows():
             batch.append(raw)
@@ -437,14 +475,82 @@ class _Engine:
         if batch:
             yield from self._plan_batch(normalizer, batch)
 
+    def _fingerprint(self) -> bytes:
+        """A hash of everything besides a row's text that decides what is sent for it.
+
+        A row's raw hash covers its text and this fingerprint, so a change of mapping,
+        columns (their order included), tier policy, account attribute types, program
+        lists, mode or tajo-brevo version makes every row take the full path again (once:
+        rows found unchanged there get the new raw hash).
+        """
+        from .. import __version__  # here: the package imports this module
+
+        assert self.program is not None
+        source = self.source
+        with self.account.lock:
+            types = sorted(
+                (str(k), str(v)) for k, v in (self.account.attribute_types or {}).items()
+            )
+        policy = type(self.policy)
+        data = {
+            "version": [RAW_HASH_VERSION, __version__],
+            "source": [
+                type(source).__qualname__,
+                str(getattr(source, "format", "")),
+                str(getattr(source, "delimiter", "")),
+                [str(h) for h in getattr(source, "headers", [])],
+                sorted(source.columns.items()),
+                sorted(source.mapping.items()),
+            ],
+            "policy": f"{policy.__module__}.{policy.__qualname__} {self.policy!r}",
+            "types": types,
+            "program": [
+                self.program.all_customers,
+                sorted((str(t), i) for t, i in self.program.tier_lists.items()),
+            ],
+            "mode": self.options.mode,
+        }
+        text = json.dumps(data, sort_keys=True, ensure_ascii=True)
+        return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+    def _raw_digest(self, raw: Raw) -> bytes | None:
+        if raw.text is None:
+            return None
+        return hashlib.blake2b(
+            self.fingerprint + raw.text.encode("utf-8", "surrogatepass"), digest_size=16
+        ).digest()
+
     def _plan_batch(self, normalizer: Normalizer, batch: list[Raw]) -> Plan:
         assert self.program is not None
+        # One joined lookup for the block: the last row of each email, and the state.
+        emails = [self._email_of(raw) for raw in batch]
+        found = self.state.lookup_seen([e.lower() for e in emails if e is not None])
         items: list[Row | Invalid] = []
-        for raw in batch:
+        remember: list[tuple[str, bytes, bytes]] = []
+        counts, counts_only = self.report.counts, self.report.outcomes is None
+        for raw, email in zip(batch, emails, strict=True):
+            raw_digest = self._raw_digest(raw)
+            if raw_digest is not None and email is not None:
+                key = email.lower()
+                latest, known = found.get(key, (-1, None))
+                if (
+                    latest == raw.index
+                    and known is not None
+                    and known.raw == raw_digest
+                    and known.digest is not None
+                    and known.tier is not None
+                ):
+                    # The same text, under the same fingerprint, as a row Brevo confirmed
+                    # (stored with its values' hash): unchanged, no need to validate it.
+                    if counts_only:
+                        counts["unchanged"] += 1
+                    else:
+                        self.outcome(raw.index, email, "unchanged", None, known.tier)
+                    continue
             if isinstance(raw.cells, LoyaltyProfile):
                 items.append(normalizer.from_profile(raw.index, raw.cells))
             elif isinstance(raw.cells, Mapping):
-                items.append(normalizer.normalize(raw))
+                items.append(normalizer.normalize(raw, raw_digest))
             else:
                 items.append(
                     Invalid(
@@ -458,14 +564,21 @@ class _Engine:
         self.done += len(batch)
         if self.options.progress is not None:
             self.options.progress(self.done, self.total)
-        keys = [item.key for item in items if isinstance(item, Row)]
-        last = self.state.last_index(keys)
-        known = self.state.lookup(keys)
+        # A row's key is its email's (_email_of): found holds them all but rows whose email
+        # the lookup could not take (refused by the normalizer anyway).
+        other = [i.key for i in items if isinstance(i, Row) and i.key not in found]
+        if other:
+            last_other = self.state.last_index(other)
+            known_other = self.state.lookup(other)
+            for key in other:
+                found[key] = (last_other.get(key, -1), known_other.get(key))
         for item in items:
             if isinstance(item, Invalid):
                 self.outcome(item.index, item.email, "invalid", item.reason, None)
                 continue
-            latest = last.get(item.key, item.index)
+            latest, previous = found[item.key]
+            if latest < 0:
+                latest = item.index
             if latest != item.index:
                 self.outcome(
                     item.index,
@@ -476,15 +589,25 @@ class _Engine:
                     item.tier.value,
                 )
                 continue
-            previous = known.get(item.key)
             if is_unchanged(item, previous, self.program):
                 self.outcome(item.index, item.email, "unchanged", None, item.tier.value)
+                if (
+                    previous is not None
+                    and previous.digest is not None
+                    and item.raw_digest is not None
+                    and previous.raw != item.raw_digest
+                ):
+                    remember.append((item.key, item.raw_digest, previous.digest))
                 continue
             if self.options.mode == "update" and (previous is None or previous.tier is None):
                 # Not known to exist: only a per-contact update can say (never creates).
                 self.update_only.append(item)
                 continue
             yield from self._queue(item)
+        if remember and not self.options.dry_run:
+            # Found unchanged the long way (a migrated state, a new fingerprint): the next
+            # run takes the short way for these rows.
+            self.state.remember_raw(remember)
 
     # -- sending ----------------------------------------------------------------------
 
@@ -495,7 +618,12 @@ class _Engine:
             if len(self.pending) < self.options.import_threshold:
                 return
             self.importing = True
-            self.chunker = Chunker(self.program, self.options.max_import_bytes)
+            self.chunker = Chunker(
+                self.program,
+                self.options.max_import_bytes,
+                self.state,
+                target_bytes=self.options.import_chunk_bytes,
+            )
             waiting, self.pending = self.pending, []
             for item in waiting:
                 yield from self._chunk(item)
@@ -529,35 +657,48 @@ class _Engine:
 
     def _send_chunk(self, ready: ReadyChunk) -> Plan:
         chunk = ready.chunk
-        self.report.plan["rows_to_send"] += len(ready.members)
+        self.report.plan["rows_to_send"] += ready.count
         self.report.plan["import_chunks"] += 1
         if self.options.dry_run:
+            if ready.bucket is not None:
+                self.state.drop_spilled(ready.bucket)
             return
         if self.occupied is None:
             self.occupied = yield from self._occupied_tier_lists()
         maybe = self.occupied - set(chunk.list_ids)
-        chunk_id = self.state.record_chunk(
-            self.run, "import", chunk.list_ids, ready.members, maybe=maybe
-        )
+        if ready.bucket is None:
+            chunk_id = self.state.record_chunk(
+                self.run, "import", chunk.list_ids, ready.members, maybe=maybe
+            )
+            file_body = chunk.body()
+        else:
+            # The rows wait on disk (see Chunker): read the lines, then move the rows to the
+            # in-flight chunk; only this one request body is in memory.
+            file_body = chunk.body() + self.state.spilled_lines(ready.bucket)
+            chunk_id = self.state.record_spilled(
+                self.run, "import", chunk.list_ids, ready.bucket, maybe=maybe
+            )
         failpoint("import:recorded")
-        body = request_body(chunk)
         try:
             result = yield from self.call(
                 calls.import_call(
-                    file_body=str(body["fileBody"]),
+                    file_body=file_body,
                     list_ids=chunk.list_ids,
                     empty_contacts_attributes=chunk.empty_contacts_attributes,
                 )
             )
         except BrevoError as exc:
-            self._chunk_failed(chunk_id, ready.members, exc)
+            del file_body
+            self._chunk_failed(chunk_id, self._members(ready, chunk_id), exc)
             return
+        del file_body
         failpoint("import:sent")
         payload = result.body if isinstance(result.body, dict) else {}
         process_id = payload.get("processId")
         if not isinstance(process_id, int) or isinstance(process_id, bool):
+            members = self._members(ready, chunk_id)
             self.state.abandon(chunk_id)
-            for m in ready.members:
+            for m in members:
                 self.outcome(
                     m.index,
                     m.email,
@@ -571,6 +712,10 @@ class _Engine:
         self.report.process_ids.append(process_id)
         failpoint("import:queued")
         self.sent.append(chunk_id)
+
+    def _members(self, ready: ReadyChunk, chunk_id: int) -> list[Member]:
+        """A sent chunk's rows (read back from the state when they were spilled)."""
+        return ready.members if ready.bucket is None else self.state.chunk_rows(chunk_id)
 
     def _occupied_tier_lists(self) -> Plan:
         """Tier lists that have members, read before this run's first import.
@@ -639,9 +784,12 @@ class _Engine:
                 )
             else:
                 confirmed.append(
-                    Confirmed(row.key, m.digest, row.tier.value, program.lists_for(row.tier))
+                    Confirmed(
+                        row.key, m.digest, row.tier.value, program.lists_for(row.tier), raw=m.raw
+                    )
                 )
-                self.touched.add(row.key)
+                if self.options.verify:
+                    self.touched.add(row.key)
                 self.outcome(row.index, row.email, result, None, row.tier.value)
         self.state.settle(chunk_id, confirmed, self.run, uncertain=uncertain)
 
@@ -767,29 +915,71 @@ class _Engine:
             except BrevoError:
                 return False  # can't tell which rows Brevo skipped: try again later
             rejected.update(parse_report(str(kind), str(text)))
-        members = self.state.chunk_rows(chunk_id)
-        known = self.state.lookup([m.key for m in members])
-        confirmed: list[Confirmed] = []
-        for m in members:
-            if m.key in rejected:
+        program = self.program
+        # (lists before, tier) -> (lists after, stale): a handful of combinations per chunk.
+        merges: dict[tuple[tuple[int, ...], str], tuple[tuple[int, ...], bool]] = {}
+
+        def decide(members: list[Member], known: Mapping[str, ContactState]) -> list[Confirmed]:
+            if not rejected and not known and emit and not self.options.verify:
+                return fresh(members)
+            confirmed: list[Confirmed] = []
+            for m in members:
+                if m.key in rejected:
+                    if emit:
+                        self.outcome(m.index, m.email, "failed", rejected[m.key], m.tier)
+                    else:
+                        self.report.recovered["failed_rows"] += 1
+                    continue
+                previous = known.get(m.key)
+                before = previous.lists if previous is not None else maybe
+                merged_stale = merges.get((before, m.tier))
+                if merged_stale is None:
+                    merged = tuple(sorted(set(before) | set(lists)))
+                    candidate = ContactState(m.key, m.digest, m.tier, merged, self.run)
+                    merged_stale = (merged, bool(stale_lists(candidate, program)))
+                    merges[(before, m.tier)] = merged_stale
+                merged, stale = merged_stale
+                confirmed.append(Confirmed(m.key, m.digest, m.tier, merged, stale, m.raw))
+                if self.options.verify:
+                    self.touched.add(m.key)
                 if emit:
-                    self.outcome(m.index, m.email, "failed", rejected[m.key], m.tier)
+                    status = "updated" if previous is not None and previous.tier else "applied"
+                    self.outcome(m.index, m.email, status, None, m.tier)
                 else:
-                    self.report.recovered["failed_rows"] += 1
-                continue
-            previous = known.get(m.key)
-            before = set(previous.lists) if previous is not None else set(maybe)
-            merged = tuple(sorted(before | set(lists)))
-            candidate = ContactState(m.key, m.digest, m.tier, merged, self.run)
-            stale = bool(stale_lists(candidate, self.program))
-            confirmed.append(Confirmed(m.key, m.digest, m.tier, merged, stale))
-            self.touched.add(m.key)
-            if emit:
-                status = "updated" if previous is not None and previous.tier else "applied"
-                self.outcome(m.index, m.email, status, None, m.tier)
+                    self.report.recovered["confirmed_rows"] += 1
+            return confirmed
+
+        def fresh(members: list[Member]) -> list[Confirmed]:
+            """decide() for contacts the state does not know, none rejected (a first sync):
+            the same result, without the per-row checks."""
+            by_tier: dict[str, tuple[tuple[int, ...], bool]] = {}
+            for tier in {m.tier for m in members}:
+                merged = tuple(sorted(set(maybe) | set(lists)))
+                candidate = ContactState("", None, tier, merged, self.run)
+                by_tier[tier] = (merged, bool(stale_lists(candidate, program)))
+            report = self.report
+            if report.outcomes is None:
+                report.counts["applied"] += len(members)
             else:
-                self.report.recovered["confirmed_rows"] += 1
-        self.state.settle(chunk_id, confirmed, self.run)
+                for m in members:
+                    self.outcome(m.index, m.email, "applied", None, m.tier)
+            return [Confirmed(m.key, m.digest, m.tier, *by_tier[m.tier], m.raw) for m in members]
+
+        if not rejected and emit and self.report.outcomes is None and not self.options.verify:
+            # Contacts the state does not know (a first sync): stored by one statement per
+            # tier, as fresh() would store them; None when the state knows one of them.
+            by_tier: dict[str, tuple[tuple[int, ...], bool]] = {}
+            for tier in self.state.chunk_tiers(chunk_id):
+                merged = tuple(sorted(set(maybe) | set(lists)))
+                candidate = ContactState("", None, tier, merged, self.run)
+                by_tier[tier] = (merged, bool(stale_lists(candidate, program)))
+            settled = self.state.settle_new(chunk_id, self.run, by_tier)
+            if settled is not None:
+                self.report.counts["applied"] += settled
+                failpoint("import:confirmed")
+                return True
+        # Batch by batch in one transaction: a chunk of 100,000 rows is never all in memory.
+        self.state.settle_rows(chunk_id, self.run, decide)
         failpoint("import:confirmed")
         return True
 

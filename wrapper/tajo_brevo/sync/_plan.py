@@ -13,8 +13,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from ..tiers import Tier
 from ._csv import IMPORT_ENVELOPE, ImportChunk, encode_row, json_size
@@ -27,6 +28,16 @@ __all__ = ["Chunker", "Program", "is_unchanged", "stale_lists", "state_digest", 
 MEMBERS_CHUNK = 150
 #: At most this many chunks are built at once; the largest is sent when one more is needed.
 _MAX_OPEN_CHUNKS = 16
+#: Rows a spilling chunker holds before writing them out.
+SPILL_BATCH = 2000
+
+
+class Spill(Protocol):
+    """Where a chunker puts the rows of open chunks (the state's scratch table), so that
+    memory does not grow with the chunks (up to 16 open at once)."""
+
+    def spill(self, rows: Sequence[tuple[int, str, Member]]) -> None:
+        """Keep ``(bucket, CSV line, member)`` rows, in order."""
 
 
 @dataclass(frozen=True)
@@ -70,35 +81,63 @@ def member(row: Row, program: Program) -> Member:
         digest=state_digest(row, program.lists_for(row.tier)),
         tier=row.tier.value,
         index=row.index,
+        raw=row.raw_digest,
     )
 
 
 @dataclass
 class _Open:
     chunk: ImportChunk
+    bucket: int = 0
+    count: int = 0
     members: list[Member] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class ReadyChunk:
-    """A chunk ready to record and send."""
+    """A chunk ready to record and send.
+
+    Without a spill: ``chunk.lines`` and ``members`` hold its rows. With one: ``chunk.lines``
+    is the header only and the rows are in the spill under ``bucket``.
+    """
 
     chunk: ImportChunk
     members: list[Member]
+    bucket: int | None = None
+    count: int = 0
 
 
 class Chunker:
-    """Groups changed rows into import chunks under ``max_bytes`` (as a JSON body).
+    """Groups changed rows into import chunks under ``max_bytes`` (as a JSON body), closed
+    near ``target_bytes`` when given (a body is in memory about three times while it is
+    sent: the sync keeps it small).
 
     :meth:`add` returns the chunks that are full (send them now: memory stays bounded);
     :meth:`finish` returns the rest. A row too large for any chunk is returned by
     :meth:`add` in ``too_large`` and never sent.
     """
 
-    def __init__(self, program: Program, max_bytes: int) -> None:
+    def __init__(
+        self,
+        program: Program,
+        max_bytes: int,
+        spill: Spill | None = None,
+        *,
+        target_bytes: int | None = None,
+    ) -> None:
         self.program = program
+        #: The hard limit: a row that does not fit alone is refused.
         self.budget = max_bytes - IMPORT_ENVELOPE
+        #: Where a chunk is closed: a row larger than this goes alone (up to the limit).
+        self.target = min(self.budget, (target_bytes or max_bytes) - IMPORT_ENVELOPE)
         self._open: dict[tuple[tuple[int, ...], tuple[str, ...]], _Open] = {}
+        self.spill = spill
+        self._buffer: list[tuple[int, str, Member]] = []
+        self._buckets = 0
+
+    def _new(self, lists: tuple[int, ...], columns: tuple[str, ...]) -> _Open:
+        self._buckets += 1
+        return _Open(ImportChunk(list_ids=lists, columns=columns), bucket=self._buckets)
 
     def add(self, row: Row) -> tuple[list[ReadyChunk], bool]:
         """Place a row; returns (chunks to send now, whether the row was too large)."""
@@ -109,29 +148,42 @@ class Chunker:
         line_size = json_size(line)
         ready: list[ReadyChunk] = []
         current = self._open.get(key)
+        if current is not None and current.chunk.size + line_size > self.target:
+            ready.append(self._close(key))
+            current = None
         if current is None:
-            current = _Open(ImportChunk(list_ids=lists, columns=columns))
-            if current.chunk.size + line_size > self.budget:
-                return [], True
+            fresh = self._new(lists, columns)
+            if fresh.chunk.size + line_size > self.budget:
+                return ready, True  # too large even alone
             if len(self._open) >= _MAX_OPEN_CHUNKS:
                 largest = max(self._open, key=lambda k: self._open[k].chunk.size)
                 ready.append(self._close(largest))
-            self._open[key] = current
-        elif current.chunk.size + line_size > self.budget:
-            ready.append(self._close(key))
-            current = _Open(ImportChunk(list_ids=lists, columns=columns))
-            self._open[key] = current
+            self._open[key] = current = fresh
         chunk = current.chunk
-        chunk.lines.append(line)
-        chunk.keys.append(row.key)
         chunk.size += line_size
         chunk.has_empty_cells = chunk.has_empty_cells or empty
-        current.members.append(member(row, self.program))
+        current.count += 1
+        if self.spill is None:
+            chunk.lines.append(line)
+            chunk.keys.append(row.key)
+            current.members.append(member(row, self.program))
+        else:
+            self._buffer.append((current.bucket, line, member(row, self.program)))
+            if len(self._buffer) >= SPILL_BATCH:
+                self._flush()
         return ready, False
+
+    def _flush(self) -> None:
+        if self.spill is not None and self._buffer:
+            self.spill.spill(self._buffer)
+            self._buffer = []
 
     def _close(self, key: tuple[tuple[int, ...], tuple[str, ...]]) -> ReadyChunk:
         done = self._open.pop(key)
-        return ReadyChunk(done.chunk, done.members)
+        if self.spill is None:
+            return ReadyChunk(done.chunk, done.members, None, done.count)
+        self._flush()
+        return ReadyChunk(done.chunk, [], done.bucket, done.count)
 
     def finish(self) -> list[ReadyChunk]:
         """Every chunk still open, in a stable order."""

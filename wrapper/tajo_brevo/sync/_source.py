@@ -17,15 +17,32 @@ import hashlib
 import io
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ..attributes import AttributeSpec, BrevoType, check_value
+from ..attributes import TAJO_ATTRIBUTES, AttributeSpec, BrevoType, check_value, text_problem
 from ..errors import AttributeMismatchError, BrevoError, ValidationError
-from ..profile import _BY_ATTRIBUTE, _BY_NAME, _EXTRA_NAME_RE, LoyaltyProfile, _encode_number
-from ..tiers import DEFAULT_TIER_POLICY, Tier, TierPolicy
+from ..profile import (
+    _BY_ATTRIBUTE,
+    _BY_NAME,
+    _EXTRA_NAME_RE,
+    LoyaltyProfile,
+    _check,
+    _check_extra_value,
+    _decode,
+    _decode_extra,
+    _email_problem,
+    _encode,
+    _encode_number,
+    _in_range,
+    _lenient_date,
+    _lenient_number,
+    _strict_date,
+    _text,
+)
+from ..tiers import DEFAULT_TIER_POLICY, Tier, TierPolicy, TierStatus
 from ._csv import Value
 
 __all__ = ["Invalid", "Normalizer", "Row", "Source", "SourceError", "load_mapping"]
@@ -110,10 +127,16 @@ def resolve_columns(
 
 @dataclass(frozen=True, slots=True)
 class Raw:
-    """One row as read: its position (0-based, data rows only) and cells by header."""
+    """One row as read: its position (0-based, data rows only) and cells by header.
+
+    ``text``: the row exactly as read (CSV: the cells joined by NUL, in header order;
+    JSON Lines: the line), or None. The engine hashes it, with a fingerprint of everything
+    else that decides what is sent, to recognise an unchanged row without validating it.
+    """
 
     index: int
     cells: Mapping[str, Any]
+    text: str | None = None
 
 
 class Source:
@@ -170,16 +193,52 @@ class Source:
         with self.path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.reader(handle, delimiter=self.delimiter)
             next(reader, None)
+            headers = self.headers
+            width = len(headers)
+            index = 0
+            for cells in reader:
+                if len(cells) != width:
+                    if not any(cell.strip() for cell in cells):
+                        continue  # a blank line is no row
+                    # Kept, and refused by the normalizer with the line number.
+                    yield Raw(index, {"\0width": (len(cells), width, reader.line_num)})
+                    index += 1
+                    continue
+                text = "\0".join(cells)
+                # The first test is cheap and true for every blank line; the second decides.
+                if not text.replace("\0", "").strip() and not any(c.strip() for c in cells):
+                    continue  # a blank line is no row
+                # Joined by NUL: unambiguous unless a cell holds a NUL (then no raw text).
+                yield Raw(
+                    index,
+                    dict(zip(headers, cells, strict=True)),
+                    text if text.count("\0") == width - 1 else None,
+                )
+                index += 1
+
+    def csv_cells(self, header: str) -> Iterator[tuple[int, str | None]]:
+        """``(index, cell)`` of one column for every row :meth:`rows` yields, numbered the
+        same (None for a row of the wrong width): reading one column costs less than rows.
+
+        Raises:
+            SourceError: not a CSV source, or no such column.
+        """
+        if self.format != "csv" or header not in self.headers:
+            raise SourceError(f"{self.path}: no CSV column {header!r}")
+        position = self.headers.index(header)
+        with self.path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, delimiter=self.delimiter)
+            next(reader, None)
             width = len(self.headers)
             index = 0
             for cells in reader:
+                if len(cells) == width and cells[position].strip():
+                    yield index, cells[position]  # not blank: a row
+                    index += 1
+                    continue
                 if not any(cell.strip() for cell in cells):
-                    continue  # a blank line is no row
-                if len(cells) != width:
-                    # Kept, and refused by the normalizer with the line number.
-                    yield Raw(index, {"\0width": (len(cells), width, reader.line_num)})
-                else:
-                    yield Raw(index, dict(zip(self.headers, cells, strict=True)))
+                    continue  # a blank line is no row (as in _csv_rows)
+                yield index, cells[position] if len(cells) == width else None
                 index += 1
 
     def _jsonl_rows(self) -> Iterator[Raw]:
@@ -194,7 +253,7 @@ class Source:
                     item = {"\0json": f"line {number}: not JSON ({exc})"}
                 if not isinstance(item, dict):
                     item = {"\0json": f"line {number}: expected a JSON object"}
-                yield Raw(index, item)
+                yield Raw(index, item, line)
                 index += 1
 
     def write_rows(self, path: str | os.PathLike[str], rows: list[Mapping[str, Any]]) -> None:
@@ -234,6 +293,9 @@ class Row:
         tier: the tier the contact is listed under.
         digest: hash of ``values`` (what the state compares).
         raw: the cells as read (for a failures file).
+        raw_digest: hash of the row as read and of the run's fingerprint (see
+            ``_engine``), stored beside ``digest`` once Brevo confirms the row; None
+            when the row has no raw text (API rows).
     """
 
     index: int
@@ -243,6 +305,7 @@ class Row:
     tier: Tier
     digest: bytes
     raw: Mapping[str, Any]
+    raw_digest: bytes | None = None
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -293,23 +356,114 @@ def _is_empty(value: object) -> bool:
     )
 
 
+def _tag(value: Value) -> str:
+    if value is None:
+        return "n"
+    if isinstance(value, bool):
+        return "b"
+    return "f" if isinstance(value, int | float) else "s"
+
+
+#: _tag by exact type (the common case, without the isinstance chain).
+_TAGS: Mapping[type, str] = {type(None): "n", bool: "b", int: "f", float: "f", str: "s"}
+
+
 def digest(values: Mapping[str, Value], list_ids: tuple[int, ...] = ()) -> bytes:
-    """A 16-byte hash of the Brevo-visible values and target lists (type-tagged)."""
-    hasher = hashlib.blake2b(digest_size=16)
-    for name in sorted(values):
-        value = values[name]
-        tag = (
-            "n"
-            if value is None
-            else "b"
-            if isinstance(value, bool)
-            else "f"
-            if isinstance(value, int | float)
-            else "s"
-        )
-        hasher.update(f"{name}\x1f{tag}{value!r}\x1e".encode())
-    hasher.update(",".join(map(str, list_ids)).encode())
-    return hasher.digest()
+    """A 16-byte hash of the Brevo-visible values and target lists (type-tagged).
+
+    The bytes hashed never change between versions (states store this hash): one update
+    of the joined parts is the same hash as one update per part.
+    """
+    tags = _TAGS
+    try:
+        text = "".join([f"{n}\x1f{tags[type(v)]}{v!r}\x1e" for n, v in sorted(values.items())])
+    except KeyError:  # a subclass (an enum member): the isinstance chain decides
+        text = "".join([f"{n}\x1f{_tag(v)}{v!r}\x1e" for n, v in sorted(values.items())])
+    return hashlib.blake2b((text + ",".join(map(str, list_ids))).encode(), digest_size=16).digest()
+
+
+#: One column of the fast path: attribute, converter (None for the email), core field.
+_Step = tuple[str, Callable[[str], Value] | None, bool]
+#: Header orders whose steps a normalizer remembers (then it starts again).
+_STEPS_CACHE = 1000
+#: Balances whose tier status a normalizer remembers (then it starts again).
+_STATUS_CACHE = 10_000
+#: Attributes a row's tier computes when it gives points but no tier.
+_COMPUTED = ("LOYALTY_TIER", "TIER_PROGRESS", "NEXT_TIER_POINTS")
+
+
+#: Ranges of the number kinds (as ``profile._check`` applies them).
+_RANGES: Mapping[str, tuple[float, float | None]] = {
+    "count": (0, None),
+    "percent": (0, 100),
+    "score": (1, 10),
+}
+
+
+def _typed_converter(kind: Any, declared: str) -> Callable[[str], Value]:
+    """A typed field's cell -> encoded value: the profile's own decode, check, encode.
+
+    The common kinds call the same functions without the dispatch by kind: for a text cell
+    ``_decode`` is the identity for text, ``_lenient_number`` for numbers and
+    ``_lenient_date`` for dates; ``_check`` is ``_text`` / ``_in_range`` / ``_strict_date``;
+    ``_encode`` keeps a text, ``_encode_number`` a float and ``isoformat`` a date.
+    """
+    if kind == "text" and declared == "text":
+        return _text
+    if kind in _RANGES and declared == "float":
+        low, high = _RANGES[kind]
+        return lambda cell: _encode_number(_in_range(_lenient_number(cell), low, high))
+    if kind == "date" and declared == "date":
+        return lambda cell: _strict_date(_lenient_date(cell)).isoformat()
+    if kind == "array" and declared == "text":
+        generic = _generic_converter(kind, declared)
+
+        def array(cell: str) -> Value:
+            if "\\" in cell:
+                return generic(cell)  # escapes: decode_array's own loop
+            # Without a backslash decode_array splits on "," and drops blank items, and
+            # encode_array joins the (stripped, so valid) items back: no escape needed.
+            items = [item for item in (part.strip() for part in cell.split(",")) if item]
+            encoded = ",".join(items)
+            if text_problem(encoded) is not None:  # any item's problem, or the length
+                raise ValueError("text")
+            return encoded or None  # no items: clears, as on the full path
+
+        return array
+    return _generic_converter(kind, declared)
+
+
+def _generic_converter(kind: Any, declared: str) -> Callable[[str], Value]:
+    """decode, check and encode by kind, as ``LoyaltyProfile`` does."""
+
+    def convert(cell: str) -> Value:
+        decoded = _decode(kind, cell)
+        if decoded is None:  # pragma: no cover - blank cells never get here
+            raise ValueError("blank")
+        encoded = _encode(_check(kind, decoded))
+        if encoded == "":
+            return None  # an array with no items: clears, as on the full path
+        if declared == "text" and text_problem(encoded) is not None:  # type: ignore[arg-type]
+            raise ValueError("text")  # e.g. an encoded array longer than the text limit
+        return encoded
+
+    return convert
+
+
+def _extra_converter(name: str, decode_as: Any, kind: str | None) -> Callable[[str], Value]:
+    """An extra attribute's cell -> encoded value, checked by the account's type."""
+    spec = None if kind is None else AttributeSpec(name=name, type=kind)  # type: ignore[arg-type]
+
+    def convert(cell: str) -> Value:
+        decoded = _decode_extra(cell, decode_as)
+        if decoded is None:  # pragma: no cover - blank cells never get here
+            raise ValueError("blank")
+        encoded = _encode(_check_extra_value(decoded))
+        if spec is not None and check_value(spec, encoded) is not None:
+            raise ValueError("type")
+        return None if encoded == "" else encoded
+
+    return convert
 
 
 class Normalizer:
@@ -329,6 +483,7 @@ class Normalizer:
         attribute_types: Mapping[str, str | None] | None = None,
         mapping: Mapping[str, str] | None = None,
         columns: Mapping[str, str] | None = None,
+        fast: bool = True,
     ) -> None:
         self.policy = policy
         self.types = dict(attribute_types) if attribute_types is not None else None
@@ -339,14 +494,143 @@ class Normalizer:
         }
         self.mapping = dict(mapping or {})
         self._columns: dict[str, str | None] = dict(columns or {})
+        self.fast = fast
+        #: header -> (attribute, converter) for the fast path; None: that column (and so
+        #: its rows) takes the full path.
+        self._converters: dict[str, tuple[str, Callable[[str], Value]] | None] = {}
+        #: a row's headers (in order) -> its steps (None: the full path).
+        self._steps: dict[tuple[Any, ...], list[_Step] | None] = {}
+        #: policy.status by balance: balances repeat, and the policy is immutable.
+        self._status: dict[float, TierStatus] = {}
+        self._computed_ok = self.types is None or all(
+            self.types.get(name, "") == TAJO_ATTRIBUTES[name].type for name in _COMPUTED
+        )
 
     def _target(self, header: str) -> str | None:
         if header not in self._columns:
             self._columns[header] = canonical_column(header, self.mapping)
         return self._columns[header]
 
-    def normalize(self, raw: Raw) -> Row | Invalid:
+    def normalize(self, raw: Raw, raw_digest: bytes | None = None) -> Row | Invalid:
         """Validate and encode one row (never raises for bad data)."""
+        if self.fast:
+            fast = self._fast(raw, raw_digest)
+            if fast is not None:
+                return fast
+        return self._full(raw, raw_digest)
+
+    # -- the fast path ----------------------------------------------------------------
+    #
+    # A row of text cells whose every column is a known attribute of the account with the
+    # type the program declares is encoded column by column with the same functions the
+    # profile uses (decode, check, encode: the results are equal by construction), without
+    # building a LoyaltyProfile (about half the time of a first sync). Anything unusual
+    # (a problem, a non-text cell, a type that differs) returns None and the row takes the
+    # full path, which reports problems with their usual messages.
+
+    def _converter(self, header: str) -> tuple[str, Callable[[str], Value]] | None:
+        if header in self._converters:
+            return self._converters[header]
+        target = self._target(header)
+        found: tuple[str, Callable[[str], Value]] | None = None
+        if target == "EMAIL":
+            found = (target, str.strip)
+        elif target is not None and target in _BY_ATTRIBUTE:
+            declared = TAJO_ATTRIBUTES[target].type
+            if self.types is None or self.types.get(target, "") == declared:
+                found = (target, _typed_converter(_BY_ATTRIBUTE[target].kind, declared))
+        elif target is not None:
+            kind = None if self.types is None else self.types.get(target, "")
+            if kind is None or kind in ("text", "float", "date", "boolean"):
+                found = (target, _extra_converter(target, self._extra_types.get(target), kind))
+        self._converters[header] = found
+        return found
+
+    def _compile(self, headers: tuple[Any, ...]) -> list[_Step] | None:
+        """The steps for rows with these headers (in this order), or None: full path."""
+        steps: list[_Step] = []
+        targets: set[str] = set()
+        for header in headers:
+            if type(header) is not str:
+                return None
+            converter = self._converter(header)
+            if converter is None or converter[0] in targets:
+                return None  # not fast, or named twice: the full path says so
+            target, convert = converter
+            targets.add(target)
+            if target == "EMAIL":
+                steps.append((target, None, False))
+            else:
+                steps.append((target, convert, target in _CORE_ATTRIBUTES))
+        return steps
+
+    def _fast(self, raw: Raw, raw_digest: bytes | None) -> Row | None:
+        cells = raw.cells
+        if not self._computed_ok or not isinstance(cells, dict):
+            return None
+        headers = tuple(cells)
+        if headers in self._steps:
+            steps = self._steps[headers]
+        else:
+            if len(self._steps) >= _STEPS_CACHE:
+                self._steps.clear()  # JSON Lines rows may each have their own keys
+            steps = self._steps[headers] = self._compile(headers)
+        if steps is None:
+            return None
+        values: dict[str, Value] = {}
+        cleared: list[str] = []
+        email: Any = None
+        for (target, convert, core), cell in zip(steps, cells.values(), strict=True):
+            if type(cell) is not str:
+                return None
+            if convert is None:  # the email
+                email = cell.strip()
+            elif not cell.strip():
+                if core:
+                    return None
+                cleared.append(target)
+            else:
+                try:
+                    values[target] = convert(cell)
+                except Exception:  # any problem: the full path reports it
+                    return None
+        if not email or _email_problem(email) is not None:
+            return None
+        if "LOYALTY_ID" not in values or "LOYALTY_POINTS" not in values:
+            return None
+        tier_value = values.get("LOYALTY_TIER")
+        if isinstance(tier_value, str):
+            tier = Tier(tier_value)
+        else:
+            points = values["LOYALTY_POINTS"]
+            if not isinstance(points, int | float):  # pragma: no cover - a count encodes so
+                return None
+            balance = float(points)
+            status = self._status.get(balance)
+            if status is None:
+                if len(self._status) >= _STATUS_CACHE:
+                    self._status.clear()
+                status = self._status[balance] = self.policy.status(balance)
+            tier = status.tier
+            values["LOYALTY_TIER"] = tier.value
+            values["TIER_PROGRESS"] = _encode_number(float(status.progress))
+            values["NEXT_TIER_POINTS"] = _encode_number(float(status.next_tier_points))
+        for name in cleared:
+            values.setdefault(name, None)
+        return Row(
+            index=raw.index,
+            email=email,
+            key=email.lower(),
+            values=values,
+            tier=tier,
+            digest=digest(values),
+            raw=cells,
+            raw_digest=raw_digest,
+        )
+
+    # -- the full path ----------------------------------------------------------------
+
+    def _full(self, raw: Raw, raw_digest: bytes | None) -> Row | Invalid:
         cells = raw.cells
         if "\0width" in cells:
             got, want, line = cells["\0width"]
@@ -398,6 +682,7 @@ class Normalizer:
             tier=tier,
             digest=digest(values),
             raw=cells,
+            raw_digest=raw_digest,
         )
 
     def _encode(self, profile: LoyaltyProfile) -> tuple[dict[str, str | float | bool], Tier]:

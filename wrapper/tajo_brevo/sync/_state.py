@@ -1,10 +1,12 @@
 """The sync state: one SQLite file (WAL) that remembers what Brevo has confirmed.
 
 Per contact (keyed by the lower-cased email): a 16-byte hash of the values last confirmed,
-the tier, the lists it is (or may be) in, and the run that confirmed it. Hashes, not copies
-of rows: about 70 bytes a contact. Also: the in-flight chunks (recorded, with their rows,
-BEFORE a request is sent, so a crash leaves a trace to confirm or undo on restart), the
-run history, and a schema version (an older file is migrated, a newer one refused).
+the tier, the lists it is (or may be) in, the run that confirmed it, and a 16-byte hash of
+the source row as read (``raw``: lets an unchanged row be recognised without validating it
+again, see ``_engine``). Hashes, not copies of rows: about 90 bytes a contact.
+Also: the in-flight chunks (recorded, with their rows, BEFORE a request is sent, so a
+crash leaves a trace to confirm or undo on restart), the run history, and a schema version
+(an older file is migrated, a newer one refused).
 
 One sync at a time per state file: an exclusive ``flock`` on ``<state>.lock``, which the
 operating system releases when the process dies, even by SIGKILL.
@@ -15,10 +17,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import functools
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,10 +41,12 @@ __all__ = [
     "SyncState",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _APPLICATION = "tajo-brevo sync state"
 #: Rows per SQL statement with an IN (...) list (SQLite's default limit is 32766).
 _IN_BATCH = 500
+#: Keys per joined lookup (seen + contacts): one statement for a block of rows.
+_JOIN_BATCH = 900
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -51,7 +56,9 @@ CREATE TABLE contacts (
     tier   TEXT,
     lists  TEXT NOT NULL,      -- list ids the contact is or may be in: "3,7"
     run    INTEGER NOT NULL,   -- the run that last confirmed it
-    stale  INTEGER NOT NULL DEFAULT 0  -- 1: lists may hold a list to leave (unlink due)
+    stale  INTEGER NOT NULL DEFAULT 0, -- 1: lists may hold a list to leave (unlink due)
+    raw    BLOB                -- hash of the source row (and run fingerprint) that gave
+                               -- digest; NULL whenever digest is NULL or unknown (v2)
 ) WITHOUT ROWID;
 CREATE INDEX contacts_stale ON contacts (stale) WHERE stale = 1;
 CREATE TABLE runs (
@@ -79,6 +86,7 @@ CREATE TABLE inflight_rows (
     digest BLOB NOT NULL,
     tier   TEXT NOT NULL,
     idx    INTEGER NOT NULL,   -- the row's index in the source (for a failures file)
+    raw    BLOB,               -- the row's raw hash, stored with digest on confirmation (v2)
     PRIMARY KEY (chunk, key)
 ) WITHOUT ROWID;
 """
@@ -97,6 +105,7 @@ class ContactState:
     tier: str | None
     lists: tuple[int, ...]
     run: int
+    raw: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +118,7 @@ class Confirmed:
     tier: str | None
     lists: tuple[int, ...]
     stale: bool = False
+    raw: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +130,7 @@ class Member:
     digest: bytes
     tier: str
     index: int
+    raw: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +162,19 @@ def _lists_text(lists: Iterable[int]) -> str:
     return ",".join(str(i) for i in sorted(set(lists)))
 
 
+@functools.lru_cache(maxsize=256)
+def _tuple_text(lists: tuple[int, ...]) -> str:
+    """:func:`_lists_text` of a tuple, remembered: a run has a handful of list sets."""
+    return _lists_text(lists)
+
+
+def _text_of(lists: Iterable[int]) -> str:
+    return _tuple_text(lists) if type(lists) is tuple else _lists_text(lists)
+
+
+@functools.lru_cache(maxsize=256)
 def _lists(text: str) -> tuple[int, ...]:
+    # Remembered: a state holds a handful of list sets, read a million times a run.
     return tuple(int(i) for i in text.split(",") if i)
 
 
@@ -182,7 +205,7 @@ class SyncState:
                 self.db = sqlite3.connect(
                     f"file:{Path(self.path).resolve()}?mode=ro", uri=True, isolation_level=None
                 )
-                self._check_schema()
+                self._check_schema(migrate=False)
                 return
             self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA busy_timeout = 5000")
@@ -235,7 +258,7 @@ class SyncState:
             return
         self._check_schema(tables)
 
-    def _check_schema(self, tables: set[str] | None = None) -> None:
+    def _check_schema(self, tables: set[str] | None = None, *, migrate: bool = True) -> None:
         if tables is None:
             tables = {
                 row[0]
@@ -253,15 +276,17 @@ class SyncState:
                 f"version reads up to {SCHEMA_VERSION}): upgrade tajo-brevo, or use another "
                 "--state"
             )
+        if not migrate:
+            return  # read-only (history): the runs table is the same in every version
         while version < SCHEMA_VERSION:  # bounded: version grows every turn
-            migrate = _MIGRATIONS.get(version)
-            if migrate is None:
+            step = _MIGRATIONS.get(version)
+            if step is None:
                 raise StateError(
                     f"{self.path}: state schema {version} is too old to migrate; start a new "
                     "state (the next sync then compares nothing and sends every row once)"
                 )
             with self.transaction():
-                migrate(self.db)
+                step(self.db)
                 version += 1
                 self.db.execute(
                     "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),)
@@ -347,12 +372,48 @@ class SyncState:
         for start in range(0, len(keys), _IN_BATCH):
             part = keys[start : start + _IN_BATCH]
             marks = ",".join("?" * len(part))
-            for key, digest_, tier, lists, run in self.db.execute(
-                f"SELECT key, digest, tier, lists, run FROM contacts WHERE key IN ({marks})",
+            for key, digest_, tier, lists, run, raw in self.db.execute(
+                f"SELECT key, digest, tier, lists, run, raw FROM contacts WHERE key IN ({marks})",
                 part,
             ):
-                found[key] = ContactState(key, digest_, tier, _lists(lists), run)
+                found[key] = ContactState(key, digest_, tier, _lists(lists), run, raw)
         return found
+
+    def lookup_seen(self, keys: Sequence[str]) -> dict[str, tuple[int, ContactState | None]]:
+        """For each key of this run: the index of its last row, and what the state knows.
+
+        One query per 900 keys (the seen table joined with the contacts), where a lookup
+        per row would cost a statement each (a sync reads a million rows).
+        """
+        found: dict[str, tuple[int, ContactState | None]] = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), _JOIN_BATCH):
+            part = unique[start : start + _JOIN_BATCH]
+            marks = ",".join("?" * len(part))
+            for key, idx, digest_, tier, lists, run, raw in self.db.execute(
+                "SELECT s.key, s.idx, c.digest, c.tier, c.lists, c.run, c.raw FROM seen s "
+                f"LEFT JOIN contacts c ON c.key = s.key WHERE s.key IN ({marks})",
+                part,
+            ):
+                known = (
+                    None
+                    if lists is None
+                    else ContactState(key, digest_, tier, _lists(lists), run, raw)
+                )
+                found[key] = (idx, known)
+        return found
+
+    def remember_raw(self, pairs: Iterable[tuple[str, bytes, bytes]]) -> None:
+        """Store raw hashes (key, raw, digest) of rows found unchanged the long way.
+
+        Only where the contact still has that digest: a raw hash always stands beside the
+        confirmed values it gives, never beside other ones.
+        """
+        with self.transaction():
+            self.db.executemany(
+                "UPDATE contacts SET raw = ? WHERE key = ? AND digest = ?",
+                ((raw, key, digest_) for key, raw, digest_ in pairs),
+            )
 
     def confirm(self, rows: Iterable[Confirmed], run: int) -> None:
         """Record contacts as Brevo confirmed them (see :meth:`settle`)."""
@@ -361,11 +422,12 @@ class SyncState:
 
     def _confirm(self, rows: Iterable[Confirmed], run: int) -> None:
         self.db.executemany(
-            "INSERT INTO contacts (key, digest, tier, lists, run, stale) "
-            "VALUES (?, ?, ?, ?, ?, ?) "
+            "INSERT INTO contacts (key, digest, tier, lists, run, stale, raw) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (key) DO UPDATE SET digest = excluded.digest, tier = excluded.tier, "
-            "lists = excluded.lists, run = excluded.run, stale = excluded.stale",
-            ((r.key, r.digest, r.tier, _lists_text(r.lists), run, int(r.stale)) for r in rows),
+            "lists = excluded.lists, run = excluded.run, stale = excluded.stale, "
+            "raw = excluded.raw",
+            ((r.key, r.digest, r.tier, _text_of(r.lists), run, int(r.stale), r.raw) for r in rows),
         )
 
     def set_lists(self, changes: Iterable[tuple[str, Iterable[int], bool]]) -> None:
@@ -383,10 +445,10 @@ class SyncState:
 
     def stale(self) -> Iterator[ContactState]:
         """Contacts that may still be in a list they must leave (e.g. an old tier list)."""
-        for key, digest_, tier, lists, run in self.db.execute(
-            "SELECT key, digest, tier, lists, run FROM contacts WHERE stale = 1 ORDER BY key"
+        for key, digest_, tier, lists, run, raw in self.db.execute(
+            "SELECT key, digest, tier, lists, run, raw FROM contacts WHERE stale = 1 ORDER BY key"
         ).fetchall():
-            yield ContactState(key, digest_, tier, _lists(lists), run)
+            yield ContactState(key, digest_, tier, _lists(lists), run, raw)
 
     def count(self) -> int:
         """Contacts in the state."""
@@ -415,8 +477,9 @@ class SyncState:
             )
             chunk = int(cursor.lastrowid or 0)
             self.db.executemany(
-                "INSERT OR REPLACE INTO inflight_rows VALUES (?, ?, ?, ?, ?, ?)",
-                ((chunk, m.key, m.email, m.digest, m.tier, m.index) for m in rows),
+                "INSERT OR REPLACE INTO inflight_rows (chunk, key, email, digest, tier, idx, raw) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                ((chunk, m.key, m.email, m.digest, m.tier, m.index, m.raw) for m in rows),
             )
         return chunk
 
@@ -437,9 +500,9 @@ class SyncState:
     def chunk_rows(self, chunk: int) -> list[Member]:
         """A chunk's rows, in source order."""
         return [
-            Member(k, e, d, t, i)
-            for k, e, d, t, i in self.db.execute(
-                "SELECT key, email, digest, tier, idx FROM inflight_rows WHERE chunk = ? "
+            Member(k, e, d, t, i, r)
+            for k, e, d, t, i, r in self.db.execute(
+                "SELECT key, email, digest, tier, idx, raw FROM inflight_rows WHERE chunk = ? "
                 "ORDER BY idx",
                 (chunk,),
             ).fetchall()
@@ -464,6 +527,87 @@ class SyncState:
             self.db.execute("DELETE FROM inflight_rows WHERE chunk = ?", (chunk,))
             self.db.execute("DELETE FROM inflight WHERE id = ?", (chunk,))
 
+    def settle_rows(
+        self,
+        chunk: int,
+        run: int,
+        decide: Callable[[list[Member], Mapping[str, ContactState]], Iterable[Confirmed]],
+        *,
+        batch: int = 5000,
+    ) -> None:
+        """:meth:`settle` a chunk batch by batch, in one transaction.
+
+        ``decide`` gets each batch of the chunk's rows (in key order) with what the state
+        knows of them, and returns the rows to confirm; then the chunk is dropped. Memory
+        stays at one batch, whatever the chunk's size.
+        """
+        with self.transaction():
+            last = ""
+            while True:  # ends: each batch starts after the last key of the one before
+                # The chunk's rows with what the state knows of them, in one statement.
+                rows = self.db.execute(
+                    "SELECT r.key, r.email, r.digest, r.tier, r.idx, r.raw, "
+                    "c.digest, c.tier, c.lists, c.run, c.raw FROM inflight_rows r "
+                    "LEFT JOIN contacts c ON c.key = r.key "
+                    "WHERE r.chunk = ? AND r.key > ? ORDER BY r.key LIMIT ?",
+                    (chunk, last, batch),
+                ).fetchall()
+                if not rows:
+                    break
+                members = [Member(*row[:6]) for row in rows]
+                known = {
+                    row[0]: ContactState(row[0], row[6], row[7], _lists(row[8]), row[9], row[10])
+                    for row in rows
+                    if row[8] is not None
+                }
+                self._confirm(decide(members, known), run)
+                last = rows[-1][0]
+            self.db.execute("DELETE FROM inflight_rows WHERE chunk = ?", (chunk,))
+            self.db.execute("DELETE FROM inflight WHERE id = ?", (chunk,))
+
+    def chunk_tiers(self, chunk: int) -> list[str]:
+        """The tiers of a chunk's rows (an import chunk has one)."""
+        return [
+            t
+            for (t,) in self.db.execute(
+                "SELECT DISTINCT tier FROM inflight_rows WHERE chunk = ?", (chunk,)
+            ).fetchall()
+        ]
+
+    def settle_new(
+        self, chunk: int, run: int, by_tier: Mapping[str, tuple[tuple[int, ...], bool]]
+    ) -> int | None:
+        """Confirm every row of a chunk whose contacts the state does not know, in SQL.
+
+        ``by_tier``: for each tier, the lists its contacts are then in and whether one is
+        to leave. What :meth:`settle_rows` would store for such rows, without a Python
+        object per row (a first sync settles a million). Returns the rows confirmed, or
+        None (nothing done) when the state knows one of the chunk's contacts or a tier
+        is not in ``by_tier``.
+        """
+        with self.transaction():
+            known = self.db.execute(
+                "SELECT 1 FROM inflight_rows r JOIN contacts c ON c.key = r.key "
+                "WHERE r.chunk = ? LIMIT 1",
+                (chunk,),
+            ).fetchone()
+            tiers = set(self.chunk_tiers(chunk))
+            if known is not None or not tiers <= set(by_tier):
+                return None
+            count = 0
+            for tier in sorted(tiers):
+                lists, stale = by_tier[tier]
+                cursor = self.db.execute(
+                    "INSERT INTO contacts (key, digest, tier, lists, run, stale, raw) "
+                    "SELECT key, digest, tier, ?, ?, ?, raw FROM inflight_rows "
+                    "WHERE chunk = ? AND tier = ?",
+                    (_lists_text(lists), run, int(stale), chunk, tier),
+                )
+                count += cursor.rowcount
+            self.db.execute("DELETE FROM inflight_rows WHERE chunk = ?", (chunk,))
+            self.db.execute("DELETE FROM inflight WHERE id = ?", (chunk,))
+        return count
+
     def _maybe_applied(self, chunk: int, keys: list[str]) -> None:
         if not keys:
             return
@@ -476,10 +620,10 @@ class SyncState:
             row = self.db.execute("SELECT lists FROM contacts WHERE key = ?", (key,)).fetchone()
             merged = _lists_text(set(_lists(row[0])) | lists) if row else _lists_text(lists | maybe)
             self.db.execute(
-                "INSERT INTO contacts (key, digest, tier, lists, run, stale) "
-                "VALUES (?, NULL, NULL, ?, 0, 1) "
+                "INSERT INTO contacts (key, digest, tier, lists, run, stale, raw) "
+                "VALUES (?, NULL, NULL, ?, 0, 1, NULL) "
                 "ON CONFLICT (key) DO UPDATE SET digest = NULL, lists = excluded.lists, "
-                "stale = 1",
+                "stale = 1, raw = NULL",
                 (key, merged),
             )
 
@@ -487,7 +631,8 @@ class SyncState:
         """Forget the confirmed values of these contacts (the next run re-sends them)."""
         with self.transaction():
             self.db.executemany(
-                "UPDATE contacts SET digest = NULL WHERE key = ?", ((k,) for k in keys)
+                "UPDATE contacts SET digest = NULL, raw = NULL WHERE key = ?",
+                ((k,) for k in keys),
             )
 
     def abandon(self, chunk: int) -> None:
@@ -548,8 +693,10 @@ class SyncState:
 
     def reset_seen(self) -> None:
         """A scratch table of this run's keys (last row index per key), emptied."""
+        # WITHOUT ROWID: one B-tree (not a table and its key index) per inserted key.
         self.db.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, idx INTEGER NOT NULL)"
+            "CREATE TEMP TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, idx INTEGER NOT NULL) "
+            "WITHOUT ROWID"
         )
         self.db.execute("DELETE FROM seen")
 
@@ -570,14 +717,81 @@ class SyncState:
             found.update(self.db.execute(f"SELECT key, idx FROM seen WHERE key IN ({marks})", part))
         return found
 
+    # The rows of import chunks being built (see ``_plan.Chunker``): a scratch table, so
+    # that a chunk of up to 8 MB is on disk until it is sent, not in memory.
+
+    def _spill_table(self) -> None:
+        # Keyed by (bucket, row index): a row's index is unique in a run, and one B-tree
+        # serves the inserts, the reads and the deletes of a bucket.
+        self.db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS spill (bucket INTEGER NOT NULL, key TEXT NOT NULL,"
+            " email TEXT NOT NULL, digest BLOB NOT NULL, tier TEXT NOT NULL, idx INTEGER NOT NULL,"
+            " raw BLOB, line TEXT NOT NULL, PRIMARY KEY (bucket, idx)) WITHOUT ROWID"
+        )
+
+    def spill(self, rows: Sequence[tuple[int, str, Member]]) -> None:
+        """Keep rows of open chunks: ``(bucket, CSV line, member)``, in order."""
+        self._spill_table()
+        with self.transaction():
+            self.db.executemany(
+                "INSERT INTO spill VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (b, m.key, m.email, m.digest, m.tier, m.index, m.raw, line)
+                    for b, line, m in rows
+                ),
+            )
+
+    def spilled_lines(self, bucket: int) -> str:
+        """A bucket's CSV lines as one text."""
+        self._spill_table()
+        # Joined by SQLite: no Python string per line (an import file has up to 100,000).
+        # Line order does not matter to an import (one line per contact).
+        found = self.db.execute(
+            "SELECT group_concat(line, '') FROM spill WHERE bucket = ?", (bucket,)
+        ).fetchone()
+        return str(found[0] or "")
+
+    def record_spilled(
+        self, run: int, kind: str, lists: Iterable[int], bucket: int, *, maybe: Iterable[int] = ()
+    ) -> int:
+        """:meth:`record_chunk` for a spilled bucket: its rows move to the chunk, in one
+        transaction (the bucket is emptied)."""
+        self._spill_table()
+        with self.transaction():
+            cursor = self.db.execute(
+                "INSERT INTO inflight (run, kind, lists, maybe) VALUES (?, ?, ?, ?)",
+                (run, kind, _lists_text(lists), _lists_text(maybe)),
+            )
+            chunk = int(cursor.lastrowid or 0)
+            self.db.execute(
+                "INSERT OR REPLACE INTO inflight_rows (chunk, key, email, digest, tier, idx, raw) "
+                "SELECT ?, key, email, digest, tier, idx, raw FROM spill WHERE bucket = ?",
+                (chunk, bucket),
+            )
+            self.db.execute("DELETE FROM spill WHERE bucket = ?", (bucket,))
+        return chunk
+
+    def drop_spilled(self, bucket: int) -> None:
+        """Forget a bucket (a dry run sends nothing)."""
+        self._spill_table()
+        with self.transaction():
+            self.db.execute("DELETE FROM spill WHERE bucket = ?", (bucket,))
+
     def missing(self) -> Iterator[ContactState]:
         """Contacts in the state that this run's source does not have (mirror mode)."""
-        for key, digest_, tier, lists, run in self.db.execute(
-            "SELECT key, digest, tier, lists, run FROM contacts "
+        for key, digest_, tier, lists, run, raw in self.db.execute(
+            "SELECT key, digest, tier, lists, run, raw FROM contacts "
             "WHERE key NOT IN (SELECT key FROM seen) ORDER BY key"
         ):
-            yield ContactState(key, digest_, tier, _lists(lists), run)
+            yield ContactState(key, digest_, tier, _lists(lists), run, raw)
 
 
-#: from-version -> migration to the next version (none yet: schema 1 is the first).
-_MIGRATIONS: dict[int, Any] = {}
+def _migrate_1_to_2(db: sqlite3.Connection) -> None:
+    """Schema 2 adds the raw-row hash. A migrated contact has none (NULL): its next row
+    takes the full path (validated and compared by its values) once, then gets one."""
+    db.execute("ALTER TABLE contacts ADD COLUMN raw BLOB")
+    db.execute("ALTER TABLE inflight_rows ADD COLUMN raw BLOB")
+
+
+#: from-version -> migration to the next version, each in its own transaction.
+_MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1_to_2}
