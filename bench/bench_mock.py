@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import platform
 import re
@@ -347,7 +348,11 @@ def import_run(rows: int) -> ImportResult:
         folder = http.post("/contacts/folders", json={"name": "Bench"}).json()["id"]
         target = http.post("/contacts/lists", json={"name": "All", "folderId": folder}).json()["id"]
         http.post("/contacts", json={"email": "probe@example.com"}).raise_for_status()
-        bodies = list(_chunks(rows))
+        # Encoded up front, as a client in its own process would: httpx's json= would run
+        # json.dumps on 8 MB in this process, holding the GIL the mock shares with it.
+        bodies = [
+            json.dumps({"fileBody": chunk, "listIds": [target]}).encode() for chunk in _chunks(rows)
+        ]
         rss_before = _rss_bytes()
         latencies: list[tuple[float, float]] = []
         stop = threading.Event()
@@ -364,7 +369,9 @@ def import_run(rows: int) -> ImportResult:
         thread.start()
         start = time.perf_counter()
         for body in bodies:
-            response = http.post("/contacts/import", json={"fileBody": body, "listIds": [target]})
+            response = http.post(
+                "/contacts/import", content=body, headers={"content-type": "application/json"}
+            )
             assert response.status_code == 202, response.text
         uploaded = time.perf_counter()
         assert mock.state.wait_for_imports(timeout=1800), "imports did not finish"
@@ -455,7 +462,9 @@ def report(
             f"## Import of {imports.rows:,} generated rows (target: 1,000,000 in <= 60 s, "
             "GET < 50 ms meanwhile)",
             "",
-            f"- {imports.chunks} `fileBody` chunks of ~8 MB, in-process client, no speed cap",
+            f"- {imports.chunks} `fileBody` chunks of ~8 MB (JSON encoded before the clock "
+            "starts), in-process client, no speed cap; each body is validated and parsed in "
+            "the mock's helper process",
             f"- all processes completed after **{imports.seconds:.1f} s** "
             f"({imports.rows / imports.seconds:,.0f} rows/s)",
             f"- GET contact while importing ({len(lat)} reads, every 20 ms): median "
@@ -464,9 +473,7 @@ def report(
             f"- of which after the last chunk was accepted ({imports.upload_seconds:.1f} s in; "
             f"{len(imports.processing_latencies_ms)} reads while only processing ran): median "
             f"{statistics.median(after):.1f} ms, p99 {after[int(len(after) * 0.99)]:.1f} ms, "
-            f"max {after[-1]:.1f} ms. The slow reads are those that wait while the request "
-            "thread parses an 8 MB JSON body (json.loads holds the GIL) or the worker holds "
-            "the account lock for a chunk of rows",
+            f"max {after[-1]:.1f} ms",
             f"- memory per stored contact (RSS growth / contacts, 4 short attributes, one "
             f"list): **{imports.bytes_per_contact:,.0f} bytes**",
             "",

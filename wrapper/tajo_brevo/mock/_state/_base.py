@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from ._index import IdMap, IdSet, KeyMap
+
 #: Built-in attributes every Brevo account has: name -> (category, type).
 BUILTIN_ATTRIBUTES: dict[str, tuple[str, str]] = {
     "EMAIL": ("normal", "text"),
@@ -217,16 +219,18 @@ class StateBase:
         self._now = now
         self.account_email = account_email.lower()
         self.lock = AccountLock()
-        self.contacts: dict[int, Contact] = {}
+        # The indexes that grow with the contacts are sharded (see _index): a plain dict
+        # rehashes all of itself at once when it grows (53 ms at 700k contacts).
+        self.contacts: IdMap[Contact] = IdMap()
         self.lists: dict[int, ContactList] = {}
         self.folders: dict[int, Folder] = {}
         self.attributes: dict[str, Attribute] = {
             name: Attribute(name=name, category=category, type=type_)
             for name, (category, type_) in BUILTIN_ATTRIBUTES.items()
         }
-        self._by_email: dict[str, Contact] = {}
-        self._by_sms: dict[str, Contact] = {}
-        self._members: dict[int, set[int]] = {}
+        self._by_email: KeyMap[Contact] = KeyMap()
+        self._by_sms: KeyMap[Contact] = KeyMap()
+        self._members: dict[int, IdSet] = {}
         self._next = {"contact": 1, "list": 1, "folder": 1, "import": 1}
 
     # ------------------------------------------------------------------ ids and time
