@@ -66,8 +66,9 @@ _MAX_FETCH = 10 * 1024 * 1024
 _NOTIFY_TIMEOUT = 5.0
 #: From this many contacts on, imported objects are frozen out of the cyclic GC.
 _FREEZE_FROM = 100_000
-#: A file of this size (or a body parsed in the helper process) is a large import.
-_LARGE_BODY = 1024 * 1024
+#: An import of this many rows (a file of ~50 bytes a row) is large: the GC is frozen
+#: from its first chunk on (below, objects a test leaves behind stay collectable).
+_LARGE_ROWS = 20_000
 #: Rows per pickled batch of a prepared import: unpickling one takes about a millisecond.
 BATCH_ROWS = 1000
 #: What stands in a prepared import's body for the fileBody / jsonBody rows parsed apart:
@@ -155,6 +156,7 @@ class PreparedRows:
         header_error: (status, code, message) of a fileBody without a usable header,
             raised where ``import_contacts`` checks the header.
         failure: the csv error after the last batch (the process then ends ``failed``).
+        rows: how many rows the batches hold.
     """
 
     columns: list[str]
@@ -162,6 +164,7 @@ class PreparedRows:
     text: bool
     header_error: tuple[int, str, str] | None = None
     failure: str | None = None
+    rows: int = 0
 
 
 @dataclass
@@ -430,7 +433,11 @@ class ImportsMixin(ListsMixin, StateBase):
         size = max(1, min(CHUNK_ROWS, int(rate / 10))) if rate else CHUNK_ROWS
         started = time.monotonic()
         done = 0
-        large = job.prepared is not None or len(job.file_body or "") >= _LARGE_BODY
+        large = (
+            job.prepared.rows >= _LARGE_ROWS
+            if job.prepared is not None
+            else len(job.file_body or "") >= _LARGE_ROWS * 50
+        )
         if large:
             gc.freeze()
         while True:
@@ -622,14 +629,16 @@ def _prepared_rows(prepared: PreparedRows) -> Iterator[tuple[list[Any], list[str
 
 
 def _pickled_batches(
-    rows: Iterator[tuple[list[Any], list[str]]],
-) -> tuple[list[bytes], str | None]:
+    columns: list[str], rows: Iterator[tuple[list[Any], list[str]]], *, text: bool
+) -> PreparedRows:
     batches: list[bytes] = []
     batch: list[tuple[list[Any], list[str]]] = []
     failure: str | None = None
+    count = 0
     try:
         for row in rows:
             batch.append(row)
+            count += 1
             if len(batch) >= BATCH_ROWS:
                 batches.append(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL))
                 batch = []
@@ -637,7 +646,7 @@ def _pickled_batches(
         failure = str(exc)
     if batch:
         batches.append(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL))
-    return batches, failure
+    return PreparedRows(columns, batches, text, None, failure, count)
 
 
 def prepare_rows(body: Mapping[str, Any]) -> tuple[dict[str, Any], PreparedRows | None]:
@@ -663,12 +672,10 @@ def prepare_rows(body: Mapping[str, Any]) -> tuple[dict[str, Any], PreparedRows 
             columns = _csv_header(file_body)
         except MockAPIError as err:
             return light, PreparedRows([], [], True, (err.status, err.code, err.message))
-        batches, failure = _pickled_batches(_csv_rows(file_body, columns))
-        return light, PreparedRows(columns, batches, True, None, failure)
+        return light, _pickled_batches(columns, _csv_rows(file_body, columns), text=True)
     if sources == ["jsonBody"] and isinstance(json_body, list) and json_body:
         columns = _json_columns(json_body)
-        batches, failure = _pickled_batches(_json_rows(json_body, columns))
-        return light, PreparedRows(columns, batches, False, None, failure)
+        return light, _pickled_batches(columns, _json_rows(json_body, columns), text=False)
     return light, None
 
 

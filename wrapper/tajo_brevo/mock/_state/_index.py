@@ -32,6 +32,19 @@ SHIFT = 14
 KEY_SHARDS = 64
 
 
+def _id_of(key: object) -> int | None:
+    """``key`` as the int a dict would find it under (5.0 and True are 5 and 1), or None."""
+    if type(key) is int:
+        return key
+    if isinstance(key, int | float):
+        try:
+            as_int = int(key)
+        except (OverflowError, ValueError):
+            return None
+        return as_int if as_int == key else None
+    return None
+
+
 class IdMap(MutableMapping[int, V]):
     """A dict keyed by int ids, in shards of an id range; iterates in insertion order as
     long as new keys are never below existing ones (ids only grow)."""
@@ -43,22 +56,29 @@ class IdMap(MutableMapping[int, V]):
         self._len = 0
 
     def __getitem__(self, key: int) -> V:
-        shard = self._shards.get(key >> SHIFT)
-        if shard is None:
+        found = self.get(key)
+        if found is None:
             raise KeyError(key)
-        return shard[key]
+        return found
 
     def get(self, key: int, default: V | None = None) -> V | None:  # type: ignore[override]
-        shard = self._shards.get(key >> SHIFT)
-        return default if shard is None else shard.get(key, default)
+        number = _id_of(key)
+        if number is None:
+            return default
+        shard = self._shards.get(number >> SHIFT)
+        return default if shard is None else shard.get(number, default)
 
     def __contains__(self, key: object) -> bool:
-        if not isinstance(key, int):
+        number = _id_of(key)
+        if number is None:
             return False
-        shard = self._shards.get(key >> SHIFT)
-        return shard is not None and key in shard
+        shard = self._shards.get(number >> SHIFT)
+        return shard is not None and number in shard
 
     def __setitem__(self, key: int, value: V) -> None:
+        key = _id_of(key)  # type: ignore[assignment]
+        if key is None:
+            raise TypeError("IdMap keys are integer ids")
         number = key >> SHIFT
         shard = self._shards.get(number)
         if shard is None:
@@ -68,14 +88,14 @@ class IdMap(MutableMapping[int, V]):
         shard[key] = value
 
     def __delitem__(self, key: int) -> None:
-        number = key >> SHIFT
-        shard = self._shards.get(number)
-        if shard is None or key not in shard:
+        found = _id_of(key)
+        shard = None if found is None else self._shards.get(found >> SHIFT)
+        if found is None or shard is None or found not in shard:
             raise KeyError(key)
-        del shard[key]
+        del shard[found]
         self._len -= 1
         if not shard:
-            del self._shards[number]
+            del self._shards[found >> SHIFT]
 
     def __iter__(self) -> Iterator[int]:
         return itertools.chain.from_iterable(list(self._shards.values()))
@@ -158,12 +178,16 @@ class IdSet(MutableSet[int]):
         self._len = 0
 
     def __contains__(self, key: object) -> bool:
-        if not isinstance(key, int):
+        number = _id_of(key)
+        if number is None:
             return False
-        shard = self._shards.get(key >> SHIFT)
-        return shard is not None and key in shard
+        shard = self._shards.get(number >> SHIFT)
+        return shard is not None and number in shard
 
     def add(self, value: int) -> None:
+        value = _id_of(value)  # type: ignore[assignment]
+        if value is None:
+            raise TypeError("IdSet holds integer ids")
         number = value >> SHIFT
         shard = self._shards.get(number)
         if shard is None:
@@ -173,6 +197,10 @@ class IdSet(MutableSet[int]):
             self._len += 1
 
     def discard(self, value: int) -> None:
+        found = _id_of(value)
+        if found is None:
+            return
+        value = found
         number = value >> SHIFT
         shard = self._shards.get(number)
         if shard is not None and value in shard:
