@@ -4,10 +4,13 @@ the same answers, processes, reports and contacts as in-process, and no process 
 from __future__ import annotations
 
 import json
-import multiprocessing
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -144,16 +147,53 @@ def test_the_helper_gives_the_same_answers_processes_reports_and_contacts(
 def test_the_helper_process_stops_by_itself(helper: _offload._Helper) -> None:
     mock = BrevoMock()
     _run(mock, BODIES[:1])
-    assert helper.running and multiprocessing.active_children()
+    pid = helper.pid
+    assert pid is not None and helper.running
     deadline = time.monotonic() + 10
-    while (helper.running or multiprocessing.active_children()) and time.monotonic() < deadline:
+    while helper.pid is not None and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not helper.running
-    assert multiprocessing.active_children() == []
+    assert helper.pid is None and not helper.running
+    with pytest.raises(ProcessLookupError):  # ended and reaped, not a zombie
+        os.kill(pid, 0)
     # The next large import starts a fresh one.
     starts = helper.starts
     _run(BrevoMock(), BODIES[:1])
     assert helper.starts == starts + 1
+
+
+def test_the_helper_ends_when_the_mocks_process_ends(tmp_path: Path) -> None:
+    script = tmp_path / "no_main_guard.py"
+    script.write_text(
+        "from tajo_brevo.mock import BrevoMock, _app, _offload\n"
+        "_app.OFFLOAD_BYTES = 0\n"
+        "mock = BrevoMock()\n"
+        "with mock.client() as http:\n"
+        "    folder = http.post('/contacts/folders', json={'name': 'F'}).json()['id']\n"
+        "    target = http.post('/contacts/lists', json={'name': 'L', 'folderId': folder})\n"
+        "    body = {'fileBody': 'EMAIL\\na@example.com', 'listIds': [target.json()['id']]}\n"
+        "    assert http.post('/contacts/import', json=body).status_code == 202\n"
+        "assert mock.state.wait_for_imports(30)\n"
+        "print(_offload.HELPER.pid, _offload.HELPER.starts)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True
+    )
+    # Ran once (the helper does not re-run the caller's script), through one helper...
+    pid, starts = done.stdout.split()
+    assert starts == "1" and len(done.stdout.splitlines()) == 1
+    # ... which is gone once the script has ended.
+    deadline = time.monotonic() + 10
+    while _alive(int(pid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(int(pid))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
 
 
 def test_small_imports_stay_in_process() -> None:

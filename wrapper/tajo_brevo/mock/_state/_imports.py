@@ -69,6 +69,8 @@ _FREEZE_FROM = 100_000
 #: An import of this many rows (a file of ~50 bytes a row) is large: the GC is frozen
 #: from its first chunk on (below, objects a test leaves behind stay collectable).
 _LARGE_ROWS = 20_000
+#: Seconds the worker sleeps between chunks (see _apply_rows); 0 turns it off.
+_GIL_PAUSE = 0.0001
 #: Rows per pickled batch of a prepared import: unpickling one takes about a millisecond.
 BATCH_ROWS = 1000
 #: What stands in a prepared import's body for the fileBody / jsonBody rows parsed apart:
@@ -458,6 +460,11 @@ class ImportsMixin(ListsMixin, StateBase):
                     self._import_row(job, plan, cells, given, now)
             done += len(chunk)
             self.lock.yield_to_waiters()
+            if _GIL_PAUSE:
+                # The GIL passes to a waiting thread only every switch interval (5 ms)
+                # or when its holder blocks: a short real sleep per chunk lets a server's
+                # event loop in at once, so a read waits at most about one chunk.
+                time.sleep(_GIL_PAUSE)
             if large or len(self.contacts) >= _FREEZE_FROM:
                 # A million contacts are millions of objects the cyclic GC would walk on
                 # every full collection (seconds, holding the GIL: every other request
