@@ -89,6 +89,10 @@ def main() -> None:
     """The helper process: answer requests from stdin until it closes."""
     requests, answers = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # stdout carries answers only: a stray print can't corrupt them
+    # Parsing is never what a client waits on while other requests are: on a busy
+    # machine the mock's own process (its worker and the requests it answers) goes first.
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)
     while True:
         try:
             spec_path, request = _receive(requests)
