@@ -21,10 +21,12 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 import anyio
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.types import Receive, Scope, Send
 
 from ._limits import FaultInjector, RateLimiter
+from ._offload import OFFLOAD_BYTES, prepare_apart
 from ._state import INT64_MAX, REPORT_PATH, MockAPIError, MockState
 from ._validation import API_PREFIX, SpecValidator, ValidatedRequest, parse_json
 
@@ -294,16 +296,32 @@ class MockCore:
                 status, result = _extra(parts.state, operation.operation_id, ex.params, ex.body)
                 return _ok_outcome(status, result, ex.limit_headers)
             query = parse_qsl(ex.query_string, keep_blank_values=True) if ex.query_string else []
-            validated = parts.validator.validate_request(
-                method=ex.method,
-                path_pattern=ex.pattern,
-                path_params=ex.params,
-                query=query,
-                headers=ex.headers,
-                content_type=ex.headers.get("content-type", ""),
-                body=ex.body,
-                has_request_body=operation.has_body,
-            )
+            request: dict[str, Any] = {
+                "method": ex.method,
+                "path_pattern": ex.pattern,
+                "path_params": ex.params,
+                "query": query,
+                "headers": ex.headers,
+                "content_type": ex.headers.get("content-type", ""),
+                "body": ex.body,
+                "has_request_body": operation.has_body,
+            }
+            source = parts.validator.source_path
+            if (
+                operation.operation_id == "importContacts"
+                and len(ex.body) >= OFFLOAD_BYTES
+                and source is not None
+            ):
+                # A large import is validated and parsed in the helper process (see
+                # _offload): same spec, same checks, same 400s, without holding the GIL.
+                apart = prepare_apart(source, request)
+                if apart is not None:
+                    light, rows = apart
+                    process_id = parts.state.import_contacts(
+                        light, root_url=ex.root_url, prepared=rows
+                    )
+                    return _ok_outcome(202, {"processId": process_id}, ex.limit_headers)
+            validated = parts.validator.validate_request(**request)
             if ex.root_url:
                 validated = dataclasses.replace(validated, root_url=ex.root_url)
             status, result = _HANDLERS[operation.operation_id](parts.state, validated)
@@ -382,7 +400,12 @@ class MockASGI:
         if outcome is None:
             if exchange.fault is not None and exchange.fault.latency:
                 await anyio.sleep(exchange.fault.latency)
-            outcome = core.serve(exchange)
+            if len(body) >= OFFLOAD_BYTES:
+                # A large body takes a while (parsing it, or waiting for the helper
+                # process): in a thread, the event loop keeps answering other requests.
+                outcome = await anyio.to_thread.run_sync(core.serve, exchange)
+            else:
+                outcome = core.serve(exchange)
         status, raw_headers, payload = core.finish(exchange, outcome)
         if status is None:
             # Dropped connection: start a response, then stop before its body. A real

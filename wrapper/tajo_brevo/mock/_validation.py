@@ -266,6 +266,10 @@ class SpecValidator:
             or recursive ``$ref``).
     """
 
+    #: The spec file this validator was loaded from (``load_validator``), or None: a
+    #: helper process rebuilds the same validator from it (``_offload``).
+    source_path: str | None = None
+
     def __init__(self, spec: Mapping[str, Any]) -> None:
         doc = copy.deepcopy(dict(spec))
         doc["servers"] = [{"url": _HOST + API_PREFIX}]
@@ -464,6 +468,8 @@ def load_validator(spec_path: str) -> SpecValidator:
         The validator.
     """
     with open(spec_path, encoding="utf-8") as handle:
-        return SpecValidator(
+        validator = SpecValidator(
             yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         )
+    validator.source_path = spec_path
+    return validator

@@ -40,7 +40,15 @@ from ._base import (
     format_timestamp,
     utc_now,
 )
-from ._imports import REPORT_KINDS, REPORT_PATH, ImportProcess, ImportsMixin, is_loopback_url
+from ._imports import (
+    REPORT_KINDS,
+    REPORT_PATH,
+    ImportProcess,
+    ImportsMixin,
+    PreparedRows,
+    is_loopback_url,
+    prepare_rows,
+)
 
 
 class MockState(ImportsMixin, AttributesMixin):
@@ -90,7 +98,9 @@ __all__ = [
     "ImportProcess",
     "MockAPIError",
     "MockState",
+    "PreparedRows",
     "format_timestamp",
     "is_loopback_url",
+    "prepare_rows",
     "utc_now",
 ]

@@ -198,7 +198,7 @@ class ContactsMixin(StateBase):
             elif wanted_lists:
                 members: set[int] = set()
                 for list_id in wanted_lists:
-                    members |= self._members.get(list_id, set())
+                    members.update(self._members.get(list_id, ()))
                 rows = [self.contacts[i] for i in sorted(members)]
             else:
                 # Ids only grow and dicts keep insertion order: already sorted by id.

@@ -18,6 +18,7 @@ from ._base import (
     not_found,
 )
 from ._contacts import ContactsMixin
+from ._index import IdSet
 
 
 class ListsMixin(ContactsMixin, StateBase):
@@ -25,7 +26,7 @@ class ListsMixin(ContactsMixin, StateBase):
 
     def _counts(self, list_id: int) -> tuple[int, int]:
         """(subscribers, blacklisted) of a list: members whose email is / isn't blacklisted."""
-        members = self._members.get(list_id, set())
+        members = self._members.get(list_id) or IdSet()
         contacts = self.contacts
         blacklisted = sum(1 for i in members if contacts[i].email_blacklisted)
         return len(members) - blacklisted, blacklisted
@@ -75,7 +76,7 @@ class ListsMixin(ContactsMixin, StateBase):
             self._check_folder(folder_id)
             item = ContactList(self._new_id("list"), name, folder_id, self._now_ms())
             self.lists[item.id] = item
-            self._members[item.id] = set()
+            self._members[item.id] = IdSet()
             return item.id
 
     def get_list(self, list_id: int) -> dict[str, Any]:
@@ -99,7 +100,7 @@ class ListsMixin(ContactsMixin, StateBase):
         with self.lock:
             self._get_list(list_id)
             del self.lists[list_id]
-            for contact_id in self._members.pop(list_id, set()):
+            for contact_id in self._members.pop(list_id, IdSet()):
                 self.contacts[contact_id].list_ids.discard(list_id)
 
     def list_lists(self, *, limit: int, offset: int, sort: str) -> dict[str, Any]:
