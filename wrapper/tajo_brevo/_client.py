@@ -473,8 +473,9 @@ class TajoBrevo(_Base):
             mapping: source column -> Brevo name (a dict or a JSON file).
             dry_run: plan only: nothing is written (reads the account's attributes).
             verify: read back the contacts this run touched and compare.
-            **options: ``import_threshold`` (50), ``max_import_bytes`` (8 MB),
-                ``concurrency`` (8), ``poll_interval``, ``max_poll_interval``,
+            **options: ``import_threshold`` (50), ``import_chunk_bytes`` (about 2 MB:
+                where a chunk closes), ``max_import_bytes`` (8 MB: the hard limit of a
+                body), ``concurrency`` (8), ``poll_interval``, ``max_poll_interval``,
                 ``poll_timeout`` (s), ``keep_outcomes`` (every row's outcome in the
                 report), ``progress`` (called with rows done, rows in the source).
 
