@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 from tajo_brevo import DEFAULT_TIER_POLICY, AsyncTajoBrevo, ProvisionResult, TajoBrevo, Tier
 from tajo_brevo.mock import BrevoMock
+from tajo_brevo.sync._report import SyncReport
 
 ALL_LIST = 1
 TIER_LISTS = {Tier.BRONZE: 2, Tier.SILVER: 3, Tier.GOLD: 4, Tier.PLATINUM: 5}
@@ -88,3 +89,10 @@ class Driver:
             self._runner.run(self.client.aclose())  # type: ignore[union-attr]
             self._runner.run(self._http.aclose())
             self._runner.close()
+
+
+def sync(driver: Driver, source: Any, **options: Any) -> SyncReport:
+    """``sync_customers`` through ``driver`` for the program "Tajo" unless told otherwise."""
+    options.setdefault("program", "Tajo")
+    report: SyncReport = driver.sync_customers(source, **options)
+    return report

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -19,20 +18,6 @@ from tajo_brevo import (
     Tier,
 )
 from tajo_brevo.mock import BrevoMock
-
-
-@pytest.fixture
-def brevo() -> Iterator[Driver]:
-    driver = Driver("sync", BrevoMock())
-    yield driver
-    driver.close()
-
-
-@pytest.fixture(params=["sync", "async"])
-def both(request: pytest.FixtureRequest) -> Iterator[Driver]:
-    driver = Driver(request.param, BrevoMock())
-    yield driver
-    driver.close()
 
 
 def profile(n: int, **fields: object) -> LoyaltyProfile:

@@ -2,39 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-from _scenario_support import Driver
+from _scenario_support import Driver, sync
 from tajo_brevo import LoyaltyProfile, Tier
-from tajo_brevo.mock import BrevoMock
 from tajo_brevo.sync import SyncState
-from tajo_brevo.sync._report import SyncReport
 
 HEADER = "EMAIL,LOYALTY_ID,LOYALTY_POINTS,FIRSTNAME"
 WRITES = {"POST", "PUT", "DELETE"}
-
-
-@pytest.fixture(params=["sync", "async"])
-def both(request: pytest.FixtureRequest) -> Iterator[Driver]:
-    driver = Driver(request.param, BrevoMock())
-    yield driver
-    driver.close()
-
-
-@pytest.fixture
-def brevo() -> Iterator[Driver]:
-    driver = Driver("sync", BrevoMock())
-    yield driver
-    driver.close()
-
-
-def sync(driver: Driver, source: Any, **options: Any) -> SyncReport:
-    options.setdefault("program", "Tajo")
-    report: SyncReport = driver.sync_customers(source, **options)
-    return report
 
 
 def write_csv(path: Path, rows: list[str], header: str = HEADER) -> Path:

@@ -10,37 +10,21 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from _scenario_support import Driver
+from _scenario_support import Driver, sync
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tajo_brevo import TierPolicy
 from tajo_brevo.attributes import TAJO_ATTRIBUTES
-from tajo_brevo.mock import BrevoMock
 from tajo_brevo.sync import _source
 from tajo_brevo.sync._csv import csv_line, format_number, json_size, quote
-from tajo_brevo.sync._report import SyncReport
 from tajo_brevo.sync._source import Invalid, Normalizer, Raw, Row
 
 WRITES = {"POST", "PUT", "DELETE"}
-
-
-@pytest.fixture
-def brevo() -> Iterator[Driver]:
-    driver = Driver("sync", BrevoMock())
-    yield driver
-    driver.close()
-
-
-def sync(driver: Driver, source: Path, **options: Any) -> SyncReport:
-    options.setdefault("program", "Tajo")
-    report: SyncReport = driver.sync_customers(source, **options)
-    return report
 
 
 def write_csv(path: Path, header: str, rows: list[str]) -> Path:
