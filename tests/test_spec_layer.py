@@ -268,7 +268,7 @@ def test_generated_create_contact_documents_the_204() -> None:
 @pytest.mark.parametrize(
     ("relative", "edit"),
     [
-        ("models/created_id.py", "append"),
+        ("models/create_folder_response_201.py", "append"),
         # The api/ modules are what the adapter calls: a hand edit there changes requests.
         ("api/contacts/create_contact.py", "append"),
         ("api/contact_lists/get_contact_list.py", "replace"),
