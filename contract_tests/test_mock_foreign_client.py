@@ -32,8 +32,10 @@ from brevo_contacts.models import (
     ContactList,
     CreateContact,
     CreateContactList,
-    CreatedId,
+    CreateContactListResponse201,
+    CreateContactResponse201,
     CreateFolder,
+    CreateFolderResponse201,
     ErrorResponse,
     UpdateContact,
 )
@@ -98,17 +100,17 @@ def test_generated_client_create_upsert_get_update_list_delete(served: Served) -
         base_url=served.base_url, token=served.key, prefix="", auth_header_name="api-key"
     )
     folder = create_folder.sync_detailed(client=client, body=CreateFolder(name="Loyalty"))
-    assert folder.status_code == 201 and isinstance(folder.parsed, CreatedId)
+    assert folder.status_code == 201 and isinstance(folder.parsed, CreateFolderResponse201)
     gold = create_contact_list.sync_detailed(
         client=client, body=CreateContactList(name="Gold", folder_id=folder.parsed.id)
     )
-    assert gold.status_code == 201 and isinstance(gold.parsed, CreatedId)
+    assert gold.status_code == 201 and isinstance(gold.parsed, CreateContactListResponse201)
 
     created = create_contact.sync_detailed(
         client=client,
         body=CreateContact(email="ada@example.com", list_ids=[gold.parsed.id]),
     )
-    assert created.status_code == 201 and isinstance(created.parsed, CreatedId)
+    assert created.status_code == 201 and isinstance(created.parsed, CreateContactResponse201)
     contact_id = created.parsed.id
 
     duplicate = create_contact.sync_detailed(

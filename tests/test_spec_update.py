@@ -219,7 +219,7 @@ def test_the_pinned_spec_itself_is_a_no_op(project: SpecPaths) -> None:
 def test_spec_generate_is_make_generate(project: SpecPaths) -> None:
     # Regenerating the committed state changes no byte; a lost file comes back.
     before = snapshot(project)
-    (project.generated / "models" / "created_id.py").unlink()
+    (project.generated / "models" / "create_folder_response_201.py").unlink()
     assert main(["spec", "--root", str(project.root), "generate"]) == 0
     assert snapshot(project) == before
     assert not regenerate(project).stale

@@ -15,8 +15,10 @@ from .create_contact import CreateContact
 from .create_contact_attribute import CreateContactAttribute
 from .create_contact_attributes import CreateContactAttributes
 from .create_contact_list import CreateContactList
+from .create_contact_list_response_201 import CreateContactListResponse201
+from .create_contact_response_201 import CreateContactResponse201
 from .create_folder import CreateFolder
-from .created_id import CreatedId
+from .create_folder_response_201 import CreateFolderResponse201
 from .created_process_id import CreatedProcessId
 from .error_response import ErrorResponse
 from .error_response_metadata import ErrorResponseMetadata
@@ -58,8 +60,10 @@ __all__ = (
     "CreateContactAttribute",
     "CreateContactAttributes",
     "CreateContactList",
+    "CreateContactListResponse201",
+    "CreateContactResponse201",
     "CreateFolder",
-    "CreatedId",
+    "CreateFolderResponse201",
     "CreatedProcessId",
     "ErrorResponse",
     "ErrorResponseMetadata",

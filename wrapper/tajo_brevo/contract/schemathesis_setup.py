@@ -342,8 +342,9 @@ def config_data(
         "warnings": {"fail-on": True},
         "generation": {"max-examples": max_examples or default_max_examples()},
         "operations": operations,
-        # Links come from STATEFUL_LINKS; dependency analysis mislinks the shared
-        # CreatedId (see STATEFUL_LINKS). Location-header inference stays on.
+        # Links are the declared ones (the spec's and STATEFUL_LINKS), so what the run
+        # chains is what the spec says; dependency analysis stays off (it once mislinked
+        # the 201 schema the three creates shared). Location-header inference stays on.
         "phases": {"stateful": {"inference": {"algorithms": ["location-headers"]}}},
     }
     if seed is None and os.environ.get(SEED_ENV, "").strip():

@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.create_contact_list import CreateContactList
-from ...models.created_id import CreatedId
+from ...models.create_contact_list_response_201 import CreateContactListResponse201
 from ...models.error_response import ErrorResponse
 from ...types import Response
 
@@ -32,9 +32,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> CreatedId | ErrorResponse | None:
+) -> CreateContactListResponse201 | ErrorResponse | None:
     if response.status_code == 201:
-        response_201 = CreatedId.from_dict(response.json())
+        response_201 = CreateContactListResponse201.from_dict(response.json())
 
         return response_201
 
@@ -61,7 +61,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[CreatedId | ErrorResponse]:
+) -> Response[CreateContactListResponse201 | ErrorResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -74,7 +74,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateContactList,
-) -> Response[CreatedId | ErrorResponse]:
+) -> Response[CreateContactListResponse201 | ErrorResponse]:
     """Create a contact list
 
      Creates a new contact list within a specified folder. Lists are used to organize contacts for
@@ -88,7 +88,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreatedId | ErrorResponse]
+        Response[CreateContactListResponse201 | ErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -106,7 +106,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: CreateContactList,
-) -> CreatedId | ErrorResponse | None:
+) -> CreateContactListResponse201 | ErrorResponse | None:
     """Create a contact list
 
      Creates a new contact list within a specified folder. Lists are used to organize contacts for
@@ -120,7 +120,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreatedId | ErrorResponse
+        CreateContactListResponse201 | ErrorResponse
     """
 
     return sync_detailed(
@@ -133,7 +133,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateContactList,
-) -> Response[CreatedId | ErrorResponse]:
+) -> Response[CreateContactListResponse201 | ErrorResponse]:
     """Create a contact list
 
      Creates a new contact list within a specified folder. Lists are used to organize contacts for
@@ -147,7 +147,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreatedId | ErrorResponse]
+        Response[CreateContactListResponse201 | ErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -163,7 +163,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: CreateContactList,
-) -> CreatedId | ErrorResponse | None:
+) -> CreateContactListResponse201 | ErrorResponse | None:
     """Create a contact list
 
      Creates a new contact list within a specified folder. Lists are used to organize contacts for
@@ -177,7 +177,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreatedId | ErrorResponse
+        CreateContactListResponse201 | ErrorResponse
     """
 
     return (

@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.create_contact import CreateContact
-from ...models.created_id import CreatedId
+from ...models.create_contact_response_201 import CreateContactResponse201
 from ...models.error_response import ErrorResponse
 from ...types import Response
 
@@ -32,9 +32,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | CreatedId | ErrorResponse | None:
+) -> Any | CreateContactResponse201 | ErrorResponse | None:
     if response.status_code == 201:
-        response_201 = CreatedId.from_dict(response.json())
+        response_201 = CreateContactResponse201.from_dict(response.json())
 
         return response_201
 
@@ -65,7 +65,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | CreatedId | ErrorResponse]:
+) -> Response[Any | CreateContactResponse201 | ErrorResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -78,7 +78,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateContact,
-) -> Response[Any | CreatedId | ErrorResponse]:
+) -> Response[Any | CreateContactResponse201 | ErrorResponse]:
     """Create a contact
 
      Creates a new contact with the specified email address and optional attributes. The contact can be
@@ -93,7 +93,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | CreatedId | ErrorResponse]
+        Response[Any | CreateContactResponse201 | ErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -111,7 +111,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: CreateContact,
-) -> Any | CreatedId | ErrorResponse | None:
+) -> Any | CreateContactResponse201 | ErrorResponse | None:
     """Create a contact
 
      Creates a new contact with the specified email address and optional attributes. The contact can be
@@ -126,7 +126,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | CreatedId | ErrorResponse
+        Any | CreateContactResponse201 | ErrorResponse
     """
 
     return sync_detailed(
@@ -139,7 +139,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateContact,
-) -> Response[Any | CreatedId | ErrorResponse]:
+) -> Response[Any | CreateContactResponse201 | ErrorResponse]:
     """Create a contact
 
      Creates a new contact with the specified email address and optional attributes. The contact can be
@@ -154,7 +154,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | CreatedId | ErrorResponse]
+        Response[Any | CreateContactResponse201 | ErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -170,7 +170,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: CreateContact,
-) -> Any | CreatedId | ErrorResponse | None:
+) -> Any | CreateContactResponse201 | ErrorResponse | None:
     """Create a contact
 
      Creates a new contact with the specified email address and optional attributes. The contact can be
@@ -185,7 +185,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | CreatedId | ErrorResponse
+        Any | CreateContactResponse201 | ErrorResponse
     """
 
     return (

@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.create_folder import CreateFolder
-from ...models.created_id import CreatedId
+from ...models.create_folder_response_201 import CreateFolderResponse201
 from ...models.error_response import ErrorResponse
 from ...types import Response
 
@@ -32,9 +32,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> CreatedId | ErrorResponse | None:
+) -> CreateFolderResponse201 | ErrorResponse | None:
     if response.status_code == 201:
-        response_201 = CreatedId.from_dict(response.json())
+        response_201 = CreateFolderResponse201.from_dict(response.json())
 
         return response_201
 
@@ -61,7 +61,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[CreatedId | ErrorResponse]:
+) -> Response[CreateFolderResponse201 | ErrorResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -74,7 +74,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateFolder,
-) -> Response[CreatedId | ErrorResponse]:
+) -> Response[CreateFolderResponse201 | ErrorResponse]:
     """Create a folder
 
      Creates a new folder for organizing contact lists.
@@ -87,7 +87,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreatedId | ErrorResponse]
+        Response[CreateFolderResponse201 | ErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -105,7 +105,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: CreateFolder,
-) -> CreatedId | ErrorResponse | None:
+) -> CreateFolderResponse201 | ErrorResponse | None:
     """Create a folder
 
      Creates a new folder for organizing contact lists.
@@ -118,7 +118,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreatedId | ErrorResponse
+        CreateFolderResponse201 | ErrorResponse
     """
 
     return sync_detailed(
@@ -131,7 +131,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateFolder,
-) -> Response[CreatedId | ErrorResponse]:
+) -> Response[CreateFolderResponse201 | ErrorResponse]:
     """Create a folder
 
      Creates a new folder for organizing contact lists.
@@ -144,7 +144,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreatedId | ErrorResponse]
+        Response[CreateFolderResponse201 | ErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -160,7 +160,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: CreateFolder,
-) -> CreatedId | ErrorResponse | None:
+) -> CreateFolderResponse201 | ErrorResponse | None:
     """Create a folder
 
      Creates a new folder for organizing contact lists.
@@ -173,7 +173,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreatedId | ErrorResponse
+        CreateFolderResponse201 | ErrorResponse
     """
 
     return (

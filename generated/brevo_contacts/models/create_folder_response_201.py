@@ -6,14 +6,14 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="CreatedId")
+T = TypeVar("T", bound="CreateFolderResponse201")
 
 
 @_attrs_define
-class CreatedId:
+class CreateFolderResponse201:
     """
     Attributes:
-        id (int): Unique identifier of the created object.
+        id (int): Unique identifier of the newly created folder.
     """
 
     id: int
@@ -37,12 +37,12 @@ class CreatedId:
         d = dict(src_dict)
         id = d.pop("id")
 
-        created_id = cls(
+        create_folder_response_201 = cls(
             id=id,
         )
 
-        created_id.additional_properties = d
-        return created_id
+        create_folder_response_201.additional_properties = d
+        return create_folder_response_201
 
     @property
     def additional_keys(self) -> list[str]:
