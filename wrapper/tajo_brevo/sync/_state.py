@@ -471,11 +471,7 @@ class SyncState:
         list that had members when the chunk was sent): left once the chunk is confirmed.
         """
         with self.transaction():
-            cursor = self.db.execute(
-                "INSERT INTO inflight (run, kind, lists, maybe) VALUES (?, ?, ?, ?)",
-                (run, kind, _lists_text(lists), _lists_text(maybe)),
-            )
-            chunk = int(cursor.lastrowid or 0)
+            chunk = self._insert_chunk(run, kind, lists, maybe)
             self.db.executemany(
                 "INSERT OR REPLACE INTO inflight_rows (chunk, key, email, digest, tier, idx, raw) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -751,6 +747,14 @@ class SyncState:
         ).fetchone()
         return str(found[0] or "")
 
+    def _insert_chunk(self, run: int, kind: str, lists: Iterable[int], maybe: Iterable[int]) -> int:
+        """The chunk's own row (in the caller's transaction); returns its id."""
+        cursor = self.db.execute(
+            "INSERT INTO inflight (run, kind, lists, maybe) VALUES (?, ?, ?, ?)",
+            (run, kind, _lists_text(lists), _lists_text(maybe)),
+        )
+        return int(cursor.lastrowid or 0)
+
     def record_spilled(
         self, run: int, kind: str, lists: Iterable[int], bucket: int, *, maybe: Iterable[int] = ()
     ) -> int:
@@ -758,11 +762,7 @@ class SyncState:
         transaction (the bucket is emptied)."""
         self._spill_table()
         with self.transaction():
-            cursor = self.db.execute(
-                "INSERT INTO inflight (run, kind, lists, maybe) VALUES (?, ?, ?, ?)",
-                (run, kind, _lists_text(lists), _lists_text(maybe)),
-            )
-            chunk = int(cursor.lastrowid or 0)
+            chunk = self._insert_chunk(run, kind, lists, maybe)
             self.db.execute(
                 "INSERT OR REPLACE INTO inflight_rows (chunk, key, email, digest, tier, idx, raw) "
                 "SELECT ?, key, email, digest, tier, idx, raw FROM spill WHERE bucket = ?",
