@@ -43,6 +43,7 @@ __all__ = [
     "STATEFUL_LINKS",
     "WARNING_EXEMPTIONS",
     "KnownData",
+    "PositiveCreatesFitState",
     "build_config",
     "config_data",
     "default_max_examples",
@@ -176,6 +177,10 @@ class KnownData:
             if values:
                 dictionaries[name] = {"values": values}
                 bindings.append((operation, key, name))
+        if lists:
+            # The lists a body names (createContact, updateContact, importContacts):
+            # generated ids almost never exist, which production refuses (400).
+            bindings.append((None, "body.listIds[*]", "list_ids"))
         return dictionaries, bindings
 
 
@@ -189,6 +194,8 @@ def with_links(spec: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(op, dict) and "operationId" in op
     }
     for source, status, name, target, parameters, body in STATEFUL_LINKS:
+        if source not in by_id or target not in by_id:
+            continue  # a document with part of the operations (a test's excerpt)
         response = by_id[source]["responses"][status]
         link: dict[str, Any] = {"operationId": target}
         if parameters:
@@ -287,6 +294,107 @@ def _query_mutation_survives(context: Any, case: Any) -> bool:
 
 #: The ``filter_case`` hook, for runs that register hooks themselves.
 query_mutation_survives = _query_mutation_survives
+
+#: What each attribute category needs in a createContactAttribute body (the mock's and
+#: production's rule): the spec can't say it, because the category is a path parameter.
+_CATEGORY_NEEDS: dict[str, tuple[str, Any]] = {
+    "category": ("enumeration", [{"value": 1, "label": "One"}]),
+    "calculated": ("value", "1"),
+    "global": ("value", "1"),
+}
+
+
+def _fits_category(category: Any, body: Mapping[str, Any]) -> bool:
+    need = _CATEGORY_NEEDS.get(str(category))
+    if need is None:
+        return True
+    field, _default = need
+    given = body.get(field)
+    if field == "value":
+        return isinstance(given, str) and bool(given)
+    if not isinstance(given, list) or not given:
+        return False
+    values = [item.get("value") for item in given if isinstance(item, dict)]
+    return len(values) == len(given) and len(set(map(repr, values))) == len(values)
+
+
+class PositiveCreatesFitState:
+    """``map_case``: a schema-valid create names something new, as production requires.
+
+    Some rules of production decide whether a schema-valid create is served, and none can
+    be written in the spec, because they depend on the account's state or on a path
+    parameter:
+
+    - attribute names are unique in an account, case-insensitively, and what a
+      createContactAttribute body needs depends on the category in the path (a
+      ``category`` attribute an enumeration with distinct values, a ``calculated`` or
+      ``global`` one a ``value``);
+    - a createContact email must not belong to a contact already there (without
+      ``updateEnabled``; 400 duplicate_parameter).
+
+    Hypothesis draws the same name or body again and again (it replays what it found
+    interesting), and the category independently of the body, so on unlucky seeds every
+    schema-valid case of a phase was a duplicate or lacked its category's field, all were
+    refused (400), and schemathesis failed the run with "schema validation mismatch" (CI
+    of 2026-12-04 on createContactAttribute). This hook gives each positive create a name
+    or email not yet used in this run (``_2``/``2`` suffixes) and, where the category
+    needs it, the missing field. Negative cases are left as generated, so the server must
+    still refuse them; the refusals themselves are tested against the mock
+    (``tests/mock/test_mock_attributes.py``, ``tests/mock/test_mock_contacts.py``).
+
+    One instance is one run: it remembers the names and emails its cases used.
+
+    Args:
+        taken_emails: addresses that already exist on the server (:class:`KnownData`).
+    """
+
+    def __init__(self, taken_emails: Sequence[str] = ()) -> None:
+        self._attributes: set[str] = set()
+        self._emails: set[str] = {e.lower() for e in taken_emails if "@" in e}
+
+    def __call__(self, context: Any, case: Any) -> Any:
+        operation = str(case.operation.definition.raw.get("operationId"))
+        if operation not in ("createContactAttribute", "createContact"):
+            return case
+        meta = getattr(case, "meta", None)
+        if meta is None or str(getattr(meta.generation.mode, "value", "")) != "positive":
+            return case
+        if operation == "createContact":
+            self._fresh_email(case)
+        else:
+            self._fresh_attribute(case)
+        return case
+
+    def _fresh_email(self, case: Any) -> None:
+        body = case.body
+        email = body.get("email") if isinstance(body, dict) else None
+        if not isinstance(email, str) or "@" not in email:
+            return
+        local, _, domain = email.rpartition("@")
+        fresh, suffix = email, 1
+        while fresh.lower() in self._emails:
+            suffix += 1
+            fresh = f"{local}{suffix}@{domain}"
+        self._emails.add(fresh.lower())
+        if fresh != email:
+            case.body = {**body, "email": fresh}
+
+    def _fresh_attribute(self, case: Any) -> None:
+        params = dict(case.path_parameters or {})
+        name = params.get("attributeName")
+        if isinstance(name, str):
+            fresh, suffix = name, 1
+            while fresh.upper() in self._attributes:
+                suffix += 1
+                fresh = f"{name}_{suffix}"
+            self._attributes.add(fresh.upper())
+            if fresh != name:
+                params["attributeName"] = fresh
+                case.path_parameters = params
+        category = params.get("attributeCategory")
+        if isinstance(case.body, dict) and not _fits_category(category, case.body):
+            field, default = _CATEGORY_NEEDS[str(category)]
+            case.body = {**case.body, field: copy.deepcopy(default)}
 
 
 def config_data(
@@ -426,6 +534,8 @@ def load_schema(
     schema = schemathesis.openapi.from_dict(with_links(spec), config=config)
     schema.hooks.register_hook_with_name(_identifier_reaches_its_route, "filter_path_parameters")
     schema.hooks.register_hook_with_name(_query_mutation_survives, "filter_case")
+    taken = known.contact_identifiers if known is not None else ()
+    schema.hooks.register_hook_with_name(PositiveCreatesFitState(taken), "map_case")
     if app is not None:
         schema.app = app
     return schema

@@ -38,6 +38,7 @@ __all__ = ["ContractResults"]
 setup.register_formats()
 schemathesis.hook("filter_path_parameters")(setup.identifier_reaches_its_route)
 schemathesis.hook("filter_case")(setup.query_mutation_survives)
+schemathesis.hook("map_case")(setup.PositiveCreatesFitState())
 
 _group = cli.add_group("tajo-brevo contract")
 _group.add_option(
