@@ -156,6 +156,10 @@ def test_write_run_leaves_existing_data_alone_and_deletes_what_it_created() -> N
     mock = BrevoMock()
     seed_account(mock)
     state = mock.state
+    # The spec's examples name these (and list 1): the examples phase, which no case hook
+    # sees, once updated and deleted them in a write run.
+    state.create_attribute("normal", "PREFERRED_STORE", {"type": "text"})
+    state.create_contact({"email": "ada.lovelace@example.com", "attributes": {"FIRSTNAME": "A"}})
 
     def snapshot() -> tuple[object, ...]:
         return (

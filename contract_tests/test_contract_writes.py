@@ -14,6 +14,7 @@ from tajo_brevo.contract.writes import (
     WriteRecord,
     imported_emails,
     keep_off_existing_data,
+    prefix_names,
 )
 
 
@@ -124,3 +125,52 @@ def test_what_the_run_created_is_left_where_a_stateful_link_points() -> None:
         "listId": FOREIGN_ID_BASE + 5,
         "identifier": str(FOREIGN_ID_BASE + 10),
     }
+
+
+def test_an_import_creates_only_prefixed_contacts_and_lists() -> None:
+    # The spec's example import (one contact into a new list) and any generated one:
+    # whatever it creates carries the prefix, so it never lands on an existing contact
+    # and cleanup finds it.
+    body = {
+        "jsonBody": [
+            {"email": "grace.hopper@example.com", "attributes": {"FIRSTNAME": "Grace"}},
+            {"email": WRITE_PREFIX + "done@example.com"},
+            {"attributes": {"SMS": "+33612345678"}},
+            "not an object",
+        ],
+        "newList": {"listName": "Loyalty members", "folderId": 1},
+        "email": 42,
+    }
+    sent = prefix_names(body)
+    assert sent["jsonBody"] == [
+        {"email": WRITE_PREFIX + "grace.hopper@example.com", "attributes": {"FIRSTNAME": "Grace"}},
+        {"email": WRITE_PREFIX + "done@example.com"},
+        {"attributes": {"SMS": "+33612345678"}},
+        "not an object",
+    ]
+    assert sent["newList"] == {"listName": WRITE_PREFIX + "Loyalty members", "folderId": 1}
+    assert sent["email"] == 42  # a wrong shape (a negative case) is sent as generated
+    assert body["jsonBody"][0]["email"] == "grace.hopper@example.com"  # a copy was changed
+    record = WriteRecord()
+    record.record("importContacts", 202, body=sent, answer=b'{"processId": 1}')
+    assert record.contact_emails == {
+        WRITE_PREFIX + "grace.hopper@example.com",
+        WRITE_PREFIX + "done@example.com",
+    }
+    record.record("importContacts", 400, body=prefix_names({"jsonBody": [{"email": "x@y.io"}]}))
+    assert WRITE_PREFIX + "x@y.io" not in record.contact_emails
+
+
+def test_path_values_the_examples_phase_gives_encoded_are_moved_too() -> None:
+    # Examples carry path values as the URL will: a string list id, a %40 in an email.
+    moved = keep_off_existing_data({"identifier": "ada.lovelace%40example.com", "listId": "1"})
+    assert moved == {
+        "identifier": WRITE_PREFIX + "ada.lovelace%40example.com",
+        "listId": str(FOREIGN_ID_BASE + 1),
+    }
+    record = WriteRecord()
+    record.record("createContactList", 201, answer=b'{"id": 7}')
+    record.record("createContact", 201, body={"email": WRITE_PREFIX + "a@b.io"}, answer=b"{}")
+    owned = {"identifier": WRITE_PREFIX + "a%40b.io", "listId": "7"}
+    assert keep_off_existing_data(owned, record) == owned
+    assert keep_off_existing_data({"listId": "abc"}) == {"listId": "abc"}  # a negative case

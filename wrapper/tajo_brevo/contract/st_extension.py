@@ -98,8 +98,18 @@ def _install_write_hooks(record: WriteRecord) -> None:
             answer=response.content,
         )
 
+    # The examples phase sends the spec's examples as written: neither map_case nor the
+    # container hooks see them, only before_add_examples, which gets the list of cases
+    # to send. Without this, a write run updated and deleted the example contact
+    # (ada.lovelace@example.com) and attribute (PREFERRED_STORE) on an account that had
+    # them, and would have changed list 1 through the list examples.
+    def before_add_examples(context: Any, examples: list[Any]) -> None:
+        for case in examples:
+            map_case(context, case)
+
     schemathesis.hook("map_case")(map_case)
     schemathesis.hook("map_path_parameters")(map_path_parameters)
+    schemathesis.hook("before_add_examples")(before_add_examples)
     schemathesis.hook("after_call")(after_call)
 
 

@@ -21,6 +21,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 __all__ = [
     "ATTRIBUTE_PREFIX",
@@ -69,17 +70,40 @@ def imported_emails(file_body: Any) -> set[str]:
     return {row[column].strip() for row in rows[1:] if len(row) > column and "@" in row[column]}
 
 
+def _prefixed_email(value: Any) -> Any:
+    if isinstance(value, str) and "@" in value and not value.startswith(WRITE_PREFIX):
+        return WRITE_PREFIX + value
+    return value
+
+
 def prefix_names(body: Any) -> Any:
-    """``body`` with :data:`WRITE_PREFIX` on its ``name``, ``listName`` and ``email``."""
+    """``body`` with :data:`WRITE_PREFIX` on the names and emails it would create.
+
+    ``name``, ``listName`` and ``email``; in an import, also ``newList.listName`` and
+    each ``jsonBody[].email``, so an imported contact or a new list is recognisable
+    (cleanup sweeps the prefix) and never lands on an existing contact.
+    """
     if not isinstance(body, dict):
         return body
     body = dict(body)
     for key in ("name", "listName"):
         if isinstance(body.get(key), str) and not body[key].startswith(WRITE_PREFIX):
             body[key] = WRITE_PREFIX + body[key]
-    email = body.get("email")
-    if isinstance(email, str) and "@" in email and not email.startswith(WRITE_PREFIX):
-        body["email"] = WRITE_PREFIX + email
+    if "email" in body:
+        body["email"] = _prefixed_email(body["email"])
+    new_list = body.get("newList")
+    if isinstance(new_list, dict):
+        name = new_list.get("listName")
+        if isinstance(name, str) and not name.startswith(WRITE_PREFIX):
+            body["newList"] = {**new_list, "listName": WRITE_PREFIX + name}
+    rows = body.get("jsonBody")
+    if isinstance(rows, list):
+        body["jsonBody"] = [
+            {**row, "email": _prefixed_email(row["email"])}
+            if isinstance(row, dict) and "email" in row
+            else row
+            for row in rows
+        ]
     return body
 
 
@@ -146,6 +170,14 @@ class WriteRecord:
                     self.attributes.add((str(category), str(name)))
             elif operation_id == "importContacts" and isinstance(body, dict):
                 self.contact_emails |= imported_emails(body.get("fileBody"))
+                rows = body.get("jsonBody")
+                self.contact_emails |= {
+                    row["email"]
+                    for row in (rows if isinstance(rows, list) else [])
+                    if isinstance(row, dict)
+                    and isinstance(row.get("email"), str)
+                    and "@" in row["email"]
+                }
 
     def owns_contact(self, identifier: str) -> bool:
         """True when ``identifier`` (an id or an email) is a contact this run created."""
@@ -202,15 +234,22 @@ def keep_off_existing_data(path_parameters: Any, owned: WriteRecord | None = Non
         return path_parameters
     params = dict(path_parameters)
     identifier = params.get("identifier")
-    if owned is not None and isinstance(identifier, str) and owned.owns_contact(identifier):
+    # The examples phase gives path values as the URL will carry them: "1" for a list
+    # id, "ada%40example.com" for an email. Both are moved like their decoded forms.
+    decoded = unquote(identifier) if isinstance(identifier, str) else None
+    if owned is not None and decoded is not None and owned.owns_contact(decoded):
         pass  # created by this run (a stateful link): the real target
-    elif isinstance(identifier, str):
-        if identifier.isdigit() and int(identifier) < FOREIGN_ID_BASE:
-            params["identifier"] = str(FOREIGN_ID_BASE + int(identifier))
-        elif "@" in identifier and not identifier.startswith(WRITE_PREFIX):
+    elif isinstance(identifier, str) and decoded is not None:
+        if decoded.isdigit() and int(decoded) < FOREIGN_ID_BASE:
+            params["identifier"] = str(FOREIGN_ID_BASE + int(decoded))
+        elif "@" in decoded and not decoded.startswith(WRITE_PREFIX):
             params["identifier"] = WRITE_PREFIX + identifier
     list_id = params.get("listId")
-    if owned is not None and owned.owns_list(list_id):
+    if isinstance(list_id, str) and list_id.isdigit():
+        number = int(list_id)
+        if not (owned is not None and owned.owns_list(number)) and number < FOREIGN_ID_BASE:
+            params["listId"] = str(FOREIGN_ID_BASE + number)
+    elif owned is not None and owned.owns_list(list_id):
         pass
     elif (
         isinstance(list_id, int)
