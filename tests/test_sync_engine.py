@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from _scenario_support import Driver, sync
 from tajo_brevo import LoyaltyProfile, Tier
-from tajo_brevo.sync import SyncState
+from tajo_brevo.sync import SyncState, _engine
 
 HEADER = "EMAIL,LOYALTY_ID,LOYALTY_POINTS,FIRSTNAME"
 WRITES = {"POST", "PUT", "DELETE"}
@@ -323,3 +324,32 @@ def test_rows_the_import_report_rejects_come_back_failed(brevo: Driver, tmp_path
         http.delete("/contacts/owner@example.com")
     again = sync(brevo, source, state=state, **FAST)
     assert again.counts == {"unchanged": 59, "created": 1}  # one row: per-contact path
+
+
+def test_update_mode_sends_rows_it_does_not_know_in_bounded_batches(
+    brevo: Driver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A first update run knows no contact: every row goes per contact. They used to wait
+    # in one list until the end of the source (a million rows in memory); now each batch
+    # is sent as it fills.
+    monkeypatch.setattr(_engine, "UPDATE_ONLY_BATCH", 2)
+    sizes: list[int] = []
+    send = _engine._Engine._send_upserts
+
+    def spy(self: Any, rows: list[Any], *, may_create: bool) -> Any:
+        sizes.append(len(rows))
+        return send(self, rows, may_create=may_create)
+
+    monkeypatch.setattr(_engine._Engine, "_send_upserts", spy)
+    with brevo.mock.client() as http:
+        for i in range(4):
+            assert http.post("/contacts", json={"email": f"c{i}@example.com"}).status_code == 201
+    rows = [*customers(4, name="Known"), "stranger@example.com,L9,5,Zed"]
+    report = sync(
+        brevo, write_csv(tmp_path / "in.csv", rows), state=tmp_path / "s.db", mode="update"
+    )
+    assert sizes == [2, 2, 1]
+    assert report.counts == {"updated": 4, "skipped": 1}
+    for i in range(4):
+        assert contact(brevo, f"c{i}@example.com").attributes["FIRSTNAME"] == f"Known{i}"
+    assert brevo.mock.state.contact_by_email("stranger@example.com") is None

@@ -96,6 +96,10 @@ Plan = Generator[Any, Any, Any]
 
 #: Fewer changed rows than this go as per-contact upserts, more through imports.
 DEFAULT_IMPORT_THRESHOLD = 50
+#: Mode update: rows the state doesn't know are sent per contact (only an update can
+#: say whether the contact exists), in batches of this many, so a first ``update`` run
+#: over a large source holds one batch in memory, not every row.
+UPDATE_ONLY_BATCH = 500
 #: Part of every raw hash: bump it when the way a row's text becomes values changes.
 RAW_HASH_VERSION = 1
 #: Outcomes only counted (not kept) unless every outcome is asked for.
@@ -602,6 +606,9 @@ class _Engine:
             if self.options.mode == "update" and (previous is None or previous.tier is None):
                 # Not known to exist: only a per-contact update can say (never creates).
                 self.update_only.append(item)
+                if len(self.update_only) >= UPDATE_ONLY_BATCH:
+                    unknown, self.update_only = self.update_only, []
+                    yield from self._send_upserts(unknown, may_create=False)
                 continue
             yield from self._queue(item)
         if remember and not self.options.dry_run:
