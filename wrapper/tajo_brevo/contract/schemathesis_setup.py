@@ -25,7 +25,7 @@ from __future__ import annotations
 import copy
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -318,6 +318,18 @@ def _fits_category(category: Any, body: Mapping[str, Any]) -> bool:
     return len(values) == len(given) and len(set(map(repr, values))) == len(values)
 
 
+def _first_unused(
+    value: str, variant: Callable[[int], str], used: set[str], key: Callable[[str], str]
+) -> str:
+    """``value``, or its first ``variant(2)``, ``variant(3)``... not in ``used``; marked used."""
+    fresh, suffix = value, 1
+    while key(fresh) in used:
+        suffix += 1
+        fresh = variant(suffix)
+    used.add(key(fresh))
+    return fresh
+
+
 class PositiveCreatesFitState:
     """``map_case``: a schema-valid create names something new, as production requires.
 
@@ -371,11 +383,7 @@ class PositiveCreatesFitState:
         if not isinstance(email, str) or "@" not in email:
             return
         local, _, domain = email.rpartition("@")
-        fresh, suffix = email, 1
-        while fresh.lower() in self._emails:
-            suffix += 1
-            fresh = f"{local}{suffix}@{domain}"
-        self._emails.add(fresh.lower())
+        fresh = _first_unused(email, lambda n: f"{local}{n}@{domain}", self._emails, str.lower)
         if fresh != email:
             case.body = {**body, "email": fresh}
 
@@ -383,11 +391,7 @@ class PositiveCreatesFitState:
         params = dict(case.path_parameters or {})
         name = params.get("attributeName")
         if isinstance(name, str):
-            fresh, suffix = name, 1
-            while fresh.upper() in self._attributes:
-                suffix += 1
-                fresh = f"{name}_{suffix}"
-            self._attributes.add(fresh.upper())
+            fresh = _first_unused(name, lambda n: f"{name}_{n}", self._attributes, str.upper)
             if fresh != name:
                 params["attributeName"] = fresh
                 case.path_parameters = params
