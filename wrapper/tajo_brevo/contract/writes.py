@@ -91,11 +91,8 @@ def prefix_names(body: Any) -> Any:
             body[key] = WRITE_PREFIX + body[key]
     if "email" in body:
         body["email"] = _prefixed_email(body["email"])
-    new_list = body.get("newList")
-    if isinstance(new_list, dict):
-        name = new_list.get("listName")
-        if isinstance(name, str) and not name.startswith(WRITE_PREFIX):
-            body["newList"] = {**new_list, "listName": WRITE_PREFIX + name}
+    if "newList" in body:
+        body["newList"] = prefix_names(body["newList"])
     rows = body.get("jsonBody")
     if isinstance(rows, list):
         body["jsonBody"] = [
@@ -245,18 +242,13 @@ def keep_off_existing_data(path_parameters: Any, owned: WriteRecord | None = Non
         elif "@" in decoded and not decoded.startswith(WRITE_PREFIX):
             params["identifier"] = WRITE_PREFIX + identifier
     list_id = params.get("listId")
-    if isinstance(list_id, str) and list_id.isdigit():
-        number = int(list_id)
-        if not (owned is not None and owned.owns_list(number)) and number < FOREIGN_ID_BASE:
-            params["listId"] = str(FOREIGN_ID_BASE + number)
-    elif owned is not None and owned.owns_list(list_id):
+    as_text = isinstance(list_id, str)
+    number = int(list_id) if isinstance(list_id, str) and list_id.isdigit() else list_id
+    if owned is not None and owned.owns_list(number):
         pass
-    elif (
-        isinstance(list_id, int)
-        and not isinstance(list_id, bool)
-        and 0 <= list_id < FOREIGN_ID_BASE
-    ):
-        params["listId"] = FOREIGN_ID_BASE + list_id
+    elif isinstance(number, int) and not isinstance(number, bool) and 0 <= number < FOREIGN_ID_BASE:
+        moved = FOREIGN_ID_BASE + number
+        params["listId"] = str(moved) if as_text else moved
     name = params.get("attributeName")
     if isinstance(name, str) and not name.startswith(ATTRIBUTE_PREFIX):
         params["attributeName"] = ATTRIBUTE_PREFIX + name
