@@ -415,7 +415,7 @@ def test_a_schema_1_state_is_migrated_keeping_everything_without_raw_hashes(
         assert old.history() == []
     with SyncState(path) as state:
         version = state.db.execute("SELECT value FROM meta WHERE key = 'schema_version'")
-        assert version.fetchone()[0] == str(SCHEMA_VERSION) == "2"
+        assert version.fetchone()[0] == str(SCHEMA_VERSION) == "3"
         [known] = state.lookup(["a@example.com"]).values()
         assert (known.digest, known.tier, known.lists, known.raw) == (
             b"1" * 16,

@@ -87,10 +87,12 @@ class _Call:
 
 @dataclass(frozen=True)
 class _Result:
-    """A successful answer: status and decoded JSON body (None when empty)."""
+    """A successful answer: status, decoded JSON body (None when empty), and the answer's
+    ``Date`` header (Brevo's clock, which the sync's drift checks measure time on)."""
 
     status_code: int
     body: Any
+    date: str | None = None
 
 
 def _call(operation: str, method: str, path: str, module: Any, **kwargs: Any) -> _Call:
@@ -107,11 +109,17 @@ def _call(operation: str, method: str, path: str, module: Any, **kwargs: Any) ->
 
 
 def list_contacts_call(
-    *, limit: int, offset: int, modified_since: dt.datetime | None = None
+    *,
+    limit: int,
+    offset: int,
+    modified_since: dt.datetime | None = None,
+    list_ids: Sequence[int] = (),
 ) -> _Call:
     extra: dict[str, Any] = {}
     if modified_since is not None:
         extra["modified_since"] = modified_since
+    if list_ids:
+        extra["list_ids"] = list(list_ids)
     return _call(
         "listContacts",
         "GET",
@@ -387,7 +395,7 @@ def _interpret(call: _Call, response: httpx.Response, secrets: Sequence[str]) ->
                 body = json.loads(content)
             except ValueError:
                 body = None
-        return _Result(status_code=status_code, body=body)
+        return _Result(status_code=status_code, body=body, date=response.headers.get("date"))
     raise error_from_response(
         status_code=status_code,
         content=response.content,

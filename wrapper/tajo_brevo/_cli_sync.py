@@ -57,6 +57,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--verify", action="store_true", help="read back the touched contacts and compare"
     )
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="send every row again, whatever the state remembers (also: sync to an account "
+        "the state was not made with)",
+    )
+    parser.add_argument(
+        "--reconcile",
+        action="store_true",
+        help="read the whole program back from Brevo, compare it with the state and repair "
+        "what differs",
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument(
         "--failures",
@@ -131,6 +143,8 @@ def _sync(args: argparse.Namespace) -> int:
                 on_missing=args.on_missing,
                 dry_run=args.dry_run,
                 verify=args.verify,
+                full=args.full,
+                reconcile=args.reconcile,
                 progress=progress,
             )
     finally:
@@ -195,6 +209,12 @@ def _print(path: Path, report: SyncReport, failures: Path | None) -> None:
             "  from an interrupted run: "
             + ", ".join(f"{k} {v}" for k, v in sorted(report.recovered.items()))
         )
+    if report.drift:
+        found = ", ".join(f"{k} {v}" for k, v in sorted(report.drift.items()))
+        fixed = ", ".join(f"{k} {v}" for k, v in sorted(report.repaired.items()))
+        print(f"  drift in Brevo: found {found}; repaired {fixed or 'none'}")
+    for label, rows in sorted(report.columns.items()):
+        print(f"  {label}: {rows} rows")
     if report.verify is not None:
         print(f"  verify: {report.verify['checked']} checked, {report.verify['mismatches']} differ")
     for outcome in report.problems[:10]:

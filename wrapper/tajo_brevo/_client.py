@@ -54,7 +54,13 @@ from .results import (
 from .sync._context import DEFAULT_IMPORT_THRESHOLD
 from .sync._csv import DEFAULT_MAX_IMPORT_BYTES
 from .sync._progress import ProgressCallback, SyncProgress
-from .sync._seam import AsyncClientSeam, ClientSeam, download_report, download_report_async
+from .sync._seam import (
+    AsyncClientSeam,
+    ClientSeam,
+    download_report,
+    download_report_async,
+    key_id,
+)
 from .tiers import DEFAULT_TIER_POLICY, TierPolicy
 
 if TYPE_CHECKING:
@@ -282,6 +288,7 @@ class TajoBrevo(_Base):
             account=self._account,
             execute=self._execute,
             download=lambda url: download_report(http, base_url, url),
+            key_id=key_id(self._config.api_key),
         )
 
     def _run(self, plan: plans.Plan[T]) -> T:
@@ -745,7 +752,11 @@ class AsyncTajoBrevo(_Base):
             return await download_report_async(http, base_url, url)
 
         return AsyncClientSeam(
-            base_url=base_url, account=self._account, execute=self._execute, download=download
+            base_url=base_url,
+            account=self._account,
+            execute=self._execute,
+            download=download,
+            key_id=key_id(self._config.api_key),
         )
 
     async def _run(self, plan: plans.Plan[T]) -> T:

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
@@ -332,6 +333,9 @@ class MockCore:
     def finish(self, ex: _Exchange, outcome: _Outcome) -> Answer:
         """Record the exchange; the status, raw headers and body to send."""
         status, out_headers, payload = outcome
+        # Every answer says when, on the account's clock (the one modifiedAt uses), as
+        # HTTP servers do (RFC 9110 Date): a client measures "modified since" on it.
+        out_headers.setdefault("date", format_datetime(self.parts.state.now(), usegmt=True))
         recorded_headers = dict(ex.headers)
         if "api-key" in recorded_headers:
             recorded_headers["api-key"] = "<redacted>"

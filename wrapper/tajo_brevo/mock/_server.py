@@ -22,6 +22,8 @@ def _config(app: ASGIApp, host: str, port: int, log_level: str) -> uvicorn.Confi
         log_level=log_level,
         access_log=False,
         lifespan="off",
+        # The app sets Date itself, from the mock's clock (the one modifiedAt uses).
+        date_header=False,
         # A dropped-connection fault ends a response early; uvicorn logs it at error level.
         timeout_graceful_shutdown=2,
     )

@@ -7,8 +7,10 @@ is known and runs the phases in order.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from typing import Any, Literal, Protocol
 
 from .._adapter import _Call
@@ -33,7 +35,6 @@ __all__ = [
     "RowSource",
     "RunContext",
     "SyncOptions",
-    "counted",
     "encodable",
     "usable_email",
 ]
@@ -65,6 +66,10 @@ class SyncOptions:
     poll_timeout: float = 1800.0
     keep_outcomes: bool = False
     batch_rows: int = 1000
+    #: Send every row again, whatever the state remembers (and sync to another account).
+    full: bool = False
+    #: Read the whole program back, compare it with the state, repair what differs.
+    reconcile: bool = False
     #: Called with a :class:`SyncProgress` when a phase starts and as it advances.
     progress: ProgressCallback | None = None
 
@@ -81,11 +86,14 @@ class RowSource(Protocol):
     def rows(self) -> Iterator[Raw]: ...
 
 
-def counted(report: SyncReport, call: _Call) -> Plan:
-    """Yield one call, counted by operation in the report."""
-    report.requests[call.operation] += 1
-    result = yield call
-    return result
+def _brevo_time(date: str) -> dt.datetime | None:
+    try:
+        moment = parsedate_to_datetime(date)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
 
 
 def encodable(text: str) -> bool:
@@ -133,6 +141,26 @@ class RunContext:
     fingerprint: bytes = b""
     #: Keys of the contacts this run confirmed (kept for ``verify``).
     touched: set[str] = field(default_factory=set)
+    # -- the account (see _drift)
+    #: What the last run saw of the account (None: nothing remembered).
+    memory: dict[str, Any] | None = None
+    #: The program's lists as read before this run wrote anything.
+    list_info: dict[int, dict[str, Any] | None] | None = None
+    #: A list's subscriber count differs from the last run's: the program is read.
+    counts_changed: bool = False
+    #: The program's lists were gone: the state forgot its contacts.
+    reset_program: bool = False
+    #: Attribute number -> (name, run that (re)created it).
+    table: dict[int, tuple[str, int]] = field(default_factory=dict)
+    #: Attribute name -> run that re-created it in Brevo (only those ever re-created).
+    resets: dict[str, int] = field(default_factory=dict)
+    #: Attribute name -> number (for the per-attribute entries of a digest).
+    attr_ids: dict[str, int] = field(default_factory=dict)
+    #: Contacts found drifted, with the kind of drift.
+    drifted: dict[str, str] = field(default_factory=dict)
+    #: Brevo's clock: the first and the latest ``Date`` its answers gave in this run.
+    brevo_first: dt.datetime | None = None
+    brevo_last: dt.datetime | None = None
     _email_headers: dict[str, bool] = field(default_factory=dict)
     _email_header: str | None = None
     phase: Phase | None = None
@@ -144,8 +172,24 @@ class RunContext:
     # -- reporting ----------------------------------------------------------------------
 
     def call(self, call: _Call) -> Plan:
-        """Yield one call, counted by operation."""
-        return counted(self.report, call)
+        """Yield one call, counted by operation; Brevo's clock noted from the answer."""
+        self.report.requests[call.operation] += 1
+        result = yield call
+        self.saw(result)
+        return result
+
+    def saw(self, result: Any) -> None:
+        """Note the time an answer of Brevo's carries (its ``Date``)."""
+        date = getattr(result, "date", None)
+        if not date:
+            return
+        moment = _brevo_time(date)
+        if moment is None:
+            return
+        if self.brevo_first is None:
+            self.brevo_first = moment
+        if self.brevo_last is None or moment > self.brevo_last:
+            self.brevo_last = moment
 
     def outcome(
         self, index: int, email: str | None, status: Any, reason: str | None, tier: str | None

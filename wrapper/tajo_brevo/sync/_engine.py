@@ -47,7 +47,6 @@ from ._context import (
     RowSource,
     RunContext,
     SyncOptions,
-    counted,
 )
 from ._effects import Download, Parallel, Plan, Sleep
 from ._program import Program
@@ -98,40 +97,18 @@ def sync_plan(
     clock: Callable[[], float] = time.monotonic,
     provisioning: ProvisionResult | None = None,
 ) -> Plan:
-    """The whole sync as one plan; returns a :class:`~tajo_brevo.sync.SyncReport`."""
+    """The whole sync as one plan; returns a :class:`~tajo_brevo.sync.SyncReport`.
+
+    ``identity``: ``base_url`` and ``key`` (an id of the API key, see ``_drift.key_id``)
+    of the account this run writes to.
+    """
     started = clock()
     report = SyncReport(
         mode=options.mode,
         dry_run=options.dry_run,
         outcomes=[] if options.keep_outcomes else None,
     )
-    progress = options.progress
-    if progress is not None and provisioning is None:
-        from ._progress import SyncProgress
-
-        progress(SyncProgress("provisioning", 0, None, "requests"))
-    if options.dry_run:
-        yield from _account_types(report, account)
-        with account.lock:
-            types = account.attribute_types or {}
-            # What provisioning would create is taken as there (a dry run writes nothing).
-            missing = {n: a.type for n, a in TAJO_ATTRIBUTES.items() if n not in types}
-            account.attribute_types = {**types, **missing}
-        lists_of = _stored_program(state)
-    else:
-        provisioned: ProvisionResult = (
-            provisioning
-            if provisioning is not None
-            else (yield from _provision(report, account, program, policy))
-        )
-        with account.lock:
-            known_types = account.attribute_types is not None
-        if not known_types:
-            yield from _account_types(report, account)
-        lists_of = Program(provisioned.all_customers_list_id, dict(provisioned.tier_lists))
-        _check_columns(account, source)
-        state.bind(**identity)
-        state.remember_program(lists_of.all_customers, lists_of.tier_lists)
+    base_url, key = identity.get("base_url", ""), identity.get("key", "")
     ctx = RunContext(
         state=state,
         account=account,
@@ -139,16 +116,58 @@ def sync_plan(
         options=options,
         policy=policy,
         report=report,
-        program=lists_of,
+        program=_stored_program(state),
     )
+    if provisioning is None:
+        ctx.progress("provisioning", 0, None, "requests")
+        # Before any write: the account must be the one the state remembers.
+        yield from drift.check_identity(ctx, base_url=base_url, key=key, program=program)
+    folder: int | None = None
+    created: tuple[str, ...] = ()
+    if options.dry_run:
+        yield from _account_types(ctx)
+        with account.lock:
+            types = account.attribute_types or {}
+            # What provisioning would create is taken as there (a dry run writes nothing).
+            missing = {n: a.type for n, a in TAJO_ATTRIBUTES.items() if n not in types}
+            account.attribute_types = {**types, **missing}
+    else:
+        provisioned: ProvisionResult = (
+            provisioning
+            if provisioning is not None
+            else (yield from _provision(ctx, program, policy))
+        )
+        with account.lock:
+            known_types = account.attribute_types is not None
+        if not known_types:
+            yield from _account_types(ctx)
+        lists_of = Program(provisioned.all_customers_list_id, dict(provisioned.tier_lists))
+        stored = state.stored_program()
+        if stored is not None and stored != lists_of and not ctx.reset_program:
+            # The program's lists are new ones: what the state remembers of lists is void.
+            ctx.reset_program = True
+            ctx.report.drift["program_lists_gone"] += state.forget_all()
+        ctx.program = lists_of
+        folder, created = provisioned.folder_id, provisioned.attributes_created
+        _check_columns(account, source)
+        state.bind(program=identity.get("program", program))
+        state.remember_program(lists_of.all_customers, lists_of.tier_lists)
+    with account.lock:
+        names = set(account.attribute_types or {}) | set(TAJO_ATTRIBUTES)
+    ctx.attr_ids = state.attribute_ids(names)
     ctx.run = 0 if options.dry_run else state.start_run(source.name, options.mode)
     report.run_id = ctx.run or None
+    if created and ctx.run:
+        # Brevo holds no value of an attribute it just created: confirmed values are void.
+        state.reset_attributes(created, ctx.run)
+    ctx.table = state.attribute_table()
+    ctx.resets = {name: run for name, run in ctx.table.values() if run}
     status = "aborted"
     try:
         ctx.progress("checking", 0, None, "requests")
         if not options.dry_run:
             yield from recover(ctx)
-        yield from drift.check_account(ctx)
+            yield from drift.check(ctx)
         ctx.progress("reading", 0, None)
         planning.pass_one(ctx)
         yield from planning.pass_two(ctx)
@@ -160,6 +179,9 @@ def sync_plan(
             yield from lists.mirror(ctx)
         if options.verify and not options.dry_run:
             yield from verify(ctx)
+        if not options.dry_run:
+            drift.repaired(ctx)
+            yield from drift.remember(ctx, base_url=base_url, key=key, folder=folder)
         status = "ok" if report.ok else "failed"
     finally:
         report.duration = clock() - started
@@ -172,30 +194,29 @@ def sync_plan(
     return report
 
 
-def _provision(
-    report: SyncReport, account: _AccountCache, program: str, policy: TierPolicy
-) -> Plan:
-    counting = provision_plan(account, program=program, policy=policy)
+def _provision(ctx: RunContext, program: str, policy: TierPolicy) -> Plan:
+    counting = provision_plan(ctx.account, program=program, policy=policy)
     value = None
     try:
         call = next(counting)
         while True:
-            report.requests[call.operation] += 1
+            ctx.report.requests[call.operation] += 1
             try:
                 value = yield call
             except BrevoError as exc:
                 call = counting.throw(exc)
             else:
+                ctx.saw(value)
                 call = counting.send(value)
     except StopIteration as stop:
         return stop.value
 
 
-def _account_types(report: SyncReport, account: _AccountCache) -> Plan:
-    result = yield from counted(report, calls.list_attributes_call())
+def _account_types(ctx: RunContext) -> Plan:
+    result = yield from ctx.call(calls.list_attributes_call())
     body = result.body if isinstance(result.body, dict) else {}
-    with account.lock:
-        account.attribute_types = {
+    with ctx.account.lock:
+        ctx.account.attribute_types = {
             str(a.get("name")): a.get("type")
             for a in body.get("attributes") or []
             if isinstance(a, dict)

@@ -83,6 +83,7 @@ def queue(ctx: RunContext, row: Row) -> Plan:
             ctx.options.max_import_bytes,
             ctx.state,
             target_bytes=ctx.options.import_chunk_bytes,
+            ids=ctx.attr_ids,
         )
         waiting, ctx.pending = ctx.pending, []
         for item in waiting:
@@ -216,7 +217,7 @@ def send_upserts(ctx: RunContext, rows: list[Row], *, may_create: bool) -> Plan:
         _sent(ctx, len(rows))
         return
     program = ctx.program
-    members = [member(row, program) for row in rows]
+    members = [member(row, program, ctx.attr_ids) for row in rows]
     chunk_id = ctx.state.record_chunk(ctx.run, "upsert", program.list_ids, members)
     results = yield Parallel([_upsert_one(ctx, row, may_create) for row in rows])
     confirmed: list[Confirmed] = []

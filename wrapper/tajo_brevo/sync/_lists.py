@@ -34,6 +34,12 @@ def occupied_tier_lists(ctx: RunContext) -> Plan:
     """
     occupied: set[int] = set()
     for list_id in ctx.program.tier_lists.values():
+        seen = (ctx.list_info or {}).get(list_id)
+        if seen is not None and seen.get("count") is not None:
+            # Read before this run wrote anything (the identity check): no request.
+            if seen["count"] > 0:
+                occupied.add(list_id)
+            continue
         try:
             info = yield from ctx.call(calls.get_list_call(list_id))
         except BrevoError:

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -22,6 +22,7 @@ from ._csv import IMPORT_ENVELOPE, ImportChunk, encode_row, json_size
 from ._program import Program
 from ._source import Row
 from ._state import ContactState, Member
+from ._values import HEAD, pack
 
 __all__ = ["Chunker", "Program", "is_unchanged", "stale_lists", "state_digest", "unlink_batches"]
 
@@ -53,16 +54,18 @@ def is_unchanged(row: Row, known: ContactState | None, program: Program) -> bool
     return (
         known is not None
         and known.digest is not None
-        and known.digest == state_digest(row, program.lists_for(row.tier))
+        and known.digest[:HEAD] == state_digest(row, program.lists_for(row.tier))
     )
 
 
-def member(row: Row, program: Program) -> Member:
-    """The in-flight record of a row about to be sent."""
+def member(row: Row, program: Program, ids: Mapping[str, int] | None = None) -> Member:
+    """The in-flight record of a row about to be sent (with its per-attribute entries
+    when the attributes' numbers are given)."""
+    digest = state_digest(row, program.lists_for(row.tier))
     return Member(
         key=row.key,
         email=row.email,
-        digest=state_digest(row, program.lists_for(row.tier)),
+        digest=digest if ids is None else digest + pack(row.values, ids),
         tier=row.tier.value,
         index=row.index,
         raw=row.raw_digest,
@@ -108,8 +111,10 @@ class Chunker:
         spill: Spill | None = None,
         *,
         target_bytes: int | None = None,
+        ids: Mapping[str, int] | None = None,
     ) -> None:
         self.program = program
+        self.ids = ids
         #: The hard limit: a row that does not fit alone is refused.
         self.budget = max_bytes - IMPORT_ENVELOPE
         #: Where a chunk is closed: a row larger than this goes alone (up to the limit).
@@ -150,9 +155,9 @@ class Chunker:
         if self.spill is None:
             chunk.lines.append(line)
             chunk.keys.append(row.key)
-            current.members.append(member(row, self.program))
+            current.members.append(member(row, self.program, self.ids))
         else:
-            self._buffer.append((current.bucket, line, member(row, self.program)))
+            self._buffer.append((current.bucket, line, member(row, self.program, self.ids)))
             if len(self._buffer) >= SPILL_BATCH:
                 self._flush()
         return ready, False

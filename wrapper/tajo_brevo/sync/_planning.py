@@ -15,8 +15,10 @@ from ..profile import LoyaltyProfile
 from . import _imports as imports
 from ._context import RunContext, usable_email
 from ._effects import Plan
-from ._plan import is_unchanged
+from ._plan import is_unchanged, member
 from ._source import Invalid, Normalizer, Raw, Row, Source
+from ._state import ContactState
+from ._values import HEAD, canonical, entries, value_hash
 
 __all__ = ["RAW_HASH_VERSION", "SUPERSEDED", "UPDATE_ONLY_BATCH", "pass_one", "pass_two"]
 
@@ -26,8 +28,9 @@ SUPERSEDED = "superseded by row"
 #: say whether the contact exists), in batches of this many, so a first ``update`` run
 #: over a large source holds one batch in memory, not every row.
 UPDATE_ONLY_BATCH = 500
-#: Part of every raw hash: bump it when the way a row's text becomes values changes.
-RAW_HASH_VERSION = 1
+#: Part of every raw hash: bump it when the way a row's text becomes values changes, or
+#: what the state stores for it (2: per-attribute entries in the digest).
+RAW_HASH_VERSION = 2
 
 
 def pass_one(ctx: RunContext) -> None:
@@ -103,6 +106,8 @@ def fingerprint(ctx: RunContext) -> bytes:
             sorted((str(t), i) for t, i in ctx.program.tier_lists.items()),
         ],
         "mode": ctx.options.mode,
+        # An attribute re-created in Brevo: every row is compared attribute by attribute.
+        "resets": sorted((name, run) for name, run in ctx.table.values() if run),
     }
     text = json.dumps(data, sort_keys=True, ensure_ascii=True)
     return hashlib.blake2b(text.encode(), digest_size=16).digest()
@@ -122,6 +127,7 @@ def _plan_batch(ctx: RunContext, normalizer: Normalizer, batch: list[Raw]) -> Pl
     found = ctx.state.lookup_seen([e.lower() for e in emails if e is not None])
     items: list[Row | Invalid] = []
     remember: list[tuple[str, bytes, bytes]] = []
+    digests: list[tuple[str, bytes | None, bytes, bytes]] = []
     counts, counts_only = ctx.report.counts, ctx.report.outcomes is None
     for raw, email in zip(batch, emails, strict=True):
         raw_digest = _raw_digest(ctx, raw)
@@ -181,15 +187,21 @@ def _plan_batch(ctx: RunContext, normalizer: Normalizer, batch: list[Raw]) -> Pl
                 item.tier.value,
             )
             continue
-        if is_unchanged(item, previous, ctx.program):
+        if is_unchanged(item, previous, ctx.program) and not _recreated(ctx, item, previous):
             ctx.outcome(item.index, item.email, "unchanged", None, item.tier.value)
-            if (
-                previous is not None
-                and previous.digest is not None
-                and item.raw_digest is not None
-                and previous.raw != item.raw_digest
-            ):
+            assert previous is not None and previous.digest is not None
+            if len(previous.digest) <= HEAD:
+                # Stored before per-attribute entries: the entries are added now.
+                digests.append((item.key, item.raw_digest, previous.digest, _digest(ctx, item)))
+            elif item.raw_digest is not None and previous.raw != item.raw_digest:
                 remember.append((item.key, item.raw_digest, previous.digest))
+            continue
+        if previous is not None and _holds(ctx, item, previous):
+            # Brevo holds every value of the row (a column added with nothing to send,
+            # or dropped): nothing is sent; the state now remembers the row as it is.
+            ctx.outcome(item.index, item.email, "unchanged", None, item.tier.value)
+            assert previous.digest is not None
+            digests.append((item.key, item.raw_digest, previous.digest, _digest(ctx, item)))
             continue
         if ctx.options.mode == "update" and (previous is None or previous.tier is None):
             # Not known to exist: only a per-contact update can say (never creates).
@@ -205,5 +217,64 @@ def _plan_batch(ctx: RunContext, normalizer: Normalizer, batch: list[Raw]) -> Pl
         # Found unchanged the long way (a migrated state, a new fingerprint): the next
         # run takes the short way for these rows.
         ctx.state.remember_raw(remember)
+    if digests and not ctx.options.dry_run:
+        ctx.state.remember_digests(digests, ctx.run)
     # After the batch's sends: "done" counts rows whose plan is carried out or queued.
     ctx.progress("reading", ctx.done, ctx.total)
+
+
+def _digest(ctx: RunContext, row: Row) -> bytes:
+    """What the state stores for a row Brevo holds: its hash and per-attribute entries."""
+    return member(row, ctx.program, ctx.attr_ids).digest
+
+
+def _recreated(ctx: RunContext, row: Row, known: ContactState | None) -> bool:
+    """Whether Brevo re-created one of the row's attributes since it confirmed the row."""
+    if known is None or not ctx.resets:
+        return False
+    resets = ctx.resets
+    return any(resets.get(name, 0) > known.run for name in row.values)
+
+
+def _holds(ctx: RunContext, row: Row, known: ContactState) -> bool:
+    """Whether Brevo holds the row's values, compared attribute by attribute.
+
+    An attribute the state has no confirmed value of (a new column, an attribute
+    re-created in Brevo) is taken as empty in Brevo: an empty cell needs nothing sent.
+    Columns the row no longer has (dropped) are left as they are in Brevo. Counts, per
+    new column, the rows sent because of it.
+    """
+    stored = entries(known.digest)
+    if stored is None or known.tier != row.tier.value:
+        return False
+    if not set(ctx.program.lists_for(row.tier)) <= set(known.lists):
+        return False
+    same = True
+    fresh: list[str] = []
+    for name, value in row.values.items():
+        number = ctx.attr_ids.get(name)
+        hashed = stored.get(number) if number is not None else None
+        if (
+            hashed is not None
+            and number is not None
+            and ctx.table.get(number, ("", 0))[1] > known.run
+        ):
+            fresh.append(f"recreated attribute {name}")
+            hashed = None
+        elif hashed is None:
+            fresh.append(f"new column {name}")
+        if hashed is None:
+            if canonical(value) != "":
+                same = False
+        elif value_hash(value) != hashed:
+            same = False
+            fresh = []  # a value changed: sent for that, not for a column
+            break
+    columns = ctx.report.columns
+    for label in fresh:
+        columns[label] += 0 if same else 1
+    for number in stored:
+        name = ctx.table.get(number, ("", 0))[0]
+        if name and name not in row.values:
+            columns[f"dropped column {name}"] += 0
+    return same

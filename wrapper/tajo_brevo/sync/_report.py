@@ -57,6 +57,14 @@ class SyncReport:
         verify: ``--verify`` read-back: contacts checked and mismatches.
         duration: seconds.
         process_ids: Brevo's import processes this run queued.
+        drift: contacts found changed in Brevo since the last run, by kind (``edited``,
+            ``tier_list_removed``, ``all_customers_list_removed``, ``other_tier_list``,
+            ``deleted_or_unlisted``, ``program_lists_gone``).
+        repaired: of those, the ones this run put back as the source says, by kind.
+        columns: rows sent because of a column change: ``new column X``,
+            ``recreated attribute X`` (0 when none had to be sent), ``dropped column X``.
+        account: what the identity check found (``api_key_changed``,
+            ``program_lists_gone``, ``another_account``, ``full``: contacts re-sent).
     """
 
     mode: str
@@ -72,6 +80,10 @@ class SyncReport:
     verify: dict[str, Any] | None = None
     duration: float = 0.0
     process_ids: list[int] = field(default_factory=list)
+    drift: Counter[str] = field(default_factory=Counter)
+    repaired: Counter[str] = field(default_factory=Counter)
+    columns: Counter[str] = field(default_factory=Counter)
+    account: dict[str, Any] = field(default_factory=dict)
 
     def add(self, outcome: SyncOutcome) -> None:
         """Count an outcome (and keep it when it is a problem or outcomes are kept)."""
@@ -117,6 +129,15 @@ class SyncReport:
             data["recovered"] = dict(sorted(self.recovered.items()))
         if self.verify is not None:
             data["verify"] = self.verify
+        if self.drift or self.repaired:
+            data["drift"] = {
+                "found": dict(sorted(self.drift.items())),
+                "repaired": dict(sorted(self.repaired.items())),
+            }
+        if self.columns:
+            data["columns"] = dict(sorted(self.columns.items()))
+        if self.account:
+            data["account"] = dict(sorted(self.account.items()))
         return data
 
 

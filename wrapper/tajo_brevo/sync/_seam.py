@@ -6,6 +6,7 @@ The client builds one of these and hands it to ``run_sync`` / ``run_async``; not
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -15,10 +16,22 @@ from .._adapter import _Call, _Result
 from .._plans import _AccountCache
 from ..errors import APIConnectionError
 
-__all__ = ["AsyncClientSeam", "ClientSeam", "download_report", "download_report_async"]
+__all__ = [
+    "AsyncClientSeam",
+    "ClientSeam",
+    "download_report",
+    "download_report_async",
+    "key_id",
+]
 
 #: Seconds to fetch one import report file.
 DOWNLOAD_TIMEOUT = 60.0
+
+
+def key_id(api_key: str) -> str:
+    """A short, one-way id of an API key: tells two keys apart (a state remembers which
+    key it was synced with), never gives the key away."""
+    return hashlib.blake2b(api_key.encode(), digest_size=8, person=b"tajo-brevo-key").hexdigest()
 
 
 @dataclass(frozen=True)
@@ -30,12 +43,14 @@ class ClientSeam:
         account: the client's cache of the account (attribute types, provisioning).
         execute: sends one call (paced, retried) and returns its result.
         download: fetches an import report file's text.
+        key_id: :func:`key_id` of the client's API key.
     """
 
     base_url: str
     account: _AccountCache
     execute: Callable[[_Call], _Result]
     download: Callable[[str], str]
+    key_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -46,6 +61,7 @@ class AsyncClientSeam:
     account: _AccountCache
     execute: Callable[[_Call], Awaitable[_Result]]
     download: Callable[[str], Awaitable[str]]
+    key_id: str = ""
 
 
 def _same_origin(url: str, base_url: str) -> bool:

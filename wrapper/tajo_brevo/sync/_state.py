@@ -39,7 +39,7 @@ __all__ = [
     "SyncState",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _APPLICATION = "tajo-brevo sync state"
 #: Rows per SQL statement with an IN (...) list (SQLite's default limit is 32766).
 _IN_BATCH = 500
@@ -50,7 +50,9 @@ _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE contacts (
     key    TEXT PRIMARY KEY,   -- lower-cased email
-    digest BLOB,               -- hash of the confirmed values; NULL = re-send
+    digest BLOB,               -- hash of the confirmed values and lists (16 bytes), then
+                               -- one 8-byte entry per attribute (see _values); NULL =
+                               -- re-send
     tier   TEXT,
     lists  TEXT NOT NULL,      -- list ids the contact is or may be in: "3,7"
     run    INTEGER NOT NULL,   -- the run that last confirmed it
@@ -76,6 +78,12 @@ CREATE TABLE inflight (
     process_id INTEGER,        -- Brevo's import process, once it answered
     maybe      TEXT NOT NULL DEFAULT ''  -- tier lists a contact unknown to the state may
                                -- already be in (occupied when the chunk was sent)
+);
+CREATE TABLE attributes (
+    id        INTEGER PRIMARY KEY,  -- the number a digest's entries name it by
+    name      TEXT UNIQUE NOT NULL,
+    reset_run INTEGER NOT NULL DEFAULT 0  -- a run that (re)created it in Brevo: entries
+                                          -- of contacts confirmed before are void (v3)
 );
 CREATE TABLE inflight_rows (
     chunk  INTEGER NOT NULL,
@@ -339,6 +347,46 @@ class SyncState:
                 "INSERT OR IGNORE INTO meta VALUES (?, ?)", sorted(identity.items())
             )
 
+    def account_memory(self) -> dict[str, Any] | None:
+        """What the last run saw of the account (identity and list counts), or None."""
+        found = self.db.execute("SELECT value FROM meta WHERE key = 'account'").fetchone()
+        return dict(json.loads(found[0])) if found else None
+
+    def remember_account(self, memory: Mapping[str, Any]) -> None:
+        """Store what this run saw of the account (see :meth:`account_memory`)."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('account', ?)",
+                (json.dumps(memory, sort_keys=True),),
+            )
+
+    def attribute_ids(self, names: Iterable[str]) -> dict[str, int]:
+        """The numbers of these attributes (new names get one)."""
+        wanted = sorted(set(names))
+        with self.transaction():
+            self.db.executemany(
+                "INSERT OR IGNORE INTO attributes (name) VALUES (?)", ((n,) for n in wanted)
+            )
+        return {
+            name: number
+            for number, name, _ in self.db.execute("SELECT id, name, reset_run FROM attributes")
+            if name in set(wanted)
+        }
+
+    def attribute_table(self) -> dict[int, tuple[str, int]]:
+        """Number -> (name, run that last (re)created it) of every attribute known."""
+        return {
+            number: (name, reset)
+            for number, name, reset in self.db.execute("SELECT id, name, reset_run FROM attributes")
+        }
+
+    def reset_attributes(self, names: Iterable[str], run: int) -> None:
+        """Attributes Brevo holds no values of any more (this run created them again)."""
+        with self.transaction():
+            for name in names:
+                self.db.execute("INSERT OR IGNORE INTO attributes (name) VALUES (?)", (name,))
+                self.db.execute("UPDATE attributes SET reset_run = ? WHERE name = ?", (run, name))
+
     def remember_program(self, all_customers: int, tier_lists: Mapping[Any, int]) -> None:
         """Store the program's list ids (a dry run compares with them, offline)."""
         value = json.dumps(
@@ -405,6 +453,65 @@ class SyncState:
                 "UPDATE contacts SET raw = ? WHERE key = ? AND digest = ?",
                 ((raw, key, digest_) for key, raw, digest_ in pairs),
             )
+
+    def remember_digests(
+        self, rows: Iterable[tuple[str, bytes | None, bytes, bytes]], run: int
+    ) -> None:
+        """Rows found unchanged attribute by attribute (a new or dropped column, stored
+        entries missing): (key, raw, digest before, digest now) stored, where the contact
+        still has the digest before."""
+        with self.transaction():
+            self.db.executemany(
+                "UPDATE contacts SET raw = ?, digest = ?, run = ? WHERE key = ? AND digest = ?",
+                ((raw, new, run, key, old) for key, raw, old, new in rows),
+            )
+
+    def invalidate_all(self) -> int:
+        """Forget every confirmed value (``--full``: every row is sent again)."""
+        with self.transaction():
+            cursor = self.db.execute(
+                "UPDATE contacts SET digest = NULL, raw = NULL WHERE digest IS NOT NULL"
+            )
+        return int(cursor.rowcount)
+
+    def forget_all(self) -> int:
+        """Forget every contact (the account holds none of what the state remembers)."""
+        with self.transaction():
+            cursor = self.db.execute("DELETE FROM contacts")
+        return int(cursor.rowcount)
+
+    def add_lists(self, changes: Iterable[tuple[str, Iterable[int]]]) -> None:
+        """Contacts found in more lists than the state knew: added, to be left (stale)."""
+        with self.transaction():
+            for key, extra in changes:
+                row = self.db.execute("SELECT lists FROM contacts WHERE key = ?", (key,)).fetchone()
+                if row is None:
+                    continue
+                merged = _lists_text(set(_lists(row[0])) | set(extra))
+                self.db.execute(
+                    "UPDATE contacts SET lists = ?, stale = 1 WHERE key = ?", (merged, key)
+                )
+
+    def reset_present(self) -> None:
+        """A scratch table of the contacts a read of the program found, emptied."""
+        self.db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS present (key TEXT PRIMARY KEY) WITHOUT ROWID"
+        )
+        self.db.execute("DELETE FROM present")
+
+    def add_present(self, keys: Iterable[str]) -> None:
+        """Remember contacts the program read found."""
+        with self.transaction():
+            self.db.executemany("INSERT OR IGNORE INTO present VALUES (?)", ((k,) for k in keys))
+
+    def absent(self) -> Iterator[ContactState]:
+        """Confirmed contacts that the program read did not find (deleted in Brevo, or
+        taken off every list of the program)."""
+        for key, digest_, tier, lists, run, raw in self.db.execute(
+            "SELECT key, digest, tier, lists, run, raw FROM contacts WHERE digest IS NOT NULL "
+            "AND tier IS NOT NULL AND key NOT IN (SELECT key FROM present) ORDER BY key"
+        ).fetchall():
+            yield ContactState(key, digest_, tier, _lists(lists), run, raw)
 
     def confirm(self, rows: Iterable[Confirmed], run: int) -> None:
         """Record contacts as Brevo confirmed them (see :meth:`settle`)."""
@@ -784,5 +891,18 @@ def _migrate_1_to_2(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE inflight_rows ADD COLUMN raw BLOB")
 
 
+def _migrate_2_to_3(db: sqlite3.Connection) -> None:
+    """Schema 3 numbers attributes for the per-attribute entries of a digest. A migrated
+    contact's digest has none: its row takes the full path once (the raw hash's version
+    changed too) and, found unchanged, gets them."""
+    db.execute(
+        "CREATE TABLE attributes (id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, "
+        "reset_run INTEGER NOT NULL DEFAULT 0)"
+    )
+
+
 #: from-version -> migration to the next version, each in its own transaction.
-_MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1_to_2}
+_MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _migrate_1_to_2,
+    2: _migrate_2_to_3,
+}

@@ -240,6 +240,10 @@ class StateBase:
         self._next[kind] = value + 1
         return value
 
+    def now(self) -> datetime:
+        """The account's clock (UTC), the one ``createdAt``/``modifiedAt`` use."""
+        return self._now().astimezone(UTC)
+
     def _now_ms(self) -> datetime:
         now = self._now()
         return now.replace(microsecond=(now.microsecond // 1000) * 1000)
