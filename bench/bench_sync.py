@@ -21,6 +21,10 @@ requests/s with 250 ms added to every answer; the client at 10 requests/s: the s
 (answered upserts between the first and the last, without process start and provisioning)
 and 429s. ``--only-per-contact`` runs just this part.
 
+``--drift`` runs only this, per size: a first sync, a plain run on the unchanged account
+(requests and client CPU), 1 % of the contacts edited in Brevo (one import), the plain
+run that finds and repairs them (reads per 1,000 drifted), and one more plain run.
+
 Run: ``.venv/bin/python bench/bench_sync.py --write`` (sizes with ``--sizes``; ``--append``
 adds the run beside the earlier ones, e.g. a 1M run made separately with ``--sizes 1000000
 --no-anchor --no-per-contact``).
@@ -172,6 +176,8 @@ def child(args: argparse.Namespace) -> None:
         "upsert_span": upserts[-1] - upserts[0] if len(upserts) > 1 else 0.0,
     }
     if report is not None:
+        data["drift"] = dict(report.drift)
+        data["repaired"] = dict(report.repaired)
         data["counts"] = dict(report.counts)
         data["rows_sent"] = report.plan["rows_to_send"]
         data["by_operation"] = dict(report.requests)
@@ -230,6 +236,86 @@ def run_size(n: int, work: Path) -> dict[str, Any]:
         "unchanged": unchanged,
         "state_mib": state.stat().st_size / 2**20,
     }
+
+
+def edit_in_brevo(base_url: str, n: int, share: float) -> int:
+    """Edit ``share`` of the N contacts in the mock, as a marketer would (one import
+    request: FIRSTNAME changed), and wait until Brevo processed it."""
+    import httpx
+
+    step = round(1 / share)
+    emails = [f"c{i}@example.com" for i in range(0, n, step)]
+    body = "EMAIL;FIRSTNAME\n" + "".join(f"{e};Edited\n" for e in emails)
+    with httpx.Client(base_url=base_url, headers={"api-key": KEY}, timeout=120) as http:
+        lists = http.get("/contacts/lists", params={"limit": 50}).json()["lists"]
+        everyone = next(i["id"] for i in lists if i["name"] == f"{PROGRAM} - All customers")
+        answer = http.post(
+            "/contacts/import",
+            json={"fileBody": body, "updateExistingContacts": True, "listIds": [everyone]},
+        )
+        answer.raise_for_status()
+        process = answer.json()["processId"]
+        for _ in range(600):  # bounded: 60 s
+            if http.get(f"/processes/{process}").json().get("status") == "completed":
+                break
+            time.sleep(0.1)
+    return len(emails)
+
+
+def run_drift(n: int, work: Path) -> dict[str, Any]:
+    """A plain run on an unchanged account after a first sync, then 1 % edited in Brevo."""
+    mock = MockProcess()
+    try:
+        source = work / f"drift-{n}.csv"
+        state = work / f"drift-{n}.sync.db"
+        write_source(source, n)
+        # Nightly runs are hours apart; here 3 s, just past the 2 s a run reads back
+        # before where the last one left off (see _drift.SINCE_MARGIN).
+        first = measure("sync", mock.base_url, source, state)
+        time.sleep(3)
+        plain = measure("sync", mock.base_url, source, state)
+        time.sleep(3)
+        edited = edit_in_brevo(mock.base_url, n, 0.01)
+        repaired = measure("sync", mock.base_url, source, state)
+        time.sleep(3)
+        after = measure("sync", mock.base_url, source, state)
+    finally:
+        mock.close()
+    return {
+        "n": n,
+        "first": first,
+        "plain": plain,
+        "edited": edited,
+        "repaired": repaired,
+        "after": after,
+        "state_mib": state.stat().st_size / 2**20,
+    }
+
+
+def drift_table(runs: list[dict[str, Any]]) -> str:
+    """The drift runs as Markdown."""
+    lines = [
+        "| N | run | requests | reads (GET) | writes | rows sent | drift found / repaired "
+        "| client CPU s | peak RSS MiB | wall s |",
+        "|---:|---|---:|---:|---:|---:|---|---:|---:|---:|",
+    ]
+    for run in runs:
+        for label, key in (
+            ("first sync", "first"),
+            ("plain, nothing changed", "plain"),
+            (f"plain, {run['edited']} edited in Brevo", "repaired"),
+            ("plain, after the repair", "after"),
+        ):
+            r = run[key]
+            ops = r.get("by_operation", {})
+            reads = sum(v for k, v in ops.items() if k.startswith(("get", "list")))
+            drift = f"{sum(r.get('drift', {}).values())} / {sum(r.get('repaired', {}).values())}"
+            lines.append(
+                f"| {run['n']:,} | {label} | {r['requests']} | {reads} | {r['writes']} | "
+                f"{r['rows_sent']} | {drift} | {r['cpu']:.1f} | {r['rss_mib']:.0f} | "
+                f"{r['wall']:.1f} |"
+            )
+    return "\n".join(lines)
 
 
 def run_anchor(n: int, rounds: int, work: Path) -> list[dict[str, Any]]:
@@ -299,10 +385,25 @@ def main() -> int:
     parser.add_argument("--threshold", type=int, default=50)
     parser.add_argument("--per-contact-rows", type=int, default=200)
     parser.add_argument("--only-per-contact", action="store_true")
+    parser.add_argument(
+        "--drift",
+        action="store_true",
+        help="only the drift runs (plain run after a first sync, 1 %% edited in Brevo); prints "
+        "a Markdown table",
+    )
     args = parser.parse_args()
     if args.child:
         args.how = args.child
         child(args)
+        return 0
+    if args.drift:
+        with tempfile.TemporaryDirectory(prefix="bench-drift-") as tmp:
+            runs = []
+            for n in args.sizes:
+                print(f"drift, size {n} ...", flush=True)
+                runs.append(run_drift(n, Path(tmp)))
+                print(json.dumps(runs[-1])[:1500], flush=True)
+        print(drift_table(runs))
         return 0
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:

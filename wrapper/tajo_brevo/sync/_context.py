@@ -156,6 +156,8 @@ class RunContext:
     resets: dict[str, int] = field(default_factory=dict)
     #: Attribute name -> number (for the per-attribute entries of a digest).
     attr_ids: dict[str, int] = field(default_factory=dict)
+    #: Contacts read back by the drift checks so far (progress).
+    checked: int = 0
     #: Contacts found drifted, with the kind of drift.
     drifted: dict[str, str] = field(default_factory=dict)
     #: Brevo's clock: the first and the latest ``Date`` its answers gave in this run.

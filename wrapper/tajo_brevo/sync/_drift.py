@@ -185,7 +185,6 @@ def _read(
 ) -> Plan:
     """Page through contacts (modified since, or in the program's lists) and compare."""
     offset = 0
-    read = 0
     for _ in range(1_000_000):  # bounded by the pages of the account
         page = yield from ctx.call(
             calls.list_contacts_call(
@@ -194,7 +193,6 @@ def _read(
         )
         body = page.body if isinstance(page.body, dict) else {}
         contacts = [c for c in body.get("contacts") or [] if isinstance(c, dict)]
-        total = body.get("count") if isinstance(body.get("count"), int) else None
         by_key = {
             c["email"].lower(): c
             for c in contacts
@@ -204,8 +202,8 @@ def _read(
             ctx.state.add_present(by_key)
         _compare_page(ctx, by_key)
         offset += len(contacts)
-        read += len(contacts)
-        ctx.progress("checking", read, total if total is None else max(total, read), "contacts")
+        ctx.checked += len(contacts)
+        ctx.progress("checking", ctx.checked, None, "contacts")
         if len(contacts) < PAGE:
             break
 
@@ -272,9 +270,17 @@ def drift_of(
 
 def repaired(ctx: RunContext) -> None:
     """Count the drift this run repaired: contacts found drifted that Brevo confirmed."""
-    if not ctx.drifted or ctx.options.dry_run:
+    if ctx.options.dry_run:
         return
+    gone = ctx.report.drift["program_lists_gone"]
+    if gone:
+        # Forgotten, not listed one by one: every row Brevo confirmed in this run is back.
+        counts = ctx.report.counts
+        back = counts["applied"] + counts["created"] + counts["updated"]
+        ctx.report.repaired["program_lists_gone"] = min(gone, back)
     keys = list(ctx.drifted)
+    if not keys:
+        return
     for start in range(0, len(keys), 500):
         part = keys[start : start + 500]
         for key, state in ctx.state.lookup(part).items():

@@ -181,7 +181,8 @@ def sync_plan(
             yield from verify(ctx)
         if not options.dry_run:
             drift.repaired(ctx)
-            yield from drift.remember(ctx, base_url=base_url, key=key, folder=folder)
+            if provisioning is None:  # not a throwaway state (upsert_customers)
+                yield from drift.remember(ctx, base_url=base_url, key=key, folder=folder)
         status = "ok" if report.ok else "failed"
     finally:
         report.duration = clock() - started
