@@ -32,7 +32,7 @@ from ..errors import BrevoError, NotFoundError, StateError
 from ..tiers import Tier
 from . import _values as values
 from ._context import RunContext
-from ._effects import Plan
+from ._effects import Plan, Sleep
 from ._plan import stale_lists
 from ._program import Program
 from ._state import ContactState
@@ -51,6 +51,9 @@ PAGE = 1000
 #: Read back again from a little before where the last run left off (clock resolution,
 #: servers' clocks a little apart).
 SINCE_MARGIN = dt.timedelta(seconds=2)
+#: Seconds a run that wrote more than REREAD_LIMIT contacts waits before reading the
+#: time it leaves off at (its writes then lie before the margin).
+SETTLE_SECONDS = SINCE_MARGIN.total_seconds() + 1.0
 #: A run that wrote at most this many contacts has the next run read them back (their
 #: modification date is after the run's start): edits made in Brevo during the run are
 #: then seen too. Above it the next run reads from the run's end (a first sync of a
@@ -300,6 +303,10 @@ def remember(ctx: RunContext, *, base_url: str, key: str, folder: int | None) ->
     )
     info = ctx.list_info or {}
     wrote = ctx.report.summary()["writes"] > 0
+    if written > REREAD_LIMIT:
+        # The next run reads from this run's end: let Brevo's clock pass the margin, so
+        # that the last writes fall before it and are not read back.
+        yield Sleep(SETTLE_SECONDS)
     if wrote or any(i not in info or info[i] is None for i in ctx.program.list_ids):
         try:
             info = yield from _read_lists(ctx, ctx.program.list_ids)
