@@ -58,8 +58,8 @@ check-spec: $(STAMP)
 	$(PY) -m tajo_brevo.spec check
 
 lint: $(STAMP)
-	$(BIN)/ruff check wrapper tests contract_tests bench examples
-	$(BIN)/ruff format --check wrapper tests contract_tests bench examples
+	$(BIN)/ruff check wrapper tests contract_tests bench examples conftest.py noxfile.py
+	$(BIN)/ruff format --check wrapper tests contract_tests bench examples conftest.py noxfile.py
 	$(BIN)/mypy
 
 ## Serve the stateful Brevo mock on 127.0.0.1 (MOCK_PORT, MOCK_KEY, MOCK_ARGS to change).

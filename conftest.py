@@ -36,8 +36,8 @@ import socket
 import subprocess
 import sys
 import tempfile
-from contextlib import ExitStack
 from collections.abc import Iterable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -116,8 +116,19 @@ def evaluate_python(example: Example) -> None:
     sys.path.insert(0, str(ROOT / "examples" / "loyalty_service" / "src"))
     try:
         code = pytest.main(
-            [str(workdir), "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "--rootdir",
-             str(workdir), "--strict-markers", "-o", "asyncio_default_fixture_loop_scope=function"]
+            [
+                str(workdir),
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "-p",
+                "no:randomly",
+                "--rootdir",
+                str(workdir),
+                "--strict-markers",
+                "-o",
+                "asyncio_default_fixture_loop_scope=function",
+            ]
         )
     finally:
         sys.path.remove(str(ROOT / "examples" / "loyalty_service" / "src"))
@@ -229,4 +240,3 @@ pytest_collect_file = Sybil(
     teardown=_teardown,
     name="docs",
 ).pytest()
-
