@@ -13,7 +13,7 @@ GEN_ARGS := --meta none --overwrite --config openapi/generator.yml --fail-on-war
 # Generator post-hooks call `ruff`: use the pinned one from the venv.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup demo test unit example generate update-spec check-generated check-spec lint mock contract bench clean
+.PHONY: setup demo test unit example pythons generate update-spec check-generated check-spec lint mock contract bench clean
 
 setup: $(STAMP)
 
@@ -90,6 +90,13 @@ example: $(STAMP)
 		"$$(ls "$$tmp"/dist/tajo_brevo-*.whl)[mock]" "./$(EXAMPLE)[test]"; \
 	cd $(EXAMPLE) && "$$tmp/venv/bin/python" -m pytest -p no:cacheprovider -n 2
 
+## The built wheel with [mock] on each other supported Python found here (noxfile.py): the
+## example's tests and a loopback sync. A version not installed is skipped, not failed.
+pythons: $(STAMP)
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(PY) -m pip wheel --quiet --disable-pip-version-check --no-deps --wheel-dir "$$tmp" . ; \
+	TAJO_BREVO_WHEEL="$$(ls "$$tmp"/tajo_brevo-*.whl)" $(BIN)/nox --noxfile noxfile.py
+
 ## Every benchmark (bench/bench_*.py --write): results in bench/results/<topic>.md and
 ## PNG plots, indexed in bench/RESULTS.md. Not part of `make test`.
 BENCH_STAMP := $(VENV)/.installed-bench
@@ -103,7 +110,7 @@ bench: $(BENCH_STAMP)
 	done
 	$(PY) bench/index.py
 
-test: $(STAMP) check-spec check-generated lint unit example
+test: $(STAMP) check-spec check-generated lint unit example pythons
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
