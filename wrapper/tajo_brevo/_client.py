@@ -177,12 +177,12 @@ class TajoBrevo(_Base):
         base_url: API base URL; default ``$BREVO_BASE_URL`` or ``https://calls.brevo.com/v3``.
             Plain ``http://`` only for loopback hosts (a local mock).
         timeout: seconds per request attempt (default 30).
-        max_retries: retries after a failed attempt (default 3); see "Retries" in README.
+        max_retries: retries after a failed attempt (default 3); see docs/client.md.
         rate_limit: requests per second at most (default ``PlanRate.GENERAL`` = 10), or
             ``"auto"``: no rate of its own, only Brevo's ``x-sib-ratelimit-*`` headers
             (for a server whose limit is unknown or absent, e.g. the in-process mock).
             Either way the client never sends more than Brevo's announced limit per
-            second; see "Retries and pacing" in README.
+            second; see "Retries and pacing" in docs/client.md.
         max_rate_limit_wait: longest wait after a 429 before retrying (default 60 s).
         http_client: an ``httpx.Client`` to send through (proxies, certificates, a mock
             transport); the wrapper still paces, retries and authenticates. Not closed by
@@ -456,7 +456,7 @@ class TajoBrevo(_Base):
         (confirmed through ``GET /processes/{id}``; rows Brevo's import report names are
         ``failed``), concurrent paced upserts when few. Tier moves unlink exactly the old
         tier list the state recorded. The state advances only for confirmed rows; a run
-        killed at any moment is finished by the next one. See README "Regular sync".
+        killed at any moment is finished by the next one. See docs/sync.md.
 
         Args:
             source: a CSV (``,`` or ``;``) or JSON Lines file, or an iterable of
