@@ -110,9 +110,10 @@ def evaluate_python(example: Example) -> None:
         exec(code, example.namespace)
         return
     # A test module: pytest runs it in-process, as a user's suite would.
-    workdir = Path.cwd() / f"block_{example.line}"
+    name = re.sub(r"\W", "_", f"{Path(example.path).stem}_{example.line}").lower()
+    workdir = Path.cwd() / f"block_{name}"
     workdir.mkdir()
-    (workdir / f"test_block_{example.line}.py").write_text(source)
+    (workdir / f"test_docs_{name}.py").write_text(source)
     sys.path.insert(0, str(ROOT / "examples" / "loyalty_service" / "src"))
     try:
         code = pytest.main(
@@ -126,6 +127,7 @@ def evaluate_python(example: Example) -> None:
                 "--rootdir",
                 str(workdir),
                 "--strict-markers",
+                "--import-mode=importlib",
                 "-o",
                 "asyncio_default_fixture_loop_scope=function",
             ]
