@@ -19,10 +19,10 @@ DECISIONS = {"_config", "_responses", "_pacing"}
 ALLOWED: dict[str, set[str]] = {
     "domain": set(),
     "decisions": {"domain"},
-    "wire": {"domain", "decisions"},
+    "wire": {"decisions"},
     "adapter": {"domain", "decisions", "generated"},
     "plans": {"domain", "adapter"},
-    "sync": {"domain", "decisions", "adapter", "plans", "client", "package"},
+    "sync": {"domain", "adapter", "plans", "client", "package"},
     "client": {"domain", "decisions", "wire", "adapter", "plans", "sync", "generated"},
     "mock": {"resources"},
     "contract": {"mock", "resources"},
