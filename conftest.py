@@ -12,8 +12,8 @@ from a scratch working directory. What each fence language means:
   ``8080`` becomes a free port; a line that starts ``tajo-brevo mock`` in the background
   (``&``) is followed by a wait until that port answers; background jobs are stopped at the
   end of the block.
-- ``json``: must parse (the whole block, or each line of it).
-- ``text``: output or a file listing, shown and never run.
+- ``json``: must parse (the whole block, or each line of it); ``yaml`` and ``toml`` too.
+- ``text`` and ``csv``: output, a file listing or data, shown and never run.
 - anything else fails, unless ``<!-- skip: next "reason" -->`` stands before the block.
 
 ``<!-- skip: next "reason" -->`` skips the next block (reported as skipped, with the reason);
@@ -198,6 +198,18 @@ def evaluate_json(example: Example) -> None:
                 json.loads(line)
 
 
+def evaluate_yaml(example: Example) -> None:
+    import yaml
+
+    list(yaml.safe_load_all(example.parsed))
+
+
+def evaluate_toml(example: Example) -> None:
+    import tomllib
+
+    tomllib.loads(example.parsed)
+
+
 def evaluate_text(example: Example) -> None:
     """Output or a file listing: shown, never run."""
 
@@ -205,11 +217,11 @@ def evaluate_text(example: Example) -> None:
 def evaluate_unknown(example: Example) -> None:
     raise AssertionError(
         f"a ```{example.parsed or '(no language)'} block is neither run nor skipped: use "
-        'python, sh, bash, console, json or text, or put <!-- skip: next "reason" --> before it'
+        f'one of {", ".join(sorted(_KNOWN))}, or put <!-- skip: next "reason" --> before it'
     )
 
 
-_KNOWN = {"python", "sh", "bash", "console", "json", "text"}
+_KNOWN = {"python", "sh", "bash", "console", "json", "yaml", "toml", "text", "csv"}
 
 
 class _UnknownBlockParser:
@@ -233,7 +245,10 @@ pytest_collect_file = Sybil(
         CodeBlockParser(language="bash", evaluator=evaluate_sh),
         CodeBlockParser(language="console", evaluator=evaluate_console),
         CodeBlockParser(language="json", evaluator=evaluate_json),
+        CodeBlockParser(language="yaml", evaluator=evaluate_yaml),
+        CodeBlockParser(language="toml", evaluator=evaluate_toml),
         CodeBlockParser(language="text", evaluator=evaluate_text),
+        CodeBlockParser(language="csv", evaluator=evaluate_text),
         _UnknownBlockParser(),
         SkipParser(),
     ],
