@@ -76,6 +76,8 @@ contract: $(STAMP)
 	@test -n "$$BREVO_API_KEY" || { echo "make contract: set BREVO_API_KEY" >&2; exit 2; }
 	$(BIN)/tajo-brevo contract --base-url "$$BREVO_BASE_URL" --junit $(CONTRACT_JUNIT) $(CONTRACT_ARGS)
 
+## pytest: tests/, contract_tests/ and every code block of README.md, docs/, ARCHITECTURE.md
+## and CONTRIBUTING.md (run by Sybil from conftest.py against a local mock).
 unit: $(STAMP)
 	$(PY) -m pytest
 
