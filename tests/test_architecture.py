@@ -28,12 +28,26 @@ ALLOWED: dict[str, set[str]] = {
     "contract": {"mock", "resources"},
     "spec": {"resources", "entry"},
     "entry": {"*"},
-    "package": {"domain", "decisions", "client"},
+    "package": {"domain", "decisions", "client", "sync"},
     "resources": set(),
 }
 
-#: Rooms that must not touch the network library (a plan describes calls; drivers send them).
-NO_HTTPX = {"plans"}
+#: Rooms that must not send anything themselves (a plan describes calls; drivers send them):
+#: httpx's data types (``httpx.URL``) are fine there, its clients and transports are not.
+NO_SENDING = {"plans"}
+SENDING = {
+    "Client",
+    "AsyncClient",
+    "HTTPTransport",
+    "AsyncHTTPTransport",
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "request",
+    "stream",
+}
 
 
 def room_of(parts: tuple[str, ...]) -> str:
@@ -106,13 +120,33 @@ def violations(package: Path = PACKAGE) -> list[str]:
             where = f"{'/'.join(rel)}:{line}"
             if top == "brevo_contacts" and "generated" not in allowed and "*" not in allowed:
                 problems.append(f"{where}: {room} may not import brevo_contacts")
-            if top == "httpx" and room in NO_HTTPX:
-                problems.append(f"{where}: {room} may not import httpx")
+
             if inside:
                 target = "package" if inside[0] == "__version__" else room_of(inside)
                 if target not in allowed and "*" not in allowed:
                     problems.append(f"{where}: {room} may not import {target} ({'.'.join(inside)})")
+        if room in NO_SENDING:
+            problems += [
+                f"{'/'.join(rel)}:{line}: {room} may not send ({what})"
+                for line, what in sending(path)
+            ]
     return problems
+
+
+def sending(path: Path) -> list[tuple[int, str]]:
+    """Uses of httpx's clients, transports or request functions in a module."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "httpx"
+            and node.attr in SENDING
+        ):
+            found.append((node.lineno, f"httpx.{node.attr}"))
+        elif isinstance(node, ast.ImportFrom) and node.module == "httpx":
+            found += [(node.lineno, f"httpx.{a.name}") for a in node.names if a.name in SENDING]
+    return found
 
 
 def test_every_import_respects_the_rooms_of_the_architecture() -> None:
@@ -124,10 +158,10 @@ def test_the_check_names_each_crossing(tmp_path: Path) -> None:
     plans.mkdir()
     (plans / "bad.py").write_text(
         "import httpx\nfrom ..mock import BrevoMock\nfrom .._transport import x\n"
-        "from ..errors import BrevoError\n"
+        "from ..errors import BrevoError\nURL = httpx.URL('http://x')\nhttpx.get('http://x')\n"
     )
     assert violations(tmp_path) == [
-        "_plans/bad.py:1: plans may not import httpx",
         "_plans/bad.py:2: plans may not import mock (mock)",
         "_plans/bad.py:3: plans may not import wire (_transport)",
+        "_plans/bad.py:6: plans may not send (httpx.get)",
     ]
