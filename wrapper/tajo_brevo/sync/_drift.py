@@ -207,7 +207,9 @@ def _read(
         offset += len(contacts)
         ctx.checked += len(contacts)
         ctx.progress("checking", ctx.checked, None, "contacts")
-        if len(contacts) < PAGE:
+        count = body.get("count")
+        # count (which honours the filters) saves the empty page after a full last one.
+        if len(contacts) < PAGE or (isinstance(count, int) and offset >= count):
             break
 
 
