@@ -20,6 +20,7 @@ import pytest
 from tajo_brevo import DEFAULT_TIER_POLICY, StateError, SyncReport, TajoBrevo
 from tajo_brevo.mock import BrevoMock
 from tajo_brevo.mock._server import BackgroundServer
+from tajo_brevo.sync import _drift
 
 KEY = "drift-test-key-one"
 OTHER_KEY = "drift-test-key-two"
@@ -127,17 +128,29 @@ def test_an_edit_in_brevo_is_found_and_repaired_by_the_next_plain_run(
     assert again.summary()["writes"] == 0
 
 
+@pytest.fixture(params=["paged", "export"])
+def program_read(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The program read both ways: paged (a small program) and through a contact export."""
+    if request.param == "export":
+        monkeypatch.setattr(_drift, "EXPORT_FROM", 0)
+    return str(request.param)
+
+
 def test_a_deleted_contact_is_found_by_the_list_counts_and_sent_again(
-    account: Account, tmp_path: Path
+    account: Account, tmp_path: Path, program_read: str
 ) -> None:
     rows = customers()
     source, state = write(tmp_path / "in.csv", rows), tmp_path / "s.db"
     account.sync(source, state)
     with account.http() as http:
         assert http.delete("/contacts/c3@example.com").status_code == 204
+    mark = len(account.mock.requests)
     plain = account.sync(source, state)
     assert plain.drift == {"deleted_or_unlisted": 1}
     assert plain.repaired == {"deleted_or_unlisted": 1}
+    exported = [r for r in account.mock.requests[mark:] if r.path.endswith("/contacts/export")]
+    assert len(exported) == (program_read == "export")
+    assert "export_failed" not in plain.account
     assert_matches(account, rows)
 
 
@@ -322,7 +335,7 @@ def hide_edits(state: Path) -> None:
 
 
 def test_reconcile_repairs_what_the_plain_checks_cannot_see(
-    account: Account, tmp_path: Path
+    account: Account, tmp_path: Path, program_read: str
 ) -> None:
     rows = customers()
     source, state = write(tmp_path / "in.csv", rows), tmp_path / "s.db"
@@ -337,6 +350,8 @@ def test_reconcile_repairs_what_the_plain_checks_cannot_see(
     hide_edits(state)
     report = account.sync(source, state, reconcile=True)
     assert report.drift == {"edited": 1} and report.repaired == {"edited": 1}
+    assert ("requestContactExport" in report.requests) == (program_read == "export")
+    assert "export_failed" not in report.account
     assert_matches(account, rows)
 
 
@@ -401,3 +416,20 @@ def test_the_in_flight_chunk_is_in_the_state_before_the_import_reaches_brevo(
     assert all(imported and imported <= flying for imported, flying in seen)
     assert set().union(*(imported for imported, _ in seen)) == {r["EMAIL"] for r in rows}
     assert_matches(account, rows)
+
+
+def test_both_clients_reconcile_through_an_export(
+    both: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The blocking and the async client fetch the export file onto disk alike.
+    monkeypatch.setattr(_drift, "EXPORT_FROM", 0)
+    rows = customers(12)
+    source, state = write(tmp_path / "in.csv", rows), tmp_path / "s.db"
+    both.sync_customers(source, state=state, program=PROGRAM, **FAST)
+    with both.mock.client() as http:
+        http.put("/contacts/c4@example.com", json={"attributes": {"LOYALTY_POINTS": 1}})
+    hide_edits(state)
+    report = both.sync_customers(source, state=state, program=PROGRAM, reconcile=True, **FAST)
+    assert report.drift == {"edited": 1} and report.repaired == {"edited": 1}
+    assert report.requests["requestContactExport"] == 1
+    assert float(both.mock.contact("c4@example.com").attributes["LOYALTY_POINTS"]) == 600

@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import os
 import random
+import tempfile
 import time
 from collections.abc import (
     AsyncIterator,
@@ -22,6 +23,7 @@ from collections.abc import (
     Iterator,
     Mapping,
 )
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 
@@ -295,7 +297,22 @@ class TajoBrevo(_Base):
             execute=self._execute,
             download=lambda url: download_report(http, base_url, url),
             key_id=key_id(self._config.api_key),
+            save_file=self._save_file,
         )
+
+    def _save_file(self, url: str) -> Path:
+        """An export file streamed onto disk (the sync reads it back in chunks)."""
+        with (
+            self._export_file(url) as chunks,
+            tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".csv", delete=False) as out,
+        ):
+            try:
+                for text in chunks:
+                    out.write(text)
+            except BaseException:
+                Path(out.name).unlink(missing_ok=True)
+                raise
+        return Path(out.name)
 
     def _run(self, plan: plans.Plan[T]) -> T:
         try:
@@ -839,7 +856,22 @@ class AsyncTajoBrevo(_Base):
             execute=self._execute,
             download=download,
             key_id=key_id(self._config.api_key),
+            save_file=self._save_file,
         )
+
+    async def _save_file(self, url: str) -> Path:
+        """An export file streamed onto disk (the sync reads it back in chunks)."""
+        async with self._export_file(url) as chunks:
+            with tempfile.NamedTemporaryFile(
+                "w", encoding="utf-8", suffix=".csv", delete=False
+            ) as out:
+                try:
+                    async for text in chunks:
+                        out.write(text)
+                except BaseException:
+                    Path(out.name).unlink(missing_ok=True)
+                    raise
+        return Path(out.name)
 
     async def _run(self, plan: plans.Plan[T]) -> T:
         try:

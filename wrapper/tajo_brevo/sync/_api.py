@@ -110,6 +110,7 @@ def run_sync(
             download=client.download,
             sleep=sleep,
             workers=opts.concurrency,
+            save_file=client.save_file,
         )
     finally:
         if owned:
@@ -152,6 +153,7 @@ async def run_async(
             download=client.download,
             sleep=sleep,
             workers=opts.concurrency,
+            save_file=client.save_file,
         )
     finally:
         if owned:

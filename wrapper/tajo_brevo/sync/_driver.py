@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from .._adapter import _Call, _Result
 from ..errors import BrevoError
-from ._effects import Download, Parallel, Plan, Sleep
+from ._effects import Download, Parallel, Plan, SaveFile, Sleep
 
 __all__ = ["drive", "drive_async"]
 
@@ -21,6 +22,7 @@ def drive(
     download: Callable[[str], str],
     sleep: Callable[[float], None],
     workers: int,
+    save_file: Callable[[str], Path] | None = None,
 ) -> Any:
     """Run ``plan`` to its value; :class:`Parallel` sub-plans on up to ``workers`` threads.
 
@@ -40,6 +42,10 @@ def drive(
             return None
         if isinstance(effect, Download):
             return download(effect.url)
+        if isinstance(effect, SaveFile):
+            if save_file is None:
+                raise BrevoError("this client can't fetch files")
+            return save_file(effect.url)
         return execute(effect)
 
     def captured(sub: Plan) -> Any:
@@ -73,6 +79,7 @@ async def drive_async(
     download: Callable[[str], Awaitable[str]],
     sleep: Callable[[float], Awaitable[None]],
     workers: int,
+    save_file: Callable[[str], Awaitable[Path]] | None = None,
 ) -> Any:
     """Run ``plan`` with awaits; :class:`Parallel` sub-plans as tasks, ``workers`` at once."""
     limit = asyncio.Semaphore(max(1, workers))
@@ -85,6 +92,10 @@ async def drive_async(
             return None
         if isinstance(effect, Download):
             return await download(effect.url)
+        if isinstance(effect, SaveFile):
+            if save_file is None:
+                raise BrevoError("this client can't fetch files")
+            return await save_file(effect.url)
         return await execute(effect)
 
     async def captured(sub: Plan) -> Any:

@@ -8,7 +8,7 @@ from typing import Any
 
 from .._adapter import _Call
 
-__all__ = ["Download", "Effect", "Parallel", "Plan", "Sleep"]
+__all__ = ["Download", "Effect", "Parallel", "Plan", "SaveFile", "Sleep"]
 
 
 @dataclass(frozen=True)
@@ -32,5 +32,13 @@ class Download:
     url: str
 
 
-Effect = _Call | Parallel | Sleep | Download
+@dataclass(frozen=True)
+class SaveFile:
+    """Fetch a (large) file Brevo points to onto disk; the plan receives its path and
+    removes the file when done (a contact export: memory stays flat)."""
+
+    url: str
+
+
+Effect = _Call | Parallel | Sleep | Download | SaveFile
 Plan = Generator[Any, Any, Any]

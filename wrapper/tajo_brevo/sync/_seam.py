@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
@@ -44,6 +45,7 @@ class ClientSeam:
         execute: sends one call (paced, retried) and returns its result.
         download: fetches an import report file's text.
         key_id: :func:`key_id` of the client's API key.
+        save_file: fetches a contact export's file onto disk (streamed), returns its path.
     """
 
     base_url: str
@@ -51,6 +53,7 @@ class ClientSeam:
     execute: Callable[[_Call], _Result]
     download: Callable[[str], str]
     key_id: str = ""
+    save_file: Callable[[str], Path] | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class AsyncClientSeam:
     execute: Callable[[_Call], Awaitable[_Result]]
     download: Callable[[str], Awaitable[str]]
     key_id: str = ""
+    save_file: Callable[[str], Awaitable[Path]] | None = None
 
 
 def _same_origin(url: str, base_url: str) -> bool:
