@@ -156,6 +156,7 @@ def child(args: argparse.Namespace) -> None:
                 program=PROGRAM,
                 poll_interval=0.2,
                 import_threshold=args.threshold,
+                reconcile=args.reconcile,
             )
         else:
             brevo.provision(PROGRAM)
@@ -196,12 +197,14 @@ def measure(
     *,
     rate: float = 1000,
     threshold: int = 50,
+    reconcile: bool = False,
 ) -> Any:
     done = subprocess.run(
         [
             *(sys.executable, __file__, "--child", how, "--base-url", base_url),
             *("--source", str(source), "--state", str(state), "--rate", str(rate)),
             *("--threshold", str(threshold)),
+            *(("--reconcile",) if reconcile else ()),
         ],
         capture_output=True,
         text=True,
@@ -279,6 +282,7 @@ def run_drift(n: int, work: Path) -> dict[str, Any]:
         repaired = measure("sync", mock.base_url, source, state)
         time.sleep(3)
         after = measure("sync", mock.base_url, source, state)
+        reconcile = measure("sync", mock.base_url, source, state, reconcile=True)
     finally:
         mock.close()
     return {
@@ -288,6 +292,7 @@ def run_drift(n: int, work: Path) -> dict[str, Any]:
         "edited": edited,
         "repaired": repaired,
         "after": after,
+        "reconcile": reconcile,
         "state_mib": state.stat().st_size / 2**20,
     }
 
@@ -305,6 +310,7 @@ def drift_table(runs: list[dict[str, Any]]) -> str:
             ("plain, nothing changed", "plain"),
             (f"plain, {run['edited']} edited in Brevo", "repaired"),
             ("plain, after the repair", "after"),
+            ("--reconcile (export)", "reconcile"),
         ):
             r = run[key]
             ops = r.get("by_operation", {})
@@ -385,6 +391,7 @@ def main() -> int:
     parser.add_argument("--threshold", type=int, default=50)
     parser.add_argument("--per-contact-rows", type=int, default=200)
     parser.add_argument("--only-per-contact", action="store_true")
+    parser.add_argument("--reconcile", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--drift",
         action="store_true",
