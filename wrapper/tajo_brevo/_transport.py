@@ -37,7 +37,9 @@ class _ForwardTransport(httpx.BaseTransport):
         self._client = client
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        return self._client.send(request)
+        # Streamed: the body is read by whoever reads the response (a contact export's
+        # file is written to disk chunk by chunk, never held whole).
+        return self._client.send(request, stream=True)
 
     def close(self) -> None:
         # The caller owns its client and closes it.
@@ -51,7 +53,7 @@ class _AsyncForwardTransport(httpx.AsyncBaseTransport):
         self._client = client
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self._client.send(request)
+        return await self._client.send(request, stream=True)
 
     async def aclose(self) -> None:
         pass

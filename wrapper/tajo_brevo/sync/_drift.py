@@ -16,8 +16,9 @@ Before the state is trusted:
    invalidated: the run re-sends them.
 3. **Subscriber counts**: a deletion leaves no modified contact, but changes the count of
    the lists it was in. Only when a count differs from the last run's (or ``reconcile``)
-   is the program read: ``GET /contacts?listIds=`` (1,000 a page); a confirmed contact
-   it lacks was deleted or taken off every list: re-sent.
+   is the program read: through Brevo's contact export when it is large (one request
+   and a file, streamed to disk), else ``GET /contacts?listIds=`` (1,000 a page); a
+   confirmed contact it lacks was deleted or taken off every list: re-sent.
 """
 
 from __future__ import annotations
