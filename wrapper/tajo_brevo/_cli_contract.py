@@ -127,12 +127,22 @@ def _run(args: argparse.Namespace) -> int:
     if args.spec is not None and not args.spec.is_file():
         raise CliError(f"no spec at {args.spec}")
     try:
-        from tajo_brevo.contract.runner import run_contract
+        from tajo_brevo.contract.runner import run_contract, select_operations
     except ImportError as exc:
         raise CliError(
             f"needs the contract extra: pip install 'tajo-brevo[contract]' ({exc})"
         ) from exc
 
+    try:  # usage first: nothing is contacted when the selection is empty
+        select_operations(
+            spec_path=args.spec, allow_writes=args.allow_writes, operation_ids=args.operations
+        )
+    except ValueError as exc:
+        wanted = ", ".join(args.operations or ())
+        raise CliError(
+            f"no operation selected by --operation {wanted}: give an operationId of the "
+            "spec (a write operation also needs --allow-writes)"
+        ) from exc
     _preflight(base_url, api_key)
     try:
         result = run_contract(
@@ -144,13 +154,7 @@ def _run(args: argparse.Namespace) -> int:
             operation_ids=args.operations,
             seed=args.seed,
         )
-    except (ValueError, FileNotFoundError) as exc:  # --operation selects nothing; no spec
-        if str(exc).startswith("no operation selected"):
-            wanted = ", ".join(args.operations or ())
-            raise CliError(
-                f"no operation selected by --operation {wanted}: give an operationId of the "
-                "spec (a write operation also needs --allow-writes)"
-            ) from exc
+    except (ValueError, FileNotFoundError) as exc:  # a spec that can't be read
         raise CliError(one_line(str(exc))) from exc
     if args.verbose:
         print(result.report)

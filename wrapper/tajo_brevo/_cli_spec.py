@@ -144,10 +144,11 @@ def _error(args: argparse.Namespace, message: str) -> None:
     print_error(args.command_prog, message)
 
 
-def _fail(exc: BaseException, code: int) -> CliError:
-    """``exc`` as one line; the lines after its first (a report) go to stderr first."""
+def _fail(exc: BaseException, code: int, *, report: bool = False) -> CliError:
+    """``exc`` as its first line; with ``report``, the lines after it (e.g. the corrections
+    that no longer apply, the generator's output) go to stderr before that line."""
     first, _, rest = str(exc).strip().partition("\n")
-    if rest.strip():
+    if report and rest.strip():
         print(rest.rstrip(), file=sys.stderr)
     return CliError(first, code)
 
@@ -173,7 +174,7 @@ def _generate(args: argparse.Namespace) -> int:
     try:
         regenerate(paths)
     except (ValueError, OSError, SpecUpdateError) as exc:
-        raise _fail(exc, EXIT_FAILED) from exc
+        raise _fail(exc, EXIT_FAILED, report=True) from exc
     print(f"wrote {paths.effective}, {paths.generated}, {paths.lock}")
     return 0
 
@@ -261,7 +262,7 @@ def _update(args: argparse.Namespace) -> int:
     except SpecInputError as exc:
         raise _fail(exc, EXIT_USAGE) from exc
     except SpecUpdateError as exc:
-        raise _fail(exc, EXIT_FAILED) from exc
+        raise _fail(exc, EXIT_FAILED, report=True) from exc
     if not result.changed:
         given = " ".join(str(p) for p in args.spec)
         print(f"{given} gives a pin byte-identical to {paths.pin}: nothing to do")
