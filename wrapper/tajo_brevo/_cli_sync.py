@@ -170,7 +170,7 @@ def _sync(args: argparse.Namespace) -> int:
 
 
 def _write_failures(args: argparse.Namespace, source: Source, report: SyncReport) -> Path | None:
-    from .sync._engine import SUPERSEDED
+    from .sync._planning import SUPERSEDED
 
     wanted = {
         o.index

@@ -4,6 +4,9 @@
 
     BrevoError
     ├── ConfigurationError            bad or missing configuration (e.g. no API key)
+    ├── SourceError                   a sync's source can't be read as a whole
+    ├── StateError                    a sync's state file can't be used (busy, another
+    │                                 version, another account)
     ├── ValidationError               bad input caught before anything is sent
     │   ├── ProfileValidationError    a LoyaltyProfile field is invalid
     │   └── AttributeMismatchError    a value does not fit the account's attribute
@@ -58,6 +61,8 @@ __all__ = [
     "ProfileValidationError",
     "RateLimitError",
     "ServerError",
+    "SourceError",
+    "StateError",
     "ValidationError",
 ]
 
@@ -86,6 +91,14 @@ class BrevoError(Exception):
 
 class ConfigurationError(BrevoError):
     """The client is misconfigured (missing API key, refused base URL, ...)."""
+
+
+class SourceError(BrevoError):
+    """A sync's source can't be read as a whole (unknown column, bad format): nothing is sent."""
+
+
+class StateError(BrevoError):
+    """A sync's state file can't be used: busy, unreadable, or from another version."""
 
 
 class ValidationError(BrevoError):
