@@ -139,9 +139,10 @@ def describe(exc: BaseException) -> tuple[str, int]:
         PermissionDeniedError,
         RateLimitError,
         ServerError,
+        SourceError,
+        StateError,
         ValidationError,
     )
-    from .sync import SourceError, StateError
 
     if isinstance(exc, CliError):
         return one_line(exc.message), exc.code

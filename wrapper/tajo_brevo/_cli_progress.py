@@ -21,7 +21,7 @@ import math
 import sys
 import time
 from collections.abc import Callable
-from typing import IO, Any
+from typing import IO
 
 from .sync._progress import SyncProgress
 
@@ -82,21 +82,24 @@ def describe_event(
     """
     unit = event.unit
     total = event.total
+    if event.phase == "done":
+        return PHASE_TITLES["done"]
     if event.phase == "processing":
         imports = total if total is not None else event.done
         head = f"waiting for Brevo to process {_count(imports)} import{'s' * (imports != 1)}"
         parts = [f"{_count(event.done)} of {_count(imports)} done"] if total is not None else []
-        if final:
-            parts.append(f"{elapsed:.1f} s")
-        return head + (": " + ", ".join(parts) if parts else "")
+        # No rate or time left: Brevo processes imports at its own pace. The seconds
+        # waited so far show that the run is alive.
+        parts.append(f"in {elapsed:.1f} s" if final else f"{elapsed:.0f} s so far")
+        return f"{head}: " + ", ".join(parts)
     head = PHASE_TITLES.get(event.phase, event.phase)
-    if event.phase == "done":
-        return head
+    parts = []
     if total is not None:
-        count = f"{_count(event.done)} of {_count(total)} {unit} ({_percent(event.done, total)} %)"
-    else:
-        count = f"{_count(event.done)} {unit}"
-    parts = [count]
+        parts.append(
+            f"{_count(event.done)} of {_count(total)} {unit} ({_percent(event.done, total)} %)"
+        )
+    elif event.done:
+        parts.append(f"{_count(event.done)} {unit}")
     moved = event.done - first_done
     rate = moved / elapsed if elapsed > 0 else 0.0
     if final:
@@ -107,7 +110,7 @@ def describe_event(
         parts.append(f"{rate:,.0f} {unit}/s")
         if total is not None and event.done < total:
             parts.append(f"about {_duration((total - event.done) / rate)} left")
-    return f"{head}: " + ", ".join(parts)
+    return f"{head}: " + ", ".join(parts) if parts else f"{head} ..."
 
 
 class ProgressView:
@@ -126,8 +129,7 @@ class ProgressView:
         self.started = 0.0
         self.first_done = 0
 
-    def __call__(self, *args: Any) -> None:
-        event = _as_event(args)
+    def __call__(self, event: SyncProgress) -> None:
         self.rows_read = max(self.rows_read, event.rows_read)
         now = self.clock()
         if self.event is None or event.phase != self.event.phase:
@@ -212,8 +214,12 @@ class TerminalProgress(ProgressView):
         self.refresh = refresh
         self.width = width
         self.drawn = -math.inf
+        self.text = ""
 
     def _draw(self, text: str, now: float, *, end: str = "") -> None:
+        if text == self.text and not end:
+            return
+        self.text = text
         width = self.width
         if width is None:
             import shutil
@@ -237,16 +243,6 @@ class TerminalProgress(ProgressView):
     def end_phase(self, now: float) -> None:
         if self.event is not None and self.event.phase != "done":
             self._draw(self.line(now, final=True), now, end="\n")
-
-
-def _as_event(args: tuple[Any, ...]) -> SyncProgress:
-    """A ``SyncProgress``, or the engine's older ``(rows planned, rows in the source)``."""
-    if len(args) == 1 and isinstance(args[0], SyncProgress):
-        return args[0]
-    if len(args) == 2:
-        done, total = int(args[0]), int(args[1])
-        return SyncProgress("reading", done, total or None, "rows", done)
-    raise TypeError(f"not a progress event: {args!r}")
 
 
 def progress_view(
