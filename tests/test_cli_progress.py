@@ -180,3 +180,25 @@ class Tty(io.StringIO):
 )
 def test_the_view_follows_the_output(json: bool, stream: io.StringIO, expected: type) -> None:
     assert type(progress_view(json=json, stream=stream)) is expected
+
+
+def test_a_run_that_stops_says_where_it_stopped() -> None:
+    clock, out = Clock(), io.StringIO()
+    view = PlainProgress(out, clock=clock)
+    view(P("sending", 0, 3000))
+    clock.now += 2.0
+    view(P("sending", 1200, 3000))
+    view.close(ok=False)
+    last = out.getvalue().splitlines()[-1]
+    assert last == "sending: 1,200 of 3,000 rows (40 %), stopped after 2.0 s"
+
+
+def test_a_dry_run_never_says_it_sends() -> None:
+    written = run(
+        PlainProgress,
+        [(0.0, P("provisioning", 0, None, "requests")), (0.1, P("sending", 2, 2))],
+        dry_run=True,
+    )
+    assert "sending" not in written
+    assert "reading the program's attributes (dry run)" in written
+    assert "would send (dry run): 2 of 2 rows (100 %)" in written

@@ -279,8 +279,10 @@ def _demo(client: TajoBrevo, console: Console, args: argparse.Namespace) -> int:
         report = client.sync_customers(
             rows, program=args.program, keep_outcomes=True, progress=view
         )
-    finally:
-        view.close()
+    except BaseException:
+        view.close(ok=False)  # the phase's line says the run stopped there
+        raise
+    view.close()
     sync_seconds = time.monotonic() - sync_started
     plan = report.plan
     console.print(

@@ -46,6 +46,11 @@ PHASE_TITLES: dict[str, str] = {
     "verifying": "verifying",
     "done": "done",
 }
+#: Titles that differ in a dry run (nothing is written: nothing is provisioned or sent).
+DRY_RUN_TITLES: dict[str, str] = {
+    "provisioning": "reading the program's attributes (dry run)",
+    "sending": "would send (dry run)",
+}
 
 
 def _count(n: int) -> str:
@@ -70,7 +75,13 @@ def _percent(done: int, total: int) -> int:
 
 
 def describe_event(
-    event: SyncProgress, elapsed: float, first_done: int = 0, *, final: bool = False
+    event: SyncProgress,
+    elapsed: float,
+    first_done: int = 0,
+    *,
+    final: bool = False,
+    stopped: bool = False,
+    dry_run: bool = False,
 ) -> str:
     """One line for ``event``, ``elapsed`` seconds into its phase.
 
@@ -79,7 +90,11 @@ def describe_event(
         elapsed: seconds since the phase started.
         first_done: ``done`` when the phase started (a resumed count), for the rate.
         final: the phase is over: say how long it took instead of what is left.
+        stopped: the run stopped in this phase (an error, Ctrl-C): say so.
+        dry_run: the run writes nothing: phases that would write say so.
     """
+    took = f"stopped after {elapsed:.1f} s" if stopped else f"in {elapsed:.1f} s"
+    final = final or stopped
     unit = event.unit
     total = event.total
     if event.phase == "done":
@@ -90,9 +105,10 @@ def describe_event(
         parts = [f"{_count(event.done)} of {_count(imports)} done"] if total is not None else []
         # No rate or time left: Brevo processes imports at its own pace. The seconds
         # waited so far show that the run is alive.
-        parts.append(f"in {elapsed:.1f} s" if final else f"{elapsed:.0f} s so far")
+        parts.append(took if final else f"{elapsed:.0f} s so far")
         return f"{head}: " + ", ".join(parts)
-    head = PHASE_TITLES.get(event.phase, event.phase)
+    titles = {**PHASE_TITLES, **DRY_RUN_TITLES} if dry_run else PHASE_TITLES
+    head = titles.get(event.phase, event.phase)
     parts = []
     if total is not None:
         parts.append(
@@ -103,8 +119,8 @@ def describe_event(
     moved = event.done - first_done
     rate = moved / elapsed if elapsed > 0 else 0.0
     if final:
-        parts.append(f"in {elapsed:.1f} s")
-        if moved and elapsed >= 0.5:
+        parts.append(took)
+        if moved and elapsed >= 0.5 and not stopped:
             parts.append(f"{rate:,.0f} {unit}/s")
     elif elapsed >= 1.0 and moved > 0:
         parts.append(f"{rate:,.0f} {unit}/s")
@@ -120,9 +136,17 @@ class ProgressView:
     way it ends) to finish the last line.
     """
 
-    def __init__(self, stream: IO[str], *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        stream: IO[str],
+        *,
+        dry_run: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.stream = stream
+        self.dry_run = dry_run
         self.clock = clock
+        self.stopped = False
         #: Source rows read so far (the highest ``rows_read`` seen).
         self.rows_read = 0
         self.event: SyncProgress | None = None
@@ -141,15 +165,23 @@ class ProgressView:
             self.event = event
             self.advance(now)
 
-    def close(self) -> None:
-        """The run is over: finish the current phase's line."""
+    def close(self, *, ok: bool = True) -> None:
+        """The run is over (``ok``: it ended, else it stopped): finish the phase's line."""
+        self.stopped = not ok
         if self.event is not None:
             self.end_phase(self.clock())
             self.event = None
 
     def line(self, now: float, *, final: bool = False) -> str:
         assert self.event is not None
-        return describe_event(self.event, now - self.started, self.first_done, final=final)
+        return describe_event(
+            self.event,
+            now - self.started,
+            self.first_done,
+            final=final,
+            stopped=final and self.stopped,
+            dry_run=self.dry_run,
+        )
 
     def start_phase(self, now: float) -> None:
         """A phase starts (``self.event`` is its first event)."""
@@ -173,9 +205,10 @@ class PlainProgress(ProgressView):
         stream: IO[str],
         *,
         interval: float = 5.0,
+        dry_run: bool = False,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        super().__init__(stream, clock=clock)
+        super().__init__(stream, dry_run=dry_run, clock=clock)
         self.interval = interval
         self.printed = 0.0
         self.last_line = ""
@@ -208,9 +241,10 @@ class TerminalProgress(ProgressView):
         *,
         refresh: float = 0.1,
         width: int | None = None,
+        dry_run: bool = False,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        super().__init__(stream, clock=clock)
+        super().__init__(stream, dry_run=dry_run, clock=clock)
         self.refresh = refresh
         self.width = width
         self.drawn = -math.inf
@@ -246,7 +280,11 @@ class TerminalProgress(ProgressView):
 
 
 def progress_view(
-    *, json: bool, stream: IO[str] | None = None, interval: float = 5.0
+    *,
+    json: bool,
+    stream: IO[str] | None = None,
+    interval: float = 5.0,
+    dry_run: bool = False,
 ) -> ProgressView:
     """The view for a run: nothing with ``json``, live lines on a terminal, else plain."""
     out = sys.stdout if stream is None else stream
@@ -254,5 +292,5 @@ def progress_view(
         return NoProgress(out)
     isatty = getattr(out, "isatty", None)
     if isatty is not None and isatty():
-        return TerminalProgress(out)
-    return PlainProgress(out, interval=interval)
+        return TerminalProgress(out, dry_run=dry_run)
+    return PlainProgress(out, interval=interval, dry_run=dry_run)

@@ -138,7 +138,7 @@ def _sync(args: argparse.Namespace) -> int:
     kwargs: dict[str, Any] = {}
     if args.rate_limit is not None:
         kwargs["rate_limit"] = args.rate_limit
-    view = progress_view(json=args.json)
+    view = progress_view(json=args.json, dry_run=args.dry_run)
     try:
         with TajoBrevo(**kwargs) as brevo:
             report = brevo.sync_customers(
@@ -151,8 +151,10 @@ def _sync(args: argparse.Namespace) -> int:
                 verify=args.verify,
                 progress=view,
             )
-    finally:
-        view.close()
+    except BaseException:
+        view.close(ok=False)  # the phase's line says the run stopped there
+        raise
+    view.close()
     failures = _write_failures(args, source, report)
     if args.json:
         data = report.summary()
