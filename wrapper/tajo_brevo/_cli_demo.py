@@ -274,7 +274,7 @@ def _demo(client: TajoBrevo, console: Console, args: argparse.Namespace) -> int:
     console.print(f"[bold]3. bulk sync[/bold] of {len(rows)} rows (2 invalid on purpose)")
     requests_before = client.stats.requests
     sync_started = time.monotonic()
-    view = progress_view(json=False, stream=console.file, interval=2.0)
+    view = progress_view(json=False, stream=console.file, interval=2.0, indent="   ")
     try:
         report = client.sync_customers(
             rows, program=args.program, keep_outcomes=True, progress=view

@@ -141,10 +141,12 @@ class ProgressView:
         stream: IO[str],
         *,
         dry_run: bool = False,
+        indent: str = "",
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.stream = stream
         self.dry_run = dry_run
+        self.indent = indent
         self.clock = clock
         self.stopped = False
         #: Source rows read so far (the highest ``rows_read`` seen).
@@ -174,7 +176,7 @@ class ProgressView:
 
     def line(self, now: float, *, final: bool = False) -> str:
         assert self.event is not None
-        return describe_event(
+        return self.indent + describe_event(
             self.event,
             now - self.started,
             self.first_done,
@@ -206,9 +208,10 @@ class PlainProgress(ProgressView):
         *,
         interval: float = 5.0,
         dry_run: bool = False,
+        indent: str = "",
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        super().__init__(stream, dry_run=dry_run, clock=clock)
+        super().__init__(stream, dry_run=dry_run, indent=indent, clock=clock)
         self.interval = interval
         self.printed = 0.0
         self.last_line = ""
@@ -242,9 +245,10 @@ class TerminalProgress(ProgressView):
         refresh: float = 0.1,
         width: int | None = None,
         dry_run: bool = False,
+        indent: str = "",
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        super().__init__(stream, dry_run=dry_run, clock=clock)
+        super().__init__(stream, dry_run=dry_run, indent=indent, clock=clock)
         self.refresh = refresh
         self.width = width
         self.drawn = -math.inf
@@ -285,6 +289,7 @@ def progress_view(
     stream: IO[str] | None = None,
     interval: float = 5.0,
     dry_run: bool = False,
+    indent: str = "",
 ) -> ProgressView:
     """The view for a run: nothing with ``json``, live lines on a terminal, else plain."""
     out = sys.stdout if stream is None else stream
@@ -292,5 +297,5 @@ def progress_view(
         return NoProgress(out)
     isatty = getattr(out, "isatty", None)
     if isatty is not None and isatty():
-        return TerminalProgress(out, dry_run=dry_run)
-    return PlainProgress(out, interval=interval, dry_run=dry_run)
+        return TerminalProgress(out, dry_run=dry_run, indent=indent)
+    return PlainProgress(out, interval=interval, dry_run=dry_run, indent=indent)

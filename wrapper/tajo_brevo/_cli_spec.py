@@ -202,7 +202,7 @@ def _check(args: argparse.Namespace) -> int:
     for problem in problems:
         _error(args, problem)
     if problems:
-        print("The pin is never edited; corrections go through `make generate`.", file=sys.stderr)
+        _error(args, "the pin is never edited: corrections go through `make generate`")
         return EXIT_FAILED
     print("spec files match openapi/spec.lock")
     return 0
