@@ -8,6 +8,7 @@ logic lives in ``_plans`` (sans-IO generators), the generated client is called o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import random
@@ -33,19 +34,22 @@ from ._config import PlanRate, _resolve, _Secret
 from ._pacing import RequestStats, _Pacer, _RetryPolicy, _Stats
 from ._plans.account import _provisioning
 from ._transport import (
+    AsyncBorrowedTransport,
+    BorrowedTransport,
     _AsyncForwardTransport,
     _AsyncPacedTransport,
     _ForwardTransport,
     _PacedTransport,
     _PacingAndRetries,
 )
-from .errors import BrevoError, ConfigurationError
+from .errors import APIConnectionError, BrevoError, ConfigurationError
 from .profile import LoyaltyProfile
 from .results import (
     AttributeInfo,
     BatchResult,
     Contact,
     ContactListInfo,
+    ExportedContact,
     FolderInfo,
     MembershipResult,
     ProvisionResult,
@@ -181,12 +185,12 @@ class TajoBrevo(_Base):
         base_url: API base URL; default ``$BREVO_BASE_URL`` or ``https://calls.brevo.com/v3``.
             Plain ``http://`` only for loopback hosts (a local mock).
         timeout: seconds per request attempt (default 30).
-        max_retries: retries after a failed attempt (default 3); see "Retries" in README.
+        max_retries: retries after a failed attempt (default 3); see docs/client.md.
         rate_limit: requests per second at most (default ``PlanRate.GENERAL`` = 10), or
             ``"auto"``: no rate of its own, only Brevo's ``x-sib-ratelimit-*`` headers
             (for a server whose limit is unknown or absent, e.g. the in-process mock).
             Either way the client never sends more than Brevo's announced limit per
-            second; see "Retries and pacing" in README.
+            second; see "Retries and pacing" in docs/client.md.
         max_rate_limit_wait: longest wait after a 429 before retrying (default 60 s).
         http_client: an ``httpx.Client`` to send through (proxies, certificates, a mock
             transport); the wrapper still paces, retries and authenticates. Not closed by
@@ -235,6 +239,8 @@ class TajoBrevo(_Base):
         # The client's one HTTP client: the wrapper's calls and client.generated share it.
         self._sleep = sleep or time.sleep
         self._transport = _PacedTransport(inner, self._core, self._sleep)
+        # Export files are fetched on the same connection, unpaced and without the key.
+        self._files = BorrowedTransport(inner)
         self._http = httpx.Client(transport=self._transport, **self._client_kwargs())
         # The wrapper's own calls skip httpx.Client.send's bookkeeping (see _adapter).
         self._requests = calls._Requests(self._http, self._config.api_key)
@@ -470,7 +476,7 @@ class TajoBrevo(_Base):
         (confirmed through ``GET /processes/{id}``; rows Brevo's import report names are
         ``failed``), concurrent paced upserts when few. Tier moves unlink exactly the old
         tier list the state recorded. The state advances only for confirmed rows; a run
-        killed at any moment is finished by the next one. See README "Regular sync".
+        killed at any moment is finished by the next one. See docs/sync.md.
 
         Args:
             source: a CSV (``,`` or ``;``) or JSON Lines file, or an iterable of
@@ -617,6 +623,81 @@ class TajoBrevo(_Base):
         for item in self._iterate(plans.contacts_pager(modified_since, page_size)):
             yield plans.to_contact(item)
 
+    def export_contacts(
+        self,
+        *,
+        list_id: int | None = None,
+        segment_id: int | None = None,
+        action: str = "allContacts",
+        modified_since: dt.datetime | None = None,
+        created_since: dt.datetime | None = None,
+        attributes: Iterable[str] = (),
+        list_ids: bool = True,
+        poll_interval: float = 1.0,
+        max_poll_interval: float = 10.0,
+        timeout: float = 1800.0,
+    ) -> Iterator[ExportedContact]:
+        """Read contacts back in bulk through Brevo's asynchronous contact export.
+
+        One request starts the export, ``GET /processes/{id}`` follows it (the wait
+        doubles from ``poll_interval`` up to ``max_poll_interval``), and the CSV file is
+        streamed and parsed as it arrives, never held whole.
+
+        Args:
+            list_id: export this list's contacts (or ``segment_id``, or a date filter).
+            segment_id: export this segment's contacts.
+            action: ``allContacts``, ``subscribed``, ``unsubscribed`` (blacklisted) or
+                ``unsubscribedPerList``.
+            modified_since: only contacts modified since then (timezone-aware).
+            created_since: only contacts created since then (timezone-aware).
+            attributes: attribute names to export besides EMAIL (they must exist).
+            list_ids: also export each contact's list ids.
+            poll_interval, max_poll_interval: waits between reads of the process (s).
+            timeout: longest wait for the export to complete (s).
+
+        Returns:
+            An iterator of :class:`ExportedContact` (nothing when no contact matches).
+
+        Raises:
+            ValidationError: a bad argument (raised here, before any request).
+            ExportError: the export failed, was cancelled or was not ready in time.
+            APIError: a request failed.
+        """
+        export = plans.ContactExport(
+            list_id=list_id,
+            segment_id=segment_id,
+            action=action,
+            modified_since=modified_since,
+            created_since=created_since,
+            attributes=tuple(attributes) if not isinstance(attributes, str) else attributes,
+            list_ids=list_ids,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            timeout=timeout,
+        )
+        return plans.export_rows(
+            export, execute=self._execute, sleep=self._sleep, stream=self._export_file
+        )
+
+    @contextlib.contextmanager
+    def _export_file(self, url: str) -> Iterator[Iterator[str]]:
+        shown = plans.checked_file_url(url, self._config.base_url)
+        timeout = httpx.Timeout(self._config.timeout)
+        try:
+            with (
+                httpx.Client(transport=self._files, timeout=timeout, follow_redirects=True) as http,
+                http.stream("GET", url, headers={"user-agent": _USER_AGENT}) as response,
+            ):
+                if response.status_code != 200:
+                    raise APIConnectionError(
+                        f"export file: HTTP {response.status_code}", method="GET", path=shown
+                    )
+                yield response.iter_text()
+        except httpx.HTTPError as exc:
+            raise APIConnectionError(
+                f"export file: {type(exc).__name__}", method="GET", path=shown
+            ) from None
+
     def iter_lists(self, *, page_size: int = plans.LISTS_PAGE_MAX) -> Iterator[ContactListInfo]:
         """Every contact list, 50 per request at most.
 
@@ -702,6 +783,7 @@ class AsyncTajoBrevo(_Base):
             inner = transport if transport is not None else httpx.AsyncHTTPTransport()
         self._sleep = sleep or asyncio.sleep
         self._transport = _AsyncPacedTransport(inner, self._core, self._sleep)
+        self._files = AsyncBorrowedTransport(inner)
         self._http = httpx.AsyncClient(transport=self._transport, **self._client_kwargs())
         self._requests = calls._Requests(self._http, self._config.api_key)
         self._generated: AuthenticatedClient | None = None
@@ -893,6 +975,59 @@ class AsyncTajoBrevo(_Base):
         """See :meth:`TajoBrevo.iter_contacts` (an async iterator)."""
         async for item in self._iterate(plans.contacts_pager(modified_since, page_size)):
             yield plans.to_contact(item)
+
+    def export_contacts(
+        self,
+        *,
+        list_id: int | None = None,
+        segment_id: int | None = None,
+        action: str = "allContacts",
+        modified_since: dt.datetime | None = None,
+        created_since: dt.datetime | None = None,
+        attributes: Iterable[str] = (),
+        list_ids: bool = True,
+        poll_interval: float = 1.0,
+        max_poll_interval: float = 10.0,
+        timeout: float = 1800.0,
+    ) -> AsyncIterator[ExportedContact]:
+        """See :meth:`TajoBrevo.export_contacts` (an async iterator; the arguments are
+        checked when it is called)."""
+        export = plans.ContactExport(
+            list_id=list_id,
+            segment_id=segment_id,
+            action=action,
+            modified_since=modified_since,
+            created_since=created_since,
+            attributes=tuple(attributes) if not isinstance(attributes, str) else attributes,
+            list_ids=list_ids,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            timeout=timeout,
+        )
+        return plans.export_rows_async(
+            export, execute=self._execute, sleep=self._sleep, stream=self._export_file
+        )
+
+    @contextlib.asynccontextmanager
+    async def _export_file(self, url: str) -> AsyncIterator[AsyncIterator[str]]:
+        shown = plans.checked_file_url(url, self._config.base_url)
+        timeout = httpx.Timeout(self._config.timeout)
+        try:
+            async with (
+                httpx.AsyncClient(
+                    transport=self._files, timeout=timeout, follow_redirects=True
+                ) as http,
+                http.stream("GET", url, headers={"user-agent": _USER_AGENT}) as response,
+            ):
+                if response.status_code != 200:
+                    raise APIConnectionError(
+                        f"export file: HTTP {response.status_code}", method="GET", path=shown
+                    )
+                yield response.aiter_text()
+        except httpx.HTTPError as exc:
+            raise APIConnectionError(
+                f"export file: {type(exc).__name__}", method="GET", path=shown
+            ) from None
 
     async def iter_lists(
         self, *, page_size: int = plans.LISTS_PAGE_MAX
