@@ -202,3 +202,16 @@ def test_a_dry_run_never_says_it_sends() -> None:
     assert "sending" not in written
     assert "reading the program's attributes (dry run)" in written
     assert "would send (dry run): 2 of 2 rows (100 %)" in written
+
+
+@pytest.mark.parametrize("view_type", [PlainProgress, TerminalProgress])
+def test_a_phase_with_nothing_to_do_has_no_line(view_type: type) -> None:
+    events = [
+        (0.0, P("sending", 3, 3)),
+        (0.1, P("processing", 0, 0, "imports")),
+        (0.2, P("processing", 0, 0, "imports")),
+        (0.3, P("done", 3, 3)),
+    ]
+    written = run(view_type, events)
+    assert "sending: 3 of 3 rows" in written
+    assert "waiting" not in written

@@ -185,6 +185,12 @@ class ProgressView:
             dry_run=self.dry_run,
         )
 
+    def shown(self) -> bool:
+        """Whether the current phase has a line: not "done", not one with nothing to do
+        (a total of 0, e.g. no import to wait for)."""
+        event = self.event
+        return event is not None and event.phase != "done" and event.total != 0
+
     def start_phase(self, now: float) -> None:
         """A phase starts (``self.event`` is its first event)."""
 
@@ -223,15 +229,15 @@ class PlainProgress(ProgressView):
         self.last_line, self.printed = text, now
 
     def start_phase(self, now: float) -> None:
-        if self.event is not None and self.event.phase != "done":
+        if self.shown():
             self._print(self.line(now), now)
 
     def advance(self, now: float) -> None:
-        if now - self.printed >= self.interval:
+        if self.shown() and now - self.printed >= self.interval:
             self._print(self.line(now), now)
 
     def end_phase(self, now: float) -> None:
-        if self.event is not None and self.event.phase != "done":
+        if self.shown():
             self._print(self.line(now, final=True), now)
 
 
@@ -271,15 +277,15 @@ class TerminalProgress(ProgressView):
         self.drawn = now
 
     def start_phase(self, now: float) -> None:
-        if self.event is not None and self.event.phase != "done":
+        if self.shown():
             self._draw(self.line(now), now)
 
     def advance(self, now: float) -> None:
-        if now - self.drawn >= self.refresh:
+        if self.shown() and now - self.drawn >= self.refresh:
             self._draw(self.line(now), now)
 
     def end_phase(self, now: float) -> None:
-        if self.event is not None and self.event.phase != "done":
+        if self.shown():
             self._draw(self.line(now, final=True), now, end="\n")
 
 
