@@ -420,3 +420,15 @@ def test_contract_that_cannot_write_its_junit_file_is_one_line(
     assert main([*CONTRACT, "--junit", str(junit)]) == EXIT_USAGE
     line = _the_line(capsys.readouterr().err, "tajo-brevo contract")
     assert "No such file or directory" in line and "junit.xml" in line
+
+
+def test_python_m_tajo_brevo_spec_speaks_the_same(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tajo_brevo.spec.__main__ import main as spec_main
+
+    assert spec_main(["diff", str(tmp_path / "a.yml")]) == EXIT_USAGE
+    line = _the_line(capsys.readouterr().err, "python -m tajo_brevo.spec diff")
+    assert "required: new" in line
+    assert spec_main(["diff", str(tmp_path / "a.yml"), str(tmp_path / "b.yml")]) == EXIT_USAGE
+    assert "cannot read" in _the_line(capsys.readouterr().err, "python -m tajo_brevo.spec diff")
