@@ -41,6 +41,7 @@ EXPECTED = {
     "BrevoError",
     "CommunicationError",
     "ConfigurationError",
+    "ContactWithoutEmailError",
     "DuplicateContactError",
     "InvalidParameterError",
     "MethodNotAllowedError",

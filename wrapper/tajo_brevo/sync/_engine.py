@@ -38,7 +38,7 @@ from typing import Any, Literal, Protocol
 
 from .. import _adapter as calls
 from .._adapter import _Call
-from .._plans import _AccountCache, provision_plan
+from .._plans import Sleep, _AccountCache, follow_process, provision_plan
 from ..attributes import TAJO_ATTRIBUTES
 from ..errors import APIConnectionError, APIError, BrevoError, NotFoundError, ServerError
 from ..profile import LoyaltyProfile
@@ -74,13 +74,6 @@ class Parallel:
     """Run these sub-plans concurrently; the plan receives their values (or exceptions)."""
 
     plans: Sequence[Generator[Any, Any, Any]]
-
-
-@dataclass(frozen=True)
-class Sleep:
-    """Wait before polling again."""
-
-    seconds: float
 
 
 @dataclass(frozen=True)
@@ -1009,7 +1002,7 @@ class _Engine:
         removed: dict[str, set[int]] = {}
         by_key = {c.key: c for c in stale}
         for (list_id, batch), result in zip(batches, results, strict=True):
-            if isinstance(result, BaseException):
+            if isinstance(result, BaseException) or result is False:
                 self.report.plan["unlink_failed"] += len(batch)
                 continue
             for contact in batch:
@@ -1023,8 +1016,9 @@ class _Engine:
         self.state.set_lists(changes)
 
     def _remove(self, list_id: int, contacts: Sequence[ContactState]) -> Plan:
+        """Remove a batch from a list; False when Brevo has not confirmed it (yet)."""
         try:
-            yield from self.call(
+            result = yield from self.call(
                 calls.remove_from_list_call(list_id, emails=[c.key for c in contacts])
             )
         except APIError as exc:
@@ -1032,7 +1026,34 @@ class _Engine:
                 return None  # "already removed / does not exist": not in the list either way
             raise
         failpoint("unlink:sent")
+        # Listed under success or failure, a contact is out of the list either way (failure:
+        # not in it, or unknown). An answer with only a process is confirmed by its process.
+        answer = calls.to_membership_answer(result.body)
+        if answer.process_id is not None and not (answer.success or answer.failure):
+            status, _ = yield from self._counted(
+                follow_process(answer.process_id, self.options.poll_timeout)
+            )
+            if status != "completed":
+                return False
         return None
+
+    def _counted(self, plan: Plan) -> Plan:
+        """Run a client plan inside this one, counting its calls like :meth:`call`."""
+        try:
+            effect = next(plan)
+            while True:  # ends when the sub-plan returns (StopIteration) or raises
+                if isinstance(effect, _Call):
+                    self.report.requests[effect.operation] += 1
+                try:
+                    value = yield effect
+                except BrevoError as exc:
+                    effect = plan.throw(exc)
+                else:
+                    effect = plan.send(value)
+        except StopIteration as stop:
+            return stop.value
+        finally:
+            plan.close()
 
     # -- mirror -----------------------------------------------------------------------
 
@@ -1077,7 +1098,7 @@ class _Engine:
         results = yield Parallel([self._remove(list_id, batch) for list_id, batch in jobs])
         failed: set[str] = set()
         for (_, batch), result in zip(jobs, results, strict=True):
-            if isinstance(result, BaseException):
+            if isinstance(result, BaseException) or result is False:
                 failed.update(c.key for c in batch)
         return [c.key for c in missing if c.key not in failed]
 
