@@ -178,15 +178,18 @@ class MembershipResult:
     Attributes:
         list_id: the list.
         success: emails or ids Brevo added/removed: listed under ``success`` in its answer,
-            or sent in a request whose process Brevo reported ``completed``.
+            or, for a request answered with a process, read back in the list (out of it,
+            for a removal) once the process ``completed``.
         failure: emails or ids Brevo did not add/remove: listed under ``failure`` (for an
             add: already in the list, or no such contact; for a removal: not in the list,
-            or no such contact), in a chunk Brevo refused as a whole, or in a request whose
-            process ``failed`` or was ``cancelled``.
+            or no such contact), in a chunk Brevo refused as a whole, in a request whose
+            process ``failed`` or was ``cancelled``, or read back on the wrong side of the
+            list (or not found) after a completed process.
         pending: emails or ids of a request Brevo answered with a process that had not
             finished when the client stopped waiting: not confirmed either way; the
             process ids are in ``process_ids``.
-        unconfirmed: emails or ids sent that Brevo's answer does not mention at all.
+        unconfirmed: emails or ids sent that Brevo's answer does not mention at all (or
+            whose read-back after a completed process failed).
         process_ids: the process of every request Brevo answered asynchronously
             (``processId``), finished or not.
         errors: messages of chunks Brevo refused as a whole and of processes that failed.

@@ -11,6 +11,7 @@ from .._adapter import as_int
 from ..attributes import text_problem
 from ..errors import (
     BadRequestError,
+    BrevoError,
     ContactWithoutEmailError,
     NotFoundError,
     ValidationError,
@@ -361,10 +362,35 @@ def follow_process(process_id: int, timeout: float) -> WaitingPlan[tuple[str, st
     return status, f"process {process_id} is {status or 'unknown'} after {waited:g} s"
 
 
+def _read_back(
+    list_id: int, members: list[str | int], outcomes: _Outcomes, *, remove: bool
+) -> WaitingPlan[None]:
+    """Place each member by reading it: a finished process says nothing per member.
+
+    In the list after an add (out of it after a removal): ``success``; the other way round,
+    or no such contact: ``failure``; a read that fails: ``unconfirmed``.
+    """
+    for item in members:
+        try:
+            result = yield calls.get_contact_call(item)
+        except NotFoundError:
+            outcomes.failure.append(item)
+            continue
+        except BrevoError:
+            outcomes.unconfirmed.append(item)
+            continue
+        body = result.body if isinstance(result.body, dict) else {}
+        listed = list_id in [i for i in body.get("listIds") or [] if isinstance(i, int)]
+        (outcomes.success if listed != remove else outcomes.failure).append(item)
+
+
 def _settle_chunk(
+    list_id: int,
     members: list[str | int],
     answer: calls.MembershipAnswer,
     outcomes: _Outcomes,
+    *,
+    remove: bool,
     process_timeout: float,
 ) -> WaitingPlan[None]:
     """Sort one chunk's members by what ``answer`` (and its process) confirms."""
@@ -395,7 +421,7 @@ def _settle_chunk(
     if process_timeout > 0:
         status, detail = yield from follow_process(answer.process_id, process_timeout)
     if status == _PROCESS_DONE:
-        outcomes.success.extend(rest)
+        yield from _read_back(list_id, rest, outcomes, remove=remove)
     elif status in _PROCESS_FAILED:
         outcomes.failure.extend(rest)
         outcomes.errors.append(detail)
@@ -416,8 +442,9 @@ def membership_plan(
 
     Every member is checked before the first request. An answer's ``success`` and
     ``failure`` place the members they name; an asynchronous answer (``processId``) is
-    followed to its process for up to ``process_timeout`` seconds; a chunk Brevo refuses
-    counts as failures.
+    followed to its process for up to ``process_timeout`` seconds, and once the process has
+    completed each member it left unnamed is read back (one GET each: a process does not
+    say which members it changed); a chunk Brevo refuses counts as failures.
     """
     if isinstance(list_id, bool) or not isinstance(list_id, int) or list_id < 1:
         raise ValidationError([("list_id", f"must be a positive int, got {list_id!r}")])
@@ -445,7 +472,9 @@ def membership_plan(
             outcomes.errors.append(str(exc))
             continue
         answer = calls.to_membership_answer(result.body)
-        yield from _settle_chunk(chunk, answer, outcomes, float(process_timeout))
+        yield from _settle_chunk(
+            list_id, chunk, answer, outcomes, remove=remove, process_timeout=process_timeout
+        )
     return MembershipResult(
         list_id=list_id,
         success=tuple(outcomes.success),
