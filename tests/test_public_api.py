@@ -31,6 +31,11 @@ EXPECTED = {
     "ProvisionResult",
     "RowOutcome",
     "UpsertResult",
+    # sync
+    "SyncOutcome",
+    "SyncProgress",
+    "SyncReport",
+    "SyncStatus",
     # errors
     "APIConnectionError",
     "APIError",
@@ -51,6 +56,8 @@ EXPECTED = {
     "ProfileValidationError",
     "RateLimitError",
     "ServerError",
+    "SourceError",
+    "StateError",
     "ValidationError",
 }
 

@@ -28,6 +28,8 @@ from .errors import (
     ProfileValidationError,
     RateLimitError,
     ServerError,
+    SourceError,
+    StateError,
     ValidationError,
 )
 from .profile import LoyaltyProfile, PreferredChannel
@@ -43,6 +45,8 @@ from .results import (
     RowOutcome,
     UpsertResult,
 )
+from .sync._progress import SyncProgress
+from .sync._report import SyncOutcome, SyncReport, SyncStatus
 from .tiers import DEFAULT_TIER_POLICY, Tier, TierPolicy, TierStatus
 
 __all__ = [
@@ -82,6 +86,12 @@ __all__ = [
     "RequestStats",
     "RowOutcome",
     "ServerError",
+    "SourceError",
+    "StateError",
+    "SyncOutcome",
+    "SyncProgress",
+    "SyncReport",
+    "SyncStatus",
     "TajoBrevo",
     "Tier",
     "TierPolicy",

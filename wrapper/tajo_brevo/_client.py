@@ -51,8 +51,10 @@ from .results import (
     ProvisionResult,
     UpsertResult,
 )
+from .sync._context import DEFAULT_IMPORT_THRESHOLD
 from .sync._csv import DEFAULT_MAX_IMPORT_BYTES
-from .sync._engine import DEFAULT_IMPORT_THRESHOLD
+from .sync._progress import ProgressCallback, SyncProgress
+from .sync._seam import AsyncClientSeam, ClientSeam, download_report, download_report_async
 from .tiers import DEFAULT_TIER_POLICY, TierPolicy
 
 if TYPE_CHECKING:
@@ -64,15 +66,17 @@ __all__ = ["AsyncTajoBrevo", "TajoBrevo"]
 T = TypeVar("T")
 
 
-def _count_progress(progress: Callable[[int], None] | None) -> Callable[[int, int], None] | None:
-    """``upsert_customers``' progress (rows just finished) from the engine's (done, total)."""
+def _count_progress(progress: Callable[[int], None] | None) -> ProgressCallback | None:
+    """``upsert_customers``' progress (rows just finished) from the engine's events."""
     if progress is None:
         return None
     seen = [0]
 
-    def report(done: int, total: int) -> None:
-        progress(done - seen[0])
-        seen[0] = done
+    def report(event: SyncProgress) -> None:
+        if event.phase != "reading" or event.done <= seen[0]:
+            return
+        progress(event.done - seen[0])
+        seen[0] = event.done
 
     return report
 
@@ -270,6 +274,16 @@ class TajoBrevo(_Base):
     def _execute(self, call: calls._Call) -> calls._Result:
         return calls.execute_sync(call, self._requests, self._transport, self._secrets)
 
+    def _sync_seam(self) -> ClientSeam:
+        """What the sync engine needs of this client (it touches nothing else)."""
+        http, base_url = self._http, self.base_url
+        return ClientSeam(
+            base_url=base_url,
+            account=self._account,
+            execute=self._execute,
+            download=lambda url: download_report(http, base_url, url),
+        )
+
     def _run(self, plan: plans.WaitingPlan[T]) -> T:
         try:
             call = next(plan)
@@ -425,7 +439,7 @@ class TajoBrevo(_Base):
         check_batch_arguments(rows, import_threshold, max_import_bytes, progress)
         prov = _provisioning(self._account, provisioning)
         report = run_sync(
-            self,
+            self._sync_seam(),
             rows,
             state=None,
             program=prov.program,
@@ -481,7 +495,9 @@ class TajoBrevo(_Base):
                 where a chunk closes), ``max_import_bytes`` (8 MB: the hard limit of a
                 body), ``concurrency`` (8), ``poll_interval``, ``max_poll_interval``,
                 ``poll_timeout`` (s), ``keep_outcomes`` (every row's outcome in the
-                report), ``progress`` (called with rows done, rows in the source).
+                report), ``progress`` (a ``ProgressCallback``: called with a
+                :class:`~tajo_brevo.SyncProgress` when each phase starts and as it
+                advances).
 
         Returns:
             The report: per-row problems, counts, requests, plan, duration, ``exit_code``.
@@ -496,7 +512,7 @@ class TajoBrevo(_Base):
         from .sync._api import run_sync
 
         return run_sync(
-            self,
+            self._sync_seam(),
             source,
             state=state,
             program=program,
@@ -770,6 +786,17 @@ class AsyncTajoBrevo(_Base):
     async def _execute(self, call: calls._Call) -> calls._Result:
         return await calls.execute_async(call, self._requests, self._transport, self._secrets)
 
+    def _sync_seam(self) -> AsyncClientSeam:
+        """What the sync engine needs of this client (it touches nothing else)."""
+        http, base_url = self._http, self.base_url
+
+        async def download(url: str) -> str:
+            return await download_report_async(http, base_url, url)
+
+        return AsyncClientSeam(
+            base_url=base_url, account=self._account, execute=self._execute, download=download
+        )
+
     async def _run(self, plan: plans.WaitingPlan[T]) -> T:
         try:
             call = next(plan)
@@ -839,7 +866,7 @@ class AsyncTajoBrevo(_Base):
         check_batch_arguments(rows, import_threshold, max_import_bytes, progress)
         prov = _provisioning(self._account, provisioning)
         report = await run_async(
-            self,
+            self._sync_seam(),
             rows,
             state=None,
             program=prov.program,
@@ -871,7 +898,7 @@ class AsyncTajoBrevo(_Base):
         from .sync._api import run_async
 
         return await run_async(
-            self,
+            self._sync_seam(),
             source,
             state=state,
             program=program,

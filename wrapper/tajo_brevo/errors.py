@@ -6,6 +6,9 @@
     ├── ConfigurationError            bad or missing configuration (e.g. no API key)
     ├── ContactWithoutEmailError      the contact exists but has no email (SMS-only):
     │                                 it can't be read as a loyalty profile
+    ├── SourceError                   a sync's source can't be read as a whole
+    ├── StateError                    a sync's state file can't be used (busy, another
+    │                                 version, another account)
     ├── ValidationError               bad input caught before anything is sent
     │   ├── ProfileValidationError    a LoyaltyProfile field is invalid
     │   └── AttributeMismatchError    a value does not fit the account's attribute
@@ -61,6 +64,8 @@ __all__ = [
     "ProfileValidationError",
     "RateLimitError",
     "ServerError",
+    "SourceError",
+    "StateError",
     "ValidationError",
 ]
 
@@ -117,6 +122,14 @@ class ContactWithoutEmailError(BrevoError):
             f"contact {identifier!r} (id {contact_id}) has no email: it is not a loyalty "
             "profile (an SMS-only contact?)"
         )
+
+
+class SourceError(BrevoError):
+    """A sync's source can't be read as a whole (unknown column, bad format): nothing is sent."""
+
+
+class StateError(BrevoError):
+    """A sync's state file can't be used: busy, unreadable, or from another version."""
 
 
 class ValidationError(BrevoError):
