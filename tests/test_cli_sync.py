@@ -146,6 +146,8 @@ def test_dry_run_prints_the_plan_and_sends_nothing(
     assert code == 0 and "dry run (nothing sent)" in out and "4 rows in 0 import(s)" in out
     assert "c.csv: 4 rows in " in out  # the rows it read, not the 0 outcomes it records
     assert "would send (dry run)" in out and "sending" not in out
+    code, out, _ = run(capsys, str(tmp_path / "c.csv"), "--dry-run", "--json")
+    assert code == 0 and json.loads(out)["rows"] == 4
     assert [r for r in account.requests if r.method != "GET"] == []
 
 

@@ -158,6 +158,7 @@ def _sync(args: argparse.Namespace) -> int:
     failures = _write_failures(args, source, report)
     if args.json:
         data = report.summary()
+        data["rows"] = max(report.rows, view.rows_read)  # a dry run records no outcomes
         data["file"] = str(path)
         data["failures_file"] = str(failures) if failures else None
         data["problems"] = [
