@@ -199,6 +199,15 @@ def test_an_export_that_gives_no_file_raises_export_error(
 
 
 @respx.mock(base_url=BASE)
+def test_a_queued_export_without_process_id_is_an_error_not_an_empty_export(
+    respx_mock: respx.MockRouter,
+) -> None:
+    respx_mock.post("/contacts/export").respond(202, json={})
+    with pytest.raises(ExportError, match="202 without a process id"):
+        list(_respx_client(FakeClock()).export_contacts(list_id=1))
+
+
+@respx.mock(base_url=BASE)
 def test_unknown_process_and_timeout_raise_export_error(respx_mock: respx.MockRouter) -> None:
     respx_mock.post("/contacts/export").respond(202, json={"processId": 404})
     respx_mock.get("/processes/404").respond(
