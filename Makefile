@@ -13,7 +13,7 @@ GEN_ARGS := --meta none --overwrite --config openapi/generator.yml --fail-on-war
 # Generator post-hooks call `ruff`: use the pinned one from the venv.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup demo test unit example pythons generate update-spec check-generated check-spec lint mock contract bench clean
+.PHONY: setup demo test unit example pythons generate update-spec check-generated check-spec lint mock contract bench clean production-shapes
 
 setup: $(STAMP)
 
@@ -56,6 +56,13 @@ check-generated: $(STAMP)
 ## The pin is byte-for-byte what spec.lock records.
 check-spec: $(STAMP)
 	$(PY) -m tajo_brevo.spec check
+
+## Rebuild tests/production_shapes/ from the official SDK's response types, then test it:
+## make production-shapes SDK=5.1.0 [WHEEL=path/to/brevo_python-X-py3-none-any.whl]
+SDK ?= 5.1.0
+production-shapes: $(STAMP)
+	$(PY) tests/production_shapes/refresh.py --sdk $(SDK) $(if $(WHEEL),--wheel $(WHEEL))
+	$(PY) -m pytest -q tests/test_production_shapes.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check wrapper tests contract_tests bench examples conftest.py noxfile.py

@@ -24,6 +24,7 @@ from tajo_brevo.sync import _drift
 
 KEY = "drift-test-key-one"
 OTHER_KEY = "drift-test-key-two"
+ELSEWHERE = "drift-test-key-of-another-account"
 PROGRAM = "Shop"
 HEADER = ["EMAIL", "LOYALTY_ID", "LOYALTY_POINTS", "FIRSTNAME", "REFERRAL_CODE"]
 FAST = {"poll_interval": 0.01, "max_poll_interval": 0.05}
@@ -65,6 +66,7 @@ class Account:
         return self.mock.client()
 
     def writes(self, since: int = 0) -> list[str]:
+        """Writes to any account since the ``since``-th recorded request."""
         return [
             f"{r.method} {r.path}"
             for r in self.mock.requests[since:]
@@ -74,16 +76,17 @@ class Account:
 
 @pytest.fixture
 def account() -> Iterator[Account]:
-    mock = BrevoMock(api_keys=(KEY, OTHER_KEY))
+    # KEY and OTHER_KEY address one account (a rotated key); ELSEWHERE another account.
+    mock = BrevoMock(api_keys=(KEY, OTHER_KEY), accounts=[ELSEWHERE])
     with mock.serve() as server:
         yield Account(mock, server.base_url)
 
 
 def assert_matches(
-    account: Account, rows: list[dict[str, str]], header: list[str] = HEADER
+    account: Account, rows: list[dict[str, str]], header: list[str] = HEADER, *, key: str = KEY
 ) -> None:
-    """The mock's contacts and list memberships are the source's, value for value."""
-    mock = account.mock
+    """The account's contacts and list memberships are the source's, value for value."""
+    mock: Any = account.mock if key == KEY else account.mock.account(key)
     all_id = mock.list_id(f"{PROGRAM} - All customers")
     tier_ids = {
         mock.list_id(f"{PROGRAM} - {t}"): t for t in ("Bronze", "Silver", "Gold", "Platinum")
@@ -247,35 +250,44 @@ def test_a_wiped_account_with_the_same_key_is_repaired_by_the_plain_run(
     assert report.drift == {kind: 60} and report.repaired == {kind: 60}
 
 
+@pytest.mark.parametrize("theirs", [0, 30], ids=["empty-account", "same-program-30-customers"])
 def test_another_account_at_the_same_url_is_refused_before_any_write_then_full_syncs_it(
     account: Account,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
+    theirs: int,
 ) -> None:
     rows = customers()
     source, state = write(tmp_path / "in.csv", rows), tmp_path / "s.db"
     account.sync(source, state)
-    # "Another account": the same server, another key, none of this program's contents.
-    wipe(account, lists=True)
+    if theirs:
+        # The other account runs the same program (same list ids and names: ids are
+        # per account) with its own customers and its own state.
+        mine = [{**row, "FIRSTNAME": f"Theirs{i}"} for i, row in enumerate(customers(theirs))]
+        other = write(tmp_path / "theirs.csv", mine)
+        account.sync(other, tmp_path / "theirs.db", key=ELSEWHERE)
     mark = len(account.mock.requests)
     with pytest.raises(StateError, match="--full"):
-        account.sync(source, state, key=OTHER_KEY)
+        account.sync(source, state, key=ELSEWHERE)
     assert account.writes(mark) == []  # no folder, list or attribute created
-    # The CLI says the same, exit 2.
+    # The command line says the same, exit 2.
     from tajo_brevo.cli import main
 
-    monkeypatch.setenv("BREVO_API_KEY", OTHER_KEY)
+    monkeypatch.setenv("BREVO_API_KEY", ELSEWHERE)
     monkeypatch.setenv("BREVO_BASE_URL", account.url)
     code = main(["sync", str(source), "--state", str(state), "--program", PROGRAM])
     assert code == 2 and "--full" in capsys.readouterr().err
     assert account.writes(mark) == []
-    report = account.sync(source, state, key=OTHER_KEY, full=True)
-    assert report.exit_code == 0 and report.counts == {"applied": 60}
-    assert_matches(account, rows)
-    # The state now belongs to this account: a plain run trusts it.
-    again = account.sync(source, state, key=OTHER_KEY)
+    report = account.sync(source, state, key=ELSEWHERE, full=True)
+    assert report.exit_code == 0
+    assert report.counts == {"applied": 60}
+    assert_matches(account, rows, key=ELSEWHERE)
+    # The state now belongs to that account: a plain run trusts it and writes nothing.
+    again = account.sync(source, state, key=ELSEWHERE)
     assert again.counts == {"unchanged": 60} and again.summary()["writes"] == 0
+    # The first account was never touched by any of it.
+    assert_matches(account, rows)
 
 
 def test_a_rotated_key_on_the_same_account_is_accepted(account: Account, tmp_path: Path) -> None:

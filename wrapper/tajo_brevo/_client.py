@@ -314,10 +314,14 @@ class TajoBrevo(_Base):
                 raise
         return Path(out.name)
 
-    def _run(self, plan: plans.Plan[T]) -> T:
+    def _run(self, plan: plans.WaitingPlan[T]) -> T:
         try:
             call = next(plan)
             while True:  # ends when the plan returns (StopIteration) or raises
+                if isinstance(call, plans.Sleep):
+                    self._sleep(call.seconds)
+                    call = plan.send(None)
+                    continue
                 try:
                     result = self._execute(call)
                 except BrevoError as exc:
@@ -563,6 +567,8 @@ class TajoBrevo(_Base):
 
         Raises:
             NotFoundError: no such contact.
+            ContactWithoutEmailError: the contact exists but has no email (an SMS-only
+                contact): it is not a loyalty profile.
             ProfileValidationError: the stored data is not a valid profile.
         """
         return self._run(plans.get_plan(self._account, identifier))
@@ -582,43 +588,86 @@ class TajoBrevo(_Base):
         self._run(plans.delete_plan(identifier, hard=hard))
 
     def add_to_list(
-        self, list_id: int, *, emails: Iterable[str] = (), ids: Iterable[int] = ()
+        self,
+        list_id: int,
+        members: Iterable[str | int] = (),
+        *,
+        emails: Iterable[str] = (),
+        ids: Iterable[int] = (),
+        process_timeout: float = 30.0,
     ) -> MembershipResult:
-        """Add contacts to a list, 150 per request, aggregating successes and failures.
+        """Add contacts to a list, 150 per request, reporting only what Brevo confirmed.
+
+        Every member is checked before the first request. An asynchronous answer (a
+        ``processId``) is followed to its process; see docs/responses.md for what each
+        outcome means.
 
         Args:
             list_id: the list.
+            members: emails (str) and contact ids (int), mixed; sent as separate requests.
             emails: emails to add.
             ids: contact ids to add.
+            process_timeout: seconds to follow an asynchronous answer's process before
+                reporting its members as ``pending`` (0: don't follow).
 
         Returns:
-            What Brevo added and did not (already in the list, unknown contact); a chunk
-            Brevo refused as a whole counts as failures, with its message in ``errors``.
+            What Brevo added (``success``), did not (``failure``: already in the list or no
+            such contact; a chunk refused as a whole, with its message in ``errors``), has
+            not finished (``pending``, with ``process_ids``) or did not mention
+            (``unconfirmed``); emails that are not addresses are in ``rejected``.
 
         Raises:
             NotFoundError: the list does not exist.
-            ValidationError: a bad list id or contact id; nothing sent.
+            ValidationError: a bad list id, a member that is neither an email string nor a
+                positive int id, an empty email; nothing sent.
         """
-        return self._run(plans.membership_plan(list_id, emails=emails, ids=ids, remove=False))
+        return self._run(
+            plans.membership_plan(
+                list_id,
+                members=members,
+                emails=emails,
+                ids=ids,
+                remove=False,
+                process_timeout=process_timeout,
+            )
+        )
 
     def remove_from_list(
-        self, list_id: int, *, emails: Iterable[str] = (), ids: Iterable[int] = ()
+        self,
+        list_id: int,
+        members: Iterable[str | int] = (),
+        *,
+        emails: Iterable[str] = (),
+        ids: Iterable[int] = (),
+        process_timeout: float = 30.0,
     ) -> MembershipResult:
-        """Remove contacts from a list, 150 per request, aggregating the results.
+        """Remove contacts from a list, 150 per request, reporting only what Brevo confirmed.
 
         Args:
             list_id: the list.
+            members: emails (str) and contact ids (int), mixed; sent as separate requests.
             emails: emails to remove.
             ids: contact ids to remove.
+            process_timeout: seconds to follow an asynchronous answer's process (0: don't).
 
         Returns:
-            What Brevo removed and did not (see :meth:`add_to_list`).
+            What Brevo removed and did not (``failure``: not in the list or no such
+            contact); see :meth:`add_to_list`.
 
         Raises:
             NotFoundError: the list does not exist.
-            ValidationError: a bad list id or contact id; nothing sent.
+            ValidationError: as for :meth:`add_to_list`; nothing sent.
         """
-        return self._run(plans.membership_plan(list_id, emails=emails, ids=ids, remove=True))
+        return self._run(
+            plans.membership_plan(
+                list_id,
+                members=members,
+                emails=emails,
+                ids=ids,
+                remove=True,
+                process_timeout=process_timeout,
+            )
+        )
 
     # -- reading ----------------------------------------------------------------------
 
@@ -873,10 +922,14 @@ class AsyncTajoBrevo(_Base):
                     raise
         return Path(out.name)
 
-    async def _run(self, plan: plans.Plan[T]) -> T:
+    async def _run(self, plan: plans.WaitingPlan[T]) -> T:
         try:
             call = next(plan)
             while True:  # ends when the plan returns (StopIteration) or raises
+                if isinstance(call, plans.Sleep):
+                    await self._sleep(call.seconds)
+                    call = plan.send(None)
+                    continue
                 try:
                     result = await self._execute(call)
                 except BrevoError as exc:
@@ -993,16 +1046,46 @@ class AsyncTajoBrevo(_Base):
         await self._run(plans.delete_plan(identifier, hard=hard))
 
     async def add_to_list(
-        self, list_id: int, *, emails: Iterable[str] = (), ids: Iterable[int] = ()
+        self,
+        list_id: int,
+        members: Iterable[str | int] = (),
+        *,
+        emails: Iterable[str] = (),
+        ids: Iterable[int] = (),
+        process_timeout: float = 30.0,
     ) -> MembershipResult:
         """See :meth:`TajoBrevo.add_to_list`."""
-        return await self._run(plans.membership_plan(list_id, emails=emails, ids=ids, remove=False))
+        return await self._run(
+            plans.membership_plan(
+                list_id,
+                members=members,
+                emails=emails,
+                ids=ids,
+                remove=False,
+                process_timeout=process_timeout,
+            )
+        )
 
     async def remove_from_list(
-        self, list_id: int, *, emails: Iterable[str] = (), ids: Iterable[int] = ()
+        self,
+        list_id: int,
+        members: Iterable[str | int] = (),
+        *,
+        emails: Iterable[str] = (),
+        ids: Iterable[int] = (),
+        process_timeout: float = 30.0,
     ) -> MembershipResult:
         """See :meth:`TajoBrevo.remove_from_list`."""
-        return await self._run(plans.membership_plan(list_id, emails=emails, ids=ids, remove=True))
+        return await self._run(
+            plans.membership_plan(
+                list_id,
+                members=members,
+                emails=emails,
+                ids=ids,
+                remove=True,
+                process_timeout=process_timeout,
+            )
+        )
 
     async def _iterate(self, pager: plans._Pager) -> AsyncIterator[dict[str, Any]]:
         while (call := pager.next_call()) is not None:
