@@ -445,3 +445,29 @@ def test_both_clients_reconcile_through_an_export(
     assert report.drift == {"edited": 1} and report.repaired == {"edited": 1}
     assert report.requests["requestContactExport"] == 1
     assert float(both.mock.contact("c4@example.com").attributes["LOYALTY_POINTS"]) == 600
+
+
+@pytest.mark.parametrize("change", ["edit", "delete", "wipe", "full"])
+def test_a_dry_run_finds_the_drift_and_plans_what_the_run_then_sends(
+    account: Account, tmp_path: Path, change: str
+) -> None:
+    rows = customers()
+    source, state = write(tmp_path / "in.csv", rows), tmp_path / "s.db"
+    account.sync(source, state)
+    with account.http() as http:
+        if change == "edit":
+            http.put("/contacts/c7@example.com", json={"attributes": {"LOYALTY_POINTS": 5}})
+        elif change == "delete":
+            http.delete("/contacts/c3@example.com").raise_for_status()
+    if change == "wipe":
+        wipe(account, lists=True)
+    full = change == "full"
+    mark = len(account.mock.requests)
+    dry = account.sync(source, state, dry_run=True, full=full)
+    assert account.writes(mark) == []  # reads only
+    real = account.sync(source, state, full=full)
+    assert dry.drift == real.drift
+    assert dry.plan["rows_to_send"] == real.plan["rows_to_send"] > 0
+    for what in ("import_chunks", "upserts"):
+        assert dry.plan[what] == real.plan[what], what
+    assert_matches(account, rows)

@@ -150,6 +150,8 @@ class RunContext:
     counts_changed: bool = False
     #: The program's lists were gone: the state forgot its contacts.
     reset_program: bool = False
+    #: A dry run with ``full``: every contact planned as if the state were invalidated.
+    resend_all: bool = False
     #: Attribute number -> (name, run that (re)created it).
     table: dict[int, tuple[str, int]] = field(default_factory=dict)
     #: Attribute name -> run that re-created it in Brevo (only those ever re-created).

@@ -156,10 +156,9 @@ def check_identity(ctx: RunContext, *, base_url: str, key: str, program: str) ->
         )
     ctx.report.account["program_lists_gone" if same_key else "another_account"] = detail
     ctx.reset_program = True
-    if not ctx.options.dry_run:
-        forgotten = state.forget_all()
-        if same_key:
-            ctx.report.drift["program_lists_gone"] += forgotten
+    forgotten = state.count() if ctx.options.dry_run else state.forget_all()
+    if same_key:
+        ctx.report.drift["program_lists_gone"] += forgotten
 
 
 # -- drift ---------------------------------------------------------------------------------
@@ -169,7 +168,11 @@ def check(ctx: RunContext) -> Plan:
     """Find what changed in Brevo since the last run; invalidate it so the run re-sends."""
     state = ctx.state
     if ctx.options.full and not ctx.reset_program:
-        ctx.report.account["full"] = state.invalidate_all()
+        if ctx.options.dry_run:
+            ctx.resend_all = True
+            ctx.report.account["full"] = state.count()
+        else:
+            ctx.report.account["full"] = state.invalidate_all()
     memory = ctx.memory
     if ctx.reset_program or (memory is None and state.stored_program() is None):
         return  # nothing remembered to check
@@ -184,7 +187,8 @@ def check(ctx: RunContext) -> Plan:
         for key in gone:
             ctx.drifted.setdefault(key, "deleted_or_unlisted")
             ctx.report.drift["deleted_or_unlisted"] += 1
-        state.invalidate(gone)
+        if not ctx.options.dry_run:
+            state.invalidate(gone)
 
 
 def _read_program(ctx: RunContext) -> Plan:
@@ -335,6 +339,8 @@ def _compare_page(ctx: RunContext, by_key: Mapping[str, Mapping[str, Any]]) -> N
             resend.append(key)
             ctx.drifted[key] = kind
             ctx.report.drift[kind] += 1
+    if ctx.options.dry_run:
+        return  # found and planned (see _planning), nothing written
     if resend:
         ctx.state.invalidate(resend)
     if extra:

@@ -167,7 +167,8 @@ def sync_plan(
         ctx.progress("checking", 0, None, "requests")
         if not options.dry_run:
             yield from recover(ctx)
-            yield from drift.check(ctx)
+        # A dry run reads too, and plans what the drift found, writing nothing.
+        yield from drift.check(ctx)
         ctx.progress("reading", 0, None)
         planning.pass_one(ctx)
         yield from planning.pass_two(ctx)

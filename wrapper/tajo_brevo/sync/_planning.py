@@ -7,6 +7,7 @@ send paths (``_imports``) as they come, so memory stays bounded.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
@@ -125,6 +126,8 @@ def _plan_batch(ctx: RunContext, normalizer: Normalizer, batch: list[Raw]) -> Pl
     # One joined lookup for the block: the last row of each email, and the state.
     emails = [ctx.email_of(raw) for raw in batch]
     found = ctx.state.lookup_seen([e.lower() for e in emails if e is not None])
+    if ctx.options.dry_run:
+        found = {k: (i, _as_invalidated(ctx, k, c)) for k, (i, c) in found.items()}
     items: list[Row | Invalid] = []
     remember: list[tuple[str, bytes, bytes]] = []
     digests: list[tuple[str, bytes | None, bytes, bytes]] = []
@@ -169,7 +172,10 @@ def _plan_batch(ctx: RunContext, normalizer: Normalizer, batch: list[Raw]) -> Pl
         last_other = ctx.state.last_index(other)
         known_other = ctx.state.lookup(other)
         for key in other:
-            found[key] = (last_other.get(key, -1), known_other.get(key))
+            known = known_other.get(key)
+            if ctx.options.dry_run:
+                known = _as_invalidated(ctx, key, known)
+            found[key] = (last_other.get(key, -1), known)
     for item in items:
         if isinstance(item, Invalid):
             ctx.outcome(item.index, item.email, "invalid", item.reason, None)
@@ -221,6 +227,17 @@ def _plan_batch(ctx: RunContext, normalizer: Normalizer, batch: list[Raw]) -> Pl
         ctx.state.remember_digests(digests, ctx.run)
     # After the batch's sends: "done" counts rows whose plan is carried out or queued.
     ctx.progress("reading", ctx.done, ctx.total)
+
+
+def _as_invalidated(ctx: RunContext, key: str, known: ContactState | None) -> ContactState | None:
+    """What a real run's state holds for a contact once the drift checks wrote (a dry run
+    writes nothing, and plans from this instead)."""
+    if known is None or ctx.reset_program:
+        return None  # the state forgot every contact
+    kind = ctx.drifted.get(key)
+    if ctx.resend_all or (kind is not None and kind != "other_tier_list"):
+        return dataclasses.replace(known, digest=None, raw=None)
+    return known
 
 
 def _digest(ctx: RunContext, row: Row) -> bytes:
