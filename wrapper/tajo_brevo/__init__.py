@@ -42,6 +42,7 @@ from .results import (
     RowOutcome,
     UpsertResult,
 )
+from .sync import SqlSource
 from .tiers import DEFAULT_TIER_POLICY, Tier, TierPolicy, TierStatus
 
 __all__ = [
@@ -80,6 +81,7 @@ __all__ = [
     "RequestStats",
     "RowOutcome",
     "ServerError",
+    "SqlSource",
     "TajoBrevo",
     "Tier",
     "TierPolicy",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,8 +17,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .sync._report import SyncReport
     from .sync._source import Source
+    from .sync._sql import SqlSource
 
 DEFAULT_PROGRAM = "Tajo Loyalty"
+#: Where ``--source-url`` is read from when not given (not in the process list).
+SOURCE_URL_ENV = "TAJO_BREVO_SOURCE_URL"
 _ORDER = ("created", "updated", "applied", "unchanged", "skipped", "invalid", "failed")
 
 
@@ -36,6 +40,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         ),
     )
     parser.add_argument("file", nargs="?", help="the customers file (.csv, .jsonl)")
+    parser.add_argument(
+        "--source-url",
+        metavar="URL",
+        help="read the customers from a database instead of FILE: a SQLAlchemy URL "
+        "(postgresql://, mysql+pymysql://, sqlite:///...); default: $TAJO_BREVO_SOURCE_URL "
+        "(keeps the password out of the process list); needs tajo-brevo[sql]",
+    )
+    parser.add_argument("--query", metavar="SQL", help="with a database: the SELECT to sync")
+    parser.add_argument("--query-file", metavar="FILE", help="with a database: a file with it")
     parser.add_argument("--state", help="the state file (default: beside FILE, named FILE.sync.db)")
     parser.add_argument("--program", default=DEFAULT_PROGRAM, help="program (folder) name")
     parser.add_argument(
@@ -88,8 +101,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.history:
         return _history(args)
-    if not args.file:
-        print("sync: give FILE (or --history STATE)", file=sys.stderr)
+    problem = _source_problem(args)
+    if problem:
+        print(f"sync: {problem}", file=sys.stderr)
         return 2
     if args.on_missing != "keep" and args.mode != "mirror":
         print("sync: --on-missing applies to --mode mirror only", file=sys.stderr)
@@ -109,13 +123,57 @@ def run(args: argparse.Namespace) -> int:
         return 1
 
 
-def _sync(args: argparse.Namespace) -> int:
-    from . import TajoBrevo
-    from .sync import Source, load_mapping
+def _source_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with the choice of source, or None (fills in the URL from the env)."""
+    query_given = args.query is not None or args.query_file is not None
+    if args.source_url is None and query_given and not args.file:
+        args.source_url = os.environ.get(SOURCE_URL_ENV) or None
+    if args.source_url is None:
+        if query_given:
+            return f"--query needs --source-url (or {SOURCE_URL_ENV})"
+        return None if args.file else "give FILE, or --source-url and --query (or --history)"
+    if args.file:
+        return "give FILE or --source-url, not both"
+    if (args.query is None) == (args.query_file is None):
+        return "--source-url needs --query SQL or --query-file FILE (one of them)"
+    if not args.state:
+        return "a database source has no file to keep the state beside: give --state"
+    return None
 
-    path = Path(args.file)
+
+def _open_source(args: argparse.Namespace) -> Source | SqlSource:
+    from .sync import Source, SourceError, SqlSource, load_mapping
+
     mapping = load_mapping(args.mapping) if args.mapping else None
-    source = Source(path, mapping=mapping)
+    if args.source_url is None:
+        return Source(Path(args.file), mapping=mapping)
+    query = args.query
+    if args.query_file is not None:
+        try:
+            query = Path(args.query_file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SourceError(f"query file {args.query_file}: {exc}") from None
+    return SqlSource(args.source_url, query, mapping=mapping)
+
+
+def _sync(args: argparse.Namespace) -> int:
+    from .sync import SqlSource
+
+    source = _open_source(args)
+    try:
+        if isinstance(source, SqlSource):
+            # One snapshot for the run and the failures file read after it.
+            with source.snapshot():
+                return _sync_source(args, source)
+        return _sync_source(args, source)
+    finally:
+        if isinstance(source, SqlSource):
+            source.close()
+
+
+def _sync_source(args: argparse.Namespace, source: Source | SqlSource) -> int:
+    from . import TajoBrevo
+
     kwargs: dict[str, Any] = {}
     if args.rate_limit is not None:
         kwargs["rate_limit"] = args.rate_limit
@@ -137,7 +195,7 @@ def _sync(args: argparse.Namespace) -> int:
     failures = _write_failures(args, source, report)
     if args.json:
         data = report.summary()
-        data["file"] = str(path)
+        data["file"] = source.name
         data["failures_file"] = str(failures) if failures else None
         data["problems"] = [
             {"row": o.index, "email": o.email, "status": o.status, "reason": o.reason}
@@ -145,12 +203,14 @@ def _sync(args: argparse.Namespace) -> int:
         ]
         print(json.dumps(data, indent=2))
     else:
-        _print(path, report, failures)
+        _print(source.name, report, failures)
     code: int = report.exit_code
     return code
 
 
-def _write_failures(args: argparse.Namespace, source: Source, report: SyncReport) -> Path | None:
+def _write_failures(
+    args: argparse.Namespace, source: Source | SqlSource, report: SyncReport
+) -> Path | None:
     from .sync._engine import SUPERSEDED
 
     wanted = {
@@ -158,7 +218,12 @@ def _write_failures(args: argparse.Namespace, source: Source, report: SyncReport
         for o in report.problems
         if o.status in ("invalid", "failed") and not (o.reason or "").startswith(SUPERSEDED)
     }
-    target = Path(args.failures) if args.failures else _failures_path(source.path)
+    if args.failures:
+        target = Path(args.failures)
+    elif args.source_url is not None:
+        target = Path(f"{args.state}.failures.csv")  # a database: beside the state
+    else:
+        target = _failures_path(Path(args.file))
     if not wanted or args.dry_run:
         return None
     rows = [
@@ -170,7 +235,7 @@ def _write_failures(args: argparse.Namespace, source: Source, report: SyncReport
     return target
 
 
-def _print(path: Path, report: SyncReport, failures: Path | None) -> None:
+def _print(path: str, report: SyncReport, failures: Path | None) -> None:
     head = "dry run (nothing sent)" if report.dry_run else f"run {report.run_id}"
     print(f"{path}: {report.rows} rows in {report.duration:.1f} s, mode {report.mode}, {head}")
     counts = ", ".join(f"{name} {report.counts[name]}" for name in _ORDER if report.counts[name])

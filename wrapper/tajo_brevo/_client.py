@@ -459,7 +459,8 @@ class TajoBrevo(_Base):
         killed at any moment is finished by the next one. See README "Regular sync".
 
         Args:
-            source: a CSV (``,`` or ``;``) or JSON Lines file, or an iterable of
+            source: a CSV (``,`` or ``;``) or JSON Lines file, a
+                :class:`~tajo_brevo.SqlSource` (a query, streamed), or an iterable of
                 LoyaltyProfile / mapping rows. A column present is authoritative (an empty
                 cell clears); an absent column is never touched.
             state: the SQLite state file; default beside a file source

@@ -10,6 +10,7 @@ report. Everything here is sans-IO except the SQLite state and reading the sourc
 from __future__ import annotations
 
 from ._source import Invalid, Normalizer, Row, Source, SourceError, load_mapping
+from ._sql import SqlSource
 from ._state import StateError, SyncState
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "Row",
     "Source",
     "SourceError",
+    "SqlSource",
     "StateError",
     "SyncState",
     "load_mapping",
