@@ -14,10 +14,12 @@ import contextlib
 import ctypes
 import glob
 import os
+import select
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -282,3 +284,59 @@ def redis_server() -> Iterator[Redis]:
             yield server
         finally:
             _stop(process)
+
+
+@dataclass(frozen=True)
+class MockProcess:
+    """A ``tajo-brevo mock`` serving one account in its own process."""
+
+    base_url: str
+    api_key: str
+    pid: int
+
+
+@contextlib.contextmanager
+def mock_processes(
+    keys: list[str], *, rate_limit: int | None = None
+) -> Iterator[list[MockProcess]]:
+    """One ``tajo-brevo mock`` per key, each on a free loopback port in its own process
+    (started together, then waited for), stopped at the end."""
+    script = Path(sys.executable).with_name("tajo-brevo")
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        for key in keys:
+            argv = [str(script), "mock", "--port", "0", "--api-key", key, "--log-level", "warning"]
+            if rate_limit is not None:
+                argv += ["--rate-limit", str(rate_limit)]
+            processes.append(
+                subprocess.Popen(
+                    argv,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                    preexec_fn=_die_with_parent,
+                )
+            )
+        # They start together on a machine of few cores: each has its share of the time.
+        deadline = time.monotonic() + START_TIMEOUT + 4 * len(keys)
+        yield [
+            MockProcess(_base_url(process, deadline), key, process.pid)
+            for key, process in zip(keys, processes, strict=True)
+        ]
+    finally:
+        for process in processes:
+            _stop(process)
+            if process.stdout is not None:
+                process.stdout.close()
+
+
+def _base_url(process: subprocess.Popen[bytes], deadline: float) -> str:
+    """The base URL a starting mock prints."""
+    assert process.stdout is not None
+    while True:
+        ready, _, _ = select.select([process.stdout], [], [], 0.5)
+        if time.monotonic() > deadline or process.poll() is not None:
+            raise RuntimeError("tajo-brevo mock did not start")
+        if ready:
+            line = process.stdout.readline().decode()
+            if "base URL" in line:
+                return line.split("base URL", 1)[1].strip()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ._source import Invalid, Normalizer, Row, Source, SourceError, load_mapping
 from ._sql import SqlSource
-from ._state import StateError, SyncState
+from ._state import StateBusyError, StateError, SyncState
 
 __all__ = [
     "Invalid",
@@ -20,6 +20,7 @@ __all__ = [
     "Source",
     "SourceError",
     "SqlSource",
+    "StateBusyError",
     "StateError",
     "SyncState",
     "load_mapping",

@@ -37,6 +37,7 @@ __all__ = [
     "InFlight",
     "Member",
     "RunInfo",
+    "StateBusyError",
     "StateError",
     "SyncState",
 ]
@@ -94,6 +95,10 @@ CREATE TABLE inflight_rows (
 
 class StateError(BrevoError):
     """The state file can't be used: busy, unreadable, or from another version."""
+
+
+class StateBusyError(StateError):
+    """Another sync holds the state's lock: not a fault, try again once it has finished."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +237,7 @@ class SyncState:
             handle.seek(0)
             holder = handle.read().strip()
             handle.close()
-            raise StateError(
+            raise StateBusyError(
                 f"{self.path} is in use by another sync ({holder or 'unknown process'}); "
                 "wait for it to finish, or use another --state"
             ) from None
