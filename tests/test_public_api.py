@@ -11,6 +11,8 @@ EXPECTED = {
     "AsyncTajoBrevo",
     "PlanRate",
     "RequestStats",
+    # sync sources
+    "SqlSource",
     # loyalty model
     "DEFAULT_TIER_POLICY",
     "TAJO_ATTRIBUTES",
@@ -26,11 +28,17 @@ EXPECTED = {
     "BatchResult",
     "Contact",
     "ContactListInfo",
+    "ExportedContact",
     "FolderInfo",
     "MembershipResult",
     "ProvisionResult",
     "RowOutcome",
     "UpsertResult",
+    # sync
+    "SyncOutcome",
+    "SyncProgress",
+    "SyncReport",
+    "SyncStatus",
     # errors
     "APIConnectionError",
     "APIError",
@@ -42,6 +50,7 @@ EXPECTED = {
     "CommunicationError",
     "ConfigurationError",
     "DuplicateContactError",
+    "ExportError",
     "InvalidParameterError",
     "MethodNotAllowedError",
     "NotFoundError",
@@ -50,6 +59,9 @@ EXPECTED = {
     "ProfileValidationError",
     "RateLimitError",
     "ServerError",
+    "SourceError",
+    "StateError",
+    "StateBusyError",
     "ValidationError",
 }
 

@@ -19,6 +19,7 @@ from .errors import (
     CommunicationError,
     ConfigurationError,
     DuplicateContactError,
+    ExportError,
     InvalidParameterError,
     MethodNotAllowedError,
     NotFoundError,
@@ -27,6 +28,9 @@ from .errors import (
     ProfileValidationError,
     RateLimitError,
     ServerError,
+    SourceError,
+    StateBusyError,
+    StateError,
     ValidationError,
 )
 from .profile import LoyaltyProfile, PreferredChannel
@@ -36,6 +40,7 @@ from .results import (
     BatchResult,
     Contact,
     ContactListInfo,
+    ExportedContact,
     FolderInfo,
     MembershipResult,
     ProvisionResult,
@@ -43,6 +48,8 @@ from .results import (
     UpsertResult,
 )
 from .sync import SqlSource
+from .sync._progress import SyncProgress
+from .sync._report import SyncOutcome, SyncReport, SyncStatus
 from .tiers import DEFAULT_TIER_POLICY, Tier, TierPolicy, TierStatus
 
 __all__ = [
@@ -65,6 +72,8 @@ __all__ = [
     "Contact",
     "ContactListInfo",
     "DuplicateContactError",
+    "ExportError",
+    "ExportedContact",
     "FolderInfo",
     "InvalidParameterError",
     "LoyaltyProfile",
@@ -81,7 +90,14 @@ __all__ = [
     "RequestStats",
     "RowOutcome",
     "ServerError",
+    "SourceError",
     "SqlSource",
+    "StateBusyError",
+    "StateError",
+    "SyncOutcome",
+    "SyncProgress",
+    "SyncReport",
+    "SyncStatus",
     "TajoBrevo",
     "Tier",
     "TierPolicy",

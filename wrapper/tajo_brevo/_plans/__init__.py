@@ -27,6 +27,12 @@ from .customers import (
     membership_plan,
     upsert_plan,
 )
+from .export import (
+    ContactExport,
+    checked_file_url,
+    export_rows,
+    export_rows_async,
+)
 from .pagination import (
     CONTACTS_PAGE_MAX,
     FOLDERS_PAGE_MAX,
@@ -45,15 +51,19 @@ __all__ = [
     "LISTS_PAGE_MAX",
     "MEMBERS_CHUNK",
     "_BREVO_TYPES",
+    "ContactExport",
     "Plan",
     "Progress",
     "T",
     "_AccountCache",
     "_Pager",
     "check_against_account",
+    "checked_file_url",
     "contacts_pager",
     "create_plan",
     "delete_plan",
+    "export_rows",
+    "export_rows_async",
     "fetch_attributes",
     "folders_pager",
     "get_plan",

@@ -11,4 +11,7 @@ from .._adapter import _Call, _Result
 _log = logging.getLogger("tajo_brevo")
 T = TypeVar("T")
 Plan = Generator[_Call, _Result, T]
+#: One API call a plan yields, and its answer (public names for the plan modules).
+Call = _Call
+Result = _Result
 Progress = Callable[[int], None]

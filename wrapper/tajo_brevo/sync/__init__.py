@@ -9,9 +9,10 @@ report. Everything here is sans-IO except the SQLite state and reading the sourc
 
 from __future__ import annotations
 
-from ._source import Invalid, Normalizer, Row, Source, SourceError, load_mapping
+from ..errors import SourceError, StateBusyError, StateError
+from ._source import Invalid, Normalizer, Row, Source, load_mapping
 from ._sql import SqlSource
-from ._state import StateBusyError, StateError, SyncState
+from ._state import SyncState
 
 __all__ = [
     "Invalid",

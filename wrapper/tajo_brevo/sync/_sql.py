@@ -33,7 +33,8 @@ from types import TracebackType
 from typing import Any
 
 from ..attributes import encode_array
-from ._source import Raw, SourceError, resolve_columns
+from ..errors import SourceError
+from ._source import Raw, resolve_columns
 
 __all__ = ["SqlSource", "redact_url"]
 
