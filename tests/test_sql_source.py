@@ -244,3 +244,21 @@ def test_sql_source_errors_never_hold_the_password(postgres_url: str) -> None:
         SqlSource(with_password(postgres_url), "SELECT * FROM missing")
     shown = "".join(traceback.format_exception(info.value))
     assert "the query failed" in shown and SECRET not in shown
+
+
+def test_the_reads_of_one_run_share_a_snapshot_and_the_next_run_sees_changes(
+    postgres_url: str,
+) -> None:
+    dsn = fill_postgres(postgres_url, customers(5))
+    with SqlSource(postgres_url, QUERY, batch_rows=2) as source:
+        with source.snapshot():
+            first = [raw.cells["email"] for raw in source.rows()]
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                # id 0 sorts first: without the snapshot every later row would shift.
+                conn.execute(
+                    "INSERT INTO customers (id, email, loyalty_id, loyalty_points) "
+                    "VALUES (0, 'new@example.com', 'N0', 1)"
+                )
+            assert [raw.cells["email"] for raw in source.rows()] == first
+        after = [raw.cells["email"] for raw in source.rows()]
+    assert after == ["new@example.com", *first]

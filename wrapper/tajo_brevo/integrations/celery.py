@@ -81,6 +81,7 @@ class AccountSync:
         base_url: the API's base URL (default: Brevo's).
         rate_limit: the account's budget in requests per second (default: the client's).
         options: more ``sync_customers`` keywords (``mode``, ``mapping``, ``verify``...).
+        client: more ``TajoBrevo`` keywords (``max_retries``, ``timeout``...).
     """
 
     api_key: str = field(repr=False)
@@ -90,6 +91,7 @@ class AccountSync:
     base_url: str | None = None
     rate_limit: float | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
+    client: Mapping[str, Any] = field(default_factory=dict)
 
 
 class AccountResolver(Protocol):
@@ -232,7 +234,7 @@ def run_account(task: Any, account: str) -> dict[str, Any]:
     """The body of :data:`SYNC_ACCOUNT_TASK` (``task``: the bound Celery task)."""
     config = _resolve(task, account)
     key = config.api_key
-    client_options: dict[str, Any] = {"api_key": key}
+    client_options: dict[str, Any] = {**config.client, "api_key": key}
     if config.base_url is not None:
         client_options["base_url"] = config.base_url
     if config.rate_limit is not None:
