@@ -109,7 +109,7 @@ def workers(env: dict[str, str], logs: Path) -> Iterator[list[subprocess.Popen[b
     finally:
         for process in started:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
+                os.kill(process.pid, signal.SIGTERM)  # warm shutdown: it stops its pool
         for process in started:
             try:
                 process.wait(timeout=10)
