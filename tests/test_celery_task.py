@@ -99,6 +99,13 @@ def test_brevo_unavailable_is_retried_with_backoff(
     assert "will resume" in str(info.value.exc) and KEY not in str(info.value.exc)
 
 
+def database_down() -> Any:
+    pytest.importorskip("sqlalchemy")
+    from tajo_brevo import SqlSource
+
+    return SqlSource("sqlite:////nonexistent/dir/shop.db", "SELECT 1 AS email")
+
+
 def test_the_resolver_unreachable_is_retried_refused_is_not(tmp_path: Path) -> None:
     def unreachable(ref: str) -> fleet.AccountSync:
         raise ConnectionRefusedError("secrets store down")
@@ -109,6 +116,10 @@ def test_the_resolver_unreachable_is_retried_refused_is_not(tmp_path: Path) -> N
 
     def unknown(ref: str) -> fleet.AccountSync:
         raise KeyError(ref)
+
+    configure(lambda ref: account("http://127.0.0.1:1/v3", tmp_path, source=database_down()))
+    with pytest.raises(Retried, match="cannot connect"):
+        fleet.run_account(FakeTask(), "m-1")
 
     configure(unknown)
     with pytest.raises(fleet.AccountSyncError, match=r"resolver refused it.*not retried"):

@@ -60,6 +60,7 @@ EXPECTED = {
     "RateLimitError",
     "ServerError",
     "SourceError",
+    "SourceUnavailableError",
     "StateError",
     "StateBusyError",
     "ValidationError",

@@ -65,6 +65,7 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     "SourceError",
+    "SourceUnavailableError",
     "StateBusyError",
     "StateError",
     "ValidationError",
@@ -99,6 +100,10 @@ class ConfigurationError(BrevoError):
 
 class SourceError(BrevoError):
     """A sync's source can't be read as a whole (unknown column, bad format): nothing is sent."""
+
+
+class SourceUnavailableError(SourceError):
+    """A sync's source can't be reached right now (its database is down): try again later."""
 
 
 class StateError(BrevoError):

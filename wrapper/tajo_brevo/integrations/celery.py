@@ -12,8 +12,9 @@ its source and its state), inside the worker, when the task runs.
 - **One run per account**: the state's lock (an ``flock`` on ``<state>.lock``) admits one
   run at a time; a task that finds it held is retried later (:attr:`Settings.busy_delay`),
   never failed, and never runs beside the other.
-- **Retries**: Brevo unreachable, 5xx or 429 (after the client's own retries) and an
-  ``OSError`` from the resolver are retried with exponential backoff and jitter; a
+- **Retries**: Brevo unreachable, 5xx or 429 (after the client's own retries), the
+  source's database unreachable and an ``OSError`` from the resolver are retried with
+  exponential backoff and jitter; a
   configuration error (the resolver refuses the reference, a refused key, a bad source or
   state) fails at once, with the reason, without retry.
 - **Budgets**: every run builds its own client with the account's key and rate limit, so
@@ -42,7 +43,13 @@ except ImportError as exc:  # pragma: no cover - depends on the installed extras
     ) from exc
 
 from .._client import TajoBrevo
-from ..errors import APIConnectionError, BrevoError, RateLimitError, ServerError
+from ..errors import (
+    APIConnectionError,
+    BrevoError,
+    RateLimitError,
+    ServerError,
+    SourceUnavailableError,
+)
 from ..sync import SqlSource, StateBusyError, SyncState
 
 __all__ = [
@@ -62,7 +69,7 @@ SYNC_ACCOUNT_TASK = "tajo_brevo.sync_account"
 #: The task that queues one :data:`SYNC_ACCOUNT_TASK` per account (for a beat schedule).
 SYNC_ACCOUNTS_TASK = "tajo_brevo.sync_accounts"
 #: What a run that stops on these is: worth another try later (Brevo's side).
-_TRANSIENT = (APIConnectionError, ServerError, RateLimitError)
+_TRANSIENT = (APIConnectionError, ServerError, RateLimitError, SourceUnavailableError)
 logger = get_task_logger(__name__)
 #: Longest reason kept in a result or a log line.
 _MAX_REASON = 500
@@ -99,7 +106,9 @@ class AccountResolver(Protocol):
 
     Raise any exception to refuse a reference (an unknown merchant, a missing key): the
     task fails without retry. Raise an ``OSError`` (``ConnectionError``, ``TimeoutError``)
-    when the platform's own store is unreachable: the task is retried with backoff.
+    when the platform's own store is unreachable: the task is retried with backoff, as
+    when a :class:`~tajo_brevo.SqlSource` it opens can't connect
+    (:class:`~tajo_brevo.SourceUnavailableError`).
     """
 
     def __call__(self, account: str, /) -> AccountSync: ...
@@ -210,7 +219,7 @@ def _resolve(task: Any, account: object) -> AccountSync:
         )
     try:
         config = resolver(account)
-    except OSError as exc:
+    except (OSError, SourceUnavailableError) as exc:
         raise _retry(
             task,
             f"account {account}: the resolver could not reach its store: {_describe(exc, None)}",

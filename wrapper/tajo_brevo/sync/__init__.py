@@ -9,7 +9,7 @@ report. Everything here is sans-IO except the SQLite state and reading the sourc
 
 from __future__ import annotations
 
-from ..errors import SourceError, StateBusyError, StateError
+from ..errors import SourceError, SourceUnavailableError, StateBusyError, StateError
 from ._source import Invalid, Normalizer, Row, Source, load_mapping
 from ._sql import SqlSource
 from ._state import SyncState
@@ -20,6 +20,7 @@ __all__ = [
     "Row",
     "Source",
     "SourceError",
+    "SourceUnavailableError",
     "SqlSource",
     "StateBusyError",
     "StateError",

@@ -33,7 +33,7 @@ from types import TracebackType
 from typing import Any
 
 from ..attributes import encode_array
-from ..errors import SourceError
+from ..errors import SourceError, SourceUnavailableError
 from ._source import Raw, resolve_columns
 
 __all__ = ["SqlSource", "redact_url"]
@@ -201,7 +201,9 @@ class SqlSource:
             if self._snapshot:
                 connection = connection.execution_options(isolation_level="REPEATABLE READ")
         except Exception as exc:
-            raise SourceError(f"{self.url}: cannot connect: {self._one_line(exc)}") from None
+            raise SourceUnavailableError(
+                f"{self.url}: cannot connect: {self._one_line(exc)}"
+            ) from None
         return connection
 
     def _execute(self, connection: Any) -> Any:
