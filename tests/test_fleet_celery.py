@@ -198,6 +198,7 @@ def test_a_fleet_survives_a_killed_worker_and_ends_equal_to_its_sources(
                 assert account_view(brevo, PROGRAM) == expected(rows), ref
             assert summaries[ref]["account"] == ref
             assert summaries[ref]["exit_code"] == 0 and summaries[ref]["rows"] == ROWS
+            assert summaries[ref]["rate_limited"] == 0  # paced to its own budget
         dump = redis_dump(redis_server.url)
     # The killed worker was mid-run: its account's history has a run it never finished.
     killed_pid_lines = [

@@ -271,6 +271,7 @@ def run_account(task: Any, account: str) -> dict[str, Any]:
             report = client.sync_customers(
                 config.source, state=state, program=config.program, **config.options
             )
+            stats = client.stats
     except _TRANSIENT as exc:
         raise _retry(
             task, f"account {account}: stopped, will resume: {_describe(exc, key)}", busy=False
@@ -294,6 +295,10 @@ def run_account(task: Any, account: str) -> dict[str, Any]:
         "locked_at": locked,
         "released_at": released,
         "exit_code": report.exit_code,
+        # What the account's budget cost: every request sent (retries included), and
+        # the 429s among them (0 when the pacing matches the account's budget).
+        "http_requests": stats.requests,
+        "rate_limited": stats.rate_limited,
         **report.summary(),
     }
     return summary
