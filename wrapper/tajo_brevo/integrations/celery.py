@@ -266,12 +266,19 @@ def run_account(task: Any, account: str) -> dict[str, Any]:
         raise AccountSyncError(f"account {account}: {_describe(exc, key)} (not retried)") from None
     locked = time.time()
     logger.info("account %s: state locked by pid %d at %.6f", account, os.getpid(), locked)
+    released = locked
     try:
-        with state, TajoBrevo(**client_options) as client:
-            report = client.sync_customers(
-                config.source, state=state, program=config.program, **config.options
-            )
-            stats = client.stats
+        with state:
+            try:
+                with TajoBrevo(**client_options) as client:
+                    report = client.sync_customers(
+                        config.source, state=state, program=config.program, **config.options
+                    )
+                    stats = client.stats
+            finally:
+                # Still held: the interval logged lies inside the lock's, so intervals of
+                # one account that overlap in the logs overlapped for real.
+                released = time.time()
     except _TRANSIENT as exc:
         raise _retry(
             task, f"account {account}: stopped, will resume: {_describe(exc, key)}", busy=False
@@ -281,7 +288,6 @@ def run_account(task: Any, account: str) -> dict[str, Any]:
     finally:
         if isinstance(config.source, SqlSource):
             config.source.close()
-        released = time.time()
         logger.info(
             "account %s: state released by pid %d at %.6f (held %.3f s)",
             account,

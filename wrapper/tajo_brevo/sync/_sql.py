@@ -179,10 +179,10 @@ class SqlSource:
                     self.headers: list[str] = [str(k) for k in result.keys()]  # noqa: SIM118
             finally:
                 connection.close()
+            self.columns: dict[str, str] = resolve_columns(self.headers, self.mapping, self.url)
         except BaseException:
             self.close()
             raise
-        self.columns: dict[str, str] = resolve_columns(self.headers, self.mapping, self.url)
 
     # -- reading ----------------------------------------------------------------------
 
