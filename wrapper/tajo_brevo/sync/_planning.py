@@ -17,6 +17,7 @@ from ._context import RunContext, usable_email
 from ._effects import Plan
 from ._plan import is_unchanged
 from ._source import Invalid, Normalizer, Raw, Row, Source
+from ._sql import SqlSource
 
 __all__ = ["RAW_HASH_VERSION", "SUPERSEDED", "UPDATE_ONLY_BATCH", "pass_one", "pass_two"]
 
@@ -51,6 +52,12 @@ def _keys(ctx: RunContext) -> Iterator[tuple[int, str | None]]:
         # Just the email column: what key_of reads from a whole row.
         for index, cell in source.csv_cells(ctx.email_header):
             email = None if cell is None else usable_email(cell.strip())
+            yield index, None if email is None else email.lower()
+        return
+    if isinstance(source, SqlSource) and ctx.email_header:
+        # A query: its email column only, without converting the other cells.
+        for index, cell in source.column(ctx.email_header):
+            email = usable_email(cell.strip())
             yield index, None if email is None else email.lower()
         return
     for raw in source.rows():

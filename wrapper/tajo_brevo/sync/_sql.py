@@ -27,7 +27,7 @@ import hashlib
 import os
 import re
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -73,8 +73,37 @@ def redact_url(url: Any) -> str:
     return text
 
 
+def _decimal(value: decimal.Decimal) -> str:
+    return format(value, "f")
+
+
+def _array(value: list[Any] | tuple[Any, ...]) -> str:
+    items = (str(item).strip() for item in value if item is not None)
+    return encode_array(item for item in items if item)
+
+
+def _boolean(value: bool) -> str:
+    return "true" if value else "false"
+
+
+#: The converters of the usual column types, by exact type (no isinstance chain).
+_BY_TYPE: dict[type, Callable[[Any], str]] = {
+    int: str,
+    float: repr,
+    bool: _boolean,
+    decimal.Decimal: _decimal,
+    dt.date: dt.date.isoformat,
+    dt.datetime: dt.datetime.isoformat,
+    list: _array,
+    tuple: _array,
+}
+
+
 def _cell(value: object) -> str:
     """A database value as the text a CSV cell would hold ('' for NULL: clears)."""
+    convert = _BY_TYPE.get(type(value))
+    if convert is not None:
+        return convert(value)
     if value is None:
         return ""
     if isinstance(value, str):
@@ -200,6 +229,12 @@ class SqlSource:
             connection = self._session.engine.connect()
             if self._snapshot:
                 connection = connection.execution_options(isolation_level="REPEATABLE READ")
+            if connection.dialect.name == "postgresql":
+                # The two reads of a run must give the rows in the same order: no scan
+                # joining another one mid-table, no parallel workers interleaving rows
+                # (a query without a unique ORDER BY is then stable within the snapshot).
+                connection.exec_driver_sql("SET synchronize_seqscans = off")
+                connection.exec_driver_sql("SET max_parallel_workers_per_gather = 0")
         except Exception as exc:
             raise SourceUnavailableError(
                 f"{self.url}: cannot connect: {self._one_line(exc)}"
@@ -242,6 +277,35 @@ class SqlSource:
         """
         headers = self.headers
         width = len(headers)
+        for index, values in enumerate(self._results()):
+            # Text (the usual cell) as it is, NULL as '' (clears), the rest converted.
+            cells = [v if type(v) is str else "" if v is None else _cell(v) for v in values]
+            text = "\0".join(cells)
+            # As a CSV row: the cells joined by NUL is the row's text, unless a cell holds
+            # a NUL (then no text: the row is validated every run).
+            yield Raw(
+                index,
+                dict(zip(headers, cells, strict=True)),
+                text if text.count("\0") == width - 1 else None,
+            )
+
+    def column(self, header: str) -> Iterator[tuple[int, str]]:
+        """``(index, cell)`` of one column for every row :meth:`rows` yields, numbered the
+        same: what a pass over the emails needs, without converting the other cells.
+
+        Raises:
+            SourceError: no such column, or the query failed while reading.
+        """
+        if header not in self.headers:
+            raise SourceError(f"{self.url}: no column {header!r} in the query")
+        position = self.headers.index(header)
+        for index, values in enumerate(self._results()):
+            value = values[position]
+            yield index, value if type(value) is str else "" if value is None else _cell(value)
+
+    def _results(self) -> Iterator[Any]:
+        """The query's rows as the driver gives them, on the snapshot's connection if one
+        is open (else on a connection of their own, closed at the end)."""
         shared = self._session.connection
         connection = shared if shared is not None else self._connect()
         try:
@@ -251,16 +315,7 @@ class SqlSource:
                 connection.close()
             raise
         try:
-            for index, values in enumerate(result):
-                cells = [_cell(value) for value in values]
-                text = "\0".join(cells)
-                # As a CSV row: the cells joined by NUL is the row's text, unless a cell
-                # holds a NUL (then no text: the row is validated every run).
-                yield Raw(
-                    index,
-                    dict(zip(headers, cells, strict=True)),
-                    text if text.count("\0") == width - 1 else None,
-                )
+            yield from result
         except SourceError:
             raise
         except Exception as exc:
