@@ -175,6 +175,8 @@ def render(runs: list[dict[str, Any]], args: argparse.Namespace) -> str:
         ]
     lines += [
         "",
+        "This machine has 2 cores: accounts per hour per worker process is the per-core "
+        "figure (each worker process uses one core at most; the mocks run beside them). "
         "Not measured here: workers on several machines, accounts whose budget is not "
         "10 requests/s, sources in PostgreSQL, re-syncs of unchanged accounts.",
         "",
