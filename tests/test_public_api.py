@@ -49,6 +49,7 @@ EXPECTED = {
     "BrevoError",
     "CommunicationError",
     "ConfigurationError",
+    "ContactWithoutEmailError",
     "DuplicateContactError",
     "ExportError",
     "InvalidParameterError",

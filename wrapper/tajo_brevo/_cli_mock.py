@@ -4,26 +4,29 @@ from __future__ import annotations
 
 import argparse
 import secrets
-import sys
 from typing import Any
 
-_TIERS = "general=10, professional=20, enterprise=60"
+from ._cli_errors import EXIT_USAGE, CliError, argument_type
+from ._config import AUTO, parse_rate_limit
+
+_EPILOG = """examples:
+  tajo-brevo mock --port 8080 --api-key dev-key
+  tajo-brevo mock --rate-limit general --import-delay 2 --fault 'importContacts:status=503@0.1'
+
+--rate-limit takes the forms of sync and $BREVO_RATE_LIMIT: general (10/s), professional
+(20/s), enterprise (60/s) or a whole number of requests per second.
+"""
 
 
-def _rate_limit(text: str) -> int:
-    from tajo_brevo.mock import RATE_LIMIT_TIERS
-
-    if text in RATE_LIMIT_TIERS:
-        return RATE_LIMIT_TIERS[text]
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r}: give requests per second or a tier ({_TIERS})"
-        ) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("the rate limit is at least 1 request per second")
-    return value
+def _mock_rate(text: str) -> int:
+    """The mock counts whole requests per one-second window."""
+    rate = parse_rate_limit(text)
+    if rate == AUTO:
+        raise ValueError("the mock needs a rate: general, professional, enterprise or a number")
+    assert isinstance(rate, float)
+    if rate < 1 or rate != int(rate):
+        raise ValueError(f"{text!r}: the mock limits whole requests per second (1 or more)")
+    return int(rate)
 
 
 def _fault(text: str) -> Any:
@@ -64,6 +67,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "Serve a stateful mock of the Brevo Contacts API (all operations under /v3, "
             "state in memory) until stopped with Ctrl-C. Needs tajo-brevo[mock]."
         ),
+        epilog=_EPILOG,
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port (default 8080, 0: any free)")
@@ -72,14 +76,29 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="append",
         dest="api_keys",
         metavar="KEY",
-        help="key to accept in the api-key header (repeatable; default: a random key, printed)",
+        help=(
+            "key to accept in the api-key header (repeatable, every one for the same "
+            "account; default: a random key, printed)"
+        ),
+    )
+    parser.add_argument(
+        "--account",
+        action="append",
+        dest="accounts",
+        default=[],
+        metavar="KEY",
+        help=(
+            "serve one more account, addressed by KEY: its own contacts, lists, attributes, "
+            "folders, processes and rate-limit budget (repeatable: one account per key)"
+        ),
     )
     parser.add_argument(
         "--rate-limit",
-        type=_rate_limit,
+        type=argument_type(_mock_rate),
         default=None,
-        metavar="N|TIER",
-        help=f"requests per second before 429 (default: no limit; tiers {_TIERS})",
+        metavar="RATE",
+        help="requests per second before 429: general, professional, enterprise or a "
+        "number (default: no limit)",
     )
     parser.add_argument(
         "--fault",
@@ -106,6 +125,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="ROWS_PER_SECOND",
         help="cap on import processing speed (default: no cap, as fast as the mock goes)",
     )
+    parser.add_argument(
+        "--membership-process-above",
+        type=int,
+        default=None,
+        metavar="MEMBERS",
+        help=(
+            "answer an add/remove of more members than this with a process "
+            "({contacts: {processId, total}}), as production may (default: never)"
+        ),
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the fault draws (default 0)")
     parser.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
     parser.set_defaults(handler=_run)
@@ -116,40 +145,51 @@ def _run(args: argparse.Namespace) -> int:
         from tajo_brevo.mock import BrevoMock
         from tajo_brevo.mock._server import bind, serve_forever
     except ImportError as exc:
-        print(
-            f"tajo-brevo mock needs the mock extra: pip install 'tajo-brevo[mock]' ({exc})",
-            file=sys.stderr,
-        )
-        return 2
-    keys = args.api_keys or [secrets.token_urlsafe(18)]
+        raise CliError(f"needs the mock extra: pip install 'tajo-brevo[mock]' ({exc})") from exc
+    keys = args.api_keys or (None if args.accounts else [secrets.token_urlsafe(18)])
     try:
         mock = BrevoMock(
             api_keys=keys,
+            accounts=args.accounts,
             rate_limit=args.rate_limit,
             faults=args.fault,
             seed=args.seed,
             import_delay=args.import_delay,
             import_rows_per_second=args.import_speed,
+            membership_process_above=args.membership_process_above,
         )
     except ValueError as exc:
-        print(f"tajo-brevo mock: {exc}", file=sys.stderr)
-        return 2
+        raise CliError(str(exc)) from exc
     try:
         sock = bind(args.host, args.port)
     except OSError as exc:
-        print(f"tajo-brevo mock: cannot serve on {args.host}:{args.port}: {exc}", file=sys.stderr)
-        return 1
+        reason = exc.strerror or str(exc)
+        raise CliError(f"cannot serve on {args.host}:{args.port}: {reason}", EXIT_USAGE) from exc
     port = sock.getsockname()[1]
     host = f"[{args.host}]" if ":" in args.host else args.host
     # The key is printed on purpose: it is a key of this throwaway mock, which the user
     # needs to point a client at it (the brief of the command).
     print(f"Brevo mock: base URL http://{host}:{port}/v3", flush=True)
-    print(f"Brevo mock: api-key {keys[0]}", flush=True)
+    if keys is not None:
+        print(f"Brevo mock: api-key {mock.api_key}", flush=True)
+    if args.accounts:
+        # Not echoed: the caller chose these keys.
+        print(
+            f"Brevo mock: {len(mock.accounts)} accounts, one per key "
+            f"({len(args.accounts)} given with --account)",
+            flush=True,
+        )
     if args.rate_limit:
         print(f"Brevo mock: rate limit {args.rate_limit} requests/s", flush=True)
     if args.import_delay or args.import_speed:
         speed = f"{args.import_speed:g} rows/s" if args.import_speed else "no speed cap"
         print(f"Brevo mock: imports queued {args.import_delay:g} s, {speed}", flush=True)
+    if args.membership_process_above is not None:
+        print(
+            f"Brevo mock: add/remove of more than {args.membership_process_above} members "
+            "answered as a process",
+            flush=True,
+        )
     for fault in args.fault:
         print(f"Brevo mock: fault {fault.describe()}", flush=True)
     print("Brevo mock: Ctrl-C to stop", flush=True)

@@ -12,7 +12,7 @@ use.
 """
 
 from .._adapter import to_attribute_info, to_contact, to_folder_info, to_list_info
-from ._base import Plan, Progress, T
+from ._base import Plan, Progress, Sleep, T, WaitingPlan
 from .account import (
     _BREVO_TYPES,
     _AccountCache,
@@ -23,6 +23,7 @@ from .customers import (
     MEMBERS_CHUNK,
     create_plan,
     delete_plan,
+    follow_process,
     get_plan,
     membership_plan,
     upsert_plan,
@@ -54,7 +55,9 @@ __all__ = [
     "ContactExport",
     "Plan",
     "Progress",
+    "Sleep",
     "T",
+    "WaitingPlan",
     "_AccountCache",
     "_Pager",
     "check_against_account",
@@ -66,6 +69,7 @@ __all__ = [
     "export_rows_async",
     "fetch_attributes",
     "folders_pager",
+    "follow_process",
     "get_plan",
     "list_names",
     "lists_pager",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Generator
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from .._adapter import _Call, _Result
 
@@ -15,3 +16,14 @@ Plan = Generator[_Call, _Result, T]
 Call = _Call
 Result = _Result
 Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Sleep:
+    """Wait before polling again (a plan yields it; the driver sleeps, then sends None)."""
+
+    seconds: float
+
+
+#: A plan that may also wait (polling a Brevo process): it yields calls and sleeps.
+WaitingPlan = Generator[_Call | Sleep, Any, T]

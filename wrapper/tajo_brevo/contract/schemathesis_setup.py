@@ -1,6 +1,6 @@
 """Schemathesis against a Brevo Contacts server: the setup every runner shares.
 
-One place for what a full run needs on this spec (``TOOLING_NOTES.md``, "schemathesis"):
+One place for what a full schemathesis run needs on this spec:
 
 - the effective spec, loaded with a config that sends the ``api-key`` header, fails the
   run on any warning (a wrong key makes every answer a documented 401, i.e. a false
