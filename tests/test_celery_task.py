@@ -149,3 +149,11 @@ def test_the_task_is_registered_acks_late_and_requeued_when_its_worker_is_lost()
     task = fleet.sync_account
     assert task.name == "tajo_brevo.sync_account"
     assert task.acks_late is True and task.reject_on_worker_lost is True
+
+
+def test_sync_accounts_queues_one_sync_per_account(monkeypatch: pytest.MonkeyPatch) -> None:
+    queued: list[str] = []
+    monkeypatch.setattr(fleet.sync_account, "delay", queued.append)
+    fleet.configure(resolver=lambda ref: None, accounts=lambda: ["m-1", "m-2", "m-3"])  # type: ignore[arg-type, return-value]
+    assert fleet.sync_accounts.apply().get() == ["m-1", "m-2", "m-3"]
+    assert queued == ["m-1", "m-2", "m-3"]
