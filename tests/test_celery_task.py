@@ -154,6 +154,6 @@ def test_the_task_is_registered_acks_late_and_requeued_when_its_worker_is_lost()
 def test_sync_accounts_queues_one_sync_per_account(monkeypatch: pytest.MonkeyPatch) -> None:
     queued: list[str] = []
     monkeypatch.setattr(fleet.sync_account, "delay", queued.append)
-    fleet.configure(resolver=lambda ref: None, accounts=lambda: ["m-1", "m-2", "m-3"])  # type: ignore[arg-type, return-value]
+    fleet.configure(resolver=lambda ref: None, accounts=lambda: ["m-1", "m-2", "m-3"])
     assert fleet.sync_accounts.apply().get() == ["m-1", "m-2", "m-3"]
     assert queued == ["m-1", "m-2", "m-3"]
