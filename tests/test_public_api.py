@@ -54,6 +54,7 @@ EXPECTED = {
     "PermissionDeniedError",
     "ProfileValidationError",
     "RateLimitError",
+    "RemovalLimitError",
     "ServerError",
     "SourceError",
     "StateError",

@@ -1,15 +1,19 @@
 """``tajo-brevo sync``: keep a file of loyalty customers in step with a Brevo account.
 
 Exit codes: 0 every row is synced or unchanged; 1 a row is invalid or failed (see the
-failures file; the next run retries failed rows by itself); 2 usage or configuration error
-(nothing was sent).
+failures file; the next run retries failed rows by itself), or the run stopped on an error
+from Brevo; 2 usage or configuration error, or the mirror guard refused (nothing was
+sent); 130 interrupted (Ctrl-C or SIGTERM: the next run resumes).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +56,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default="keep",
         help="mirror mode: what happens to customers that left FILE (default keep)",
     )
+    parser.add_argument(
+        "--max-removals",
+        metavar="N|P%",
+        help="mirror mode: the most customers a run may unlist or blacklist, a count or a "
+        "share of the customers the state knows (default 10%%); above it the run stops "
+        "before sending anything (exit 2)",
+    )
     parser.add_argument("--mapping", help='JSON file {"source column": "BREVO_NAME"}')
     parser.add_argument("--dry-run", action="store_true", help="print the plan, send nothing")
     parser.add_argument(
@@ -83,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
         BrevoError,
         ConfigurationError,
         PermissionDeniedError,
+        RemovalLimitError,
         ValidationError,
     )
     from .sync import SourceError, StateError
@@ -95,22 +107,80 @@ def run(args: argparse.Namespace) -> int:
     if args.on_missing != "keep" and args.mode != "mirror":
         print("sync: --on-missing applies to --mode mirror only", file=sys.stderr)
         return 2
+    if args.max_removals is not None and args.mode != "mirror":
+        print("sync: --max-removals applies to --mode mirror only", file=sys.stderr)
+        return 2
+    reports: list[SyncReport] = []
     try:
-        return _sync(args)
-    except (SourceError, StateError, ConfigurationError, ValidationError) as exc:
+        with _sigterm_as_sigint():
+            return _sync(args, reports)
+    except (
+        SourceError,
+        StateError,
+        ConfigurationError,
+        ValidationError,
+        RemovalLimitError,
+    ) as exc:
+        _stopped_json(args, reports, exc)
         print(f"sync: {exc}", file=sys.stderr)
         return 2
     except (AuthenticationError, PermissionDeniedError) as exc:
+        _stopped_json(args, reports, exc)
         print(f"sync: Brevo refused the API key: {exc}", file=sys.stderr)
         return 2
     except BrevoError as exc:
+        _stopped_json(args, reports, exc)
         print(
             f"sync: stopped: {exc} (the next run resumes where this one stopped)", file=sys.stderr
         )
         return 1
+    except KeyboardInterrupt:
+        _stopped_json(args, reports, None)
+        print(
+            "sync: interrupted: what Brevo confirmed is kept; the next run resumes where this "
+            "one stopped",
+            file=sys.stderr,
+        )
+        return 130
 
 
-def _sync(args: argparse.Namespace) -> int:
+@contextlib.contextmanager
+def _sigterm_as_sigint() -> Iterator[None]:
+    """SIGTERM (a service manager, ``kill``) stops the run as Ctrl-C does."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _stopped_json(
+    args: argparse.Namespace, reports: list[SyncReport], exc: Exception | None
+) -> None:
+    """``--json``: a report even when the run stopped (what it did so far, and why)."""
+    if not args.json:
+        return
+    reason = "interrupted" if exc is None else " ".join(str(exc).split())
+    if reports:
+        report = reports[0]
+        report.status = "stopped"
+        report.reason = report.reason or reason
+        data = report.summary()
+    else:
+        data = {"status": "stopped", "reason": reason, "mode": args.mode, "dry_run": args.dry_run}
+    data["file"] = args.file
+    print(json.dumps(data, indent=2))
+
+
+def _sync(args: argparse.Namespace, reports: list[SyncReport]) -> int:
     from . import TajoBrevo
     from .sync import Source, load_mapping
 
@@ -120,6 +190,9 @@ def _sync(args: argparse.Namespace) -> int:
     kwargs: dict[str, Any] = {}
     if args.rate_limit is not None:
         kwargs["rate_limit"] = args.rate_limit
+    options: dict[str, Any] = {"on_report": reports.append}
+    if args.max_removals is not None:
+        options["max_removals"] = args.max_removals
     progress, stop = _progress(args)
     try:
         with TajoBrevo(**kwargs) as brevo:
@@ -132,6 +205,7 @@ def _sync(args: argparse.Namespace) -> int:
                 dry_run=args.dry_run,
                 verify=args.verify,
                 progress=progress,
+                **options,
             )
     finally:
         stop()
@@ -141,7 +215,13 @@ def _sync(args: argparse.Namespace) -> int:
         data["file"] = str(path)
         data["failures_file"] = str(failures) if failures else None
         data["problems"] = [
-            {"row": o.index, "email": o.email, "status": o.status, "reason": o.reason}
+            {
+                "row": o.index,
+                "line": o.line,
+                "email": o.email,
+                "status": o.status,
+                "reason": o.reason,
+            }
             for o in report.problems
         ]
         print(json.dumps(data, indent=2))
@@ -152,22 +232,12 @@ def _sync(args: argparse.Namespace) -> int:
 
 
 def _write_failures(args: argparse.Namespace, source: Source, report: SyncReport) -> Path | None:
-    from .sync._planning import SUPERSEDED
-
-    wanted = {
-        o.index
-        for o in report.problems
-        if o.status in ("invalid", "failed") and not (o.reason or "").startswith(SUPERSEDED)
-    }
+    """Every invalid or failed row, as it was read (unparsable lines included)."""
+    wanted = {o.index for o in report.problems if o.status in ("invalid", "failed")}
     target = Path(args.failures) if args.failures else _failures_path(source.path)
     if not wanted or args.dry_run:
         return None
-    rows = [
-        raw.cells
-        for raw in source.rows()
-        if raw.index in wanted and not any(str(k).startswith("\0") for k in raw.cells)
-    ]
-    source.write_rows(target, rows)
+    source.write_failures(target, (raw for raw in source.rows() if raw.index in wanted))
     return target
 
 
@@ -180,6 +250,7 @@ def _print(path: Path, report: SyncReport, failures: Path | None) -> None:
     print(
         f"  sent: {plan['rows_to_send']} rows in {plan['import_chunks']} import(s) and "
         f"{plan['upserts']} upsert(s); {plan['unlink_requests']} unlink request(s)"
+        + (f"; {plan['email_changes']} email change(s)" if plan["email_changes"] else "")
         + (" (planned)" if report.dry_run else "")
     )
     if report.requests:
@@ -197,14 +268,17 @@ def _print(path: Path, report: SyncReport, failures: Path | None) -> None:
         )
     if report.verify is not None:
         print(f"  verify: {report.verify['checked']} checked, {report.verify['mismatches']} differ")
+        for example in report.verify.get("examples") or []:
+            print(f"    {example['email']}: {example['problem']}")
     for outcome in report.problems[:10]:
-        print(f"  row {outcome.index} {outcome.email or '?'}: {outcome.status}: {outcome.reason}")
+        where = f"line {outcome.line}" if outcome.line is not None else f"row {outcome.index}"
+        print(f"  {where} {outcome.email or '?'}: {outcome.status}: {outcome.reason}")
     if len(report.problems) > 10:
         print(f"  ... {len(report.problems) - 10} more")
     if failures is not None:
         print(
-            f"  failures written to {failures} "
-            "(fix and sync it, or just re-run: failed rows are retried)"
+            f"  failures written to {failures} (fix the rows in the source; failed rows are "
+            "retried by the next run; this file is not a whole source for --mode mirror)"
         )
 
 

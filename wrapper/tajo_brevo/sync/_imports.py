@@ -22,7 +22,7 @@ from ._plan import Chunker, ReadyChunk, member, stale_lists
 from ._source import Row
 from ._state import Confirmed, ContactState, Member
 
-__all__ = ["confirm", "flush", "parse_report", "queue", "send_upserts"]
+__all__ = ["confirm", "flush", "parse_report", "queue", "send_upserts", "uncertain", "upsert_one"]
 
 
 def uncertain(exc: BaseException) -> bool:
@@ -218,7 +218,7 @@ def send_upserts(ctx: RunContext, rows: list[Row], *, may_create: bool) -> Plan:
     program = ctx.program
     members = [member(row, program) for row in rows]
     chunk_id = ctx.state.record_chunk(ctx.run, "upsert", program.list_ids, members)
-    results = yield Parallel([_upsert_one(ctx, row, may_create) for row in rows])
+    results = yield Parallel([upsert_one(ctx, row, may_create) for row in rows])
     confirmed: list[Confirmed] = []
     unsure: list[str] = []
     for row, m, result in zip(rows, members, results, strict=True):
@@ -248,7 +248,7 @@ def send_upserts(ctx: RunContext, rows: list[Row], *, may_create: bool) -> Plan:
     _sent(ctx, len(rows))
 
 
-def _upsert_one(ctx: RunContext, row: Row, may_create: bool) -> Plan:
+def upsert_one(ctx: RunContext, row: Row, may_create: bool) -> Plan:
     """One contact: PUT (lists set, other tier lists unlinked); POST when it is new."""
     program = ctx.program
     targets = list(program.lists_for(row.tier))
