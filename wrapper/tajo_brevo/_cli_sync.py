@@ -322,8 +322,10 @@ def _history(args: argparse.Namespace) -> int:
                         "finished": r.finished,
                         "source": r.source,
                         "mode": r.mode,
-                        "status": r.status,
                         **dict(r.summary),
+                        # The run's status in the history (interrupted, aborted...), not
+                        # the report's own (a killed run never wrote one).
+                        "status": r.status,
                     }
                     for r in runs
                 ],

@@ -22,7 +22,7 @@ from ._program import Program
 from ._progress import Phase, ProgressCallback, SyncProgress
 from ._report import SyncOutcome, SyncReport
 from ._source import Normalizer, Raw, Row, Source, canonical_column
-from ._state import SyncState
+from ._state import ContactState, SyncState
 
 __all__ = [
     "DEFAULT_IMPORT_THRESHOLD",
@@ -141,6 +141,9 @@ class RunContext:
     sent: list[int] = field(default_factory=list)
     #: Tier lists with members before this run's first import (None: not read yet).
     occupied: set[int] | None = None
+    #: A dry run: contacts that would have a tier list to leave once their import is
+    #: confirmed (the run marks them stale then), by key.
+    predicted_stale: dict[str, ContactState] = field(default_factory=dict)
     #: Rows handed to a send path, and rows whose send has returned.
     rows_queued: int = 0
     rows_sent: int = 0

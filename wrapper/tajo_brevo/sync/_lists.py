@@ -114,6 +114,9 @@ def unlink(ctx: RunContext) -> Plan:
     """Take stale contacts off the tier lists they left (exactly the lists recorded)."""
     program = ctx.program
     stale = list(ctx.state.stale())
+    if ctx.predicted_stale:  # a dry run: and those the run would mark stale
+        stale = [c for c in stale if c.key not in ctx.predicted_stale]
+        stale += sorted(ctx.predicted_stale.values(), key=lambda c: c.key)
     batches = list(unlink_batches(stale, program))
     ctx.report.plan["unlink_requests"] += len(batches)
     if ctx.options.dry_run:

@@ -875,6 +875,18 @@ class SyncState:
             self.db.execute("DELETE FROM spill WHERE bucket = ?", (bucket,))
         return chunk
 
+    def spilled_members(self, bucket: int) -> list[Member]:
+        """A bucket's rows (a dry run predicts their outcomes)."""
+        self._spill_table()
+        return [
+            Member(k, e, d, t, i, r)
+            for k, e, d, t, i, r in self.db.execute(
+                "SELECT key, email, digest, tier, idx, raw FROM spill WHERE bucket = ? "
+                "ORDER BY idx",
+                (bucket,),
+            ).fetchall()
+        ]
+
     def drop_spilled(self, bucket: int) -> None:
         """Forget a bucket (a dry run sends nothing)."""
         self._spill_table()
