@@ -279,7 +279,7 @@ def test_a_dry_run_plans_exactly_what_the_run_then_does(
     rows[5] = "broken;L5;10;X"
     rows[7] = "c7@example.com;L7;-4;X"
     rows[9] = "moved9@example.com;L9;100;Ana9"
-    rows = rows[:-4] + ["new1@example.com;N1;10;N", "new2@example.com;N2;3000;N"]
+    rows = [*rows[:-4], "new1@example.com;N1;10;N", "new2@example.com;N2;3000;N"]
     write(tmp_path / "c.csv", rows)
     args = ["--state", state, "--mode", "mirror", "--on-missing", "unlist", "--json"]
     args += ["--max-removals", "4"]
@@ -384,10 +384,10 @@ def test_a_killed_run_shows_interrupted_once_a_later_run_recovers_it(
     state = tmp_path / "s.db"
     with SyncState(state) as store:
         store.start_run("c.csv", "upsert")  # a run that never finished (killed)
-    code, out, _ = run(capsys, "--history", str(state), "--json")
+    _, out, _ = run(capsys, "--history", str(state), "--json")
     assert [r["status"] for r in json.loads(out)] == ["running"]
     assert run(capsys, str(write(tmp_path / "c.csv", customers(2))), "--state", str(state))[0] == 0
-    code, out, _ = run(capsys, "--history", str(state), "--json")
+    _code, out, _ = run(capsys, "--history", str(state), "--json")
     assert [r["status"] for r in json.loads(out)] == ["ok", "interrupted"]
 
 
