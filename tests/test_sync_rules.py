@@ -233,15 +233,36 @@ def test_a_sync_never_changes_a_blacklist_status(
             ("c2@example.com", {"smsBlacklisted": True}),
         ):
             assert http.put(f"/contacts/{email}", json=flags).status_code == 204
-    # Every row changes: all 60 go out again through an import (blacklist flags absent),
-    # then three through per-contact updates.
+    # Every row changes: all 60 go out again through an import (blacklist flags absent).
+    # The run lists the three whose flags moved, found in its one read of the contacts
+    # modified since the last run.
     write(tmp_path / "c.csv", customers(60, points=1000))
-    assert run(capsys, str(source), "--state", state)[0] == 0
+    changes = tmp_path / "consent.csv"
+    mark = len(mock.requests)
+    code, out, _ = run(
+        capsys, str(source), "--state", state, "--consent-changes", str(changes), "--json"
+    )
+    assert code == 0
+    assert [r.path for r in list(mock.requests)[mark:]].count("/v3/contacts") == 1
+    assert len(json.loads(out)["consent_changes"]) == 3
+    assert changes.read_text(encoding="utf-8").splitlines() == [
+        "EMAIL;LOYALTY_ID;EMAIL_BLACKLISTED;SMS_BLACKLISTED",
+        "c0@example.com;L0;True;False",
+        "c1@example.com;L1;True;True",
+        "c2@example.com;L2;False;True",
+    ]
+    # Then three through per-contact updates; the flags that moved are not news anymore.
     rows = customers(60, points=1000)
     for i in range(3):
         rows[i] = rows[i].replace(f"Ana{i}", f"Renamed{i}")
     write(tmp_path / "c.csv", rows)
-    assert run(capsys, str(source), "--state", state)[0] == 0
+    code, out, _ = run(
+        capsys, str(source), "--state", state, "--consent-changes", str(changes), "--json"
+    )
+    assert code == 0 and json.loads(out)["consent_changes"] == []
+    assert changes.read_text(encoding="utf-8").splitlines() == [
+        "EMAIL;LOYALTY_ID;EMAIL_BLACKLISTED;SMS_BLACKLISTED"
+    ]
     flags = {
         c.email: (c.email_blacklisted, c.sms_blacklisted)
         for c in mock.state.contacts.values()

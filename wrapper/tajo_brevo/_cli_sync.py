@@ -75,6 +75,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "(default: FILE's name + .failures + its extension)",
     )
     parser.add_argument(
+        "--consent-changes",
+        metavar="CHANGES",
+        help="write the customers whose email or SMS blacklist status changed in Brevo since "
+        "the last run (they unsubscribed, bounced, re-subscribed) to CHANGES, in FILE's "
+        "format: EMAIL, LOYALTY_ID, EMAIL_BLACKLISTED, SMS_BLACKLISTED (a sync never "
+        "changes these itself)",
+    )
+    parser.add_argument(
         "--rate-limit", type=float, help="requests per second (default 10, Brevo's general plan)"
     )
     parser.add_argument(
@@ -210,10 +218,20 @@ def _sync(args: argparse.Namespace, reports: list[SyncReport]) -> int:
     finally:
         stop()
     failures = _write_failures(args, source, report)
+    if args.consent_changes:
+        source.write_table(
+            args.consent_changes,
+            ["EMAIL", "LOYALTY_ID", "EMAIL_BLACKLISTED", "SMS_BLACKLISTED"],
+            (
+                [c["email"], c["loyalty_id"], c["email_blacklisted"], c["sms_blacklisted"]]
+                for c in report.consent_changes
+            ),
+        )
     if args.json:
         data = report.summary()
         data["file"] = str(path)
         data["failures_file"] = str(failures) if failures else None
+        data["consent_changes"] = report.consent_changes
         data["problems"] = [
             {
                 "row": o.index,
@@ -260,6 +278,12 @@ def _print(path: Path, report: SyncReport, failures: Path | None) -> None:
     if report.missing:
         print(
             "  missing from the file: " + ", ".join(f"{k} {v}" for k, v in report.missing.items())
+        )
+    if report.consent_changes:
+        email_bl = sum(1 for c in report.consent_changes if c["email_blacklisted"])
+        print(
+            f"  consent changed in Brevo since the last run: {len(report.consent_changes)} "
+            f"customer(s), {email_bl} now email-blacklisted (left as Brevo has them)"
         )
     if report.recovered:
         print(

@@ -38,11 +38,13 @@ from ..errors import BrevoError, SourceError
 from ..profile import LoyaltyProfile
 from ..results import ProvisionResult
 from ..tiers import Tier, TierPolicy
+from . import _consent as consent
 from . import _drift as drift
 from . import _identity as identities
 from . import _imports as imports
 from . import _lists as lists
 from . import _planning as planning
+from . import _reads as reads
 from ._context import (
     DEFAULT_IMPORT_THRESHOLD,
     MODES,
@@ -154,6 +156,9 @@ def sync_plan(
         if not options.dry_run:
             yield from recover(ctx)
         yield from drift.check_account(ctx)
+        # One read of the contacts modified since the last run, for every phase that
+        # needs them (consent here; the drift checks can add their observer).
+        yield from reads.read_modified(ctx, [consent.observer(ctx)])
         ctx.progress("reading", 0, None)
         planning.pass_one(ctx)
         lists.check_removals(ctx)

@@ -64,6 +64,9 @@ class SyncReport:
         status: ``ok``, ``failed`` (a row is invalid or failed), or ``stopped`` (the run
             stopped before its end: ``reason`` says why; what it confirmed is kept).
         reason: why the run stopped.
+        consent_changes: customers whose blacklist flags changed in Brevo since the last
+            run (email, loyalty_id, email_blacklisted, sms_blacklisted and the flags
+            before): the sync never changes them, the platform may want to know.
     """
 
     mode: str
@@ -81,6 +84,7 @@ class SyncReport:
     process_ids: list[int] = field(default_factory=list)
     status: str = "ok"
     reason: str | None = None
+    consent_changes: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, outcome: SyncOutcome) -> None:
         """Count an outcome (and keep it when it is a problem or outcomes are kept)."""
@@ -129,6 +133,8 @@ class SyncReport:
             data["verify"] = self.verify
         if self.reason is not None:
             data["reason"] = self.reason
+        if self.consent_changes:
+            data["consent_changes"] = len(self.consent_changes)
         return data
 
 

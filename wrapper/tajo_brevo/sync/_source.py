@@ -17,7 +17,7 @@ import hashlib
 import io
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -295,6 +295,24 @@ class Source:
             writer.writerow(self.headers)
             for row in rows:
                 writer.writerow([row.get(h, "") for h in self.headers])
+
+    def write_table(
+        self, path: str | os.PathLike[str], header: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> None:
+        """Write other records in this source's format: CSV with its separator, or JSON
+        Lines (one object per row, keyed by ``header``)."""
+        target = Path(path)
+        if self.format == "jsonl":
+            with target.open("w", encoding="utf-8") as out:
+                for row in rows:
+                    out.write(json.dumps(dict(zip(header, row, strict=True)), ensure_ascii=False))
+                    out.write("\n")
+            return
+        with target.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out, delimiter=self.delimiter, lineterminator="\n")
+            writer.writerow(header)
+            for row in rows:
+                writer.writerow(["" if v is None else v for v in row])
 
     def write_failures(self, path: str | os.PathLike[str], rows: Iterable[Raw]) -> None:
         """Write rows as they were read, in this source's format (a failures file).

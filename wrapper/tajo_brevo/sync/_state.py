@@ -53,6 +53,11 @@ CREATE TABLE IF NOT EXISTS loyalty_ids (
     key TEXT NOT NULL          -- the contact (lower-cased email) that carries it in Brevo
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS loyalty_ids_key ON loyalty_ids (key);
+CREATE TABLE IF NOT EXISTS consent (
+    key   TEXT PRIMARY KEY,    -- a contact whose blacklist flags were last seen set
+    email INTEGER NOT NULL,    -- emailBlacklisted as last read
+    sms   INTEGER NOT NULL     -- smsBlacklisted as last read
+) WITHOUT ROWID;
 """
 
 _SCHEMA = """
@@ -370,6 +375,41 @@ class SyncState:
             self.db.executemany(
                 "INSERT OR IGNORE INTO meta VALUES (?, ?)", sorted(identity.items())
             )
+
+    def meta(self, name: str) -> str | None:
+        """A value of the state's meta table (None when unset)."""
+        found = self.db.execute("SELECT value FROM meta WHERE key = ?", (name,)).fetchone()
+        return None if found is None else str(found[0])
+
+    def set_meta(self, name: str, value: str) -> None:
+        """Set a value of the state's meta table."""
+        with self.transaction():
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
+
+    def consent(self, keys: Sequence[str]) -> dict[str, tuple[bool, bool]]:
+        """Blacklist flags (email, SMS) last read for these contacts; absent: neither
+        set (a contact this tool creates is not blacklisted)."""
+        found: dict[str, tuple[bool, bool]] = {}
+        for start in range(0, len(keys), _IN_BATCH):
+            part = keys[start : start + _IN_BATCH]
+            marks = ",".join("?" * len(part))
+            for key, email, sms in self.db.execute(
+                f"SELECT key, email, sms FROM consent WHERE key IN ({marks})", part
+            ):
+                found[key] = (bool(email), bool(sms))
+        return found
+
+    def set_consent(self, flags: Iterable[tuple[str, bool, bool]]) -> None:
+        """Remember blacklist flags as read (a contact with neither set is dropped)."""
+        with self.transaction():
+            for key, email, sms in flags:
+                if email or sms:
+                    self.db.execute(
+                        "INSERT OR REPLACE INTO consent VALUES (?, ?, ?)",
+                        (key, int(email), int(sms)),
+                    )
+                else:
+                    self.db.execute("DELETE FROM consent WHERE key = ?", (key,))
 
     def remember_program(self, all_customers: int, tier_lists: Mapping[Any, int]) -> None:
         """Store the program's list ids (a dry run compares with them, offline)."""
