@@ -215,6 +215,25 @@ def test_the_library_guard_raises_and_takes_a_count_or_a_share(
         assert report.missing == {"unlisted": 2}
 
 
+def test_a_blacklisted_customer_who_comes_back_is_synced_stays_blacklisted_and_is_reported(
+    account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mock, base_url = account
+    state = str(tmp_path / "s.db")
+    source = write(tmp_path / "c.csv", customers(4))
+    assert run(capsys, str(source), "--state", state)[0] == 0
+    write(tmp_path / "c.csv", customers(4)[1:])
+    mirror = ["--mode", "mirror", "--on-missing", "blacklist", "--max-removals", "1", "--json"]
+    code, out, _ = run(capsys, str(source), "--state", state, *mirror)
+    assert code == 0 and json.loads(out)["missing"] == {"blacklisted": 1}
+    write(tmp_path / "c.csv", customers(4))  # c0 is back
+    code, out, _ = run(capsys, str(source), "--state", state, *mirror)
+    assert code == 0 and json.loads(out)["missing"] == {"returned_blacklisted": 1}
+    back = mock.state.contact_by_email("c0@example.com")
+    assert back is not None and back.email_blacklisted  # consent is the customer's
+    assert_mirrors(mock.api_key, base_url, source)  # listed again, with its values
+
+
 # -- consent ------------------------------------------------------------------------------
 
 

@@ -89,6 +89,7 @@ def plan_identities(
         changes = {
             new: old for new, old in candidates.items() if old in known and old not in present
         }
+    _returning(ctx, [row.key for row, previous in rows if previous is None])
     if not ctx.options.dry_run:
         ctx.state.remember_ids(
             (loyalty_id, key)
@@ -96,6 +97,19 @@ def plan_identities(
             if key not in changes and mapped.get(loyalty_id) != key
         )
     return changes
+
+
+def _returning(ctx: RunContext, keys: list[str]) -> None:
+    """Count customers the state does not know whose email Brevo has blacklisted as far
+    as the state saw (e.g. blacklisted by ``--on-missing blacklist``, now back in the
+    source). They are synced as any row, and stay blacklisted: the sync never changes
+    consent (see ``_consent``)."""
+    if not keys or not ctx.state.has_consent():
+        return
+    flags = ctx.state.consent(keys)
+    back = sum(1 for email_bl, _ in flags.values() if email_bl)
+    if back:
+        ctx.report.missing["returned_blacklisted"] += back
 
 
 def queue(ctx: RunContext, row: Row, old: str) -> Plan:

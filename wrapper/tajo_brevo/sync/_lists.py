@@ -199,6 +199,8 @@ def mirror(ctx: RunContext) -> Plan:
             c.key for c, r in zip(missing, results, strict=True) if not isinstance(r, BaseException)
         ]
         ctx.state.forget(done)
+        # Remembered past the contact: if the customer comes back, the run says so.
+        ctx.state.set_consent((key, True, False) for key in done)
         ctx.report.missing["blacklisted"] += len(done)
         if len(done) < len(missing):
             ctx.report.missing["blacklist_failed"] += len(missing) - len(done)

@@ -399,6 +399,10 @@ class SyncState:
                 found[key] = (bool(email), bool(sms))
         return found
 
+    def has_consent(self) -> bool:
+        """Whether any contact's blacklist flags are remembered."""
+        return self.db.execute("SELECT 1 FROM consent LIMIT 1").fetchone() is not None
+
     def set_consent(self, flags: Iterable[tuple[str, bool, bool]]) -> None:
         """Remember blacklist flags as read (a contact with neither set is dropped)."""
         with self.transaction():
