@@ -172,6 +172,7 @@ def sync_plan(
             yield from lists.mirror(ctx)
         if options.verify and not options.dry_run:
             yield from verify(ctx)
+        reads.advance(ctx)
         status = "ok" if report.ok else "failed"
     except GeneratorExit:
         # The driver closed the plan: the caller was interrupted (Ctrl-C, SIGTERM).
