@@ -119,6 +119,39 @@ def test_a_known_loyalty_id_with_a_new_email_changes_that_contacts_email(
     assert json.loads(out)["writes"] == 0
 
 
+def test_a_run_killed_after_an_email_change_never_leaves_a_second_contact(
+    account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mock, base_url = account
+    state = str(tmp_path / "s.db")
+    rows = customers(4)
+    source = write(tmp_path / "c.csv", rows)
+    assert run(capsys, str(source), "--state", state)[0] == 0
+    before = mock.state.contact_by_email("c1@example.com")
+    assert before is not None
+    contact_id = before.id
+    rows[1] = "c1.new@example.com;L1;100;Ana1"
+    write(tmp_path / "c.csv", rows)
+    # Killed (SIGKILL) right after Brevo changed the email, before the state knew.
+    env = dict(os.environ, TAJO_BREVO_SYNC_FAILPOINT="email:changed")
+    killed = subprocess.run(
+        [sys.executable, "-m", "tajo_brevo.cli", "sync", str(source), "--state", state],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert mock.state.contact_by_email("c1@example.com") is None  # Brevo applied it
+    code, out, err = run(capsys, str(source), "--state", state, "--json")
+    assert code == 0, (out, err)
+    after = mock.state.contact_by_email("c1.new@example.com")
+    assert after is not None and after.id == contact_id and len(mock.state.contacts) == 4
+    assert_mirrors(mock.api_key, base_url, source)
+    code, out, _ = run(capsys, str(source), "--state", state, "--json")
+    assert json.loads(out)["counts"] == {"unchanged": 4}
+
+
 def test_an_email_change_to_an_address_another_contact_has_fails_and_sends_nothing(
     account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
