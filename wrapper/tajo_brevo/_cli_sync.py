@@ -361,12 +361,12 @@ def _history(args: argparse.Namespace) -> int:
         print(f"{args.history}: no runs yet")
         return 0
     print(
-        f"{'run':>4}  {'started':<25} {'status':<8} {'mode':<7} {'rows':>8} {'writes':>7}  counts"
+        f"{'run':>4}  {'started':<25} {'status':<11} {'mode':<7} {'rows':>8} {'writes':>7}  counts"
     )
     for r in runs:
         counts = ", ".join(f"{k} {v}" for k, v in (r.summary.get("counts") or {}).items())
         print(
-            f"{r.id:>4}  {r.started:<25} {r.status:<8} {r.mode:<7} "
+            f"{r.id:>4}  {r.started:<25} {r.status:<11} {r.mode:<7} "
             f"{r.summary.get('rows', ''):>8} {r.summary.get('writes', ''):>7}  {counts}"
         )
     return 0
