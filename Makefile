@@ -27,7 +27,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/tajo-brevo demo
 
-## Many accounts on Celery, locally: Redis, a mock per merchant, two workers (< 1 min).
+## Many accounts on Celery, locally: Redis, a mock of 4 accounts, two workers (< 1 min).
 fleet-demo: $(STAMP)
 	$(PY) examples/fleet/demo.py
 

@@ -340,3 +340,25 @@ def _base_url(process: subprocess.Popen[bytes], deadline: float) -> str:
             line = process.stdout.readline().decode()
             if "base URL" in line:
                 return line.split("base URL", 1)[1].strip()
+
+
+@contextlib.contextmanager
+def mock_accounts(keys: list[str], *, rate_limit: int | None = None) -> Iterator[list[MockProcess]]:
+    """One ``tajo-brevo mock`` process serving one account per key (``--account``), each
+    with its own data and rate-limit budget, on a free loopback port, stopped at the end."""
+    script = Path(sys.executable).with_name("tajo-brevo")
+    argv = [str(script), "mock", "--port", "0", "--log-level", "warning"]
+    for key in keys:
+        argv += ["--account", key]
+    if rate_limit is not None:
+        argv += ["--rate-limit", str(rate_limit)]
+    process = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent
+    )
+    try:
+        base_url = _base_url(process, time.monotonic() + START_TIMEOUT)
+        yield [MockProcess(base_url, key, process.pid) for key in keys]
+    finally:
+        _stop(process)
+        if process.stdout is not None:
+            process.stdout.close()

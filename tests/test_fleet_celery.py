@@ -1,5 +1,6 @@
 """Many accounts on Celery: real Redis, real prefork workers in their own processes, one
-mock process per account (each held to 10 requests/s), one worker SIGKILLed mid-run.
+mock process serving every account (each its own data and its own 10 requests/s), one
+worker SIGKILLed mid-run.
 
 Every account must end equal to its source, no account may be held by two workers at
 once (the state-lock intervals the task logs, with the kill time closing the killed one),
@@ -34,7 +35,7 @@ from tajo_brevo.sync import SyncState  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 APP_DIR = ROOT / "examples" / "fleet"
 PROGRAM = "Tajo Loyalty"
-ACCOUNTS = 12
+ACCOUNTS = 20
 ROWS = 200
 WORKERS = 3
 #: Seconds the whole fleet has to finish (every wait below is bounded by it).
@@ -148,7 +149,7 @@ def test_a_fleet_survives_a_killed_worker_and_ends_equal_to_its_sources(
     keys = [f"fleet-key-{n}-{os.urandom(6).hex()}" for n in range(ACCOUNTS)]
     sources = {f"merchant-{n}": rows_of(n) for n in range(ACCOUNTS)}
     with contextlib.ExitStack() as stack:
-        mocks = stack.enter_context(_servers.mock_processes(keys, rate_limit=10))
+        mocks = stack.enter_context(_servers.mock_accounts(keys, rate_limit=10))
         accounts: dict[str, Any] = {}
         for (ref, rows), mock in zip(sources.items(), mocks, strict=True):
             write_csv(tmp_path / f"{ref}.csv", rows)

@@ -59,6 +59,7 @@ EXPECTED = {
     "PermissionDeniedError",
     "ProfileValidationError",
     "RateLimitError",
+    "RemovalLimitError",
     "ServerError",
     "SourceError",
     "SourceUnavailableError",

@@ -180,7 +180,8 @@ def test_the_cli_syncs_a_query_and_never_shows_the_password(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     rows = customers(30)
-    rows.append({**rows[0], "email": "not-an-email"})  # invalid: goes to the failures file
+    # Invalid: goes to the failures file.
+    rows.append({**rows[0], "email": "not-an-email", "loyalty_id": "LX"})
     fill_postgres(postgres_url, rows)
     query_file = tmp_path / "customers.sql"
     query_file.write_text(QUERY, encoding="utf-8")

@@ -1,7 +1,7 @@
 """The fleet on one machine: Redis, a mock Brevo account per merchant, two Celery workers.
 
-``make fleet-demo`` runs this: it starts a throwaway Redis and one ``tajo-brevo mock`` per
-merchant (each held to 10 requests/s, like a real account), writes each merchant's
+``make fleet-demo`` runs this: it starts a throwaway Redis and a ``tajo-brevo mock`` with
+one account per merchant (each held to 10 requests/s, like a real account), writes each merchant's
 customers and the platform's account file, starts two workers of ``fleet_app``, queues one
 sync per merchant, prints each result and stops everything. Nothing outlives it.
 """
@@ -34,7 +34,7 @@ def main() -> int:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="fleet-demo-")))
         redis = stack.enter_context(_servers.redis_server())
         keys = [f"demo-key-{n}-{os.urandom(8).hex()}" for n in range(MERCHANTS)]
-        mocks = stack.enter_context(_servers.mock_processes(keys, rate_limit=10))
+        mocks = stack.enter_context(_servers.mock_accounts(keys, rate_limit=10))
         accounts = {}
         for n, mock in enumerate(mocks):
             source = tmp / f"merchant-{n}.csv"

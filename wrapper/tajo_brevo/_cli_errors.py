@@ -138,6 +138,7 @@ def describe(exc: BaseException) -> tuple[str, int]:
         NotFoundError,
         PermissionDeniedError,
         RateLimitError,
+        RemovalLimitError,
         ServerError,
         SourceError,
         SourceUnavailableError,
@@ -149,7 +150,9 @@ def describe(exc: BaseException) -> tuple[str, int]:
         return one_line(exc.message), exc.code
     if isinstance(exc, SourceUnavailableError):  # the source's database: try again later
         return one_line(_no_errno(str(exc))), EXIT_UNAVAILABLE
-    if isinstance(exc, (ConfigurationError, ValidationError, SourceError, StateError)):
+    if isinstance(
+        exc, (ConfigurationError, ValidationError, SourceError, StateError, RemovalLimitError)
+    ):
         return one_line(_no_errno(str(exc))), EXIT_USAGE
     if isinstance(exc, AuthenticationError):
         return (

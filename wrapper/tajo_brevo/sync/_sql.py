@@ -27,7 +27,7 @@ import hashlib
 import os
 import re
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -289,19 +289,23 @@ class SqlSource:
                 text if text.count("\0") == width - 1 else None,
             )
 
-    def column(self, header: str) -> Iterator[tuple[int, str]]:
-        """``(index, cell)`` of one column for every row :meth:`rows` yields, numbered the
-        same: what a pass over the emails needs, without converting the other cells.
+    def columns_of(self, headers: tuple[str, ...]) -> Iterator[tuple[int, tuple[str, ...]]]:
+        """``(index, cells)`` of some columns for every row :meth:`rows` yields, numbered
+        the same: what a pass over emails and ids needs, without converting the rest.
 
         Raises:
             SourceError: no such column, or the query failed while reading.
         """
-        if header not in self.headers:
-            raise SourceError(f"{self.url}: no column {header!r} in the query")
-        position = self.headers.index(header)
+        missing = [h for h in headers if h not in self.headers]
+        if missing:
+            raise SourceError(f"{self.url}: no column {missing[0]!r} in the query")
+        positions = [self.headers.index(h) for h in headers]
         for index, values in enumerate(self._results()):
-            value = values[position]
-            yield index, value if type(value) is str else "" if value is None else _cell(value)
+            picked = [values[p] for p in positions]
+            yield (
+                index,
+                tuple(v if type(v) is str else "" if v is None else _cell(v) for v in picked),
+            )
 
     def _results(self) -> Iterator[Any]:
         """The query's rows as the driver gives them, on the snapshot's connection if one
@@ -327,13 +331,20 @@ class SqlSource:
             if shared is None:
                 connection.close()
 
-    def write_rows(self, path: str | os.PathLike[str], rows: list[Mapping[str, Any]]) -> None:
-        """Write rows as CSV with the query's columns (a failures file to fix and feed)."""
+    def write_failures(self, path: str | os.PathLike[str], rows: Iterable[Raw]) -> None:
+        """Write rows as read, CSV under the query's columns (a failures file to fix)."""
+        self.write_table(
+            path, self.headers, ([raw.cells.get(h, "") for h in self.headers] for raw in rows)
+        )
+
+    def write_table(
+        self, path: str | os.PathLike[str], header: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> None:
+        """Write records as CSV (a query has no file format of its own to follow)."""
         with Path(path).open("w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(self.headers)
-            for row in rows:
-                writer.writerow([row.get(h, "") for h in self.headers])
+            writer.writerow(header)
+            writer.writerows(rows)
 
     # -- closing ----------------------------------------------------------------------
 
