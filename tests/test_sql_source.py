@@ -27,6 +27,7 @@ psycopg = pytest.importorskip("psycopg")
 pytest.importorskip("sqlalchemy")
 
 PROGRAM = "Tajo Loyalty"
+LOCAL = "http://127.0.0.1/v3"
 SECRET = "s3cret-Pa55word"
 COLUMNS = (
     "email",
@@ -133,13 +134,17 @@ def test_a_postgresql_query_syncs_and_resyncs_equal_to_the_source(
     assert SECRET.encode() not in state.read_bytes()
 
 
-def test_a_sqlite_query_syncs_equal_to_the_source(brevo: Driver, tmp_path: Path) -> None:
+def test_a_sqlite_query_syncs_equal_to_the_source(both: Driver, tmp_path: Path) -> None:
     rows = customers(60, commas=False)
     url = fill_sqlite(tmp_path / "shop.db", rows)
     with SqlSource(url, QUERY) as source:
-        report = brevo.client.sync_customers(source, state=tmp_path / "state.db")
+        report = both.sync_customers(source, state=tmp_path / "state.db")
     assert report.exit_code == 0, report.problems
-    assert account_view(brevo.client, PROGRAM) == expected_view(rows, PROGRAM)
+    mock = both.mock
+    with TajoBrevo(
+        api_key=mock.api_key, base_url=LOCAL, transport=mock.transport(), rate_limit="auto"
+    ) as reader:
+        assert account_view(reader, PROGRAM) == expected_view(rows, PROGRAM)
 
 
 def test_a_mapping_renames_query_columns(brevo: Driver, tmp_path: Path) -> None:
