@@ -145,4 +145,4 @@ def test_the_mock_knows_the_same_plans_as_the_client() -> None:
     from tajo_brevo._config import PlanRate
     from tajo_brevo.mock import RATE_LIMIT_TIERS
 
-    assert RATE_LIMIT_TIERS == {plan.name.lower(): int(plan) for plan in PlanRate}
+    assert {plan.name.lower(): int(plan) for plan in PlanRate} == RATE_LIMIT_TIERS
