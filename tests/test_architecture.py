@@ -29,6 +29,7 @@ ALLOWED: dict[str, set[str]] = {
     "spec": {"resources", "entry"},
     "entry": {"*"},
     "package": {"domain", "decisions", "client", "sync"},
+    "integrations": {"domain", "client", "sync"},
     "resources": set(),
 }
 
@@ -67,6 +68,7 @@ def room_of(parts: tuple[str, ...]) -> str:
         "spec": "spec",
         "_resources": "resources",
         "__init__": "package",
+        "integrations": "integrations",
     }
     if head in named:
         return named[head]

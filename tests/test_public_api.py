@@ -11,6 +11,8 @@ EXPECTED = {
     "AsyncTajoBrevo",
     "PlanRate",
     "RequestStats",
+    # sync sources
+    "SqlSource",
     # loyalty model
     "DEFAULT_TIER_POLICY",
     "TAJO_ATTRIBUTES",
@@ -57,9 +59,12 @@ EXPECTED = {
     "PermissionDeniedError",
     "ProfileValidationError",
     "RateLimitError",
+    "RemovalLimitError",
     "ServerError",
     "SourceError",
+    "SourceUnavailableError",
     "StateError",
+    "StateBusyError",
     "ValidationError",
 }
 

@@ -28,8 +28,11 @@ from .errors import (
     PermissionDeniedError,
     ProfileValidationError,
     RateLimitError,
+    RemovalLimitError,
     ServerError,
     SourceError,
+    SourceUnavailableError,
+    StateBusyError,
     StateError,
     ValidationError,
 )
@@ -47,6 +50,7 @@ from .results import (
     RowOutcome,
     UpsertResult,
 )
+from .sync import SqlSource
 from .sync._progress import SyncProgress
 from .sync._report import SyncOutcome, SyncReport, SyncStatus
 from .tiers import DEFAULT_TIER_POLICY, Tier, TierPolicy, TierStatus
@@ -87,10 +91,14 @@ __all__ = [
     "ProfileValidationError",
     "ProvisionResult",
     "RateLimitError",
+    "RemovalLimitError",
     "RequestStats",
     "RowOutcome",
     "ServerError",
     "SourceError",
+    "SourceUnavailableError",
+    "SqlSource",
+    "StateBusyError",
     "StateError",
     "SyncOutcome",
     "SyncProgress",

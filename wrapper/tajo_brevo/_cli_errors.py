@@ -138,15 +138,21 @@ def describe(exc: BaseException) -> tuple[str, int]:
         NotFoundError,
         PermissionDeniedError,
         RateLimitError,
+        RemovalLimitError,
         ServerError,
         SourceError,
+        SourceUnavailableError,
         StateError,
         ValidationError,
     )
 
     if isinstance(exc, CliError):
         return one_line(exc.message), exc.code
-    if isinstance(exc, (ConfigurationError, ValidationError, SourceError, StateError)):
+    if isinstance(exc, SourceUnavailableError):  # the source's database: try again later
+        return one_line(_no_errno(str(exc))), EXIT_UNAVAILABLE
+    if isinstance(
+        exc, (ConfigurationError, ValidationError, SourceError, StateError, RemovalLimitError)
+    ):
         return one_line(_no_errno(str(exc))), EXIT_USAGE
     if isinstance(exc, AuthenticationError):
         return (

@@ -34,6 +34,7 @@ from .._plans.provisioning import list_names
 from ..errors import BrevoError, CommunicationError, NotFoundError, StateError
 from ..results import ExportedContact
 from ..tiers import Tier
+from . import _reads as reads
 from . import _values as values
 from ._context import RunContext
 from ._effects import Plan, SaveFile, Sleep
@@ -88,10 +89,15 @@ def _read_lists(ctx: RunContext, ids: Sequence[int]) -> Plan:
             for c in (body.get("uniqueSubscribers"), body.get("totalSubscribers"))
             if isinstance(c, int) and not isinstance(c, bool)
         ]
+        blacklisted = body.get("totalBlacklisted")
+        if not isinstance(blacklisted, int) or isinstance(blacklisted, bool):
+            blacklisted = 0
         found[list_id] = {
             "name": body.get("name"),
             "folder": body.get("folderId"),
-            "count": counts[0] if counts else None,
+            # Members: subscribers and blacklisted ones (an unsubscribe moves a member
+            # from one count to the other; it is no deletion).
+            "count": counts[0] + blacklisted if counts else None,
         }
     return found
 
@@ -164,8 +170,12 @@ def check_identity(ctx: RunContext, *, base_url: str, key: str, program: str) ->
 # -- drift ---------------------------------------------------------------------------------
 
 
-def check(ctx: RunContext) -> Plan:
-    """Find what changed in Brevo since the last run; invalidate it so the run re-sends."""
+def check(ctx: RunContext, observers: Sequence[reads.Observer] = ()) -> Plan:
+    """Find what changed in Brevo since the last run; invalidate it so the run re-sends.
+
+    ``observers`` get every page of the contacts modified since the last run (the one
+    read of them a run makes; consent uses it too).
+    """
     state = ctx.state
     if ctx.options.full and not ctx.reset_program:
         if ctx.options.dry_run:
@@ -180,7 +190,10 @@ def check(ctx: RunContext) -> Plan:
     since_text = memory.get("since") if memory is not None else None
     if isinstance(since_text, str):
         since = dt.datetime.fromisoformat(since_text)
-        yield from _read(ctx, modified_since=since)
+        yield from _read(ctx, modified_since=since, observers=observers)
+    else:
+        # A state from before the account memory: the earlier cursor (machine clock).
+        yield from reads.read_modified(ctx, observers)
     if ctx.options.reconcile or ctx.counts_changed:
         yield from _read_program(ctx)
         gone = [c.key for c in state.absent()]
@@ -295,6 +308,7 @@ def _read(
     modified_since: dt.datetime | None = None,
     list_ids: Sequence[int] = (),
     present: bool = False,
+    observers: Sequence[reads.Observer] = (),
 ) -> Plan:
     """Page through contacts (modified since, or in the program's lists) and compare."""
     offset = 0
@@ -311,6 +325,8 @@ def _read(
             for c in contacts
             if isinstance(c.get("email"), str) and c["email"]
         }
+        for observe in observers:
+            observe(contacts)
         if present:
             ctx.state.add_present(by_key)
         _compare_page(ctx, by_key)

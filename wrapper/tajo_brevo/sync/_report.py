@@ -29,6 +29,9 @@ class SyncOutcome:
             the next run retries it).
         reason: why it is invalid, failed or skipped.
         tier: the row's tier, when known.
+        line: where the row starts in its file, as an editor numbers lines (1-based; the
+            CSV header is line 1); None for rows given by an API caller. Set on the
+            problems once the run ends.
     """
 
     index: int
@@ -36,6 +39,7 @@ class SyncOutcome:
     status: SyncStatus
     reason: str | None = None
     tier: str | None = None
+    line: int | None = None
 
 
 @dataclass
@@ -65,6 +69,12 @@ class SyncReport:
             ``recreated attribute X`` (0 when none had to be sent), ``dropped column X``.
         account: what the identity check found (``api_key_changed``,
             ``program_lists_gone``, ``another_account``, ``full``: contacts re-sent).
+        status: ``ok``, ``failed`` (a row is invalid or failed), or ``stopped`` (the run
+            stopped before its end: ``reason`` says why; what it confirmed is kept).
+        reason: why the run stopped.
+        consent_changes: customers whose blacklist flags changed in Brevo since the last
+            run (email, loyalty_id, email_blacklisted, sms_blacklisted and the flags
+            before): the sync never changes them, the platform may want to know.
     """
 
     mode: str
@@ -84,6 +94,9 @@ class SyncReport:
     repaired: Counter[str] = field(default_factory=Counter)
     columns: Counter[str] = field(default_factory=Counter)
     account: dict[str, Any] = field(default_factory=dict)
+    status: str = "ok"
+    reason: str | None = None
+    consent_changes: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, outcome: SyncOutcome) -> None:
         """Count an outcome (and keep it when it is a problem or outcomes are kept)."""
@@ -113,6 +126,7 @@ class SyncReport:
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary (the run history stores it; ``--json`` prints it)."""
         data: dict[str, Any] = {
+            "status": self.status,
             "mode": self.mode,
             "dry_run": self.dry_run,
             "run": self.run_id,
@@ -138,6 +152,10 @@ class SyncReport:
             data["columns"] = dict(sorted(self.columns.items()))
         if self.account:
             data["account"] = dict(sorted(self.account.items()))
+        if self.reason is not None:
+            data["reason"] = self.reason
+        if self.consent_changes:
+            data["consent_changes"] = len(self.consent_changes)
         return data
 
 
@@ -159,6 +177,8 @@ _WRITE_OPERATIONS = frozenset(
 def outcome_dict(outcome: SyncOutcome) -> Mapping[str, Any]:
     """One outcome as JSON."""
     data: dict[str, Any] = {"row": outcome.index, "email": outcome.email, "status": outcome.status}
+    if outcome.line is not None:
+        data["line"] = outcome.line
     if outcome.reason:
         data["reason"] = outcome.reason
     if outcome.tier:
