@@ -9,10 +9,11 @@ them (consent, drift) costs no extra request.
 The cursor (where the next read starts) is kept in the state's meta table and moved to
 the end of every run that completes (not a dry run, not a stopped run): the run's own
 writes are then behind it, so a plain nightly run reads only what others changed (one
-request when fewer than 1,000 contacts changed). It is measured on this machine's clock;
-a change made in Brevo while a run is under way, after the run's read, is seen the next
-time that contact changes (the drift checks, measuring on Brevo's clock, can tighten
-this: they share this read).
+request when fewer than 1,000 contacts changed). It is measured on this machine's clock.
+Once a state remembers the account (``_drift``), the drift checks make this read instead,
+from where the last run left off on Brevo's clock (the answers' ``Date``), and hand every
+page to the same observers: still one read a run. This cursor then serves only a state
+written before that memory existed.
 """
 
 from __future__ import annotations
