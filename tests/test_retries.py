@@ -126,7 +126,7 @@ def test_rate_limit_error_after_retries_carries_reset_after() -> None:
     assert info.value.reset_after == 9.0
 
 
-def _single(call: calls._Call):  # type: ignore[no-untyped-def]
+def _single(call: calls.Call):  # type: ignore[no-untyped-def]
     result = yield call
     return result
 

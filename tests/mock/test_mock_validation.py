@@ -18,7 +18,6 @@ from _reference_validation import SpecValidator as ReferenceValidator
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
-from schemathesis.core import NotSet
 from tajo_brevo.mock import MockAPIError, effective_spec_path
 from tajo_brevo.mock._validation import SpecValidator
 
@@ -187,7 +186,7 @@ def _case_request(operation: Any, case: Any) -> dict[str, Any] | None:
             query.append((name, _text(item)))
     body = case.body
     has_body = "requestBody" in operation.definition.raw
-    if isinstance(body, NotSet):
+    if not has_body(case):
         raw = b""
     elif isinstance(body, bytes):
         raw = body

@@ -16,7 +16,6 @@ from collections.abc import (
     AsyncIterator,
     Awaitable,
     Callable,
-    Generator,
     Iterable,
     Iterator,
     Mapping,
@@ -29,7 +28,7 @@ from brevo_contacts import AuthenticatedClient
 
 from . import _adapter as calls
 from . import _plans as plans
-from ._config import PlanRate, _resolve, _Secret
+from ._config import PlanRate, _resolve
 from ._pacing import RequestStats, _Pacer, _RetryPolicy, _Stats
 from ._plans.account import _provisioning
 from ._transport import (
@@ -81,20 +80,6 @@ _USER_AGENT = "tajo-brevo/0.1.0"
 DEFAULT_PROGRAM = "Tajo Loyalty"
 
 
-class _ApiKeyAuth(httpx.Auth):
-    """Adds the ``api-key`` header per request, so the key is not in the client's headers."""
-
-    def __init__(self, key: _Secret) -> None:
-        self._key = key
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["api-key"] = str(self._key)
-        yield request
-
-    def __repr__(self) -> str:
-        return "_ApiKeyAuth('***')"
-
-
 class _Base:
     """Configuration, pacing, retry policy, stats and account state shared by both clients."""
 
@@ -131,6 +116,7 @@ class _Base:
         )
         self._account = plans._AccountCache()
         self._secrets: tuple[str, ...] = (self._config.api_key,)
+        self._auth = calls.ApiKeyAuth(self._config.api_key)
 
     def __repr__(self) -> str:
         rate = self._config.rate_limit
@@ -160,7 +146,7 @@ class _Base:
     def _client_kwargs(self) -> dict[str, Any]:
         return {
             "base_url": self._config.base_url,
-            "auth": _ApiKeyAuth(self._config.api_key),
+            "auth": self._auth,
             "headers": {"accept": "application/json", "user-agent": _USER_AGENT},
             "timeout": httpx.Timeout(self._config.timeout),
         }
@@ -233,7 +219,7 @@ class TajoBrevo(_Base):
         self._transport = _PacedTransport(inner, self._core, self._sleep)
         self._http = httpx.Client(transport=self._transport, **self._client_kwargs())
         # The wrapper's own calls skip httpx.Client.send's bookkeeping (see _adapter).
-        self._requests = calls._Requests(self._http, self._config.api_key)
+        self._requests = calls.RequestBuilder(self._http, self._auth)
         self._generated: AuthenticatedClient | None = None
 
     @property
@@ -246,6 +232,7 @@ class TajoBrevo(_Base):
             self._generated = calls.make_generated_client(
                 base_url=self._config.base_url,
                 api_key=self._config.api_key,
+                auth=self._auth,
                 timeout=self._config.timeout,
                 sync_client=self._http,
                 async_client=None,
@@ -267,7 +254,7 @@ class TajoBrevo(_Base):
     ) -> None:
         self.close()
 
-    def _execute(self, call: calls._Call) -> calls._Result:
+    def _execute(self, call: calls.Call) -> calls.Result:
         return calls.execute_sync(call, self._requests, self._transport, self._secrets)
 
     def _run(self, plan: plans.Plan[T]) -> T:
@@ -687,7 +674,7 @@ class AsyncTajoBrevo(_Base):
         self._sleep = sleep or asyncio.sleep
         self._transport = _AsyncPacedTransport(inner, self._core, self._sleep)
         self._http = httpx.AsyncClient(transport=self._transport, **self._client_kwargs())
-        self._requests = calls._Requests(self._http, self._config.api_key)
+        self._requests = calls.RequestBuilder(self._http, self._auth)
         self._generated: AuthenticatedClient | None = None
 
     @property
@@ -697,6 +684,7 @@ class AsyncTajoBrevo(_Base):
             self._generated = calls.make_generated_client(
                 base_url=self._config.base_url,
                 api_key=self._config.api_key,
+                auth=self._auth,
                 timeout=self._config.timeout,
                 sync_client=None,
                 async_client=self._http,
@@ -718,7 +706,7 @@ class AsyncTajoBrevo(_Base):
     ) -> None:
         await self.aclose()
 
-    async def _execute(self, call: calls._Call) -> calls._Result:
+    async def _execute(self, call: calls.Call) -> calls.Result:
         return await calls.execute_async(call, self._requests, self._transport, self._secrets)
 
     async def _run(self, plan: plans.Plan[T]) -> T:

@@ -1,7 +1,7 @@
 """The loyalty logic, written once for both clients (sans-IO).
 
-Each operation is a generator *plan*: it yields a :class:`~tajo_brevo._adapter._Call`,
-receives its :class:`~tajo_brevo._adapter._Result` (or has the mapped exception thrown in),
+Each operation is a generator *plan*: it yields a :class:`~tajo_brevo._adapter.Call`,
+receives its :class:`~tajo_brevo._adapter.Result` (or has the mapped exception thrown in),
 and returns the operation's value. ``TajoBrevo`` drives plans with blocking calls,
 ``AsyncTajoBrevo`` with awaits; neither contains any logic of its own.
 

@@ -6,9 +6,9 @@ import logging
 from collections.abc import Callable, Generator
 from typing import TypeVar
 
-from .._adapter import _Call, _Result
+from .._adapter import Call, Result
 
 _log = logging.getLogger("tajo_brevo")
 T = TypeVar("T")
-Plan = Generator[_Call, _Result, T]
+Plan = Generator[Call, Result, T]
 Progress = Callable[[int], None]

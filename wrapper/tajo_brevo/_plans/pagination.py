@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import _adapter as calls
-from .._adapter import _Call, _Result
+from .._adapter import Call, Result
 from ..errors import (
     ValidationError,
 )
@@ -29,7 +29,7 @@ class _Pager:
     ``_MAX_PAGES`` pages.
     """
 
-    def __init__(self, make_call: Callable[[int, int], _Call], key: str, page_size: int) -> None:
+    def __init__(self, make_call: Callable[[int, int], Call], key: str, page_size: int) -> None:
         self._make_call = make_call
         self._key = key
         self._page_size = page_size
@@ -37,12 +37,12 @@ class _Pager:
         self._pages = 0
         self._done = False
 
-    def next_call(self) -> _Call | None:
+    def next_call(self) -> Call | None:
         if self._done or self._pages >= _MAX_PAGES:
             return None
         return self._make_call(self._page_size, self._offset)
 
-    def read_page(self, result: _Result) -> list[dict[str, Any]]:
+    def read_page(self, result: Result) -> list[dict[str, Any]]:
         body = result.body if isinstance(result.body, dict) else {}
         page = [item for item in body.get(self._key) or [] if isinstance(item, dict)]
         self._pages += 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import _adapter as calls
-from .._adapter import _Result, as_int
+from .._adapter import Result, as_int
 from ..attributes import TAJO_ATTRIBUTES, text_problem
 from ..errors import (
     BadRequestError,
@@ -125,7 +125,7 @@ def provision_plan(
     return provisioned
 
 
-def _created_id(result: _Result, what: str) -> int:
+def _created_id(result: Result, what: str) -> int:
     body = result.body if isinstance(result.body, dict) else {}
     created = as_int(body.get("id"))
     if created is None:

@@ -25,6 +25,7 @@ import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.types import Receive, Scope, Send
 
+from .._openapi import HTTP_METHODS
 from ._limits import FaultInjector, RateLimiter
 from ._offload import OFFLOAD_BYTES, prepare_apart
 from ._state import INT64_MAX, REPORT_PATH, MockAPIError, MockState
@@ -34,7 +35,6 @@ from ._validation import API_PREFIX, SpecValidator, ValidatedRequest, parse_json
 MAX_BODY = 10 * 1024 * 1024
 #: How much of a request body a recorded exchange keeps.
 RECORDED_BODY_LIMIT = 1024 * 1024
-_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def build_routes(spec: Mapping[str, Any]) -> list[_Template]:
     for pattern, item in spec["paths"].items():
         template = _Template(pattern, pattern.strip("/").split("/"))
         for method, operation in item.items():
-            if method in _METHODS:
+            if method in HTTP_METHODS:
                 template.operations[method.upper()] = _Operation(
                     operation["operationId"],
                     method.upper(),

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from .._adapter import _Call, _Result
+from .._adapter import Call, Result
 from ..errors import BrevoError
 from ._engine import Download, Parallel, Plan, Sleep
 
@@ -17,7 +17,7 @@ __all__ = ["drive", "drive_async"]
 def drive(
     plan: Plan,
     *,
-    execute: Callable[[_Call], _Result],
+    execute: Callable[[Call], Result],
     download: Callable[[str], str],
     sleep: Callable[[float], None],
     workers: int,
@@ -69,7 +69,7 @@ def drive(
 async def drive_async(
     plan: Plan,
     *,
-    execute: Callable[[_Call], Awaitable[_Result]],
+    execute: Callable[[Call], Awaitable[Result]],
     download: Callable[[str], Awaitable[str]],
     sleep: Callable[[float], Awaitable[None]],
     workers: int,

@@ -1,7 +1,7 @@
 """The sync engine: one plan, driven by ``TajoBrevo`` and ``AsyncTajoBrevo`` alike.
 
 The plan is a generator (sans-IO, like the client's other plans). Besides a
-:class:`~tajo_brevo._adapter._Call` it may yield :class:`Parallel` (sub-plans the driver runs
+:class:`~tajo_brevo._adapter.Call` it may yield :class:`Parallel` (sub-plans the driver runs
 concurrently: per-contact upserts, unlinks), :class:`Sleep` (between polls of an import
 process) and :class:`Download` (an import report file). Drivers are in ``_driver``.
 
@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from .. import _adapter as calls
-from .._adapter import _Call
+from .._adapter import Call
 from .._plans import _AccountCache, provision_plan
 from ..attributes import TAJO_ATTRIBUTES
 from ..errors import APIConnectionError, APIError, BrevoError, NotFoundError, ServerError
@@ -90,7 +90,7 @@ class Download:
     url: str
 
 
-Effect = _Call | Parallel | Sleep | Download
+Effect = Call | Parallel | Sleep | Download
 Plan = Generator[Any, Any, Any]
 
 
@@ -265,7 +265,7 @@ class _Engine:
 
     # -- helpers ----------------------------------------------------------------------
 
-    def call(self, call: _Call) -> Plan:
+    def call(self, call: Call) -> Plan:
         """Yield one call, counted by operation."""
         self.report.requests[call.operation] += 1
         result = yield call
