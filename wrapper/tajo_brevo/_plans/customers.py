@@ -8,13 +8,14 @@ from typing import Any
 
 from .. import _adapter as calls
 from .._adapter import as_int
+from .._profile_codec import email_problem
 from ..attributes import text_problem
 from ..errors import (
     BadRequestError,
     NotFoundError,
     ValidationError,
 )
-from ..profile import LoyaltyProfile, _email_problem
+from ..profile import LoyaltyProfile
 from ..results import (
     AttributeInfo,
     MembershipResult,
@@ -204,7 +205,7 @@ def _identifier(identifier: str | int) -> str | int:
         raise ValidationError([("identifier", "must not be empty")])
     problem = text_problem(identifier)
     if problem is None and "@" in identifier:
-        problem = _email_problem(identifier)
+        problem = email_problem(identifier)
     if problem is not None:
         raise ValidationError([("identifier", problem)])
     return identifier
@@ -240,7 +241,7 @@ def membership_plan(
     rejected: list[tuple[object, str]] = []
     for index, item in enumerate(given):
         address = item.strip() if isinstance(item, str) else item
-        problem = _email_problem(address)
+        problem = email_problem(address)
         if problem is None:
             emails.append(address)
         else:
