@@ -17,6 +17,7 @@ from .._resources import effective_spec_path
 from ._app import EXTRA_OPERATIONS, MockParts, RecordedExchange, build_app, build_routes
 from ._inspection import MockInspection
 from ._limits import RATE_LIMIT_TIERS, Fault, FaultInjector, RateLimiter
+from ._network import fetch_file, post_notification
 from ._server import BackgroundServer
 from ._state import MockState, utc_now
 from ._transport import AsyncMockTransport, MockTransport
@@ -99,6 +100,8 @@ class BrevoMock(MockInspection):
             account_email=account_email,
             import_delay=import_delay,
             import_rows_per_second=import_rows_per_second,
+            notify=post_notification,
+            fetch=fetch_file,
         )
         self._records: collections.deque[RecordedExchange] = collections.deque(maxlen=record_limit)
         self._records_lock = threading.Lock()

@@ -43,6 +43,7 @@ from ._base import (
 from ._imports import (
     REPORT_KINDS,
     REPORT_PATH,
+    ImportFileError,
     ImportProcess,
     ImportsMixin,
     PreparedRows,
@@ -64,7 +65,10 @@ class MockState(ImportsMixin, AttributesMixin):
         import_rows_per_second: cap on import processing speed (None: no cap).
         sleep: how the import worker waits (injectable for tests).
         notify: how a finished import's loopback ``notifyUrl`` is called
-            (``notify(url, process_json)``; default: an HTTP POST).
+            (``notify(url, process_json)``; default: not called).
+        fetch: how a loopback ``fileUrl`` is read (``fetch(url) -> text``, raising
+            ``ImportFileError``; default: such imports fail). ``BrevoMock`` passes both
+            from ``tajo_brevo.mock._network``.
 
     Raises:
         ValueError: a negative delay or a non-positive speed.
@@ -79,9 +83,10 @@ class MockState(ImportsMixin, AttributesMixin):
         import_rows_per_second: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
         notify: Callable[[str, dict[str, Any]], None] | None = None,
+        fetch: Callable[[str], str] | None = None,
     ) -> None:
         super().__init__(now=now, account_email=account_email)
-        self._init_imports(import_delay, import_rows_per_second, sleep, notify)
+        self._init_imports(import_delay, import_rows_per_second, sleep, notify, fetch)
 
 
 __all__ = [
@@ -95,6 +100,7 @@ __all__ = [
     "Contact",
     "ContactList",
     "Folder",
+    "ImportFileError",
     "ImportProcess",
     "MockAPIError",
     "MockState",

@@ -18,7 +18,6 @@ ready rows and applies them, so no request waits behind a long parse holding the
 from __future__ import annotations
 
 import collections
-import contextlib
 import csv
 import gc
 import io
@@ -61,9 +60,6 @@ REPORT_PATH = "/_mock/processes"
 #: Rows applied per hold of the account lock: small enough that a request waiting for the
 #: lock is answered within milliseconds, large enough that locking costs nothing.
 CHUNK_ROWS = 200
-#: Largest file a fileUrl import fetches (Brevo's import limit).
-_MAX_FETCH = 10 * 1024 * 1024
-_NOTIFY_TIMEOUT = 5.0
 #: From this many contacts on, imported objects are frozen out of the cyclic GC.
 _FREEZE_FROM = 100_000
 #: An import of this many rows (a file of ~50 bytes a row) is large: the GC is frozen
@@ -237,6 +233,7 @@ class ImportsMixin(ListsMixin, StateBase):
         import_rows_per_second: float | None,
         sleep: Callable[[float], None],
         notify: Callable[[str, dict[str, Any]], None] | None,
+        fetch: Callable[[str], str] | None = None,
     ) -> None:
         if import_delay < 0:
             raise ValueError("import_delay must be >= 0 seconds")
@@ -250,7 +247,10 @@ class ImportsMixin(ListsMixin, StateBase):
         self._worker: threading.Thread | None = None
         self._idle = threading.Condition(threading.Lock())
         self._sleep = sleep
-        self._notify = notify or _post_notification
+        # Network I/O is the server layer's (tajo_brevo.mock._network): without it, a
+        # notifyUrl is not called and a fileUrl import fails.
+        self._notify = notify
+        self._fetch = fetch
 
     # ------------------------------------------------------------------ requests
 
@@ -409,7 +409,7 @@ class ImportsMixin(ListsMixin, StateBase):
         else:
             with self.lock:
                 process.status = "completed"
-        if process.notify_url and is_loopback_url(process.notify_url):
+        if self._notify is not None and process.notify_url and is_loopback_url(process.notify_url):
             self._notify(process.notify_url, process.to_json())
 
     def _rows(self, job: _Job) -> Iterator[tuple[list[Any], list[str]]]:
@@ -419,7 +419,7 @@ class ImportsMixin(ListsMixin, StateBase):
             job.text = job.prepared.text
             return _prepared_rows(job.prepared)
         if job.file_url is not None:
-            job.file_body = _fetch(job.file_url)
+            job.file_body = self._fetch_file(job.file_url)
             job.process.columns = _checked_header(job.file_body)
         if job.file_body is not None:
             job.text = True
@@ -428,6 +428,16 @@ class ImportsMixin(ListsMixin, StateBase):
         columns = _json_columns(items)
         job.process.columns = columns
         return _json_rows(items, columns)
+
+    def _fetch_file(self, url: str) -> str:
+        if not is_loopback_url(url):
+            raise _ImportFailed("fileUrl: the mock fetches files only from loopback addresses")
+        if self._fetch is None:
+            raise _ImportFailed("fileUrl: this mock state fetches no files")
+        try:
+            return self._fetch(url)
+        except ImportFileError as exc:
+            raise _ImportFailed(f"fileUrl: {exc}") from None
 
     def _apply_rows(self, job: _Job, rows: Iterator[tuple[list[Any], list[str]]]) -> None:
         rate = self.import_rows_per_second
@@ -583,6 +593,10 @@ class _ColumnPlan:
     attributes: list[tuple[int, str, Attribute]]
 
 
+class ImportFileError(Exception):
+    """A ``fileUrl`` could not be fetched (the message says why, e.g. ``HTTP 404``)."""
+
+
 class _ImportFailed(Exception):
     """The import can't be processed: its process ends ``failed``."""
 
@@ -699,37 +713,10 @@ def _json_rows(
         yield cells, ["" if cell is None else str(cell) for cell in cells]
 
 
-def _fetch(url: str) -> str:
-    """The CSV at a fileUrl: fetched only from loopback (nothing leaves the machine)."""
-    if not is_loopback_url(url):
-        raise _ImportFailed("fileUrl: the mock fetches files only from loopback addresses")
-    import httpx
-
-    try:
-        with httpx.stream("GET", url, timeout=10.0) as response:
-            if response.status_code != 200:
-                raise _ImportFailed(f"fileUrl: HTTP {response.status_code}")
-            data = b""
-            for part in response.iter_bytes():
-                data += part
-                if len(data) > _MAX_FETCH:
-                    raise _ImportFailed("fileUrl: larger than 10 MB")
-    except httpx.HTTPError as exc:
-        raise _ImportFailed(f"fileUrl: {type(exc).__name__}") from None
-    return data.decode("utf-8", "replace")
-
-
-def _post_notification(url: str, payload: dict[str, Any]) -> None:
-    """POST the finished process to a loopback notifyUrl; a failure changes nothing."""
-    import httpx
-
-    with contextlib.suppress(httpx.HTTPError):
-        httpx.post(url, json=payload, timeout=_NOTIFY_TIMEOUT)
-
-
 __all__ = [
     "REPORT_KINDS",
     "REPORT_PATH",
+    "ImportFileError",
     "ImportProcess",
     "ImportsMixin",
     "PreparedRows",
