@@ -177,11 +177,6 @@ class _Pacer:
                     self._clean = 0
             return _Slot(0.0, now, committed=True)
 
-    def wait_left(self) -> float:
-        """Seconds left of a pause (429, quota), for whoever asks now."""
-        with self._lock:
-            return max(0.0, self._not_before - self._clock())
-
     def pause(self, seconds: float, *, rate_limited: bool = False) -> None:
         """Send nothing for ``seconds`` (e.g. after a 429), whoever is asking.
 
