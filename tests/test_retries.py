@@ -21,7 +21,7 @@ from tajo_brevo import (
     TajoBrevo,
 )
 from tajo_brevo import _adapter as calls
-from tajo_brevo._pacing import _is_retry_safe, _RetryPolicy
+from tajo_brevo._pacing import RetryPolicy, is_retry_safe
 from tajo_brevo.mock import BrevoMock, Fault
 
 ATTRS_OK = httpx.Response(200, json={"attributes": []})
@@ -61,7 +61,7 @@ def test_get_is_retried_on_5xx_with_exponential_backoff() -> None:
 
 def test_backoff_jitter_stays_within_half_to_full_ceiling() -> None:
     for jitter in (0.0, 0.5, 0.999):
-        policy = _RetryPolicy(max_retries=5, max_rate_limit_wait=60, jitter=lambda j=jitter: j)
+        policy = RetryPolicy(max_retries=5, max_rate_limit_wait=60, jitter=lambda j=jitter: j)
         for attempt in range(6):
             ceiling = min(8.0, 0.5 * 2**attempt)
             assert ceiling / 2 <= policy.backoff(attempt) <= ceiling
@@ -200,7 +200,7 @@ def test_a_plain_contact_create_is_not_retried_and_raises_the_server_error() -> 
     ],
 )
 def test_safe_operations_are_classified_safe(method: str, path: str, body: bytes) -> None:
-    assert _is_retry_safe(method, path, body)
+    assert is_retry_safe(method, path, body)
 
 
 @pytest.mark.parametrize(
@@ -215,7 +215,7 @@ def test_safe_operations_are_classified_safe(method: str, path: str, body: bytes
     ],
 )
 def test_unsafe_creates_are_classified_unsafe(path: str, body: bytes) -> None:
-    assert not _is_retry_safe("POST", path, body)
+    assert not is_retry_safe("POST", path, body)
 
 
 def test_upsert_with_update_enabled_is_retried_on_5xx() -> None:

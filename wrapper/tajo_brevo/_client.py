@@ -28,15 +28,15 @@ from brevo_contacts import AuthenticatedClient
 
 from . import _adapter as calls
 from . import _plans as plans
-from ._config import PlanRate, _resolve
-from ._pacing import RequestStats, _Pacer, _RetryPolicy, _Stats
-from ._plans.account import _provisioning
+from ._config import PlanRate, resolve_config
+from ._pacing import Pacer, RequestStats, RetryPolicy, Stats
+from ._plans.account import cached_provisioning
 from ._transport import (
-    _AsyncForwardTransport,
-    _AsyncPacedTransport,
-    _ForwardTransport,
-    _PacedTransport,
-    _PacingAndRetries,
+    AsyncForwardTransport,
+    AsyncPacedTransport,
+    ForwardTransport,
+    PacedTransport,
+    PacingAndRetries,
 )
 from .errors import BrevoError, ConfigurationError
 from .profile import LoyaltyProfile
@@ -95,7 +95,7 @@ class _Base:
         clock: Callable[[], float] | None,
         jitter: Callable[[], float] | None,
     ) -> None:
-        self._config = _resolve(
+        self._config = resolve_config(
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,
@@ -103,10 +103,10 @@ class _Base:
             rate_limit=rate_limit,
             max_rate_limit_wait=max_rate_limit_wait,
         )
-        self._stats = _Stats()
-        self._core = _PacingAndRetries(
-            pacer=_Pacer(self._config.rate_limit, clock or time.monotonic),
-            policy=_RetryPolicy(
+        self._stats = Stats()
+        self._core = PacingAndRetries(
+            pacer=Pacer(self._config.rate_limit, clock or time.monotonic),
+            policy=RetryPolicy(
                 max_retries=self._config.max_retries,
                 max_rate_limit_wait=self._config.max_rate_limit_wait,
                 jitter=jitter or random.random,
@@ -114,7 +114,7 @@ class _Base:
             stats=self._stats,
             base_path=httpx.URL(self._config.base_url).path,
         )
-        self._account = plans._AccountCache()
+        self._account = plans.AccountCache()
         self._secrets: tuple[str, ...] = (self._config.api_key,)
         self._auth = calls.ApiKeyAuth(self._config.api_key)
 
@@ -211,12 +211,12 @@ class TajoBrevo(_Base):
         if http_client is not None:
             if transport is not None:
                 raise ConfigurationError("pass http_client or transport, not both")
-            inner = _ForwardTransport(http_client)
+            inner = ForwardTransport(http_client)
         else:
             inner = transport if transport is not None else httpx.HTTPTransport()
         # The client's one HTTP client: the wrapper's calls and client.generated share it.
         self._sleep = sleep or time.sleep
-        self._transport = _PacedTransport(inner, self._core, self._sleep)
+        self._transport = PacedTransport(inner, self._core, self._sleep)
         self._http = httpx.Client(transport=self._transport, **self._client_kwargs())
         # The wrapper's own calls skip httpx.Client.send's bookkeeping (see _adapter).
         self._requests = calls.RequestBuilder(self._http, self._auth)
@@ -406,7 +406,7 @@ class TajoBrevo(_Base):
         from .sync._api import batch_result, check_batch_arguments, run_sync
 
         check_batch_arguments(rows, import_threshold, max_import_bytes, progress)
-        prov = _provisioning(self._account, provisioning)
+        prov = cached_provisioning(self._account, provisioning)
         report = run_sync(
             self,
             rows,
@@ -563,7 +563,7 @@ class TajoBrevo(_Base):
 
     # -- reading ----------------------------------------------------------------------
 
-    def _iterate(self, pager: plans._Pager) -> Iterator[dict[str, Any]]:
+    def _iterate(self, pager: plans.Pager) -> Iterator[dict[str, Any]]:
         while (call := pager.next_call()) is not None:
             yield from pager.read_page(self._execute(call))
 
@@ -668,11 +668,11 @@ class AsyncTajoBrevo(_Base):
         if http_client is not None:
             if transport is not None:
                 raise ConfigurationError("pass http_client or transport, not both")
-            inner = _AsyncForwardTransport(http_client)
+            inner = AsyncForwardTransport(http_client)
         else:
             inner = transport if transport is not None else httpx.AsyncHTTPTransport()
         self._sleep = sleep or asyncio.sleep
-        self._transport = _AsyncPacedTransport(inner, self._core, self._sleep)
+        self._transport = AsyncPacedTransport(inner, self._core, self._sleep)
         self._http = httpx.AsyncClient(transport=self._transport, **self._client_kwargs())
         self._requests = calls.RequestBuilder(self._http, self._auth)
         self._generated: AuthenticatedClient | None = None
@@ -772,7 +772,7 @@ class AsyncTajoBrevo(_Base):
         from .sync._api import batch_result, check_batch_arguments, run_async
 
         check_batch_arguments(rows, import_threshold, max_import_bytes, progress)
-        prov = _provisioning(self._account, provisioning)
+        prov = cached_provisioning(self._account, provisioning)
         report = await run_async(
             self,
             rows,
@@ -840,7 +840,7 @@ class AsyncTajoBrevo(_Base):
         """See :meth:`TajoBrevo.remove_from_list`."""
         return await self._run(plans.membership_plan(list_id, emails=emails, ids=ids, remove=True))
 
-    async def _iterate(self, pager: plans._Pager) -> AsyncIterator[dict[str, Any]]:
+    async def _iterate(self, pager: plans.Pager) -> AsyncIterator[dict[str, Any]]:
         while (call := pager.next_call()) is not None:
             for item in pager.read_page(await self._execute(call)):
                 yield item

@@ -141,7 +141,7 @@ def _env_rate(value: str | None) -> float | str | None:
     return rate
 
 
-def _resolve(
+def resolve_config(
     *,
     api_key: str | None,
     base_url: str | None,

@@ -14,8 +14,7 @@ use.
 from .._adapter import to_attribute_info, to_contact, to_folder_info, to_list_info
 from ._base import Plan, Progress, T
 from .account import (
-    _BREVO_TYPES,
-    _AccountCache,
+    AccountCache,
     check_against_account,
     fetch_attributes,
 )
@@ -31,7 +30,7 @@ from .pagination import (
     CONTACTS_PAGE_MAX,
     FOLDERS_PAGE_MAX,
     LISTS_PAGE_MAX,
-    _Pager,
+    Pager,
     contacts_pager,
     folders_pager,
     lists_pager,
@@ -44,12 +43,11 @@ __all__ = [
     "FOLDERS_PAGE_MAX",
     "LISTS_PAGE_MAX",
     "MEMBERS_CHUNK",
-    "_BREVO_TYPES",
+    "AccountCache",
+    "Pager",
     "Plan",
     "Progress",
     "T",
-    "_AccountCache",
-    "_Pager",
     "check_against_account",
     "contacts_pager",
     "create_plan",

@@ -9,7 +9,7 @@ from typing import Any
 from .. import _adapter as calls
 from .._adapter import as_int
 from .._profile_codec import email_problem
-from ..attributes import text_problem
+from ..attributes import BREVO_TYPES, text_problem
 from ..errors import (
     BadRequestError,
     NotFoundError,
@@ -25,12 +25,11 @@ from ..results import (
 from ..tiers import Tier, TierPolicy
 from ._base import Plan
 from .account import (
-    _BREVO_TYPES,
-    _AccountCache,
-    _attribute_types,
-    _known_attributes,
-    _provisioning,
+    AccountCache,
+    attribute_types_plan,
+    cached_provisioning,
     check_against_account,
+    known_attributes,
 )
 
 #: Brevo's contact ids are 64-bit.
@@ -90,7 +89,7 @@ def _merge(*groups: Iterable[int]) -> list[int]:
 
 
 def upsert_plan(
-    state: _AccountCache,
+    state: AccountCache,
     profile: LoyaltyProfile,
     *,
     provisioning: ProvisionResult | None,
@@ -107,9 +106,9 @@ def upsert_plan(
     3. 204 on that POST means someone created the contact between 1 and 2: one more
        ``PUT`` unlinks the other tier lists.
     """
-    prov = _provisioning(state, provisioning)
-    types = yield from _attribute_types(state)
-    prepared = _prepare(profile, prov.policy, types, _known_attributes(state))
+    prov = cached_provisioning(state, provisioning)
+    types = yield from attribute_types_plan(state)
+    prepared = _prepare(profile, prov.policy, types, known_attributes(state))
     return (yield from _send_upsert(prepared, prov, _extra_lists(list_ids)))
 
 
@@ -165,16 +164,16 @@ def _send_upsert(
 
 
 def create_plan(
-    state: _AccountCache,
+    state: AccountCache,
     profile: LoyaltyProfile,
     *,
     provisioning: ProvisionResult | None,
     list_ids: Iterable[int] = (),
 ) -> Plan[UpsertResult]:
     """Create a new customer; an existing email is a DuplicateContactError (no update)."""
-    prov = _provisioning(state, provisioning)
-    types = yield from _attribute_types(state)
-    prepared = _prepare(profile, prov.policy, types, _known_attributes(state))
+    prov = cached_provisioning(state, provisioning)
+    types = yield from attribute_types_plan(state)
+    prepared = _prepare(profile, prov.policy, types, known_attributes(state))
     lists = _merge(prov.list_ids_for(prepared.tier), _extra_lists(list_ids))
     result = yield calls.create_contact_call(
         {"email": prepared.profile.email, "attributes": prepared.attributes, "listIds": lists}
@@ -211,12 +210,12 @@ def _identifier(identifier: str | int) -> str | int:
     return identifier
 
 
-def get_plan(state: _AccountCache, identifier: str | int) -> Plan[LoyaltyProfile]:
+def get_plan(state: AccountCache, identifier: str | int) -> Plan[LoyaltyProfile]:
     """Read one contact as a LoyaltyProfile (extra attributes decoded by account type)."""
     result = yield calls.get_contact_call(_identifier(identifier))
     with state.lock:
         types = state.attribute_types
-    known = {k: v for k, v in (types or {}).items() if v in _BREVO_TYPES}
+    known = {k: v for k, v in (types or {}).items() if v in BREVO_TYPES}
     body = result.body if isinstance(result.body, dict) else {}
     return LoyaltyProfile.from_contact(body, attribute_types=known or None)  # type: ignore[arg-type]
 

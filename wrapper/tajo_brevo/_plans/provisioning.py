@@ -16,8 +16,8 @@ from ..results import (
 )
 from ..tiers import Tier, TierPolicy
 from ._base import Plan
-from .account import _AccountCache, fetch_attributes
-from .pagination import _all_pages, folders_pager, lists_pager
+from .account import AccountCache, fetch_attributes
+from .pagination import all_pages, folders_pager, lists_pager
 
 ALL_CUSTOMERS_SUFFIX = "All customers"
 #: The program names a folder and lists; keep their names short enough to read.
@@ -32,7 +32,7 @@ def list_names(program: str) -> tuple[str, dict[Tier, str]]:
 
 
 def provision_plan(
-    state: _AccountCache, *, program: str, policy: TierPolicy
+    state: AccountCache, *, program: str, policy: TierPolicy
 ) -> Plan[ProvisionResult]:
     """Make the account ready for the program; writes only what is missing."""
     program = program.strip() if isinstance(program, str) else program
@@ -71,7 +71,7 @@ def provision_plan(
         else:
             created.append(spec.name)
 
-    folders = yield from _all_pages(folders_pager())
+    folders = yield from all_pages(folders_pager())
     same_name = sorted(
         (f for f in folders if f.get("name") == program and as_int(f.get("id")) is not None),
         key=lambda f: f["id"],
@@ -85,7 +85,7 @@ def provision_plan(
     all_name, tier_names = list_names(program)
     existing_lists: dict[str, int] = {}
     if not folder_created:
-        for item in (yield from _all_pages(lists_pager())):
+        for item in (yield from all_pages(lists_pager())):
             list_id = as_int(item.get("id"))
             name = item.get("name")
             if list_id is None or item.get("folderId") != folder_id or not isinstance(name, str):

@@ -38,7 +38,7 @@ from typing import Any, Literal, Protocol
 
 from .. import _adapter as calls
 from .._adapter import Call
-from .._plans import _AccountCache, provision_plan
+from .._plans import AccountCache, provision_plan
 from ..attributes import TAJO_ATTRIBUTES
 from ..errors import APIConnectionError, APIError, BrevoError, NotFoundError, ServerError
 from ..profile import LoyaltyProfile
@@ -223,7 +223,7 @@ class _Engine:
         self,
         *,
         state: SyncState,
-        account: _AccountCache,
+        account: AccountCache,
         source: RowSource,
         options: SyncOptions,
         program: str,
@@ -1187,7 +1187,7 @@ def _compare(row: Row, contact: Mapping[str, Any] | None, program: Program) -> s
 def sync_plan(
     *,
     state: SyncState,
-    account: _AccountCache,
+    account: AccountCache,
     source: RowSource,
     options: SyncOptions,
     program: str,
