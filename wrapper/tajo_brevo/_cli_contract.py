@@ -7,18 +7,15 @@ import os
 import sys
 from pathlib import Path
 
+from ._cli_args import bounded
+
 _KEY_ENV = "BREVO_API_KEY"
 _URL_ENV = "BREVO_BASE_URL"
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("at least 1")
-    return value
+_positive = bounded(
+    int, bad="{text!r} is not a whole number", ok=lambda v: v >= 1, problem="at least 1"
+)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
