@@ -1,6 +1,6 @@
 """openapi-core's undocumented parts are read in one module only, and that module still fits.
 
-``tajo_brevo._openapi`` is the one place that reads what openapi-core does not document
+``tajo_brevo._openapi_kit`` is the one place that reads what openapi-core does not document
 (the jsonschema errors on a validation error's cause, ``schema_errors``). An openapi-core
 upgrade that moves them fails ``test_the_internals_we_use_are_still_there`` with the
 reason; a read of ``schema_errors`` anywhere else fails the scan, naming the file.
@@ -12,10 +12,10 @@ import ast
 from pathlib import Path
 
 import tajo_brevo
-from tajo_brevo._openapi import check_openapi_core_compatibility
+from tajo_brevo._openapi_kit import check_openapi_core_compatibility
 
 PACKAGE = Path(tajo_brevo.__file__).parent
-ISOLATED = PACKAGE / "_openapi.py"
+ISOLATED = PACKAGE / "_openapi_kit.py"
 
 
 def schema_errors_reads(source: str) -> list[int]:

@@ -27,7 +27,7 @@ import yaml
 from openapi_core import OpenAPI
 from openapi_core.configurations import Config
 from openapi_core.datatypes import RequestParameters
-from tajo_brevo._openapi import schema_errors
+from tajo_brevo._openapi_kit import schema_errors
 from tajo_brevo.mock._state import EMAIL_RE, MockAPIError
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import schemathesis
 
-from tajo_brevo._openapi import load_spec
+from tajo_brevo._openapi_kit import load_spec
 from tajo_brevo.contract.st_config import (
     MAX_EXAMPLES_ENV,
     POSITIVE_EXTRA_STATUSES,

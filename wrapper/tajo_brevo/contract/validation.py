@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from tajo_brevo._openapi import (
+from tajo_brevo._openapi_kit import (
     OpenAPIRequest,
     OpenAPIResponse,
     iter_operations,

@@ -25,7 +25,7 @@ import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.types import Receive, Scope, Send
 
-from .._openapi import HTTP_METHODS
+from .._openapi_kit import HTTP_METHODS
 from ._limits import FaultInjector, RateLimiter
 from ._offload import OFFLOAD_BYTES, prepare_apart
 from ._state import INT64_MAX, REPORT_PATH, MockAPIError, MockState

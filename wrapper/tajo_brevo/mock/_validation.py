@@ -33,7 +33,7 @@ from jsonschema import FormatChecker
 from jsonschema.exceptions import ValidationError
 from openapi_schema_validator import OAS31Validator, oas31_format_checker
 
-from .._openapi import (
+from .._openapi_kit import (
     HTTP_METHODS,
     OpenAPIRequest,
     OpenAPIResponse,

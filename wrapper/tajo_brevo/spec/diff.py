@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._openapi import HTTP_METHODS, deref
+from .._openapi_kit import HTTP_METHODS, deref
 
 __all__ = [
     "BREAKING",

@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from .._openapi import HTTP_METHODS
+from .._openapi_kit import HTTP_METHODS
 
 __all__ = [
     "MergeError",

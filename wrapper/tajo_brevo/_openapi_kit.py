@@ -308,7 +308,7 @@ def check_openapi_core_compatibility() -> list[str]:
     if not errors:
         return [
             f"{type(found[0]).__name__}.__cause__ no longer carries schema_errors "
-            "(read by tajo_brevo._openapi.schema_errors)"
+            "(read by tajo_brevo._openapi_kit.schema_errors)"
         ]
     if not all(hasattr(e, "message") and hasattr(e, "absolute_path") for e in errors):
         return ["schema_errors are no longer jsonschema errors (message, absolute_path)"]
