@@ -76,6 +76,13 @@ def _count_progress(progress: Callable[[int], None] | None) -> Callable[[int, in
     return report
 
 
+def _check_sync_arguments(program: object, policy: object, dry_run: object, verify: object) -> None:
+    """What ``sync_customers`` checks itself before the sync starts (the sync checks the rest)."""
+    plans.check_program(program, policy)
+    plans.check_bool("dry_run", dry_run)
+    plans.check_bool("verify", verify)
+
+
 _USER_AGENT = "tajo-brevo/0.1.0"
 DEFAULT_PROGRAM = "Tajo Loyalty"
 
@@ -478,6 +485,7 @@ class TajoBrevo(_Base):
         """
         from .sync._api import run_sync
 
+        _check_sync_arguments(program, policy, dry_run, verify)
         return run_sync(
             self,
             source,
@@ -805,6 +813,7 @@ class AsyncTajoBrevo(_Base):
         """See :meth:`TajoBrevo.sync_customers`."""
         from .sync._api import run_async
 
+        _check_sync_arguments(program, policy, dry_run, verify)
         return await run_async(
             self,
             source,

@@ -20,6 +20,7 @@ from .account import (
 )
 from .customers import (
     MEMBERS_CHUNK,
+    check_bool,
     create_plan,
     delete_plan,
     get_plan,
@@ -35,7 +36,7 @@ from .pagination import (
     folders_pager,
     lists_pager,
 )
-from .provisioning import ALL_CUSTOMERS_SUFFIX, list_names, provision_plan
+from .provisioning import ALL_CUSTOMERS_SUFFIX, check_program, list_names, provision_plan
 
 __all__ = [
     "ALL_CUSTOMERS_SUFFIX",
@@ -49,6 +50,8 @@ __all__ = [
     "Progress",
     "T",
     "check_against_account",
+    "check_bool",
+    "check_program",
     "contacts_pager",
     "create_plan",
     "delete_plan",

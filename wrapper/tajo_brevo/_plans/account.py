@@ -133,8 +133,12 @@ def check_against_account(
 
 
 def cached_provisioning(state: AccountCache, given: ProvisionResult | None) -> ProvisionResult:
-    if given is not None:
+    if isinstance(given, ProvisionResult):
         return given
+    if given is not None:
+        raise ValidationError(
+            [("provisioning", f"must be a ProvisionResult or None, got {type(given).__name__}")]
+        )
     with state.lock:
         current = state.provisioning
     if current is None:

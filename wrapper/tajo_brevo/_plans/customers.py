@@ -64,12 +64,42 @@ def _prepare(
     return _Prepared(profile, attributes, profile.loyalty_tier)
 
 
+def check_bool(name: str, value: object) -> bool:
+    """``value`` if it is a bool (a truthy string or None is not a yes or a no)."""
+    if not isinstance(value, bool):
+        raise ValidationError([(name, f"must be True or False, got {value!r:.60}")])
+    return value
+
+
+def _check_customer(profile: object, provisioning: object, list_ids: Iterable[int]) -> list[int]:
+    """The arguments of an upsert or a create, checked before anything is read or sent."""
+    if not isinstance(profile, LoyaltyProfile):
+        raise ValidationError(
+            [("profile", f"must be a LoyaltyProfile, got {type(profile).__name__}")]
+        )
+    if provisioning is not None and not isinstance(provisioning, ProvisionResult):
+        raise ValidationError(
+            [
+                (
+                    "provisioning",
+                    f"must be a ProvisionResult or None, got {type(provisioning).__name__}",
+                )
+            ]
+        )
+    return _extra_lists(list_ids)
+
+
 def _extra_lists(list_ids: Iterable[int]) -> list[int]:
     ids = _sequence(list_ids, "list_ids", "list ids")
-    bad = [i for i in ids if isinstance(i, bool) or not isinstance(i, int) or i < 1]
+    bad = [i for i in ids if not _is_id(i)]
     if bad:
-        raise ValidationError([("list_ids", f"must be positive ints, got {bad!r}")])
+        raise ValidationError([("list_ids", f"must be positive ints, got {bad!r:.200}")])
     return ids
+
+
+def _is_id(value: object) -> bool:
+    """A Brevo id: a positive 64-bit int (not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= _MAX_CONTACT_ID
 
 
 def _sequence(values: object, name: str, what: str) -> list[Any]:
@@ -106,10 +136,11 @@ def upsert_plan(
     3. 204 on that POST means someone created the contact between 1 and 2: one more
        ``PUT`` unlinks the other tier lists.
     """
+    extra = _check_customer(profile, provisioning, list_ids)
     prov = cached_provisioning(state, provisioning)
     types = yield from attribute_types_plan(state)
     prepared = _prepare(profile, prov.policy, types, known_attributes(state))
-    return (yield from _send_upsert(prepared, prov, _extra_lists(list_ids)))
+    return (yield from _send_upsert(prepared, prov, extra))
 
 
 def _send_upsert(
@@ -171,10 +202,11 @@ def create_plan(
     list_ids: Iterable[int] = (),
 ) -> Plan[UpsertResult]:
     """Create a new customer; an existing email is a DuplicateContactError (no update)."""
+    extra = _check_customer(profile, provisioning, list_ids)
     prov = cached_provisioning(state, provisioning)
     types = yield from attribute_types_plan(state)
     prepared = _prepare(profile, prov.policy, types, known_attributes(state))
-    lists = _merge(prov.list_ids_for(prepared.tier), _extra_lists(list_ids))
+    lists = _merge(prov.list_ids_for(prepared.tier), extra)
     result = yield calls.create_contact_call(
         {"email": prepared.profile.email, "attributes": prepared.attributes, "listIds": lists}
     )
@@ -223,7 +255,7 @@ def get_plan(state: AccountCache, identifier: str | int) -> Plan[LoyaltyProfile]
 def delete_plan(identifier: str | int, *, hard: bool) -> Plan[None]:
     """Hard: DELETE the contact. Soft: blacklist it for email, keeping its lists."""
     ident = _identifier(identifier)
-    if hard:
+    if check_bool("hard", hard):
         yield calls.delete_contact_call(ident)
     else:
         yield calls.update_contact_call(ident, {"emailBlacklisted": True})
@@ -233,8 +265,8 @@ def membership_plan(
     list_id: int, *, emails: Iterable[str], ids: Iterable[int], remove: bool
 ) -> Plan[MembershipResult]:
     """Add or remove members in chunks of 150; a chunk Brevo refuses counts as failures."""
-    if isinstance(list_id, bool) or not isinstance(list_id, int) or list_id < 1:
-        raise ValidationError([("list_id", f"must be a positive int, got {list_id!r}")])
+    if not _is_id(list_id):
+        raise ValidationError([("list_id", f"must be a positive int, got {list_id!r:.60}")])
     given = _sequence(emails, "emails", "emails")
     emails = []
     rejected: list[tuple[object, str]] = []

@@ -31,10 +31,8 @@ def list_names(program: str) -> tuple[str, dict[Tier, str]]:
     }
 
 
-def provision_plan(
-    state: AccountCache, *, program: str, policy: TierPolicy
-) -> Plan[ProvisionResult]:
-    """Make the account ready for the program; writes only what is missing."""
+def check_program(program: object, policy: object) -> str:
+    """The program name (stripped), refused with its policy before anything is sent."""
     program = program.strip() if isinstance(program, str) else program
     if not isinstance(program, str) or not program:
         raise ValidationError([("program", f"must be a non-empty name, got {program!r:.60}")])
@@ -43,6 +41,14 @@ def provision_plan(
         raise ValidationError([("program", reason)])
     if not isinstance(policy, TierPolicy):
         raise ValidationError([("policy", f"must be a TierPolicy, got {type(policy).__name__}")])
+    return program
+
+
+def provision_plan(
+    state: AccountCache, *, program: str, policy: TierPolicy
+) -> Plan[ProvisionResult]:
+    """Make the account ready for the program; writes only what is missing."""
+    program = check_program(program, policy)
 
     found = {info.name: info for info in (yield from fetch_attributes(state))}
     created: list[str] = []
