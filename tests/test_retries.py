@@ -67,6 +67,36 @@ def test_backoff_jitter_stays_within_half_to_full_ceiling() -> None:
             assert ceiling / 2 <= policy.backoff(attempt) <= ceiling
 
 
+def test_backoff_is_the_drawn_jitter_not_just_a_value_within_the_bounds() -> None:
+    # Each wait must be ceiling/2 + ceiling/2 * (the value jitter() returned for it): a
+    # backoff that ignored the draw, or drew it twice, or used it for another wait, would
+    # still fall within the bounds the test above checks.
+    draws = iter([0.25, 0.75, 0.5, 0.1, 0.9])
+    used: list[float] = []
+
+    def jitter() -> float:
+        used.append(next(draws))
+        return used[-1]
+
+    clock = FakeClock()
+    client = TajoBrevo(
+        api_key=KEY, sleep=clock.sleep, clock=clock, jitter=jitter, max_retries=3, rate_limit=1000
+    )
+    with client, respx.mock(base_url=BASE) as router:
+        router.get("/contacts/attributes").mock(
+            side_effect=[err(500), err(502), err(503), ATTRS_OK]
+        )
+        client.refresh_attributes()
+    backoffs = [s for s in clock.sleeps if s >= 0.2]
+    assert used == [0.25, 0.75, 0.5]  # one draw per wait, in order
+    ceilings = [0.5, 1.0, 2.0]
+    assert backoffs == [c / 2 + c / 2 * j for c, j in zip(ceilings, used, strict=True)]
+    assert backoffs == [0.3125, 0.875, 1.5]
+    # A 429 without a reset header: the backoff draw, then a 0.1 s spread draw of its own.
+    policy = RetryPolicy(max_retries=5, max_rate_limit_wait=60, jitter=jitter)
+    assert policy.after_response(429, {}, 0, safe=True) == 0.25 + 0.25 * 0.1 + 0.1 * 0.9
+
+
 def test_retries_stop_at_max_retries_and_raise_the_last_error() -> None:
     clock = FakeClock()
     with make_client(clock, max_retries=2) as client, respx.mock(base_url=BASE) as router:
