@@ -31,6 +31,7 @@ from brevo_contacts.models import (
     ErrorResponse,
     FolderList,
     ListMembershipResult,
+    NoContactToExport,
     Process,
     ProcessList,
 )
@@ -75,6 +76,7 @@ EXPECTED: dict[str, dict[str, type | None]] = {
     "getContactsFromList": _op({200: ContactList}, (400, 401, 404, 429)),
     "getProcess": _op({200: Process}, (400, 401, 404, 429)),
     "getProcesses": _op({200: ProcessList}, (400, 401, 429)),
+    "requestContactExport": _op({202: CreatedProcessId, 200: NoContactToExport}, (400, 401, 429)),
 }
 HANDLED = sorted((op, status) for op, statuses in EXPECTED.items() for status in statuses)
 

@@ -66,6 +66,9 @@ WRAPPER_CALLS: dict[str, Callable[[], Any]] = {
         file_body="EMAIL;LOYALTY_POINTS\nada@example.com;10", list_ids=[7]
     ),
     "getProcess": lambda: calls.get_process_call(5),
+    "requestContactExport": lambda: calls.request_contact_export_call(
+        {"customContactFilter": {"actionForContacts": "allContacts", "listId": 7}}
+    ),
 }
 # Operations the wrapper does not use: reachable through ``TajoBrevo.generated`` and
 # covered at the generated-client level (test_client_respx.py).

@@ -26,11 +26,17 @@ EXPECTED = {
     "BatchResult",
     "Contact",
     "ContactListInfo",
+    "ExportedContact",
     "FolderInfo",
     "MembershipResult",
     "ProvisionResult",
     "RowOutcome",
     "UpsertResult",
+    # sync
+    "SyncOutcome",
+    "SyncProgress",
+    "SyncReport",
+    "SyncStatus",
     # errors
     "APIConnectionError",
     "APIError",
@@ -42,6 +48,7 @@ EXPECTED = {
     "CommunicationError",
     "ConfigurationError",
     "DuplicateContactError",
+    "ExportError",
     "InvalidParameterError",
     "MethodNotAllowedError",
     "NotFoundError",
@@ -50,6 +57,8 @@ EXPECTED = {
     "ProfileValidationError",
     "RateLimitError",
     "ServerError",
+    "SourceError",
+    "StateError",
     "ValidationError",
 }
 

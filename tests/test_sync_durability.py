@@ -26,8 +26,9 @@ import pytest
 from tajo_brevo import TajoBrevo
 from tajo_brevo.mock import BrevoMock, Fault
 from tajo_brevo.sync import Normalizer, Row, Source
-from tajo_brevo.sync._engine import FAILPOINT_ENV, _compare
-from tajo_brevo.sync._plan import Program
+from tajo_brevo.sync._failpoints import FAILPOINT_ENV
+from tajo_brevo.sync._program import Program
+from tajo_brevo.sync._verify import compare
 
 KEY = "durability-test-key"
 PROGRAM = "Kill Test"
@@ -130,7 +131,7 @@ def assert_account_equals(base_url: str, source: Path) -> None:
     problems = [
         f"{row.email}: {problem}"
         for row in expected
-        if (problem := _compare(row, contacts.get(row.key), program)) is not None
+        if (problem := compare(row, contacts.get(row.key), program)) is not None
     ]
     assert problems == []
     tier_ids = set(prov.tier_lists.values())

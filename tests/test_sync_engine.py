@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from _scenario_support import Driver, sync
 from tajo_brevo import LoyaltyProfile, Tier
-from tajo_brevo.sync import SyncState, _engine
+from tajo_brevo.sync import SyncState, _imports, _planning
 
 HEADER = "EMAIL,LOYALTY_ID,LOYALTY_POINTS,FIRSTNAME"
 WRITES = {"POST", "PUT", "DELETE"}
@@ -332,15 +332,15 @@ def test_update_mode_sends_rows_it_does_not_know_in_bounded_batches(
     # A first update run knows no contact: every row goes per contact. They used to wait
     # in one list until the end of the source (a million rows in memory); now each batch
     # is sent as it fills.
-    monkeypatch.setattr(_engine, "UPDATE_ONLY_BATCH", 2)
+    monkeypatch.setattr(_planning, "UPDATE_ONLY_BATCH", 2)
     sizes: list[int] = []
-    send = _engine._Engine._send_upserts
+    send = _imports.send_upserts
 
-    def spy(self: Any, rows: list[Any], *, may_create: bool) -> Any:
+    def spy(ctx: Any, rows: list[Any], *, may_create: bool) -> Any:
         sizes.append(len(rows))
-        return send(self, rows, may_create=may_create)
+        return send(ctx, rows, may_create=may_create)
 
-    monkeypatch.setattr(_engine._Engine, "_send_upserts", spy)
+    monkeypatch.setattr(_imports, "send_upserts", spy)
     with brevo.mock.client() as http:
         for i in range(4):
             assert http.post("/contacts", json={"email": f"c{i}@example.com"}).status_code == 201

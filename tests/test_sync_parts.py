@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from tajo_brevo import LoyaltyProfile, Tier
+from tajo_brevo.errors import StateError
 from tajo_brevo.sync._csv import (
     ImportChunk,
     csv_line,
@@ -20,7 +21,8 @@ from tajo_brevo.sync._csv import (
     json_size,
     request_body,
 )
-from tajo_brevo.sync._plan import Chunker, Program, is_unchanged, state_digest, unlink_batches
+from tajo_brevo.sync._plan import Chunker, is_unchanged, state_digest, unlink_batches
+from tajo_brevo.sync._program import Program
 from tajo_brevo.sync._source import (
     Invalid,
     Normalizer,
@@ -30,7 +32,7 @@ from tajo_brevo.sync._source import (
     SourceError,
     load_mapping,
 )
-from tajo_brevo.sync._state import SCHEMA_VERSION, Confirmed, Member, StateError, SyncState
+from tajo_brevo.sync._state import SCHEMA_VERSION, Confirmed, Member, SyncState
 
 PROGRAM = Program(
     all_customers=1,

@@ -7,7 +7,8 @@ from tajo_brevo.mock import BrevoMock
 
 
 def test_every_spec_operation_has_a_route(mock: BrevoMock) -> None:
-    assert len(mock.operation_ids) == 21  # the pinned 18 + getProcess(es), getContactsFromList
+    # the pinned 18 + getProcess(es), getContactsFromList, requestContactExport
+    assert len(mock.operation_ids) == 22
 
 
 def test_create_then_get_contact(http: httpx.Client, list_id: int) -> None:

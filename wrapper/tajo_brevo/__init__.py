@@ -19,6 +19,7 @@ from .errors import (
     CommunicationError,
     ConfigurationError,
     DuplicateContactError,
+    ExportError,
     InvalidParameterError,
     MethodNotAllowedError,
     NotFoundError,
@@ -27,6 +28,8 @@ from .errors import (
     ProfileValidationError,
     RateLimitError,
     ServerError,
+    SourceError,
+    StateError,
     ValidationError,
 )
 from .profile import LoyaltyProfile, PreferredChannel
@@ -36,12 +39,15 @@ from .results import (
     BatchResult,
     Contact,
     ContactListInfo,
+    ExportedContact,
     FolderInfo,
     MembershipResult,
     ProvisionResult,
     RowOutcome,
     UpsertResult,
 )
+from .sync._progress import SyncProgress
+from .sync._report import SyncOutcome, SyncReport, SyncStatus
 from .tiers import DEFAULT_TIER_POLICY, Tier, TierPolicy, TierStatus
 
 __all__ = [
@@ -64,6 +70,8 @@ __all__ = [
     "Contact",
     "ContactListInfo",
     "DuplicateContactError",
+    "ExportError",
+    "ExportedContact",
     "FolderInfo",
     "InvalidParameterError",
     "LoyaltyProfile",
@@ -80,6 +88,12 @@ __all__ = [
     "RequestStats",
     "RowOutcome",
     "ServerError",
+    "SourceError",
+    "StateError",
+    "SyncOutcome",
+    "SyncProgress",
+    "SyncReport",
+    "SyncStatus",
     "TajoBrevo",
     "Tier",
     "TierPolicy",

@@ -44,6 +44,7 @@ from brevo_contacts.api.contacts import (
     delete_contact,
     get_contact_info,
     list_contacts,
+    request_contact_export,
     update_contact,
 )
 from brevo_contacts.api.folders import create_folder, list_folders
@@ -59,6 +60,7 @@ from brevo_contacts.models import (
     ImportContacts,
     ListContactsSort,
     RemoveContactsFromList,
+    RequestContactExport,
     UpdateContact,
 )
 
@@ -315,6 +317,17 @@ def import_call(
                 "emptyContactsAttributes": empty_contacts_attributes,
             }
         ),
+    )
+
+
+def request_contact_export_call(body: Mapping[str, Any]) -> Call:
+    # 202 {processId}, or 200 {} when no contact matches (tajo_brevo._plans.export).
+    return _call(
+        "requestContactExport",
+        "POST",
+        "/contacts/export",
+        request_contact_export,
+        body=RequestContactExport.from_dict(body),
     )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .sync._progress import SyncProgress
     from .sync._report import SyncReport
     from .sync._source import Source
 
@@ -151,7 +152,7 @@ def _sync(args: argparse.Namespace) -> int:
 
 
 def _write_failures(args: argparse.Namespace, source: Source, report: SyncReport) -> Path | None:
-    from .sync._engine import SUPERSEDED
+    from .sync._planning import SUPERSEDED
 
     wanted = {
         o.index
@@ -219,8 +220,8 @@ def _progress(args: argparse.Namespace) -> tuple[Any, Any]:
     task = bar.add_task("syncing", total=None)
     bar.start()
 
-    def update(done: int, total: int) -> None:
-        bar.update(task, completed=done, total=total)
+    def update(event: SyncProgress) -> None:
+        bar.update(task, description=event.phase, completed=event.done, total=event.total)
 
     return update, bar.stop
 

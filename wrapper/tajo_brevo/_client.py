@@ -8,6 +8,7 @@ logic lives in ``_plans`` (sans-IO generators), the generated client is called o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import random
@@ -32,26 +33,31 @@ from ._config import PlanRate, resolve_config
 from ._pacing import Pacer, RequestStats, RetryPolicy, Stats
 from ._plans.account import cached_provisioning
 from ._transport import (
+    AsyncBorrowedTransport,
     AsyncForwardTransport,
     AsyncPacedTransport,
+    BorrowedTransport,
     ForwardTransport,
     PacedTransport,
     PacingAndRetries,
 )
-from .errors import BrevoError, ConfigurationError
+from .errors import APIConnectionError, BrevoError, ConfigurationError
 from .profile import LoyaltyProfile
 from .results import (
     AttributeInfo,
     BatchResult,
     Contact,
     ContactListInfo,
+    ExportedContact,
     FolderInfo,
     MembershipResult,
     ProvisionResult,
     UpsertResult,
 )
+from .sync._context import DEFAULT_IMPORT_THRESHOLD
 from .sync._csv import DEFAULT_MAX_IMPORT_BYTES
-from .sync._engine import DEFAULT_IMPORT_THRESHOLD
+from .sync._progress import ProgressCallback, SyncProgress
+from .sync._seam import AsyncClientSeam, ClientSeam, download_report, download_report_async
 from .tiers import DEFAULT_TIER_POLICY, TierPolicy
 
 if TYPE_CHECKING:
@@ -63,15 +69,17 @@ __all__ = ["AsyncTajoBrevo", "TajoBrevo"]
 T = TypeVar("T")
 
 
-def _count_progress(progress: Callable[[int], None] | None) -> Callable[[int, int], None] | None:
-    """``upsert_customers``' progress (rows just finished) from the engine's (done, total)."""
+def _count_progress(progress: Callable[[int], None] | None) -> ProgressCallback | None:
+    """``upsert_customers``' progress (rows just finished) from the engine's events."""
     if progress is None:
         return None
     seen = [0]
 
-    def report(done: int, total: int) -> None:
-        progress(done - seen[0])
-        seen[0] = done
+    def report(event: SyncProgress) -> None:
+        if event.phase != "reading" or event.done <= seen[0]:
+            return
+        progress(event.done - seen[0])
+        seen[0] = event.done
 
     return report
 
@@ -224,6 +232,8 @@ class TajoBrevo(_Base):
         # The client's one HTTP client: the wrapper's calls and client.generated share it.
         self._sleep = sleep or time.sleep
         self._transport = PacedTransport(inner, self._core, self._sleep)
+        # Export files are fetched on the same connection, unpaced and without the key.
+        self._files = BorrowedTransport(inner)
         self._http = httpx.Client(transport=self._transport, **self._client_kwargs())
         # The wrapper's own calls skip httpx.Client.send's bookkeeping (see _adapter).
         self._requests = calls.RequestBuilder(self._http, self._auth)
@@ -263,6 +273,16 @@ class TajoBrevo(_Base):
 
     def _execute(self, call: calls.Call) -> calls.Result:
         return calls.execute_sync(call, self._requests, self._transport, self._secrets)
+
+    def _sync_seam(self) -> ClientSeam:
+        """What the sync engine needs of this client (it touches nothing else)."""
+        http, base_url = self._http, self.base_url
+        return ClientSeam(
+            base_url=base_url,
+            account=self._account,
+            execute=self._execute,
+            download=lambda url: download_report(http, base_url, url),
+        )
 
     def _run(self, plan: plans.Plan[T]) -> T:
         try:
@@ -415,7 +435,7 @@ class TajoBrevo(_Base):
         check_batch_arguments(rows, import_threshold, max_import_bytes, progress)
         prov = cached_provisioning(self._account, provisioning)
         report = run_sync(
-            self,
+            self._sync_seam(),
             rows,
             state=None,
             program=prov.program,
@@ -471,7 +491,9 @@ class TajoBrevo(_Base):
                 where a chunk closes), ``max_import_bytes`` (8 MB: the hard limit of a
                 body), ``concurrency`` (8), ``poll_interval``, ``max_poll_interval``,
                 ``poll_timeout`` (s), ``keep_outcomes`` (every row's outcome in the
-                report), ``progress`` (called with rows done, rows in the source).
+                report), ``progress`` (a ``ProgressCallback``: called with a
+                :class:`~tajo_brevo.SyncProgress` when each phase starts and as it
+                advances).
 
         Returns:
             The report: per-row problems, counts, requests, plan, duration, ``exit_code``.
@@ -487,7 +509,7 @@ class TajoBrevo(_Base):
 
         _check_sync_arguments(program, policy, dry_run, verify)
         return run_sync(
-            self,
+            self._sync_seam(),
             source,
             state=state,
             program=program,
@@ -596,6 +618,81 @@ class TajoBrevo(_Base):
         for item in self._iterate(plans.contacts_pager(modified_since, page_size)):
             yield plans.to_contact(item)
 
+    def export_contacts(
+        self,
+        *,
+        list_id: int | None = None,
+        segment_id: int | None = None,
+        action: str = "allContacts",
+        modified_since: dt.datetime | None = None,
+        created_since: dt.datetime | None = None,
+        attributes: Iterable[str] = (),
+        list_ids: bool = True,
+        poll_interval: float = 1.0,
+        max_poll_interval: float = 10.0,
+        timeout: float = 1800.0,
+    ) -> Iterator[ExportedContact]:
+        """Read contacts back in bulk through Brevo's asynchronous contact export.
+
+        One request starts the export, ``GET /processes/{id}`` follows it (the wait
+        doubles from ``poll_interval`` up to ``max_poll_interval``), and the CSV file is
+        streamed and parsed as it arrives, never held whole.
+
+        Args:
+            list_id: export this list's contacts (or ``segment_id``, or a date filter).
+            segment_id: export this segment's contacts.
+            action: ``allContacts``, ``subscribed``, ``unsubscribed`` (blacklisted) or
+                ``unsubscribedPerList``.
+            modified_since: only contacts modified since then (timezone-aware).
+            created_since: only contacts created since then (timezone-aware).
+            attributes: attribute names to export besides EMAIL (they must exist).
+            list_ids: also export each contact's list ids.
+            poll_interval, max_poll_interval: waits between reads of the process (s).
+            timeout: longest wait for the export to complete (s).
+
+        Returns:
+            An iterator of :class:`ExportedContact` (nothing when no contact matches).
+
+        Raises:
+            ValidationError: a bad argument (raised here, before any request).
+            ExportError: the export failed, was cancelled or was not ready in time.
+            APIError: a request failed.
+        """
+        export = plans.ContactExport(
+            list_id=list_id,
+            segment_id=segment_id,
+            action=action,
+            modified_since=modified_since,
+            created_since=created_since,
+            attributes=tuple(attributes) if not isinstance(attributes, str) else attributes,
+            list_ids=list_ids,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            timeout=timeout,
+        )
+        return plans.export_rows(
+            export, execute=self._execute, sleep=self._sleep, stream=self._export_file
+        )
+
+    @contextlib.contextmanager
+    def _export_file(self, url: str) -> Iterator[Iterator[str]]:
+        shown = plans.checked_file_url(url, self._config.base_url)
+        timeout = httpx.Timeout(self._config.timeout)
+        try:
+            with (
+                httpx.Client(transport=self._files, timeout=timeout, follow_redirects=True) as http,
+                http.stream("GET", url, headers={"user-agent": _USER_AGENT}) as response,
+            ):
+                if response.status_code != 200:
+                    raise APIConnectionError(
+                        f"export file: HTTP {response.status_code}", method="GET", path=shown
+                    )
+                yield response.iter_text()
+        except httpx.HTTPError as exc:
+            raise APIConnectionError(
+                f"export file: {type(exc).__name__}", method="GET", path=shown
+            ) from None
+
     def iter_lists(self, *, page_size: int = plans.LISTS_PAGE_MAX) -> Iterator[ContactListInfo]:
         """Every contact list, 50 per request at most.
 
@@ -681,6 +778,7 @@ class AsyncTajoBrevo(_Base):
             inner = transport if transport is not None else httpx.AsyncHTTPTransport()
         self._sleep = sleep or asyncio.sleep
         self._transport = AsyncPacedTransport(inner, self._core, self._sleep)
+        self._files = AsyncBorrowedTransport(inner)
         self._http = httpx.AsyncClient(transport=self._transport, **self._client_kwargs())
         self._requests = calls.RequestBuilder(self._http, self._auth)
         self._generated: AuthenticatedClient | None = None
@@ -716,6 +814,17 @@ class AsyncTajoBrevo(_Base):
 
     async def _execute(self, call: calls.Call) -> calls.Result:
         return await calls.execute_async(call, self._requests, self._transport, self._secrets)
+
+    def _sync_seam(self) -> AsyncClientSeam:
+        """What the sync engine needs of this client (it touches nothing else)."""
+        http, base_url = self._http, self.base_url
+
+        async def download(url: str) -> str:
+            return await download_report_async(http, base_url, url)
+
+        return AsyncClientSeam(
+            base_url=base_url, account=self._account, execute=self._execute, download=download
+        )
 
     async def _run(self, plan: plans.Plan[T]) -> T:
         try:
@@ -782,7 +891,7 @@ class AsyncTajoBrevo(_Base):
         check_batch_arguments(rows, import_threshold, max_import_bytes, progress)
         prov = cached_provisioning(self._account, provisioning)
         report = await run_async(
-            self,
+            self._sync_seam(),
             rows,
             state=None,
             program=prov.program,
@@ -815,7 +924,7 @@ class AsyncTajoBrevo(_Base):
 
         _check_sync_arguments(program, policy, dry_run, verify)
         return await run_async(
-            self,
+            self._sync_seam(),
             source,
             state=state,
             program=program,
@@ -863,6 +972,59 @@ class AsyncTajoBrevo(_Base):
         """See :meth:`TajoBrevo.iter_contacts` (an async iterator)."""
         async for item in self._iterate(plans.contacts_pager(modified_since, page_size)):
             yield plans.to_contact(item)
+
+    def export_contacts(
+        self,
+        *,
+        list_id: int | None = None,
+        segment_id: int | None = None,
+        action: str = "allContacts",
+        modified_since: dt.datetime | None = None,
+        created_since: dt.datetime | None = None,
+        attributes: Iterable[str] = (),
+        list_ids: bool = True,
+        poll_interval: float = 1.0,
+        max_poll_interval: float = 10.0,
+        timeout: float = 1800.0,
+    ) -> AsyncIterator[ExportedContact]:
+        """See :meth:`TajoBrevo.export_contacts` (an async iterator; the arguments are
+        checked when it is called)."""
+        export = plans.ContactExport(
+            list_id=list_id,
+            segment_id=segment_id,
+            action=action,
+            modified_since=modified_since,
+            created_since=created_since,
+            attributes=tuple(attributes) if not isinstance(attributes, str) else attributes,
+            list_ids=list_ids,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            timeout=timeout,
+        )
+        return plans.export_rows_async(
+            export, execute=self._execute, sleep=self._sleep, stream=self._export_file
+        )
+
+    @contextlib.asynccontextmanager
+    async def _export_file(self, url: str) -> AsyncIterator[AsyncIterator[str]]:
+        shown = plans.checked_file_url(url, self._config.base_url)
+        timeout = httpx.Timeout(self._config.timeout)
+        try:
+            async with (
+                httpx.AsyncClient(
+                    transport=self._files, timeout=timeout, follow_redirects=True
+                ) as http,
+                http.stream("GET", url, headers={"user-agent": _USER_AGENT}) as response,
+            ):
+                if response.status_code != 200:
+                    raise APIConnectionError(
+                        f"export file: HTTP {response.status_code}", method="GET", path=shown
+                    )
+                yield response.aiter_text()
+        except httpx.HTTPError as exc:
+            raise APIConnectionError(
+                f"export file: {type(exc).__name__}", method="GET", path=shown
+            ) from None
 
     async def iter_lists(
         self, *, page_size: int = plans.LISTS_PAGE_MAX

@@ -57,6 +57,36 @@ class AsyncForwardTransport(httpx.AsyncBaseTransport):
         pass
 
 
+class BorrowedTransport(httpx.BaseTransport):
+    """Sends through another transport without owning it (closing this closes nothing).
+
+    For a second ``httpx.Client`` on a client's own connection, e.g. to download a file
+    without the client's authentication.
+    """
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self._inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        pass
+
+
+class AsyncBorrowedTransport(httpx.AsyncBaseTransport):
+    """The async twin of :class:`BorrowedTransport`."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self._inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        pass
+
+
 class PacingAndRetries:
     """What the sync and async transports share: pacing, policy, stats, logging."""
 

@@ -4,6 +4,9 @@
 
     BrevoError
     ├── ConfigurationError            bad or missing configuration (e.g. no API key)
+    ├── SourceError                   a sync's source can't be read as a whole
+    ├── StateError                    a sync's state file can't be used (busy, another
+    │                                 version, another account)
     ├── ValidationError               bad input caught before anything is sent
     │   ├── ProfileValidationError    a LoyaltyProfile field is invalid
     │   └── AttributeMismatchError    a value does not fit the account's attribute
@@ -22,8 +25,10 @@
         │   ├── MethodNotAllowedError     405 (e.g. deleting the account's own email)
         │   ├── RateLimitError            429, with ``reset_after`` seconds
         │   └── ServerError               5xx
-        └── APIConnectionError        no answer: connection failed or dropped
-            └── APITimeoutError       no answer in time
+        ├── APIConnectionError        no answer: connection failed or dropped
+        │   └── APITimeoutError       no answer in time
+        └── ExportError               a contact export failed, was cancelled, or was
+                                      not ready in time (its process id and status)
 
 Every ``CommunicationError`` keeps its evidence: ``request`` (the ``httpx.Request`` sent)
 and, for an ``APIError``, ``response`` (the ``httpx.Response``, body read), both with the
@@ -50,6 +55,7 @@ __all__ = [
     "CommunicationError",
     "ConfigurationError",
     "DuplicateContactError",
+    "ExportError",
     "InvalidParameterError",
     "MethodNotAllowedError",
     "NotFoundError",
@@ -58,6 +64,8 @@ __all__ = [
     "ProfileValidationError",
     "RateLimitError",
     "ServerError",
+    "SourceError",
+    "StateError",
     "ValidationError",
 ]
 
@@ -86,6 +94,14 @@ class BrevoError(Exception):
 
 class ConfigurationError(BrevoError):
     """The client is misconfigured (missing API key, refused base URL, ...)."""
+
+
+class SourceError(BrevoError):
+    """A sync's source can't be read as a whole (unknown column, bad format): nothing is sent."""
+
+
+class StateError(BrevoError):
+    """A sync's state file can't be used: busy, unreadable, or from another version."""
 
 
 class ValidationError(BrevoError):
@@ -251,3 +267,21 @@ class APIConnectionError(CommunicationError):
 
 class APITimeoutError(APIConnectionError):
     """No answer from Brevo in time."""
+
+
+class ExportError(CommunicationError):
+    """A contact export did not give a file: its process failed, was cancelled, was
+    unknown to Brevo, or was not completed before the caller's timeout.
+
+    Attributes:
+        process_id: the export's process id.
+        status: the process's last status (``failed``, ``cancelled``, ``queued``, ...).
+    """
+
+    def __init__(self, message: str, *, process_id: int, status: str) -> None:
+        self.process_id = process_id
+        self.status = status
+        self.method = "GET"
+        self.path = f"/processes/{process_id}"
+        self.request = None
+        super().__init__(f"export process {process_id}: {message}")

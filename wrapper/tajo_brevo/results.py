@@ -16,6 +16,7 @@ __all__ = [
     "BatchResult",
     "Contact",
     "ContactListInfo",
+    "ExportedContact",
     "FolderInfo",
     "MembershipResult",
     "ProvisionResult",
@@ -237,3 +238,24 @@ class AttributeInfo:
     category: str
     type: str | None
     enumeration: Sequence[Mapping[str, Any]] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExportedContact:
+    """One contact of a Brevo contact export (a row of its CSV file).
+
+    Attributes:
+        email: the contact's email (lower case, as Brevo stores it), or None.
+        attributes: the other exported columns by name (``LOYALTY_POINTS``,
+            ``email_marketing``, ...), as the file's text; an empty cell is left out
+            (Brevo holds no value).
+        list_ids: the lists the contact is in, or None when they were not exported.
+        added_at: when the contact was created (ADDED_TIME), when exported.
+        modified_at: when the contact was last modified (MODIFIED_TIME), when exported.
+    """
+
+    email: str | None
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    list_ids: frozenset[int] | None = None
+    added_at: dt.datetime | None = None
+    modified_at: dt.datetime | None = None

@@ -8,6 +8,16 @@ from .contact import Contact
 from .contact_attribute import ContactAttribute
 from .contact_attribute_list import ContactAttributeList
 from .contact_attributes import ContactAttributes
+from .contact_export_filter import ContactExportFilter
+from .contact_export_filter_action_for_contacts import (
+    ContactExportFilterActionForContacts,
+)
+from .contact_export_filter_action_for_email_campaigns import (
+    ContactExportFilterActionForEmailCampaigns,
+)
+from .contact_export_filter_action_for_sms_campaigns import (
+    ContactExportFilterActionForSmsCampaigns,
+)
 from .contact_list import ContactList
 from .contact_list_collection import ContactListCollection
 from .contact_list_detail import ContactListDetail
@@ -34,12 +44,14 @@ from .list_contact_lists_sort import ListContactListsSort
 from .list_contacts_sort import ListContactsSort
 from .list_membership_result import ListMembershipResult
 from .list_membership_result_contacts import ListMembershipResultContacts
+from .no_contact_to_export import NoContactToExport
 from .process import Process
 from .process_import_reports import ProcessImportReports
 from .process_info import ProcessInfo
 from .process_list import ProcessList
 from .process_status import ProcessStatus
 from .remove_contacts_from_list import RemoveContactsFromList
+from .request_contact_export import RequestContactExport
 from .update_contact import UpdateContact
 from .update_contact_attributes import UpdateContactAttributes
 from .update_contact_list import UpdateContactList
@@ -53,6 +65,10 @@ __all__ = (
     "ContactAttribute",
     "ContactAttributeList",
     "ContactAttributes",
+    "ContactExportFilter",
+    "ContactExportFilterActionForContacts",
+    "ContactExportFilterActionForEmailCampaigns",
+    "ContactExportFilterActionForSmsCampaigns",
     "ContactList",
     "ContactListCollection",
     "ContactListDetail",
@@ -79,12 +95,14 @@ __all__ = (
     "ListContactsSort",
     "ListMembershipResult",
     "ListMembershipResultContacts",
+    "NoContactToExport",
     "Process",
     "ProcessImportReports",
     "ProcessInfo",
     "ProcessList",
     "ProcessStatus",
     "RemoveContactsFromList",
+    "RequestContactExport",
     "UpdateContact",
     "UpdateContactAttributes",
     "UpdateContactList",

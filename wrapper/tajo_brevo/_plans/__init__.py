@@ -27,6 +27,12 @@ from .customers import (
     membership_plan,
     upsert_plan,
 )
+from .export import (
+    ContactExport,
+    checked_file_url,
+    export_rows,
+    export_rows_async,
+)
 from .pagination import (
     CONTACTS_PAGE_MAX,
     FOLDERS_PAGE_MAX,
@@ -45,6 +51,7 @@ __all__ = [
     "LISTS_PAGE_MAX",
     "MEMBERS_CHUNK",
     "AccountCache",
+    "ContactExport",
     "Pager",
     "Plan",
     "Progress",
@@ -52,9 +59,12 @@ __all__ = [
     "check_against_account",
     "check_bool",
     "check_program",
+    "checked_file_url",
     "contacts_pager",
     "create_plan",
     "delete_plan",
+    "export_rows",
+    "export_rows_async",
     "fetch_attributes",
     "folders_pager",
     "get_plan",

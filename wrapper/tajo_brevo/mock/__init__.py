@@ -1,11 +1,11 @@
 """A stateful mock of the Brevo Contacts API (``pip install tajo-brevo[mock]``).
 
-All 21 operations of the effective spec (the pinned 18, processes and list members),
-under ``/v3``, on a Starlette app with the account held in memory; imports are processed
-in the background and followed through ``/processes``, like production. Every request
-is validated against the spec (400 with Brevo's error body), needs an ``api-key`` (401),
-may be rate limited (429) and may get injected faults; every response carries the
-``x-sib-ratelimit-*`` headers.
+All 22 operations of the effective spec (the pinned 18, processes, list members and the
+contact export), under ``/v3``, on a Starlette app with the accounts held in memory;
+imports and exports are processed in the background and followed through
+``/processes``, like production. Every request is validated against the spec (400 with
+Brevo's error body), needs an ``api-key`` (401), may be rate limited (429) and may get
+injected faults; every response carries the ``x-sib-ratelimit-*`` headers.
 
 Use it in-process::
 

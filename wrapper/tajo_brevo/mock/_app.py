@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -177,8 +177,11 @@ class MockParts:
     record: Callable[[RecordedExchange], None]
 
 
+#: A response body: bytes, or chunks streamed one by one (an export file; its headers
+#: carry the content-length).
+Payload = bytes | Iterator[bytes]
 #: (status or None for a dropped connection, response headers, body)
-Answer = tuple[int | None, list[tuple[bytes, bytes]], bytes]
+Answer = tuple[int | None, list[tuple[bytes, bytes]], Payload]
 
 
 @dataclass
@@ -199,7 +202,7 @@ class _Exchange:
     fault: Any = None
 
 
-_Outcome = tuple[int | None, dict[str, str], bytes]
+_Outcome = tuple[int | None, dict[str, str], Payload]
 
 
 class MockCore:
@@ -241,8 +244,7 @@ class MockCore:
         raw_path = ex.raw_path
         try:
             if raw_path.startswith(REPORT_PATH + "/"):
-                status, content = _report_file(parts.state, raw_path)
-                return status, {"content-type": "text/csv; charset=utf-8"}, content
+                return _report_file(parts.state, raw_path)
             if not (raw_path == API_PREFIX or raw_path.startswith(API_PREFIX + "/")):
                 raise _error(404, "not_found", f"Invalid route: {unquote(raw_path)[:200]}")
             segments = raw_path[len(API_PREFIX) + 1 :].split("/")
@@ -348,12 +350,15 @@ class MockCore:
                 body_truncated=len(ex.body) > RECORDED_BODY_LIMIT,
                 status=status,
                 response_headers=out_headers,
-                response_body=payload,
+                # A streamed file is not kept: its size is unbounded.
+                response_body=payload if isinstance(payload, bytes) else b"",
             )
         )
         if status is None:
             return None, [], b""
         raw_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in out_headers.items()]
+        if not isinstance(payload, bytes):
+            return status, raw_headers, payload
         if payload or (status not in (204, 304) and "content-length" not in out_headers):
             raw_headers.append((b"content-length", str(len(payload)).encode()))
         return status, raw_headers, payload
@@ -419,7 +424,12 @@ class MockASGI:
             )
             return
         await send({"type": "http.response.start", "status": status, "headers": raw_headers})
-        await send({"type": "http.response.body", "body": payload})
+        if isinstance(payload, bytes):
+            await send({"type": "http.response.body", "body": payload})
+            return
+        for chunk in payload:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
 
 
 def _root_url(scope: Scope, headers: Mapping[str, str]) -> str:
@@ -432,17 +442,25 @@ def _root_url(scope: Scope, headers: Mapping[str, str]) -> str:
     return f"{scheme}://{host}"
 
 
-def _report_file(state: MockState, raw_path: str) -> tuple[int, bytes]:
-    """A report file of an import (``/_mock/processes/{id}/{kind}.csv``), or a 404.
+def _report_file(state: MockState, raw_path: str) -> _Outcome:
+    """A file of a process (``/_mock/processes/{id}/{name}.csv``), or a 404: an import's
+    report file, or an export's file (streamed, chunk by chunk).
 
-    Like Brevo's report links, these need no api-key: the URL itself is the permission.
+    Like Brevo's report and export links, these need no api-key: the URL itself is the
+    permission.
     """
-    parts = raw_path[len(REPORT_PATH) + 1 :].split("/")
+    csv_type = {"content-type": "text/csv; charset=utf-8"}
+    parts = raw_path[len(state.files_path) + 1 :].split("/")
     if len(parts) == 2 and parts[0].isdigit() and parts[1].endswith(".csv"):
-        text = state.report_file(int(parts[0]), parts[1][: -len(".csv")])
+        process_id, name = int(parts[0]), parts[1][: -len(".csv")]
+        exported = state.export_file(process_id, name)
+        if exported is not None:
+            size, chunks = exported
+            return 200, {**csv_type, "content-length": str(size)}, chunks
+        text = state.report_file(process_id, name)
         if text is not None:
-            return 200, text.encode()
-    return 404, b"no such report file\n"
+            return 200, csv_type, text.encode()
+    return 404, csv_type, b"no such file\n"
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, bool]:
@@ -618,6 +636,11 @@ def _import(state: MockState, req: ValidatedRequest) -> tuple[int, Any]:
     return 202, {"processId": state.import_contacts(req.body, root_url=req.root_url)}
 
 
+def _export(state: MockState, req: ValidatedRequest) -> tuple[int, Any]:
+    process_id = state.request_contact_export(req.body, root_url=req.root_url)
+    return (200, {}) if process_id is None else (202, {"processId": process_id})
+
+
 _HANDLERS: dict[str, _Handler] = {
     "listContacts": _list_contacts,
     "createContact": _create_contact,
@@ -637,6 +660,7 @@ _HANDLERS: dict[str, _Handler] = {
     "listFolders": _list_folders,
     "createFolder": _create_folder,
     "importContacts": _import,
+    "requestContactExport": _export,
     "getContactsFromList": _list_members,
     "getProcess": _get_process,
     "getProcesses": _list_processes,

@@ -9,8 +9,9 @@ report. Everything here is sans-IO except the SQLite state and reading the sourc
 
 from __future__ import annotations
 
-from ._source import Invalid, Normalizer, Row, Source, SourceError, load_mapping
-from ._state import StateError, SyncState
+from ..errors import SourceError, StateError
+from ._source import Invalid, Normalizer, Row, Source, load_mapping
+from ._state import SyncState
 
 __all__ = [
     "Invalid",

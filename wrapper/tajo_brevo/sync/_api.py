@@ -7,22 +7,18 @@ import os
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import httpx
-
-from ..errors import APIConnectionError, ValidationError
+from ..errors import ValidationError
 from ..profile import LoyaltyProfile
 from ..results import BatchResult, ProvisionResult, RowOutcome
 from ..tiers import DEFAULT_TIER_POLICY, Tier, TierPolicy
 from ._driver import drive, drive_async
 from ._engine import MODES, ON_MISSING, IterableSource, RowSource, SyncOptions, sync_plan
 from ._report import SyncReport
+from ._seam import AsyncClientSeam, ClientSeam
 from ._source import Source, load_mapping
 from ._state import SyncState
-
-if TYPE_CHECKING:
-    from .._client import AsyncTajoBrevo, TajoBrevo
 
 __all__ = ["batch_result", "check_batch_arguments", "default_state_path", "run_async", "run_sync"]
 
@@ -30,8 +26,6 @@ __all__ = ["batch_result", "check_batch_arguments", "default_state_path", "run_a
 SyncSource = str | os.PathLike[str] | Source | Iterable[LoyaltyProfile | Mapping[str, Any]]
 SourceLike = SyncSource
 PathLike = str | os.PathLike[str]
-#: Seconds to fetch one import report file.
-_DOWNLOAD_TIMEOUT = 60.0
 
 
 def default_state_path(source: PathLike) -> Path:
@@ -81,13 +75,8 @@ def _options(mode: str, on_missing: str, **kwargs: Any) -> SyncOptions:
     return SyncOptions(mode=mode, on_missing=on_missing, **kwargs)  # type: ignore[arg-type]
 
 
-def _same_origin(url: str, base_url: str) -> bool:
-    target, base = httpx.URL(url), httpx.URL(base_url)
-    return (target.scheme, target.host, target.port) == (base.scheme, base.host, base.port)
-
-
 def run_sync(
-    client: TajoBrevo,
+    client: ClientSeam,
     source: SourceLike,
     *,
     state: PathLike | SyncState | None = None,
@@ -105,24 +94,11 @@ def run_sync(
     rows = _source(source, mapping)
     store, owned = _state(source, state)
 
-    def download(url: str) -> str:
-        try:
-            if _same_origin(url, client.base_url):
-                # The report is on the API host (the mock): the client's connection.
-                response = client._http.get(url)
-            else:
-                # Elsewhere (Brevo's storage): never send the API key there.
-                response = httpx.get(url, timeout=_DOWNLOAD_TIMEOUT, follow_redirects=True)
-            response.raise_for_status()
-        except httpx.HTTPError as exc:
-            raise APIConnectionError(f"report file: {exc}", method="GET", path=url) from None
-        return response.text
-
     try:
         report: SyncReport = drive(
             sync_plan(
                 state=store,
-                account=client._account,
+                account=client.account,
                 source=rows,
                 options=opts,
                 program=program,
@@ -130,8 +106,8 @@ def run_sync(
                 identity={"base_url": client.base_url, "program": program},
                 provisioning=provisioning,
             ),
-            execute=client._execute,
-            download=download,
+            execute=client.execute,
+            download=client.download,
             sleep=sleep,
             workers=opts.concurrency,
         )
@@ -142,7 +118,7 @@ def run_sync(
 
 
 async def run_async(
-    client: AsyncTajoBrevo,
+    client: AsyncClientSeam,
     source: SourceLike,
     *,
     state: PathLike | SyncState | None = None,
@@ -160,23 +136,11 @@ async def run_async(
     rows = _source(source, mapping)
     store, owned = _state(source, state)
 
-    async def download(url: str) -> str:
-        try:
-            if _same_origin(url, client.base_url):
-                response = await client._http.get(url)
-            else:
-                async with httpx.AsyncClient(timeout=_DOWNLOAD_TIMEOUT) as plain:
-                    response = await plain.get(url, follow_redirects=True)
-            response.raise_for_status()
-        except httpx.HTTPError as exc:
-            raise APIConnectionError(f"report file: {exc}", method="GET", path=url) from None
-        return response.text
-
     try:
         report: SyncReport = await drive_async(
             sync_plan(
                 state=store,
-                account=client._account,
+                account=client.account,
                 source=rows,
                 options=opts,
                 program=program,
@@ -184,8 +148,8 @@ async def run_async(
                 identity={"base_url": client.base_url, "program": program},
                 provisioning=provisioning,
             ),
-            execute=client._execute,
-            download=download,
+            execute=client.execute,
+            download=client.download,
             sleep=sleep,
             workers=opts.concurrency,
         )

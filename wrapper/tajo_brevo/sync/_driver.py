@@ -9,7 +9,7 @@ from typing import Any
 
 from .._adapter import Call, Result
 from ..errors import BrevoError
-from ._engine import Download, Parallel, Plan, Sleep
+from ._effects import Download, Parallel, Plan, Sleep
 
 __all__ = ["drive", "drive_async"]
 

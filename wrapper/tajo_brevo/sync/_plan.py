@@ -13,12 +13,13 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..tiers import Tier
 from ._csv import IMPORT_ENVELOPE, ImportChunk, encode_row, json_size
+from ._program import Program
 from ._source import Row
 from ._state import ContactState, Member
 
@@ -38,23 +39,6 @@ class Spill(Protocol):
 
     def spill(self, rows: Sequence[tuple[int, str, Member]]) -> None:
         """Keep ``(bucket, CSV line, member)`` rows, in order."""
-
-
-@dataclass(frozen=True)
-class Program:
-    """The lists a sync places contacts in."""
-
-    all_customers: int
-    tier_lists: Mapping[Tier, int]
-
-    def lists_for(self, tier: Tier) -> tuple[int, ...]:
-        """All-customers, then the tier's list."""
-        return (self.all_customers, self.tier_lists[tier])
-
-    @property
-    def list_ids(self) -> tuple[int, ...]:
-        """Every list of the program."""
-        return (self.all_customers, *self.tier_lists.values())
 
 
 def state_digest(row: Row, lists: tuple[int, ...]) -> bytes:

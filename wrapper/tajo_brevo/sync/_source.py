@@ -24,22 +24,18 @@ from typing import Any, Literal
 
 from .. import _profile_codec as codec
 from ..attributes import TAJO_ATTRIBUTES, AttributeSpec, BrevoType, check_value, text_problem
-from ..errors import AttributeMismatchError, BrevoError, ValidationError
+from ..errors import AttributeMismatchError, SourceError, ValidationError
 from ..profile import LoyaltyProfile
 from ..tiers import DEFAULT_TIER_POLICY, Tier, TierPolicy, TierStatus
 from ._csv import Value
 
-__all__ = ["Invalid", "Normalizer", "Row", "Source", "SourceError", "load_mapping"]
+__all__ = ["Invalid", "Normalizer", "Row", "Source", "load_mapping"]
 
 Format = Literal["csv", "jsonl"]
 #: Core attributes a row can't clear: a loyalty contact always has them (guide, practice 1).
 _CORE_ATTRIBUTES = ("LOYALTY_ID", "LOYALTY_POINTS")
 #: Bytes read to detect the CSV separator.
 _SNIFF_BYTES = 64 * 1024
-
-
-class SourceError(BrevoError):
-    """The source can't be read as a whole (unknown column, bad format): nothing is sent."""
 
 
 def load_mapping(path: str | os.PathLike[str]) -> dict[str, str]:

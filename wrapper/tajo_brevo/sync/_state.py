@@ -24,12 +24,11 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..errors import BrevoError
-
-if TYPE_CHECKING:
-    from ._plan import Program
+from ..errors import StateError
+from ..tiers import Tier
+from ._program import Program
 
 __all__ = [
     "Confirmed",
@@ -37,7 +36,6 @@ __all__ = [
     "InFlight",
     "Member",
     "RunInfo",
-    "StateError",
     "SyncState",
 ]
 
@@ -90,10 +88,6 @@ CREATE TABLE inflight_rows (
     PRIMARY KEY (chunk, key)
 ) WITHOUT ROWID;
 """
-
-
-class StateError(BrevoError):
-    """The state file can't be used: busy, unreadable, or from another version."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,9 +349,6 @@ class SyncState:
 
     def stored_program(self) -> Program | None:
         """The program's lists as last synced (a ``Program``), or None."""
-        from ..tiers import Tier
-        from ._plan import Program  # here: _plan imports this module
-
         found = self.db.execute("SELECT value FROM meta WHERE key = 'lists'").fetchone()
         if not found:
             return None

@@ -16,7 +16,8 @@ Rules, as production Brevo applies them (``BREVO_FACTS.md``):
   email is not blacklisted, ``totalBlacklisted`` those whose email is; a folder adds up
   its lists, and its ``uniqueSubscribers`` counts each such contact once across its lists;
 - deleting a list keeps its contacts (they just leave the list);
-- an import is asynchronous: 202, then a process (see ``_imports``).
+- an import is asynchronous: 202, then a process (see ``_imports``); so is a contact
+  export (``_exports``), whose completed process gives the URL of a CSV file.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from ._base import (
     format_timestamp,
     utc_now,
 )
+from ._exports import EXPORT_PROCESS_NAME, ExportProcess, ExportsMixin
 from ._imports import (
     REPORT_KINDS,
     REPORT_PATH,
@@ -52,8 +54,8 @@ from ._imports import (
 )
 
 
-class MockState(ImportsMixin, AttributesMixin):
-    """The account: contacts, lists, folders, attributes, imports and processes.
+class MockState(ExportsMixin, ImportsMixin, AttributesMixin):
+    """The account: contacts, lists, folders, attributes, imports, exports and processes.
 
     Thread-safe: one re-entrant lock guards every public method, so the mock can be
     driven from a server thread while a test inspects it.
@@ -69,6 +71,8 @@ class MockState(ImportsMixin, AttributesMixin):
         fetch: how a loopback ``fileUrl`` is read (``fetch(url) -> text``, raising
             ``ImportFileError``; default: such imports fail). ``BrevoMock`` passes both
             from ``tajo_brevo.mock._network``.
+        files_path: path, on the mock's address, of this account's report and export
+            files (each account of a mock has its own).
 
     Raises:
         ValueError: a negative delay or a non-positive speed.
@@ -84,14 +88,17 @@ class MockState(ImportsMixin, AttributesMixin):
         sleep: Callable[[float], None] = time.sleep,
         notify: Callable[[str, dict[str, Any]], None] | None = None,
         fetch: Callable[[str], str] | None = None,
+        files_path: str = REPORT_PATH,
     ) -> None:
         super().__init__(now=now, account_email=account_email)
+        self.files_path = files_path
         self._init_imports(import_delay, import_rows_per_second, sleep, notify, fetch)
 
 
 __all__ = [
     "BUILTIN_ATTRIBUTES",
     "EMAIL_RE",
+    "EXPORT_PROCESS_NAME",
     "INT64_MAX",
     "MEMBERSHIP_CAP",
     "REPORT_KINDS",
@@ -99,6 +106,7 @@ __all__ = [
     "Attribute",
     "Contact",
     "ContactList",
+    "ExportProcess",
     "Folder",
     "ImportFileError",
     "ImportProcess",

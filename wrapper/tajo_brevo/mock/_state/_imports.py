@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from ._base import (
@@ -66,7 +66,7 @@ _FREEZE_FROM = 100_000
 #: from its first chunk on (below, objects a test leaves behind stay collectable).
 _LARGE_ROWS = 20_000
 #: Seconds the worker sleeps between chunks (see _apply_rows); 0 turns it off.
-_GIL_PAUSE = 0.0001
+GIL_PAUSE = 0.0001
 #: Rows per pickled batch of a prepared import: unpickling one takes about a millisecond.
 BATCH_ROWS = 1000
 #: What stands in a prepared import's body for the fileBody / jsonBody rows parsed apart:
@@ -103,6 +103,8 @@ class ImportProcess:
     reports: dict[str, list[list[str]]] = field(default_factory=dict)
     error: str | None = None
     notify_url: str | None = None
+    #: Path of the account's files on the mock's address (one prefix per account).
+    files_path: str = REPORT_PATH
 
     @property
     def finished(self) -> bool:
@@ -113,7 +115,7 @@ class ImportProcess:
         """URL of one report file, or None when no row was skipped for that reason."""
         if not self.reports.get(kind):
             return None
-        return f"{self.root_url}{REPORT_PATH}/{self.id}/{kind}.csv"
+        return f"{self.root_url}{self.files_path}/{self.id}/{kind}.csv"
 
     def report_csv(self, kind: str) -> str | None:
         """One report file: the import's columns, then each skipped row (``;``-separated)."""
@@ -132,6 +134,15 @@ class ImportProcess:
         if self.status == "completed":
             out["info"] = {"import": {kind: self.report_url(kind) for kind in REPORT_KINDS}}
         return out
+
+
+class BackgroundProcess(Protocol):
+    """What every kind of process (an import, an export) offers ``/processes``."""
+
+    id: int
+    status: str
+
+    def to_json(self) -> dict[str, Any]: ...
 
 
 @dataclass
@@ -224,6 +235,7 @@ class ImportsMixin(ListsMixin, StateBase):
     """
 
     imports: list[ImportProcess]
+    files_path: str
     import_delay: float
     import_rows_per_second: float | None
 
@@ -242,8 +254,10 @@ class ImportsMixin(ListsMixin, StateBase):
         self.imports = []
         self.import_delay = import_delay
         self.import_rows_per_second = import_rows_per_second
-        self._processes: dict[int, ImportProcess] = {}
-        self._queue: collections.deque[_Job] = collections.deque()
+        # Every background process of the account (imports, exports), by id.
+        self._processes: dict[int, BackgroundProcess] = {}
+        # One queue and one worker for every kind of process, in order, like production.
+        self._queue: collections.deque[Any] = collections.deque()
         self._worker: threading.Thread | None = None
         self._idle = threading.Condition(threading.Lock())
         self._sleep = sleep
@@ -325,6 +339,7 @@ class ImportsMixin(ListsMixin, StateBase):
                 list_ids=list(options.list_ids),
                 columns=columns,
                 notify_url=body.get("notifyUrl"),
+                files_path=self.files_path,
             )
             self.imports.append(process)
             self._processes[process.id] = process
@@ -356,7 +371,11 @@ class ImportsMixin(ListsMixin, StateBase):
         """The CSV of one report file, or None when there is no such file."""
         with self.lock:
             process = self._processes.get(process_id)
-            if process is None or process.status != "completed" or kind not in REPORT_KINDS:
+            if (
+                not isinstance(process, ImportProcess)
+                or process.status != "completed"
+                or kind not in REPORT_KINDS
+            ):
                 return None
             return process.report_csv(kind)
 
@@ -373,7 +392,7 @@ class ImportsMixin(ListsMixin, StateBase):
 
     # ------------------------------------------------------------------ the worker
 
-    def _submit(self, job: _Job) -> None:
+    def _submit(self, job: Any) -> None:
         with self._idle:
             self._queue.append(job)
             if self._worker is None:
@@ -392,7 +411,11 @@ class ImportsMixin(ListsMixin, StateBase):
                     self._idle.notify_all()
                     return
                 job = self._queue.popleft()
-            self._run_job(job)
+            self._process_job(job)
+
+    def _process_job(self, job: Any) -> None:
+        """Run one queued job (another kind of process overrides this and calls it)."""
+        self._run_job(job)
 
     def _run_job(self, job: _Job) -> None:
         process = job.process
@@ -470,11 +493,11 @@ class ImportsMixin(ListsMixin, StateBase):
                     self._import_row(job, plan, cells, given, now)
             done += len(chunk)
             self.lock.yield_to_waiters()
-            if _GIL_PAUSE:
+            if GIL_PAUSE:
                 # The GIL passes to a waiting thread only every switch interval (5 ms)
                 # or when its holder blocks: a short real sleep per chunk lets a server's
                 # event loop in at once, so a read waits at most about one chunk.
-                time.sleep(_GIL_PAUSE)
+                time.sleep(GIL_PAUSE)
             if large or len(self.contacts) >= _FREEZE_FROM:
                 # A million contacts are millions of objects the cyclic GC would walk on
                 # every full collection (seconds, holding the GIL: every other request
@@ -714,8 +737,10 @@ def _json_rows(
 
 
 __all__ = [
+    "GIL_PAUSE",
     "REPORT_KINDS",
     "REPORT_PATH",
+    "BackgroundProcess",
     "ImportFileError",
     "ImportProcess",
     "ImportsMixin",

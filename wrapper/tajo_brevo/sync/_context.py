@@ -1,0 +1,215 @@
+"""One run's context: what every phase of the engine reads and advances.
+
+The phases (``_planning``, ``_imports``, ``_lists``, ``_drift``, ``_recovery``,
+``_verify``) are functions of a :class:`RunContext`; ``_engine`` builds it once the program
+is known and runs the phases in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from .._adapter import Call
+from .._plans import AccountCache
+from ..profile import LoyaltyProfile
+from ..tiers import TierPolicy
+from ._csv import DEFAULT_IMPORT_CHUNK_BYTES, DEFAULT_MAX_IMPORT_BYTES
+from ._effects import Plan
+from ._plan import Chunker
+from ._program import Program
+from ._progress import Phase, ProgressCallback, SyncProgress
+from ._report import SyncOutcome, SyncReport
+from ._source import Normalizer, Raw, Row, canonical_column
+from ._state import SyncState
+
+__all__ = [
+    "DEFAULT_IMPORT_THRESHOLD",
+    "MODES",
+    "ON_MISSING",
+    "Mode",
+    "OnMissing",
+    "RowSource",
+    "RunContext",
+    "SyncOptions",
+    "counted",
+    "encodable",
+    "usable_email",
+]
+
+Mode = Literal["upsert", "update", "mirror"]
+OnMissing = Literal["keep", "unlist", "blacklist"]
+MODES: tuple[str, ...] = ("upsert", "update", "mirror")
+ON_MISSING: tuple[str, ...] = ("keep", "unlist", "blacklist")
+#: Fewer changed rows than this go as per-contact upserts, more through imports.
+DEFAULT_IMPORT_THRESHOLD = 50
+#: Outcomes only counted (not kept) unless every outcome is asked for.
+_COUNTED_ONLY = frozenset({"unchanged", "created", "updated", "applied"})
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    """How a sync runs (see ``TajoBrevo.sync_customers``)."""
+
+    mode: Mode = "upsert"
+    on_missing: OnMissing = "keep"
+    dry_run: bool = False
+    verify: bool = False
+    import_threshold: int = DEFAULT_IMPORT_THRESHOLD
+    max_import_bytes: int = DEFAULT_MAX_IMPORT_BYTES
+    import_chunk_bytes: int = DEFAULT_IMPORT_CHUNK_BYTES
+    concurrency: int = 8
+    poll_interval: float = 0.2
+    max_poll_interval: float = 10.0
+    poll_timeout: float = 1800.0
+    keep_outcomes: bool = False
+    batch_rows: int = 1000
+    #: Called with a :class:`SyncProgress` when a phase starts and as it advances.
+    progress: ProgressCallback | None = None
+
+
+class RowSource(Protocol):
+    """What the engine reads: rows, re-iterable, with a name for the history."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def mapping(self) -> Mapping[str, str]: ...
+    @property
+    def columns(self) -> Mapping[str, str]: ...
+    def rows(self) -> Iterator[Raw]: ...
+
+
+def counted(report: SyncReport, call: Call) -> Plan:
+    """Yield one call, counted by operation in the report."""
+    report.requests[call.operation] += 1
+    result = yield call
+    return result
+
+
+def encodable(text: str) -> bool:
+    """Whether ``text`` is valid UTF-8 material (no lone surrogate)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def usable_email(email: str) -> str | None:
+    """The email, if it is text SQLite can store (the row is refused otherwise anyway)."""
+    return email if email and email.isprintable() and encodable(email) else None
+
+
+@dataclass
+class RunContext:
+    """Everything one run shares between its phases."""
+
+    state: SyncState
+    account: AccountCache
+    source: RowSource
+    options: SyncOptions
+    policy: TierPolicy
+    report: SyncReport
+    program: Program
+    #: The run's id in the state's history (0 for a dry run).
+    run: int = 0
+    # -- sending
+    chunker: Chunker | None = None
+    pending: list[Row] = field(default_factory=list)
+    update_only: list[Row] = field(default_factory=list)
+    importing: bool = False
+    #: Chunk ids sent and waiting for confirmation.
+    sent: list[int] = field(default_factory=list)
+    #: Tier lists with members before this run's first import (None: not read yet).
+    occupied: set[int] | None = None
+    #: Rows handed to a send path, and rows whose send has returned.
+    rows_queued: int = 0
+    rows_sent: int = 0
+    # -- reading
+    total: int = 0
+    done: int = 0
+    fingerprint: bytes = b""
+    #: Keys of the contacts this run confirmed (kept for ``verify``).
+    touched: set[str] = field(default_factory=set)
+    _email_headers: dict[str, bool] = field(default_factory=dict)
+    _email_header: str | None = None
+    phase: Phase | None = None
+
+    def __post_init__(self) -> None:
+        emails = [h for h, name in self.source.columns.items() if name == "EMAIL"]
+        self._email_header = emails[0] if len(emails) == 1 else None
+
+    # -- reporting ----------------------------------------------------------------------
+
+    def call(self, call: Call) -> Plan:
+        """Yield one call, counted by operation."""
+        return counted(self.report, call)
+
+    def outcome(
+        self, index: int, email: str | None, status: Any, reason: str | None, tier: str | None
+    ) -> None:
+        """Record one row's outcome (only counted when outcomes are not kept)."""
+        report = self.report
+        if report.outcomes is None and status in _COUNTED_ONLY:
+            # Kept nowhere: a count is all a million unchanged rows need.
+            report.counts[status] += 1
+            return
+        report.add(SyncOutcome(index, email, status, reason, tier))
+
+    def progress(
+        self, phase: Phase, done: int = 0, total: int | None = None, unit: str = "rows"
+    ) -> None:
+        """Tell the progress callback where the run is (nothing without a callback)."""
+        callback = self.options.progress
+        self.phase = phase
+        if callback is None:
+            return
+        if total is not None:
+            done = min(done, total)
+        callback(SyncProgress(phase, done, total, unit, self.done))
+
+    # -- rows -------------------------------------------------------------------------
+
+    @property
+    def email_header(self) -> str | None:
+        """The one header naming EMAIL, if the source has exactly one."""
+        return self._email_header
+
+    def email_of(self, raw: Raw) -> str | None:
+        """The row's email as given (stripped), if it has one SQLite can store."""
+        cells = raw.cells
+        if isinstance(cells, LoyaltyProfile):
+            return cells.email if encodable(cells.email) else None
+        if not isinstance(cells, Mapping):
+            return None
+        if self._email_header is not None and type(cells) is dict:
+            # A file's rows: the one EMAIL column is known (the header refuses two).
+            value = cells.get(self._email_header)
+            return usable_email(value.strip()) if isinstance(value, str) else None
+        for header, value in cells.items():
+            name = str(header)
+            is_email = self._email_headers.get(name)
+            if is_email is None:
+                is_email = canonical_column(name, self.source.mapping) == "EMAIL"
+                self._email_headers[name] = is_email
+            if is_email and isinstance(value, str) and value.strip():
+                return usable_email(value.strip())
+        return None
+
+    def key_of(self, raw: Raw) -> str | None:
+        """The row's key: its email, lower-cased."""
+        email = self.email_of(raw)
+        return None if email is None else email.lower()
+
+    def normalizer(self) -> Normalizer:
+        """Validates and encodes rows against the account's attribute types."""
+        with self.account.lock:
+            types = dict(self.account.attribute_types or {})
+        return Normalizer(
+            policy=self.policy,
+            attribute_types=types,
+            mapping=self.source.mapping,
+            columns=self.source.columns,
+        )

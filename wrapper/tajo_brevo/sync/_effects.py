@@ -1,0 +1,36 @@
+"""What an engine plan yields besides a call: the driver (``_driver``) carries them out."""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .._adapter import Call
+
+__all__ = ["Download", "Effect", "Parallel", "Plan", "Sleep"]
+
+
+@dataclass(frozen=True)
+class Parallel:
+    """Run these sub-plans concurrently; the plan receives their values (or exceptions)."""
+
+    plans: Sequence[Generator[Any, Any, Any]]
+
+
+@dataclass(frozen=True)
+class Sleep:
+    """Wait before polling again."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Download:
+    """Fetch a report file Brevo points to; the plan receives its text."""
+
+    url: str
+
+
+Effect = Call | Parallel | Sleep | Download
+Plan = Generator[Any, Any, Any]

@@ -1,0 +1,153 @@
+"""Lists, tiers and mirror: what an import can't do (it adds to lists, never removes).
+
+- Tier moves: a contact whose confirmed tier changed leaves the tier lists the state
+  recorded (150 contacts a request), then the state forgets them.
+- A first sync on an account whose tier lists already have members: the contacts an
+  import adds may sit in another tier list; those lists are read once before the first
+  import (their subscriber counts) and remembered as "maybe" for the chunk.
+- Mirror mode: contacts no longer in the source are kept, unlisted or blacklisted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .. import _adapter as calls
+from ..errors import APIError, BrevoError, NotFoundError
+from ._context import RunContext
+from ._effects import Parallel, Plan
+from ._failpoints import failpoint
+from ._plan import MEMBERS_CHUNK, stale_lists, unlink_batches
+from ._program import Program
+from ._state import ContactState
+
+__all__ = ["mirror", "occupied_tier_lists", "unlink"]
+
+
+def occupied_tier_lists(ctx: RunContext) -> Plan:
+    """Tier lists that have members, read before this run's first import.
+
+    An import adds, never removes. A contact the state does not know (a first sync on
+    an account that already has customers) may be in another tier list: it is unlinked
+    from the tier lists that had members, blindly, 150 a request. On a fresh account
+    every tier list is empty and nothing is unlinked.
+    """
+    occupied: set[int] = set()
+    for list_id in ctx.program.tier_lists.values():
+        try:
+            info = yield from ctx.call(calls.get_list_call(list_id))
+        except BrevoError:
+            occupied.add(list_id)  # unknown: assume members (an unlink too many is harmless)
+            continue
+        body = info.body if isinstance(info.body, dict) else {}
+        counts = [
+            c
+            for c in (body.get("uniqueSubscribers"), body.get("totalSubscribers"))
+            if isinstance(c, int) and not isinstance(c, bool)
+        ]
+        if not counts or max(counts) > 0:
+            occupied.add(list_id)  # members, or no count given: assume members
+    return occupied
+
+
+def unlink(ctx: RunContext) -> Plan:
+    """Take stale contacts off the tier lists they left (exactly the lists recorded)."""
+    program = ctx.program
+    stale = list(ctx.state.stale())
+    batches = list(unlink_batches(stale, program))
+    ctx.report.plan["unlink_requests"] += len(batches)
+    if ctx.options.dry_run:
+        return
+    # Stale with nothing left to leave (e.g. the wrong list was never added): clear.
+    nothing = [c for c in stale if c.tier is not None and not stale_lists(c, program)]
+    ctx.state.set_lists((c.key, c.lists, False) for c in nothing)
+    if not batches:
+        return
+    ctx.progress("unlinking", 0, len(batches), "requests")
+    results = yield Parallel([_remove(ctx, list_id, batch) for list_id, batch in batches])
+    removed: dict[str, set[int]] = {}
+    by_key = {c.key: c for c in stale}
+    for (list_id, batch), result in zip(batches, results, strict=True):
+        if isinstance(result, BaseException):
+            ctx.report.plan["unlink_failed"] += len(batch)
+            continue
+        for contact in batch:
+            removed.setdefault(contact.key, set()).add(list_id)
+    changes = []
+    for key, gone in removed.items():
+        contact = by_key[key]
+        left = tuple(i for i in contact.lists if i not in gone)
+        after = ContactState(key, contact.digest, contact.tier, left, contact.run)
+        changes.append((key, left, bool(stale_lists(after, program))))
+    ctx.state.set_lists(changes)
+    ctx.progress("unlinking", len(batches), len(batches), "requests")
+
+
+def _remove(ctx: RunContext, list_id: int, contacts: Sequence[ContactState]) -> Plan:
+    try:
+        yield from ctx.call(calls.remove_from_list_call(list_id, emails=[c.key for c in contacts]))
+    except APIError as exc:
+        if exc.status_code == 400:
+            return None  # "already removed / does not exist": not in the list either way
+        raise
+    failpoint("unlink:sent")
+    return None
+
+
+def mirror(ctx: RunContext) -> Plan:
+    """Mirror mode: contacts no longer in the source follow ``on_missing``."""
+    program = ctx.program
+    missing = list(ctx.state.missing())
+    action = ctx.options.on_missing
+    if not missing:
+        return
+    if action == "keep" or ctx.options.dry_run:
+        ctx.report.missing["kept" if action == "keep" else f"to_{action}"] += len(missing)
+        return
+    if ctx.report.rows == 0:
+        # An empty source is far more likely a broken export than an empty program.
+        ctx.report.missing["kept_empty_source"] += len(missing)
+        return
+    ctx.progress("unlinking", 0, len(missing), "contacts")
+    if action == "unlist":
+        done = yield from _unlist(ctx, missing, program)
+        ctx.state.forget(done)
+        ctx.report.missing["unlisted"] += len(done)
+        if len(done) < len(missing):
+            ctx.report.missing["unlist_failed"] += len(missing) - len(done)
+    else:
+        results = yield Parallel(
+            [_blacklist_one(ctx, contact.key, list(program.list_ids)) for contact in missing]
+        )
+        done = [
+            c.key for c, r in zip(missing, results, strict=True) if not isinstance(r, BaseException)
+        ]
+        ctx.state.forget(done)
+        ctx.report.missing["blacklisted"] += len(done)
+        if len(done) < len(missing):
+            ctx.report.missing["blacklist_failed"] += len(missing) - len(done)
+    ctx.progress("unlinking", len(missing), len(missing), "contacts")
+
+
+def _unlist(ctx: RunContext, missing: list[ContactState], program: Program) -> Plan:
+    jobs: list[tuple[int, list[ContactState]]] = []
+    for list_id in program.list_ids:
+        members = [c for c in missing if list_id in c.lists]
+        for start in range(0, len(members), MEMBERS_CHUNK):
+            jobs.append((list_id, members[start : start + MEMBERS_CHUNK]))
+    results = yield Parallel([_remove(ctx, list_id, batch) for list_id, batch in jobs])
+    failed: set[str] = set()
+    for (_, batch), result in zip(jobs, results, strict=True):
+        if isinstance(result, BaseException):
+            failed.update(c.key for c in batch)
+    return [c.key for c in missing if c.key not in failed]
+
+
+def _blacklist_one(ctx: RunContext, key: str, lists: list[int]) -> Plan:
+    try:
+        yield from ctx.call(
+            calls.update_contact_call(key, {"emailBlacklisted": True, "unlinkListIds": lists})
+        )
+    except NotFoundError:
+        return None  # gone from Brevo already: nothing to blacklist
+    return None

@@ -1,0 +1,209 @@
+"""Planning and diff: read the source twice, compare each row with the state, queue changes.
+
+Pass 1 records the last row of every email (case-insensitive: a later row wins). Pass 2
+validates, compares with what the state says Brevo holds, and hands changed rows to the
+send paths (``_imports``) as they come, so memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+
+from ..profile import LoyaltyProfile
+from . import _imports as imports
+from ._context import RunContext, usable_email
+from ._effects import Plan
+from ._plan import is_unchanged
+from ._source import Invalid, Normalizer, Raw, Row, Source
+
+__all__ = ["RAW_HASH_VERSION", "SUPERSEDED", "UPDATE_ONLY_BATCH", "pass_one", "pass_two"]
+
+#: How a duplicate row's reason starts (a failures file leaves these out: the later row won).
+SUPERSEDED = "superseded by row"
+#: Mode update: rows the state doesn't know are sent per contact (only an update can
+#: say whether the contact exists), in batches of this many, so a first ``update`` run
+#: over a large source holds one batch in memory, not every row.
+UPDATE_ONLY_BATCH = 500
+#: Part of every raw hash: bump it when the way a row's text becomes values changes.
+RAW_HASH_VERSION = 1
+
+
+def pass_one(ctx: RunContext) -> None:
+    """Record the last row index of every email (a later row wins)."""
+    ctx.state.reset_seen()
+    batch: list[tuple[str, int]] = []
+    for index, key in _keys(ctx):
+        ctx.total += 1
+        if key is not None:
+            batch.append((key, index))
+        if len(batch) >= 5000:
+            ctx.state.add_seen(batch)
+            batch = []
+    ctx.state.add_seen(batch)
+
+
+def _keys(ctx: RunContext) -> Iterator[tuple[int, str | None]]:
+    """(index, key) of every row of the source."""
+    source = ctx.source
+    if isinstance(source, Source) and source.format == "csv" and ctx.email_header:
+        # Just the email column: what key_of reads from a whole row.
+        for index, cell in source.csv_cells(ctx.email_header):
+            email = None if cell is None else usable_email(cell.strip())
+            yield index, None if email is None else email.lower()
+        return
+    for raw in source.rows():
+        yield raw.index, ctx.key_of(raw)
+
+
+def pass_two(ctx: RunContext) -> Plan:
+    """Validate, diff and queue every row; progress as rows are planned."""
+    normalizer = ctx.normalizer()
+    ctx.fingerprint = fingerprint(ctx)
+    ctx.progress("reading", 0, ctx.total)
+    batch: list[Raw] = []
+    for raw in ctx.source.rows():
+        batch.append(raw)
+        if len(batch) >= ctx.options.batch_rows:
+            yield from _plan_batch(ctx, normalizer, batch)
+            batch = []
+    if batch:
+        yield from _plan_batch(ctx, normalizer, batch)
+
+
+def fingerprint(ctx: RunContext) -> bytes:
+    """A hash of everything besides a row's text that decides what is sent for it.
+
+    A row's raw hash covers its text and this fingerprint, so a change of mapping,
+    columns (their order included), tier policy, account attribute types, program
+    lists, mode or tajo-brevo version makes every row take the full path again (once:
+    rows found unchanged there get the new raw hash).
+    """
+    from .. import __version__  # here: the package imports this module
+
+    source = ctx.source
+    with ctx.account.lock:
+        types = sorted((str(k), str(v)) for k, v in (ctx.account.attribute_types or {}).items())
+    policy = type(ctx.policy)
+    data = {
+        "version": [RAW_HASH_VERSION, __version__],
+        "source": [
+            type(source).__qualname__,
+            str(getattr(source, "format", "")),
+            str(getattr(source, "delimiter", "")),
+            [str(h) for h in getattr(source, "headers", [])],
+            sorted(source.columns.items()),
+            sorted(source.mapping.items()),
+        ],
+        "policy": f"{policy.__module__}.{policy.__qualname__} {ctx.policy!r}",
+        "types": types,
+        "program": [
+            ctx.program.all_customers,
+            sorted((str(t), i) for t, i in ctx.program.tier_lists.items()),
+        ],
+        "mode": ctx.options.mode,
+    }
+    text = json.dumps(data, sort_keys=True, ensure_ascii=True)
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
+def _raw_digest(ctx: RunContext, raw: Raw) -> bytes | None:
+    if raw.text is None:
+        return None
+    return hashlib.blake2b(
+        ctx.fingerprint + raw.text.encode("utf-8", "surrogatepass"), digest_size=16
+    ).digest()
+
+
+def _plan_batch(ctx: RunContext, normalizer: Normalizer, batch: list[Raw]) -> Plan:
+    # One joined lookup for the block: the last row of each email, and the state.
+    emails = [ctx.email_of(raw) for raw in batch]
+    found = ctx.state.lookup_seen([e.lower() for e in emails if e is not None])
+    items: list[Row | Invalid] = []
+    remember: list[tuple[str, bytes, bytes]] = []
+    counts, counts_only = ctx.report.counts, ctx.report.outcomes is None
+    for raw, email in zip(batch, emails, strict=True):
+        raw_digest = _raw_digest(ctx, raw)
+        if raw_digest is not None and email is not None:
+            key = email.lower()
+            latest, known = found.get(key, (-1, None))
+            if (
+                latest == raw.index
+                and known is not None
+                and known.raw == raw_digest
+                and known.digest is not None
+                and known.tier is not None
+            ):
+                # The same text, under the same fingerprint, as a row Brevo confirmed
+                # (stored with its values' hash): unchanged, no need to validate it.
+                if counts_only:
+                    counts["unchanged"] += 1
+                else:
+                    ctx.outcome(raw.index, email, "unchanged", None, known.tier)
+                continue
+        if isinstance(raw.cells, LoyaltyProfile):
+            items.append(normalizer.from_profile(raw.index, raw.cells))
+        elif isinstance(raw.cells, Mapping):
+            items.append(normalizer.normalize(raw, raw_digest))
+        else:
+            items.append(
+                Invalid(
+                    raw.index,
+                    None,
+                    f"row: must be a LoyaltyProfile or a mapping, got {type(raw.cells).__name__}",
+                    {},
+                )
+            )
+    ctx.done += len(batch)
+    # A row's key is its email's (email_of): found holds them all but rows whose email
+    # the lookup could not take (refused by the normalizer anyway).
+    other = [i.key for i in items if isinstance(i, Row) and i.key not in found]
+    if other:
+        last_other = ctx.state.last_index(other)
+        known_other = ctx.state.lookup(other)
+        for key in other:
+            found[key] = (last_other.get(key, -1), known_other.get(key))
+    for item in items:
+        if isinstance(item, Invalid):
+            ctx.outcome(item.index, item.email, "invalid", item.reason, None)
+            continue
+        latest, previous = found[item.key]
+        if latest < 0:
+            latest = item.index
+        if latest != item.index:
+            ctx.outcome(
+                item.index,
+                item.email,
+                "invalid",
+                f"{SUPERSEDED} {latest} with the same email (emails are "
+                "case-insensitive): only the last row of an email is synced",
+                item.tier.value,
+            )
+            continue
+        if is_unchanged(item, previous, ctx.program):
+            ctx.outcome(item.index, item.email, "unchanged", None, item.tier.value)
+            if (
+                previous is not None
+                and previous.digest is not None
+                and item.raw_digest is not None
+                and previous.raw != item.raw_digest
+            ):
+                remember.append((item.key, item.raw_digest, previous.digest))
+            continue
+        if ctx.options.mode == "update" and (previous is None or previous.tier is None):
+            # Not known to exist: only a per-contact update can say (never creates).
+            ctx.update_only.append(item)
+            ctx.rows_queued += 1
+            if len(ctx.update_only) >= UPDATE_ONLY_BATCH:
+                unknown, ctx.update_only = ctx.update_only, []
+                yield from imports.send_upserts(ctx, unknown, may_create=False)
+            continue
+        ctx.rows_queued += 1
+        yield from imports.queue(ctx, item)
+    if remember and not ctx.options.dry_run:
+        # Found unchanged the long way (a migrated state, a new fingerprint): the next
+        # run takes the short way for these rows.
+        ctx.state.remember_raw(remember)
+    # After the batch's sends: "done" counts rows whose plan is carried out or queued.
+    ctx.progress("reading", ctx.done, ctx.total)
