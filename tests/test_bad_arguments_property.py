@@ -100,6 +100,13 @@ BAD_DATETIME = st.one_of(
     st.integers(), st.text(max_size=10), st.dates(), st.floats(), st.booleans()
 )
 BAD_CHOICE = st.one_of(st.none(), st.integers(), st.text(max_size=5))
+BAD_SECONDS = st.one_of(
+    st.none(),
+    st.text(max_size=3),
+    st.floats(max_value=0),
+    st.just(float("nan")),
+    st.just(float("inf")),
+)
 
 #: method -> (good arguments, {argument: bad values}).
 METHODS: dict[str, tuple[dict[str, Any], dict[str, st.SearchStrategy[Any]]]] = {
@@ -148,6 +155,23 @@ METHODS: dict[str, tuple[dict[str, Any], dict[str, st.SearchStrategy[Any]]]] = {
     ),
     "add_to_list": ({"list_id": 3, "emails": ["ada@example.com"]}, {"list_id": BAD_ID}),
     "remove_from_list": ({"list_id": 3, "emails": ["ada@example.com"]}, {"list_id": BAD_ID}),
+    "export_contacts": (
+        {"list_id": 3},
+        {
+            "list_id": BAD_ID.filter(lambda v: v is not None),
+            "segment_id": BAD_ID.filter(lambda v: v is not None),
+            "action": BAD_CHOICE,
+            "modified_since": BAD_DATETIME,
+            "created_since": BAD_DATETIME,
+            "attributes": st.one_of(
+                st.none(), st.integers(), st.lists(st.one_of(st.integers(), bad_text), min_size=1)
+            ),
+            "list_ids": BAD_FLAG,
+            "poll_interval": BAD_SECONDS,
+            "max_poll_interval": BAD_SECONDS,
+            "timeout": BAD_SECONDS,
+        },
+    ),
     "iter_contacts": ({}, {"modified_since": BAD_DATETIME, "page_size": BAD_PAGE_SIZE}),
     "iter_lists": ({}, {"page_size": BAD_PAGE_SIZE}),
     "iter_folders": ({}, {"page_size": BAD_PAGE_SIZE}),
@@ -170,14 +194,18 @@ SYNC = TajoBrevo(api_key="k", transport=httpx.MockTransport(HANDLER), max_retrie
 ASYNC = AsyncTajoBrevo(api_key="k", transport=httpx.MockTransport(HANDLER), max_retries=0)
 
 
+#: Methods that return an iterator: consumed, since a request would be sent then.
+ITERATORS = {"iter_contacts", "iter_lists", "iter_folders", "export_contacts"}
+
+
 def _call_sync(method: str, kwargs: dict[str, Any]) -> None:
     result = getattr(SYNC, method)(**kwargs)
-    if method.startswith("iter_"):
+    if method in ITERATORS:
         list(result)
 
 
 async def _call_async(method: str, kwargs: dict[str, Any]) -> None:
-    if method.startswith("iter_"):
+    if method in ITERATORS:
         async for _ in getattr(ASYNC, method)(**kwargs):
             pass
     else:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
 from collections.abc import (
     AsyncIterable,
     AsyncIterator,
@@ -30,7 +31,6 @@ from collections.abc import (
     Callable,
     Iterable,
     Iterator,
-    Sequence,
 )
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from typing import Any, Final
@@ -39,6 +39,7 @@ import httpx
 
 from .. import _adapter as calls
 from .._adapter import Call, Result
+from ..attributes import text_problem
 from ..errors import ExportError, NotFoundError, ValidationError
 from ..results import ExportedContact
 from ._base import Plan
@@ -107,7 +108,7 @@ class ContactExport:
         action: str = "allContacts",
         modified_since: dt.datetime | None = None,
         created_since: dt.datetime | None = None,
-        attributes: Sequence[str] = (),
+        attributes: Iterable[str] = (),
         list_ids: bool = True,
         poll_interval: float = 1.0,
         max_poll_interval: float = 10.0,
@@ -116,7 +117,7 @@ class ContactExport:
         problems: list[tuple[str, str]] = []
         for name, value in (("list_id", list_id), ("segment_id", segment_id)):
             if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int) or value < 1
+                isinstance(value, bool) or not isinstance(value, int) or not 1 <= value < 2**63
             ):
                 problems.append((name, f"must be an int >= 1 or None, got {value!r:.60}"))
         if list_id is not None and segment_id is not None:
@@ -136,16 +137,24 @@ class ContactExport:
             and created_since is None
         ):
             problems.append(("list_id", "give list_id, segment_id or a date filter"))
-        if isinstance(attributes, str) or not all(
-            isinstance(a, str) and a.strip() for a in attributes
-        ):
+        if isinstance(attributes, str | bytes) or not isinstance(attributes, Iterable):
+            attributes = ()
             problems.append(("attributes", "must be a sequence of attribute names"))
+        attributes = tuple(attributes)
+        if not all(isinstance(a, str) and a.strip() and not text_problem(a) for a in attributes):
+            problems.append(("attributes", "must be a sequence of attribute names"))
+        if not isinstance(list_ids, bool):
+            problems.append(("list_ids", f"must be True or False, got {list_ids!r:.60}"))
         for name, seconds in (
             ("poll_interval", poll_interval),
             ("max_poll_interval", max_poll_interval),
             ("timeout", timeout),
         ):
-            if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+            if (
+                isinstance(seconds, bool)
+                or not isinstance(seconds, int | float)
+                or not 0 <= seconds < math.inf
+            ):
                 problems.append((name, f"must be seconds >= 0, got {seconds!r:.60}"))
         if problems:
             raise ValidationError(problems)

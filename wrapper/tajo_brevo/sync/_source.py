@@ -372,7 +372,7 @@ _STATUS_CACHE = 10_000
 _COMPUTED = ("LOYALTY_TIER", "TIER_PROGRESS", "NEXT_TIER_POINTS")
 
 
-#: Ranges of the number kinds (as ``profile._check`` applies them).
+#: Ranges of the number kinds (as ``_profile_codec.check`` applies them).
 _RANGES: Mapping[str, tuple[float, float | None]] = {
     "count": (0, None),
     "percent": (0, 100),
