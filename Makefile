@@ -13,7 +13,7 @@ GEN_ARGS := --meta none --overwrite --config openapi/generator.yml --fail-on-war
 # Generator post-hooks call `ruff`: use the pinned one from the venv.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup demo test unit fuzz example generate update-spec check-generated check-spec lint mock contract bench clean
+.PHONY: setup demo test unit fuzz example pythons generate update-spec check-generated check-spec lint mock contract bench clean production-shapes
 
 setup: $(STAMP)
 
@@ -57,9 +57,16 @@ check-generated: $(STAMP)
 check-spec: $(STAMP)
 	$(PY) -m tajo_brevo.spec check
 
+## Rebuild tests/production_shapes/ from the official SDK's response types, then test it:
+## make production-shapes SDK=5.1.0 [WHEEL=path/to/brevo_python-X-py3-none-any.whl]
+SDK ?= 5.1.0
+production-shapes: $(STAMP)
+	$(PY) tests/production_shapes/refresh.py --sdk $(SDK) $(if $(WHEEL),--wheel $(WHEEL))
+	$(PY) -m pytest -q tests/test_production_shapes.py
+
 lint: $(STAMP)
-	$(BIN)/ruff check wrapper tests contract_tests bench examples
-	$(BIN)/ruff format --check wrapper tests contract_tests bench examples
+	$(BIN)/ruff check wrapper tests contract_tests bench examples conftest.py noxfile.py
+	$(BIN)/ruff format --check wrapper tests contract_tests bench examples conftest.py noxfile.py
 	$(BIN)/mypy
 
 ## Serve the stateful Brevo mock on 127.0.0.1 (MOCK_PORT, MOCK_KEY, MOCK_ARGS to change).
@@ -76,6 +83,8 @@ contract: $(STAMP)
 	@test -n "$$BREVO_API_KEY" || { echo "make contract: set BREVO_API_KEY" >&2; exit 2; }
 	$(BIN)/tajo-brevo contract --base-url "$$BREVO_BASE_URL" --junit $(CONTRACT_JUNIT) $(CONTRACT_ARGS)
 
+## pytest: tests/, contract_tests/ and every code block of README.md, docs/, ARCHITECTURE.md
+## and CONTRIBUTING.md (run by Sybil from conftest.py against a local mock).
 unit: $(STAMP)
 	$(PY) -m pytest
 
@@ -96,6 +105,13 @@ example: $(STAMP)
 		"$$(ls "$$tmp"/dist/tajo_brevo-*.whl)[mock]" "./$(EXAMPLE)[test]"; \
 	cd $(EXAMPLE) && "$$tmp/venv/bin/python" -m pytest -p no:cacheprovider -n 2
 
+## The built wheel with [mock] on each other supported Python found here (noxfile.py): the
+## example's tests and a loopback sync. A version not installed is skipped, not failed.
+pythons: $(STAMP)
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(PY) -m pip wheel --quiet --disable-pip-version-check --no-deps --wheel-dir "$$tmp" . ; \
+	TAJO_BREVO_WHEEL="$$(ls "$$tmp"/tajo_brevo-*.whl)" $(BIN)/nox --noxfile noxfile.py
+
 ## Every benchmark (bench/bench_*.py --write): results in bench/results/<topic>.md and
 ## PNG plots, indexed in bench/RESULTS.md. Not part of `make test`.
 BENCH_STAMP := $(VENV)/.installed-bench
@@ -109,7 +125,7 @@ bench: $(BENCH_STAMP)
 	done
 	$(PY) bench/index.py
 
-test: $(STAMP) check-spec check-generated lint unit example
+test: $(STAMP) check-spec check-generated lint unit example pythons
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

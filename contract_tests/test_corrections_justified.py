@@ -1,6 +1,7 @@
 """Why openapi/corrections.yml exists: the raw pin rejects what production Brevo does.
 
-Each exchange below is production behaviour recorded in ../shared/BREVO_FACTS.md. The
+Each exchange below is production behaviour that a correction records (its comment in
+openapi/corrections.yml names the source). The
 pinned upstream spec (openapi/brevo-contacts.yml) declares it a contract violation; the
 effective spec (pin + corrections) accepts it. If a correction is dropped, or upstream
 starts documenting the behaviour, the matching test fails and says which.

@@ -305,12 +305,47 @@ def test_bad_members_are_reported_and_the_good_one_is_still_added(
     brevo.upsert_customer(profile(email="member@example.com"))  # a Bronze customer
     assert brevo.provisioning is not None
     platinum = brevo.provisioning.tier_lists[Tier.PLATINUM]
-    items: list[object] = [None, 123, "bad", "a;b@example.com", " member@example.com "]
-    result = brevo.add_to_list(platinum, emails=items)  # type: ignore[arg-type]
-    # Before: None and 123 vanished and "bad" made Brevo refuse the good address too.
+    items = ["bad", "a;b@example.com", " member@example.com "]
+    result = brevo.add_to_list(platinum, emails=items)
+    # Before: "bad" made Brevo refuse the good address too.
     assert result.success == ("member@example.com",)
-    assert [item for item, _ in result.rejected] == [None, 123, "bad", "a;b@example.com"]
+    assert [item for item, _ in result.rejected] == ["bad", "a;b@example.com"]
     assert all(reason.startswith("emails[") for _, reason in result.rejected)
+
+
+@pytest.mark.parametrize(
+    ("call", "where"),
+    [
+        pytest.param(
+            lambda b, i: b.add_to_list(i, [None, 123]), "members[0]", id="positional-none"
+        ),
+        pytest.param(
+            lambda b, i: b.add_to_list(i, emails=[None, 123]), "emails[0]", id="emails-not-str"
+        ),
+        pytest.param(
+            lambda b, i: b.add_to_list(i, ["a@example.com", 1.5]), "members[1]", id="float"
+        ),
+        pytest.param(lambda b, i: b.add_to_list(i, [True]), "members[0]", id="bool"),
+        pytest.param(lambda b, i: b.remove_from_list(i, ["  "]), "members[0]", id="blank"),
+        pytest.param(lambda b, i: b.remove_from_list(i, emails=[""]), "emails[0]", id="empty"),
+        pytest.param(lambda b, i: b.add_to_list(i, [2**63]), "members[0]", id="id-too-big"),
+        pytest.param(
+            lambda b, i: b.add_to_list(i, process_timeout=-1), "process_timeout", id="timeout"
+        ),
+    ],
+)
+def test_a_member_of_the_wrong_type_is_refused_before_any_request(
+    account: tuple[BrevoMock, TajoBrevo], call: Callable[[TajoBrevo, int], object], where: str
+) -> None:
+    mock, brevo = account
+    brevo.provision()
+    assert brevo.provisioning is not None
+    list_id = brevo.provisioning.all_customers_list_id
+    before = len(mock.requests)
+    with pytest.raises(ValidationError) as raised:
+        call(brevo, list_id)
+    assert where in [field for field, _ in raised.value.errors]
+    assert len(mock.requests) == before  # not one request, reads included
 
 
 def test_the_corpus_has_at_least_60_bad_inputs() -> None:

@@ -17,6 +17,7 @@ from tajo_brevo import (
     AttributeMismatchError,
     BrevoError,
     ConfigurationError,
+    ContactWithoutEmailError,
     DuplicateContactError,
     InvalidParameterError,
     NotFoundError,
@@ -144,6 +145,9 @@ def test_a_connection_error_round_trips_through_pickle_with_its_request() -> Non
         ProfileValidationError([("loyalty_points", "must be >= 0, got -1")]),
         AttributeMismatchError([("LOYALTY_POINTS", "expected float, got text")]),
         ConfigurationError("no API key"),
+        ContactWithoutEmailError(
+            identifier="+33612345678", contact_id=7, contact={"id": 7, "attributes": {}}
+        ),
     ],
     ids=lambda error: type(error).__name__,
 )

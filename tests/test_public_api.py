@@ -47,6 +47,7 @@ EXPECTED = {
     "BrevoError",
     "CommunicationError",
     "ConfigurationError",
+    "ContactWithoutEmailError",
     "DuplicateContactError",
     "ExportError",
     "InvalidParameterError",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from _scenario_support import Driver, sync
 from tajo_brevo import LoyaltyProfile, Tier
+from tajo_brevo.mock import BrevoMock
 from tajo_brevo.sync import SyncState, _imports, _planning
 
 HEADER = "EMAIL,LOYALTY_ID,LOYALTY_POINTS,FIRSTNAME"
@@ -263,6 +265,39 @@ def test_import_tier_moves_unlink_exactly_the_old_tier_list(brevo: Driver, tmp_p
     # Nothing left to unlink on the next run.
     again = sync(brevo, write_csv(tmp_path / "in.csv", rows), state=state, **FAST)
     assert again.plan["unlink_requests"] == 0 and again.counts == {"unchanged": 100}
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_an_unlink_answered_as_a_process_counts_once_the_process_completed(
+    mode: str, tmp_path: Path
+) -> None:
+    # Production may answer a removal with {"contacts": {"processId": ...}}: the state
+    # forgets the old tier list only once that process has completed.
+    driver = Driver(mode, BrevoMock(membership_process_above=0))
+    try:
+        state = tmp_path / "s.db"
+        sync(driver, write_csv(tmp_path / "in.csv", customers(60)), state=state, **FAST)
+        rows = customers(60)
+        for n in range(0, 60, 2):
+            rows[n] = f"c{n}@example.com,L{n},1600,Ana{n}"
+        mark = len(driver.mock.requests)
+        report = sync(
+            driver, write_csv(tmp_path / "in.csv", rows), state=state, import_threshold=2, **FAST
+        )
+        exchanges = list(driver.mock.requests)[mark:]
+        removes = [r for r in exchanges if r.path.endswith("/remove")]
+        assert removes and report.plan.get("unlink_failed", 0) == 0
+        processes = {json.loads(r.response_body)["contacts"]["processId"] for r in removes}
+        polled = {int(r.path.rsplit("/", 1)[1]) for r in exchanges if "/processes/" in r.path}
+        assert processes <= polled  # every removal's process was followed
+        tiers = tier_lists(driver)
+        for n in range(60):
+            lists = [tiers[i] for i in contact(driver, f"c{n}@example.com").list_ids if i in tiers]
+            assert lists == [Tier.GOLD if n % 2 == 0 else Tier.BRONZE]
+        again = sync(driver, write_csv(tmp_path / "in.csv", rows), state=state, **FAST)
+        assert again.plan["unlink_requests"] == 0
+    finally:
+        driver.close()
 
 
 def test_an_emptied_cell_clears_through_an_import(both: Driver, tmp_path: Path) -> None:

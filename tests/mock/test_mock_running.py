@@ -116,8 +116,11 @@ def test_cli_import_options_reach_the_mock(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(_server, "serve_forever", fake_serve)
     monkeypatch.setattr(BrevoMock, "__init__", spy)
     argv = ["mock", "--port", "0", "--import-delay", "1.5", "--import-speed", "200"]
-    assert cli.main(argv) == 0
+    assert cli.main([*argv, "--membership-process-above", "3"]) == 0
     assert (seen[0].state.import_delay, seen[0].state.import_rows_per_second) == (1.5, 200.0)
+    assert seen[0].state.membership_process_above == 3
+    # A negative count is refused by the mock, reported like its other bad options.
+    assert cli.main([*argv, "--membership-process-above", "-1"]) == 2
 
 
 def test_cli_reports_a_port_it_cant_bind(mock: BrevoMock) -> None:

@@ -361,7 +361,50 @@ def to_contact(item: Mapping[str, Any]) -> Contact:
         list_ids=tuple(i for i in item.get("listIds") or [] if isinstance(i, int)),
         email_blacklisted=bool(item.get("emailBlacklisted", False)),
         modified_at=modified,
+        sms_blacklisted=bool(item.get("smsBlacklisted", False)),
+        whatsapp_blacklisted=bool(item.get("whatsappBlacklisted", False)),
         raw=dict(item),
+    )
+
+
+@dataclass(frozen=True)
+class MembershipAnswer:
+    """What one add/remove answer says, in whichever form Brevo gave it.
+
+    brevo-python 5.1.0 ``PostContactInfoContacts``: ``success`` and ``failure`` are each
+    optional, a list of emails or of ids as sent; ``processId`` and ``total`` come when the
+    change runs as a process. A published example of the endpoint shows the two lists
+    without the ``contacts`` wrapper: read as well.
+
+    Attributes:
+        success: the items Brevo lists as done, as given.
+        failure: the items Brevo lists as not done, as given.
+        process_id: the process that carries the change out, when Brevo answered with one.
+        total: the number of contacts the process handles, when given.
+    """
+
+    success: tuple[Any, ...] = ()
+    failure: tuple[Any, ...] = ()
+    process_id: int | None = None
+    total: int | None = None
+
+
+def to_membership_answer(body: Any) -> MembershipAnswer:
+    """Read an add/remove answer (``{"contacts": {...}}`` or the unwrapped lists)."""
+    if not isinstance(body, Mapping):
+        return MembershipAnswer()
+    contacts = body.get("contacts")
+    source: Mapping[str, Any] = contacts if isinstance(contacts, Mapping) else body
+
+    def items(key: str) -> tuple[Any, ...]:
+        value = source.get(key)
+        return tuple(value) if isinstance(value, list) else ()
+
+    return MembershipAnswer(
+        success=items("success"),
+        failure=items("failure"),
+        process_id=as_int(source.get("processId")),
+        total=as_int(source.get("total")),
     )
 
 
@@ -371,20 +414,37 @@ def to_list_info(item: Mapping[str, Any]) -> ContactListInfo:
         name=str(item.get("name", "")),
         folder_id=as_int(item.get("folderId")),
         total_subscribers=as_int(item.get("totalSubscribers")),
+        total_blacklisted=as_int(item.get("totalBlacklisted")),
+        unique_subscribers=as_int(item.get("uniqueSubscribers")),
+        raw=dict(item),
     )
 
 
 def to_folder_info(item: Mapping[str, Any]) -> FolderInfo:
-    return FolderInfo(id=as_int(item.get("id")) or 0, name=str(item.get("name", "")))
+    return FolderInfo(
+        id=as_int(item.get("id")) or 0,
+        name=str(item.get("name", "")),
+        total_subscribers=as_int(item.get("totalSubscribers")),
+        total_blacklisted=as_int(item.get("totalBlacklisted")),
+        unique_subscribers=as_int(item.get("uniqueSubscribers")),
+        raw=dict(item),
+    )
 
 
 def to_attribute_info(item: Mapping[str, Any]) -> AttributeInfo:
     raw_type = item.get("type")
+    options = item.get("multiCategoryOptions")
+    formula = item.get("calculatedValue")
     return AttributeInfo(
         name=str(item.get("name", "")),
         category=str(item.get("category", "")),
         type=raw_type if isinstance(raw_type, str) else None,
         enumeration=tuple(e for e in item.get("enumeration") or [] if isinstance(e, dict)),
+        multi_category_options=tuple(
+            o for o in (options if isinstance(options, list) else []) if isinstance(o, str)
+        ),
+        calculated_value=formula if isinstance(formula, str) else None,
+        raw=dict(item),
     )
 
 

@@ -102,6 +102,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="ROWS_PER_SECOND",
         help="cap on import processing speed (default: no cap, as fast as the mock goes)",
     )
+    parser.add_argument(
+        "--membership-process-above",
+        type=int,
+        default=None,
+        metavar="MEMBERS",
+        help=(
+            "answer an add/remove of more members than this with a process "
+            "({contacts: {processId, total}}), as production may (default: never)"
+        ),
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the fault draws (default 0)")
     parser.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
     parser.set_defaults(handler=_run)
@@ -126,6 +136,7 @@ def _run(args: argparse.Namespace) -> int:
             seed=args.seed,
             import_delay=args.import_delay,
             import_rows_per_second=args.import_speed,
+            membership_process_above=args.membership_process_above,
         )
     except ValueError as exc:
         print(f"tajo-brevo mock: {exc}", file=sys.stderr)
@@ -146,6 +157,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.import_delay or args.import_speed:
         speed = f"{args.import_speed:g} rows/s" if args.import_speed else "no speed cap"
         print(f"Brevo mock: imports queued {args.import_delay:g} s, {speed}", flush=True)
+    if args.membership_process_above is not None:
+        print(
+            f"Brevo mock: add/remove of more than {args.membership_process_above} members "
+            "answered as a process",
+            flush=True,
+        )
     for fault in args.fault:
         print(f"Brevo mock: fault {fault.describe()}", flush=True)
     print("Brevo mock: Ctrl-C to stop", flush=True)

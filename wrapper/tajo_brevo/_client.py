@@ -178,12 +178,12 @@ class TajoBrevo(_Base):
         base_url: API base URL; default ``$BREVO_BASE_URL`` or ``https://calls.brevo.com/v3``.
             Plain ``http://`` only for loopback hosts (a local mock).
         timeout: seconds per request attempt (default 30).
-        max_retries: retries after a failed attempt (default 3); see "Retries" in README.
+        max_retries: retries after a failed attempt (default 3); see docs/client.md.
         rate_limit: requests per second at most (default ``PlanRate.GENERAL`` = 10), or
             ``"auto"``: no rate of its own, only Brevo's ``x-sib-ratelimit-*`` headers
             (for a server whose limit is unknown or absent, e.g. the in-process mock).
             Either way the client never sends more than Brevo's announced limit per
-            second; see "Retries and pacing" in README.
+            second; see "Retries and pacing" in docs/client.md.
         max_rate_limit_wait: longest wait after a 429 before retrying (default 60 s).
         http_client: an ``httpx.Client`` to send through (proxies, certificates, a mock
             transport); the wrapper still paces, retries and authenticates. Not closed by
@@ -284,10 +284,14 @@ class TajoBrevo(_Base):
             download=lambda url: download_report(http, base_url, url),
         )
 
-    def _run(self, plan: plans.Plan[T]) -> T:
+    def _run(self, plan: plans.WaitingPlan[T]) -> T:
         try:
             call = next(plan)
             while True:  # ends when the plan returns (StopIteration) or raises
+                if isinstance(call, plans.Sleep):
+                    self._sleep(call.seconds)
+                    call = plan.send(None)
+                    continue
                 try:
                     result = self._execute(call)
                 except BrevoError as exc:
@@ -470,7 +474,7 @@ class TajoBrevo(_Base):
         (confirmed through ``GET /processes/{id}``; rows Brevo's import report names are
         ``failed``), concurrent paced upserts when few. Tier moves unlink exactly the old
         tier list the state recorded. The state advances only for confirmed rows; a run
-        killed at any moment is finished by the next one. See README "Regular sync".
+        killed at any moment is finished by the next one. See docs/sync.md.
 
         Args:
             source: a CSV (``,`` or ``;``) or JSON Lines file, or an iterable of
@@ -534,6 +538,8 @@ class TajoBrevo(_Base):
 
         Raises:
             NotFoundError: no such contact.
+            ContactWithoutEmailError: the contact exists but has no email (an SMS-only
+                contact): it is not a loyalty profile.
             ProfileValidationError: the stored data is not a valid profile.
         """
         return self._run(plans.get_plan(self._account, identifier))
@@ -553,43 +559,86 @@ class TajoBrevo(_Base):
         self._run(plans.delete_plan(identifier, hard=hard))
 
     def add_to_list(
-        self, list_id: int, *, emails: Iterable[str] = (), ids: Iterable[int] = ()
+        self,
+        list_id: int,
+        members: Iterable[str | int] = (),
+        *,
+        emails: Iterable[str] = (),
+        ids: Iterable[int] = (),
+        process_timeout: float = 30.0,
     ) -> MembershipResult:
-        """Add contacts to a list, 150 per request, aggregating successes and failures.
+        """Add contacts to a list, 150 per request, reporting only what Brevo confirmed.
+
+        Every member is checked before the first request. An asynchronous answer (a
+        ``processId``) is followed to its process; see docs/responses.md for what each
+        outcome means.
 
         Args:
             list_id: the list.
+            members: emails (str) and contact ids (int), mixed; sent as separate requests.
             emails: emails to add.
             ids: contact ids to add.
+            process_timeout: seconds to follow an asynchronous answer's process before
+                reporting its members as ``pending`` (0: don't follow).
 
         Returns:
-            What Brevo added and did not (already in the list, unknown contact); a chunk
-            Brevo refused as a whole counts as failures, with its message in ``errors``.
+            What Brevo added (``success``), did not (``failure``: already in the list or no
+            such contact; a chunk refused as a whole, with its message in ``errors``), has
+            not finished (``pending``, with ``process_ids``) or did not mention
+            (``unconfirmed``); emails that are not addresses are in ``rejected``.
 
         Raises:
             NotFoundError: the list does not exist.
-            ValidationError: a bad list id or contact id; nothing sent.
+            ValidationError: a bad list id, a member that is neither an email string nor a
+                positive int id, an empty email; nothing sent.
         """
-        return self._run(plans.membership_plan(list_id, emails=emails, ids=ids, remove=False))
+        return self._run(
+            plans.membership_plan(
+                list_id,
+                members=members,
+                emails=emails,
+                ids=ids,
+                remove=False,
+                process_timeout=process_timeout,
+            )
+        )
 
     def remove_from_list(
-        self, list_id: int, *, emails: Iterable[str] = (), ids: Iterable[int] = ()
+        self,
+        list_id: int,
+        members: Iterable[str | int] = (),
+        *,
+        emails: Iterable[str] = (),
+        ids: Iterable[int] = (),
+        process_timeout: float = 30.0,
     ) -> MembershipResult:
-        """Remove contacts from a list, 150 per request, aggregating the results.
+        """Remove contacts from a list, 150 per request, reporting only what Brevo confirmed.
 
         Args:
             list_id: the list.
+            members: emails (str) and contact ids (int), mixed; sent as separate requests.
             emails: emails to remove.
             ids: contact ids to remove.
+            process_timeout: seconds to follow an asynchronous answer's process (0: don't).
 
         Returns:
-            What Brevo removed and did not (see :meth:`add_to_list`).
+            What Brevo removed and did not (``failure``: not in the list or no such
+            contact); see :meth:`add_to_list`.
 
         Raises:
             NotFoundError: the list does not exist.
-            ValidationError: a bad list id or contact id; nothing sent.
+            ValidationError: as for :meth:`add_to_list`; nothing sent.
         """
-        return self._run(plans.membership_plan(list_id, emails=emails, ids=ids, remove=True))
+        return self._run(
+            plans.membership_plan(
+                list_id,
+                members=members,
+                emails=emails,
+                ids=ids,
+                remove=True,
+                process_timeout=process_timeout,
+            )
+        )
 
     # -- reading ----------------------------------------------------------------------
 
@@ -826,10 +875,14 @@ class AsyncTajoBrevo(_Base):
             base_url=base_url, account=self._account, execute=self._execute, download=download
         )
 
-    async def _run(self, plan: plans.Plan[T]) -> T:
+    async def _run(self, plan: plans.WaitingPlan[T]) -> T:
         try:
             call = next(plan)
             while True:  # ends when the plan returns (StopIteration) or raises
+                if isinstance(call, plans.Sleep):
+                    await self._sleep(call.seconds)
+                    call = plan.send(None)
+                    continue
                 try:
                     result = await self._execute(call)
                 except BrevoError as exc:
@@ -947,16 +1000,46 @@ class AsyncTajoBrevo(_Base):
         await self._run(plans.delete_plan(identifier, hard=hard))
 
     async def add_to_list(
-        self, list_id: int, *, emails: Iterable[str] = (), ids: Iterable[int] = ()
+        self,
+        list_id: int,
+        members: Iterable[str | int] = (),
+        *,
+        emails: Iterable[str] = (),
+        ids: Iterable[int] = (),
+        process_timeout: float = 30.0,
     ) -> MembershipResult:
         """See :meth:`TajoBrevo.add_to_list`."""
-        return await self._run(plans.membership_plan(list_id, emails=emails, ids=ids, remove=False))
+        return await self._run(
+            plans.membership_plan(
+                list_id,
+                members=members,
+                emails=emails,
+                ids=ids,
+                remove=False,
+                process_timeout=process_timeout,
+            )
+        )
 
     async def remove_from_list(
-        self, list_id: int, *, emails: Iterable[str] = (), ids: Iterable[int] = ()
+        self,
+        list_id: int,
+        members: Iterable[str | int] = (),
+        *,
+        emails: Iterable[str] = (),
+        ids: Iterable[int] = (),
+        process_timeout: float = 30.0,
     ) -> MembershipResult:
         """See :meth:`TajoBrevo.remove_from_list`."""
-        return await self._run(plans.membership_plan(list_id, emails=emails, ids=ids, remove=True))
+        return await self._run(
+            plans.membership_plan(
+                list_id,
+                members=members,
+                emails=emails,
+                ids=ids,
+                remove=True,
+                process_timeout=process_timeout,
+            )
+        )
 
     async def _iterate(self, pager: plans.Pager) -> AsyncIterator[dict[str, Any]]:
         while (call := pager.next_call()) is not None:

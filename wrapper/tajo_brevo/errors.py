@@ -4,6 +4,8 @@
 
     BrevoError
     ├── ConfigurationError            bad or missing configuration (e.g. no API key)
+    ├── ContactWithoutEmailError      the contact exists but has no email (SMS-only):
+    │                                 it can't be read as a loyalty profile
     ├── SourceError                   a sync's source can't be read as a whole
     ├── StateError                    a sync's state file can't be used (busy, another
     │                                 version, another account)
@@ -54,6 +56,7 @@ __all__ = [
     "BrevoError",
     "CommunicationError",
     "ConfigurationError",
+    "ContactWithoutEmailError",
     "DuplicateContactError",
     "ExportError",
     "InvalidParameterError",
@@ -94,6 +97,34 @@ class BrevoError(Exception):
 
 class ConfigurationError(BrevoError):
     """The client is misconfigured (missing API key, refused base URL, ...)."""
+
+
+class ContactWithoutEmailError(BrevoError):
+    """The contact exists in Brevo but has no email (e.g. an SMS-only contact).
+
+    A loyalty profile is keyed by its email, so :meth:`TajoBrevo.get_customer` can't
+    return one; the request succeeded and the caller's input was valid.
+
+    Attributes:
+        identifier: what the contact was asked for by (email, id or SMS number).
+        contact_id: Brevo's id of the contact, when the answer gives it.
+        contact: the contact as Brevo returned it (attributes, lists, blacklist flags).
+    """
+
+    def __init__(
+        self,
+        *,
+        identifier: str | int,
+        contact_id: int | None,
+        contact: Mapping[str, Any],
+    ) -> None:
+        self.identifier = identifier
+        self.contact_id = contact_id
+        self.contact: Mapping[str, Any] = dict(contact)
+        super().__init__(
+            f"contact {identifier!r} (id {contact_id}) has no email: it is not a loyalty "
+            "profile (an SMS-only contact?)"
+        )
 
 
 class SourceError(BrevoError):

@@ -171,20 +171,39 @@ class BatchResult:
 
 @dataclass(frozen=True, kw_only=True)
 class MembershipResult:
-    """Aggregate of chunked list add/remove calls.
+    """What Brevo confirmed of chunked list add/remove calls (see docs/responses.md).
+
+    Every member sent is in exactly one of ``success``, ``failure``, ``pending`` and
+    ``unconfirmed``, as it was given (an email stripped of surrounding spaces).
 
     Attributes:
         list_id: the list.
-        success: emails or ids Brevo added/removed.
-        failure: emails or ids Brevo did not (not found, already in/out of the list).
-        errors: messages of chunks Brevo refused as a whole.
-        rejected: ``(item, reason)`` for each email refused before sending (not a string,
-            not an address Brevo accepts); the valid ones were sent without them.
+        success: emails or ids Brevo added/removed: listed under ``success`` in its answer,
+            or, for a request answered with a process, read back in the list (out of it,
+            for a removal) once the process ``completed``.
+        failure: emails or ids Brevo did not add/remove: listed under ``failure`` (for an
+            add: already in the list, or no such contact; for a removal: not in the list,
+            or no such contact), in a chunk Brevo refused as a whole, in a request whose
+            process ``failed`` or was ``cancelled``, or read back on the wrong side of the
+            list (or not found) after a completed process.
+        pending: emails or ids of a request Brevo answered with a process that had not
+            finished when the client stopped waiting: not confirmed either way; the
+            process ids are in ``process_ids``.
+        unconfirmed: emails or ids sent that Brevo's answer does not mention at all (or
+            whose read-back after a completed process failed).
+        process_ids: the process of every request Brevo answered asynchronously
+            (``processId``), finished or not.
+        errors: messages of chunks Brevo refused as a whole and of processes that failed.
+        rejected: ``(item, reason)`` for each email refused before sending (not an address
+            Brevo accepts); the valid ones were sent without them.
     """
 
     list_id: int
     success: tuple[str | int, ...] = ()
     failure: tuple[str | int, ...] = ()
+    pending: tuple[str | int, ...] = ()
+    unconfirmed: tuple[str | int, ...] = ()
+    process_ids: tuple[int, ...] = ()
     errors: tuple[str, ...] = ()
     rejected: tuple[tuple[object, str], ...] = ()
 
@@ -200,6 +219,8 @@ class Contact:
         list_ids: the lists the contact is in.
         email_blacklisted: whether the contact is blacklisted for email.
         modified_at: last modification, when given.
+        sms_blacklisted: whether the contact is blacklisted for SMS.
+        whatsapp_blacklisted: whether the contact is blacklisted for WhatsApp.
         raw: the whole JSON object (e.g. for :meth:`LoyaltyProfile.from_contact`).
     """
 
@@ -209,35 +230,78 @@ class Contact:
     list_ids: tuple[int, ...]
     email_blacklisted: bool = False
     modified_at: dt.datetime | None = None
+    sms_blacklisted: bool = False
+    whatsapp_blacklisted: bool = False
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)
 class ContactListInfo:
-    """A contact list: id, name, folder and subscriber count."""
+    """A contact list as a list page gives it.
+
+    Attributes:
+        id: the list id.
+        name: the list name.
+        folder_id: its folder.
+        total_subscribers: contacts in the list (``totalSubscribers``).
+        total_blacklisted: blacklisted contacts in the list (``totalBlacklisted``).
+        unique_subscribers: distinct contacts in the list (``uniqueSubscribers``).
+        raw: the whole JSON object, fields this class does not name included.
+    """
 
     id: int
     name: str
     folder_id: int | None
     total_subscribers: int | None = None
+    total_blacklisted: int | None = None
+    unique_subscribers: int | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
 class FolderInfo:
-    """A contact folder: id and name."""
+    """A contact folder.
+
+    Attributes:
+        id: the folder id.
+        name: the folder name.
+        total_subscribers: contacts across its lists (``totalSubscribers``).
+        total_blacklisted: blacklisted contacts across its lists (``totalBlacklisted``).
+        unique_subscribers: distinct contacts across its lists (``uniqueSubscribers``).
+        raw: the whole JSON object, fields this class does not name included.
+    """
 
     id: int
     name: str
+    total_subscribers: int | None = None
+    total_blacklisted: int | None = None
+    unique_subscribers: int | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
 class AttributeInfo:
-    """An attribute of the account: name, category and type (``None`` if Brevo gives none)."""
+    """An attribute of the account.
+
+    Attributes:
+        name: the attribute name.
+        category: normal, transactional, category, calculated or global.
+        type: text, date, float, boolean, id, multiple-choice, user, ... (None if Brevo
+            gives none).
+        enumeration: the options of a category attribute (``value``, ``label``,
+            ``valueStr``).
+        multi_category_options: the options of a multiple-choice attribute.
+        calculated_value: the formula of a calculated attribute.
+        raw: the whole JSON object, fields this class does not name included.
+    """
 
     name: str
     category: str
     type: str | None
     enumeration: Sequence[Mapping[str, Any]] = ()
+    multi_category_options: tuple[str, ...] = ()
+    calculated_value: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True, kw_only=True)

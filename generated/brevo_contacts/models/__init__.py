@@ -7,7 +7,9 @@ from .attribute_type import AttributeType
 from .contact import Contact
 from .contact_attribute import ContactAttribute
 from .contact_attribute_list import ContactAttributeList
+from .contact_attribute_type import ContactAttributeType
 from .contact_attributes import ContactAttributes
+from .contact_consent_groups_item import ContactConsentGroupsItem
 from .contact_export_filter import ContactExportFilter
 from .contact_export_filter_action_for_contacts import (
     ContactExportFilterActionForContacts,
@@ -21,6 +23,9 @@ from .contact_export_filter_action_for_sms_campaigns import (
 from .contact_list import ContactList
 from .contact_list_collection import ContactListCollection
 from .contact_list_detail import ContactListDetail
+from .contact_list_detail_campaign_stats_item import ContactListDetailCampaignStatsItem
+from .contact_list_summary import ContactListSummary
+from .contact_statistics import ContactStatistics
 from .create_contact import CreateContact
 from .create_contact_attribute import CreateContactAttribute
 from .create_contact_attributes import CreateContactAttributes
@@ -64,7 +69,9 @@ __all__ = (
     "Contact",
     "ContactAttribute",
     "ContactAttributeList",
+    "ContactAttributeType",
     "ContactAttributes",
+    "ContactConsentGroupsItem",
     "ContactExportFilter",
     "ContactExportFilterActionForContacts",
     "ContactExportFilterActionForEmailCampaigns",
@@ -72,6 +79,9 @@ __all__ = (
     "ContactList",
     "ContactListCollection",
     "ContactListDetail",
+    "ContactListDetailCampaignStatsItem",
+    "ContactListSummary",
+    "ContactStatistics",
     "CreateContact",
     "CreateContactAttribute",
     "CreateContactAttributes",

@@ -6,6 +6,8 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="AttributeEnumeration")
 
 
@@ -15,16 +17,20 @@ class AttributeEnumeration:
     Attributes:
         value (int): Numeric value of the enum option.
         label (str): Display label for the enum option.
+        value_str (str | Unset): The option's value as stored (value is 0 when it is not numeric).
     """
 
     value: int
     label: str
+    value_str: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         value = self.value
 
         label = self.label
+
+        value_str = self.value_str
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -34,6 +40,8 @@ class AttributeEnumeration:
                 "label": label,
             }
         )
+        if value_str is not UNSET:
+            field_dict["valueStr"] = value_str
 
         return field_dict
 
@@ -44,9 +52,12 @@ class AttributeEnumeration:
 
         label = d.pop("label")
 
+        value_str = d.pop("valueStr", UNSET)
+
         attribute_enumeration = cls(
             value=value,
             label=label,
+            value_str=value_str,
         )
 
         attribute_enumeration.additional_properties = d

@@ -11,6 +11,8 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.contact_attributes import ContactAttributes
+    from ..models.contact_consent_groups_item import ContactConsentGroupsItem
+    from ..models.contact_statistics import ContactStatistics
 
 
 T = TypeVar("T", bound="Contact")
@@ -28,6 +30,11 @@ class Contact:
         list_ids (list[int]): IDs of lists the contact belongs to.
         attributes (ContactAttributes): Custom attribute values for the contact as key-value pairs.
         email (str | Unset): Email address of the contact.
+        whatsapp_blacklisted (bool | Unset): Whether the contact is blacklisted for WhatsApp.
+        list_unsubscribed (list[int] | Unset): IDs of lists the contact unsubscribed from.
+        consent_groups (list[ContactConsentGroupsItem] | Unset): Consent groups of the contact (accounts with consent
+            groups only).
+        statistics (ContactStatistics | Unset): Campaign statistics of the contact (one contact's read only).
     """
 
     id: int
@@ -38,6 +45,10 @@ class Contact:
     list_ids: list[int]
     attributes: ContactAttributes
     email: str | Unset = UNSET
+    whatsapp_blacklisted: bool | Unset = UNSET
+    list_unsubscribed: list[int] | Unset = UNSET
+    consent_groups: list[ContactConsentGroupsItem] | Unset = UNSET
+    statistics: ContactStatistics | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -57,6 +68,23 @@ class Contact:
 
         email = self.email
 
+        whatsapp_blacklisted = self.whatsapp_blacklisted
+
+        list_unsubscribed: list[int] | Unset = UNSET
+        if not isinstance(self.list_unsubscribed, Unset):
+            list_unsubscribed = self.list_unsubscribed
+
+        consent_groups: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.consent_groups, Unset):
+            consent_groups = []
+            for consent_groups_item_data in self.consent_groups:
+                consent_groups_item = consent_groups_item_data.to_dict()
+                consent_groups.append(consent_groups_item)
+
+        statistics: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.statistics, Unset):
+            statistics = self.statistics.to_dict()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -72,12 +100,22 @@ class Contact:
         )
         if email is not UNSET:
             field_dict["email"] = email
+        if whatsapp_blacklisted is not UNSET:
+            field_dict["whatsappBlacklisted"] = whatsapp_blacklisted
+        if list_unsubscribed is not UNSET:
+            field_dict["listUnsubscribed"] = list_unsubscribed
+        if consent_groups is not UNSET:
+            field_dict["consentGroups"] = consent_groups
+        if statistics is not UNSET:
+            field_dict["statistics"] = statistics
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.contact_attributes import ContactAttributes
+        from ..models.contact_consent_groups_item import ContactConsentGroupsItem
+        from ..models.contact_statistics import ContactStatistics
 
         d = dict(src_dict)
         id = d.pop("id")
@@ -96,6 +134,28 @@ class Contact:
 
         email = d.pop("email", UNSET)
 
+        whatsapp_blacklisted = d.pop("whatsappBlacklisted", UNSET)
+
+        list_unsubscribed = cast(list[int], d.pop("listUnsubscribed", UNSET))
+
+        _consent_groups = d.pop("consentGroups", UNSET)
+        consent_groups: list[ContactConsentGroupsItem] | Unset = UNSET
+        if _consent_groups is not UNSET:
+            consent_groups = []
+            for consent_groups_item_data in _consent_groups:
+                consent_groups_item = ContactConsentGroupsItem.from_dict(
+                    consent_groups_item_data
+                )
+
+                consent_groups.append(consent_groups_item)
+
+        _statistics = d.pop("statistics", UNSET)
+        statistics: ContactStatistics | Unset
+        if isinstance(_statistics, Unset):
+            statistics = UNSET
+        else:
+            statistics = ContactStatistics.from_dict(_statistics)
+
         contact = cls(
             id=id,
             email_blacklisted=email_blacklisted,
@@ -105,6 +165,10 @@ class Contact:
             list_ids=list_ids,
             attributes=attributes,
             email=email,
+            whatsapp_blacklisted=whatsapp_blacklisted,
+            list_unsubscribed=list_unsubscribed,
+            consent_groups=consent_groups,
+            statistics=statistics,
         )
 
         contact.additional_properties = d

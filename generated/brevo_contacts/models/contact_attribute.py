@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.attribute_category import AttributeCategory
-from ..models.attribute_type import AttributeType
+from ..models.contact_attribute_type import ContactAttributeType
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -23,14 +23,18 @@ class ContactAttribute:
     Attributes:
         name (str): Name of the attribute.
         category (AttributeCategory): Category of a contact attribute.
-        type_ (AttributeType | Unset): Data type of an attribute value.
         enumeration (list[AttributeEnumeration] | Unset): Enumeration values for category attributes.
+        type_ (ContactAttributeType | Unset): Data type of an attribute, as a read of the account's attributes gives it.
+        calculated_value (str | Unset): Formula of a calculated attribute.
+        multi_category_options (list[str] | Unset): The options of a multiple-choice attribute.
     """
 
     name: str
     category: AttributeCategory
-    type_: AttributeType | Unset = UNSET
     enumeration: list[AttributeEnumeration] | Unset = UNSET
+    type_: ContactAttributeType | Unset = UNSET
+    calculated_value: str | Unset = UNSET
+    multi_category_options: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -38,16 +42,22 @@ class ContactAttribute:
 
         category = self.category.value
 
-        type_: str | Unset = UNSET
-        if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
-
         enumeration: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.enumeration, Unset):
             enumeration = []
             for enumeration_item_data in self.enumeration:
                 enumeration_item = enumeration_item_data.to_dict()
                 enumeration.append(enumeration_item)
+
+        type_: str | Unset = UNSET
+        if not isinstance(self.type_, Unset):
+            type_ = self.type_.value
+
+        calculated_value = self.calculated_value
+
+        multi_category_options: list[str] | Unset = UNSET
+        if not isinstance(self.multi_category_options, Unset):
+            multi_category_options = self.multi_category_options
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -57,10 +67,14 @@ class ContactAttribute:
                 "category": category,
             }
         )
-        if type_ is not UNSET:
-            field_dict["type"] = type_
         if enumeration is not UNSET:
             field_dict["enumeration"] = enumeration
+        if type_ is not UNSET:
+            field_dict["type"] = type_
+        if calculated_value is not UNSET:
+            field_dict["calculatedValue"] = calculated_value
+        if multi_category_options is not UNSET:
+            field_dict["multiCategoryOptions"] = multi_category_options
 
         return field_dict
 
@@ -73,13 +87,6 @@ class ContactAttribute:
 
         category = AttributeCategory(d.pop("category"))
 
-        _type_ = d.pop("type", UNSET)
-        type_: AttributeType | Unset
-        if isinstance(_type_, Unset):
-            type_ = UNSET
-        else:
-            type_ = AttributeType(_type_)
-
         _enumeration = d.pop("enumeration", UNSET)
         enumeration: list[AttributeEnumeration] | Unset = UNSET
         if _enumeration is not UNSET:
@@ -89,11 +96,24 @@ class ContactAttribute:
 
                 enumeration.append(enumeration_item)
 
+        _type_ = d.pop("type", UNSET)
+        type_: ContactAttributeType | Unset
+        if isinstance(_type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = ContactAttributeType(_type_)
+
+        calculated_value = d.pop("calculatedValue", UNSET)
+
+        multi_category_options = cast(list[str], d.pop("multiCategoryOptions", UNSET))
+
         contact_attribute = cls(
             name=name,
             category=category,
-            type_=type_,
             enumeration=enumeration,
+            type_=type_,
+            calculated_value=calculated_value,
+            multi_category_options=multi_category_options,
         )
 
         contact_attribute.additional_properties = d

@@ -2,10 +2,18 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.contact_list_detail_campaign_stats_item import (
+        ContactListDetailCampaignStatsItem,
+    )
+
 
 T = TypeVar("T", bound="ContactListDetail")
 
@@ -21,6 +29,8 @@ class ContactListDetail:
         folder_id (int): ID of the folder containing the list.
         created_at (datetime.datetime): UTC date-time when the list was created.
         unique_subscribers (int): Number of distinct contacts in the list.
+        dynamic_list (bool | Unset): Whether the list is dynamic.
+        campaign_stats (list[ContactListDetailCampaignStatsItem] | Unset): Statistics of the campaigns sent to the list.
     """
 
     id: int
@@ -30,6 +40,8 @@ class ContactListDetail:
     folder_id: int
     created_at: datetime.datetime
     unique_subscribers: int
+    dynamic_list: bool | Unset = UNSET
+    campaign_stats: list[ContactListDetailCampaignStatsItem] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -47,6 +59,15 @@ class ContactListDetail:
 
         unique_subscribers = self.unique_subscribers
 
+        dynamic_list = self.dynamic_list
+
+        campaign_stats: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.campaign_stats, Unset):
+            campaign_stats = []
+            for campaign_stats_item_data in self.campaign_stats:
+                campaign_stats_item = campaign_stats_item_data.to_dict()
+                campaign_stats.append(campaign_stats_item)
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -60,11 +81,19 @@ class ContactListDetail:
                 "uniqueSubscribers": unique_subscribers,
             }
         )
+        if dynamic_list is not UNSET:
+            field_dict["dynamicList"] = dynamic_list
+        if campaign_stats is not UNSET:
+            field_dict["campaignStats"] = campaign_stats
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.contact_list_detail_campaign_stats_item import (
+            ContactListDetailCampaignStatsItem,
+        )
+
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -80,6 +109,19 @@ class ContactListDetail:
 
         unique_subscribers = d.pop("uniqueSubscribers")
 
+        dynamic_list = d.pop("dynamicList", UNSET)
+
+        _campaign_stats = d.pop("campaignStats", UNSET)
+        campaign_stats: list[ContactListDetailCampaignStatsItem] | Unset = UNSET
+        if _campaign_stats is not UNSET:
+            campaign_stats = []
+            for campaign_stats_item_data in _campaign_stats:
+                campaign_stats_item = ContactListDetailCampaignStatsItem.from_dict(
+                    campaign_stats_item_data
+                )
+
+                campaign_stats.append(campaign_stats_item)
+
         contact_list_detail = cls(
             id=id,
             name=name,
@@ -88,6 +130,8 @@ class ContactListDetail:
             folder_id=folder_id,
             created_at=created_at,
             unique_subscribers=unique_subscribers,
+            dynamic_list=dynamic_list,
+            campaign_stats=campaign_stats,
         )
 
         contact_list_detail.additional_properties = d

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.folder import Folder
 
@@ -17,30 +19,31 @@ T = TypeVar("T", bound="FolderList")
 class FolderList:
     """
     Attributes:
-        count (int): Total number of folders.
-        folders (list[Folder]): List of folder records.
+        count (int | Unset): Total number of folders.
+        folders (list[Folder] | Unset): List of folder records.
     """
 
-    count: int
-    folders: list[Folder]
+    count: int | Unset = UNSET
+    folders: list[Folder] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         count = self.count
 
-        folders = []
-        for folders_item_data in self.folders:
-            folders_item = folders_item_data.to_dict()
-            folders.append(folders_item)
+        folders: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.folders, Unset):
+            folders = []
+            for folders_item_data in self.folders:
+                folders_item = folders_item_data.to_dict()
+                folders.append(folders_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "count": count,
-                "folders": folders,
-            }
-        )
+        field_dict.update({})
+        if count is not UNSET:
+            field_dict["count"] = count
+        if folders is not UNSET:
+            field_dict["folders"] = folders
 
         return field_dict
 
@@ -49,14 +52,16 @@ class FolderList:
         from ..models.folder import Folder
 
         d = dict(src_dict)
-        count = d.pop("count")
+        count = d.pop("count", UNSET)
 
-        folders = []
-        _folders = d.pop("folders")
-        for folders_item_data in _folders:
-            folders_item = Folder.from_dict(folders_item_data)
+        _folders = d.pop("folders", UNSET)
+        folders: list[Folder] | Unset = UNSET
+        if _folders is not UNSET:
+            folders = []
+            for folders_item_data in _folders:
+                folders_item = Folder.from_dict(folders_item_data)
 
-            folders.append(folders_item)
+                folders.append(folders_item)
 
         folder_list = cls(
             count=count,

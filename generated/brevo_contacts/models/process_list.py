@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.process import Process
 
@@ -17,30 +19,31 @@ T = TypeVar("T", bound="ProcessList")
 class ProcessList:
     """
     Attributes:
-        processes (list[Process]):
-        count (int): Number of processes in the account.
+        processes (list[Process] | Unset):
+        count (int | Unset): Number of processes in the account.
     """
 
-    processes: list[Process]
-    count: int
+    processes: list[Process] | Unset = UNSET
+    count: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        processes = []
-        for processes_item_data in self.processes:
-            processes_item = processes_item_data.to_dict()
-            processes.append(processes_item)
+        processes: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.processes, Unset):
+            processes = []
+            for processes_item_data in self.processes:
+                processes_item = processes_item_data.to_dict()
+                processes.append(processes_item)
 
         count = self.count
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "processes": processes,
-                "count": count,
-            }
-        )
+        field_dict.update({})
+        if processes is not UNSET:
+            field_dict["processes"] = processes
+        if count is not UNSET:
+            field_dict["count"] = count
 
         return field_dict
 
@@ -49,14 +52,16 @@ class ProcessList:
         from ..models.process import Process
 
         d = dict(src_dict)
-        processes = []
-        _processes = d.pop("processes")
-        for processes_item_data in _processes:
-            processes_item = Process.from_dict(processes_item_data)
+        _processes = d.pop("processes", UNSET)
+        processes: list[Process] | Unset = UNSET
+        if _processes is not UNSET:
+            processes = []
+            for processes_item_data in _processes:
+                processes_item = Process.from_dict(processes_item_data)
 
-            processes.append(processes_item)
+                processes.append(processes_item)
 
-        count = d.pop("count")
+        count = d.pop("count", UNSET)
 
         process_list = cls(
             processes=processes,

@@ -12,7 +12,7 @@ use.
 """
 
 from .._adapter import to_attribute_info, to_contact, to_folder_info, to_list_info
-from ._base import Plan, Progress, T
+from ._base import Plan, Progress, Sleep, T, WaitingPlan
 from .account import (
     AccountCache,
     check_against_account,
@@ -23,6 +23,7 @@ from .customers import (
     check_bool,
     create_plan,
     delete_plan,
+    follow_process,
     get_plan,
     membership_plan,
     upsert_plan,
@@ -55,7 +56,9 @@ __all__ = [
     "Pager",
     "Plan",
     "Progress",
+    "Sleep",
     "T",
+    "WaitingPlan",
     "check_against_account",
     "check_bool",
     "check_program",
@@ -67,6 +70,7 @@ __all__ = [
     "export_rows_async",
     "fetch_attributes",
     "folders_pager",
+    "follow_process",
     "get_plan",
     "list_names",
     "lists_pager",

@@ -13,7 +13,7 @@ from ..errors import (
 )
 from ._base import Plan
 
-#: Brevo's page-size caps (BREVO_FACTS: contacts 1000; lists and folders 50).
+#: Brevo's page-size caps: GET /contacts takes limit <= 1000, lists and folders <= 50.
 CONTACTS_PAGE_MAX = 1000
 LISTS_PAGE_MAX = 50
 FOLDERS_PAGE_MAX = 50

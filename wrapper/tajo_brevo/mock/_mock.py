@@ -54,6 +54,10 @@ class BrevoMock(MockInspection):
             0: at once; set it to see an import in flight).
         import_rows_per_second: cap on import processing speed (default None: as fast
             as the mock goes).
+        membership_process_above: answer an add/remove of more members than this in
+            production's asynchronous form, ``{"contacts": {"processId", "total"}}``,
+            carrying the change out as a process (``GET /processes/{id}``; queued behind
+            imports, ``import_delay`` applies). Default None: always synchronous.
 
     Raises:
         ValueError: no API key, a bad rate limit, a bad fault rule or import option.
@@ -73,7 +77,14 @@ class BrevoMock(MockInspection):
         record_limit: int = 10_000,
         import_delay: float = 0.0,
         import_rows_per_second: float | None = None,
+        membership_process_above: int | None = None,
     ) -> None:
+        if membership_process_above is not None and (
+            isinstance(membership_process_above, bool)
+            or not isinstance(membership_process_above, int)
+            or membership_process_above < 0
+        ):
+            raise ValueError("membership_process_above must be an int >= 0 (or None: never)")
         keys = tuple(api_keys)
         if not keys or not all(isinstance(k, str) and k for k in keys):
             raise ValueError("BrevoMock needs at least one non-empty API key")
@@ -103,6 +114,7 @@ class BrevoMock(MockInspection):
             notify=post_notification,
             fetch=fetch_file,
         )
+        self.state.membership_process_above = membership_process_above
         self._records: collections.deque[RecordedExchange] = collections.deque(maxlen=record_limit)
         self._records_lock = threading.Lock()
         self.app: Starlette = build_app(

@@ -79,7 +79,7 @@ class Change:
     #: Where in the operation, e.g. ``"request body application/json: attributes.TIER"``;
     #: ``""`` for the operation itself.
     location: str
-    #: Machine-readable kind, e.g. ``"property-added"`` (see README for the list).
+    #: Machine-readable kind, e.g. ``"property-added"`` (docs/spec-bumps.md lists them).
     kind: str
     #: :data:`BREAKING` or :data:`NON_BREAKING`.
     severity: str

@@ -1,6 +1,6 @@
 """The sync engine: keep a source of loyalty customers in step with Brevo.
 
-Data flow (DESIGN.md, "Data flow of a sync"): source rows, streamed (``_source``) ->
+Data flow (ARCHITECTURE.md, "How a sync flows"): source rows, streamed (``_source``) ->
 validated and encoded rows -> plan against the state (``_plan``: only changes go out;
 import chunks or per-contact upserts; tier moves unlink the old list the state recorded)
 -> send -> confirm -> state (``_state``: advanced only for what Brevo confirmed) ->

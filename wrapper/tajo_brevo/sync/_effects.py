@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._adapter import Call
+from .._plans import Sleep  # the one Sleep: the client's plans wait with it too
 
 __all__ = ["Download", "Effect", "Parallel", "Plan", "Sleep"]
 
@@ -16,13 +17,6 @@ class Parallel:
     """Run these sub-plans concurrently; the plan receives their values (or exceptions)."""
 
     plans: Sequence[Generator[Any, Any, Any]]
-
-
-@dataclass(frozen=True)
-class Sleep:
-    """Wait before polling again."""
-
-    seconds: float
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .. import _adapter as calls
+from .._adapter import Call
+from .._plans import follow_process
 from ..errors import APIError, BrevoError, NotFoundError
 from ._context import RunContext
 from ._effects import Parallel, Plan
@@ -68,7 +70,7 @@ def unlink(ctx: RunContext) -> Plan:
     removed: dict[str, set[int]] = {}
     by_key = {c.key: c for c in stale}
     for (list_id, batch), result in zip(batches, results, strict=True):
-        if isinstance(result, BaseException):
+        if isinstance(result, BaseException) or result is False:
             ctx.report.plan["unlink_failed"] += len(batch)
             continue
         for contact in batch:
@@ -84,14 +86,45 @@ def unlink(ctx: RunContext) -> Plan:
 
 
 def _remove(ctx: RunContext, list_id: int, contacts: Sequence[ContactState]) -> Plan:
+    """Remove a batch from a list; False when Brevo has not confirmed it (yet)."""
     try:
-        yield from ctx.call(calls.remove_from_list_call(list_id, emails=[c.key for c in contacts]))
+        result = yield from ctx.call(
+            calls.remove_from_list_call(list_id, emails=[c.key for c in contacts])
+        )
     except APIError as exc:
         if exc.status_code == 400:
             return None  # "already removed / does not exist": not in the list either way
         raise
     failpoint("unlink:sent")
+    # Listed under success or failure, a contact is out of the list either way (failure:
+    # not in it, or unknown). An answer with only a process is confirmed by its process.
+    answer = calls.to_membership_answer(result.body)
+    if answer.process_id is not None and not (answer.success or answer.failure):
+        status, _ = yield from _counted(
+            ctx, follow_process(answer.process_id, ctx.options.poll_timeout)
+        )
+        if status != "completed":
+            return False
     return None
+
+
+def _counted(ctx: RunContext, plan: Plan) -> Plan:
+    """Run a client plan (calls and sleeps) inside this one, counting its calls."""
+    try:
+        effect = next(plan)
+        while True:  # ends when the sub-plan returns (StopIteration) or raises
+            if isinstance(effect, Call):
+                ctx.report.requests[effect.operation] += 1
+            try:
+                value = yield effect
+            except BrevoError as exc:
+                effect = plan.throw(exc)
+            else:
+                effect = plan.send(value)
+    except StopIteration as stop:
+        return stop.value
+    finally:
+        plan.close()
 
 
 def mirror(ctx: RunContext) -> Plan:
@@ -138,7 +171,7 @@ def _unlist(ctx: RunContext, missing: list[ContactState], program: Program) -> P
     results = yield Parallel([_remove(ctx, list_id, batch) for list_id, batch in jobs])
     failed: set[str] = set()
     for (_, batch), result in zip(jobs, results, strict=True):
-        if isinstance(result, BaseException):
+        if isinstance(result, BaseException) or result is False:
             failed.update(c.key for c in batch)
     return [c.key for c in missing if c.key not in failed]
 

@@ -7,7 +7,7 @@ so a refused request leaves no half-written state. One module per resource:
 ``_contacts``, ``_lists`` (lists, members, folders), ``_attributes``, ``_imports``
 (imports and processes); ``_base`` holds the records, indexes and shared rules.
 
-Rules, as production Brevo applies them (``BREVO_FACTS.md``):
+Rules, as production Brevo applies them:
 
 - emails are case-insensitive and unique (stored lower case); SMS numbers are unique;
 - a contact attribute value is kept only when the attribute exists and the value fits its

@@ -73,6 +73,10 @@ BATCH_ROWS = 1000
 #: a present, non-blank value, so ``import_contacts`` checks the body exactly as before.
 _PREPARED = "(rows parsed in a helper process)"
 _FINISHED = frozenset({"completed", "failed", "cancelled"})
+IMPORT_PROCESS = "IMPORTUSER"
+#: The mock's name for a membership change answered as a process (production's name for
+#: such a process is not published; its shape is GetProcessResponse's all the same).
+MEMBERSHIP_PROCESS = "LIST_MEMBERSHIP"
 
 
 @dataclass
@@ -94,7 +98,7 @@ class ImportProcess:
     id: int
     root_url: str = ""
     status: str = "queued"
-    name: str = "IMPORTUSER"
+    name: str = IMPORT_PROCESS
     created: list[int] = field(default_factory=list)
     updated: list[int] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
@@ -131,7 +135,7 @@ class ImportProcess:
     def to_json(self) -> dict[str, Any]:
         """The process as ``GET /processes/{id}`` answers it."""
         out: dict[str, Any] = {"id": self.id, "name": self.name, "status": self.status}
-        if self.status == "completed":
+        if self.status == "completed" and self.name == IMPORT_PROCESS:
             out["info"] = {"import": {kind: self.report_url(kind) for kind in REPORT_KINDS}}
         return out
 
@@ -188,6 +192,14 @@ class _Job:
     prepared: PreparedRows | None = None
 
 
+@dataclass
+class _Apply:
+    """A membership change the worker carries out as a process."""
+
+    process: ImportProcess
+    apply: Callable[[], object]
+
+
 def is_loopback_url(url: str) -> bool:
     """Whether ``url`` is http(s) on a loopback host (the only URLs the mock calls)."""
     try:
@@ -238,6 +250,7 @@ class ImportsMixin(ListsMixin, StateBase):
     files_path: str
     import_delay: float
     import_rows_per_second: float | None
+    membership_process_above: int | None
 
     def _init_imports(
         self,
@@ -258,6 +271,7 @@ class ImportsMixin(ListsMixin, StateBase):
         self._processes: dict[int, BackgroundProcess] = {}
         # One queue and one worker for every kind of process, in order, like production.
         self._queue: collections.deque[Any] = collections.deque()
+        self.membership_process_above = None
         self._worker: threading.Thread | None = None
         self._idle = threading.Condition(threading.Lock())
         self._sleep = sleep
@@ -350,6 +364,36 @@ class ImportsMixin(ListsMixin, StateBase):
         self._submit(job)
         return process.id
 
+    def change_members(self, list_id: int, body: Mapping[str, Any], *, add: bool) -> dict[str, Any]:
+        """addContactsToList / removeContactsFromList, synchronous or as a process.
+
+        Above ``membership_process_above`` members the change runs as a process (queued
+        behind imports, ``import_delay`` applies) and the answer is production's
+        asynchronous form, ``{"contacts": {"processId": ..., "total": ...}}``
+        (brevo-python 5.1.0 PostContactInfoContacts).
+        """
+        above = self.membership_process_above
+        if above is None:
+            return super().change_members(list_id, body, add=add)
+        with self.lock:
+            emails, ids = self.check_members(list_id, body)
+            total = len(emails) + len(ids)
+            if total <= above:
+                return super().change_members(list_id, body, add=add)
+            process = ImportProcess(id=self._new_id("import"), name=MEMBERSHIP_PROCESS)
+            self._processes[process.id] = process
+            change = dict(body)
+
+        def apply() -> object:
+            # The list may be gone by the time the process runs: then nothing changes.
+            try:
+                return ListsMixin.change_members(self, list_id, change, add=add)
+            except MockAPIError as exc:
+                raise _ImportFailed(exc.message) from None
+
+        self._submit(_Apply(process, apply))
+        return {"contacts": {"processId": process.id, "total": total}}
+
     def get_process(self, process_id: int) -> dict[str, Any]:
         """getProcess (404 for an unknown id)."""
         with self.lock:
@@ -417,14 +461,16 @@ class ImportsMixin(ListsMixin, StateBase):
         """Run one queued job (another kind of process overrides this and calls it)."""
         self._run_job(job)
 
-    def _run_job(self, job: _Job) -> None:
+    def _run_job(self, job: _Job | _Apply) -> None:
         process = job.process
         if self.import_delay:
             self._sleep(self.import_delay)
         process.status = "in_process"
         try:
-            rows = self._rows(job)
-            self._apply_rows(job, rows)
+            if isinstance(job, _Apply):
+                job.apply()
+            else:
+                self._apply_rows(job, self._rows(job))
         except _ImportFailed as exc:
             with self.lock:
                 process.error = str(exc)

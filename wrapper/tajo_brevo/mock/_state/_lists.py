@@ -119,8 +119,8 @@ class ListsMixin(ContactsMixin, StateBase):
             rows = [self.contacts[i] for i in sorted(self._members[list_id])]
             return self._page(rows, limit=limit, offset=offset, sort=sort, since=modified_since)
 
-    def change_members(self, list_id: int, body: Mapping[str, Any], *, add: bool) -> dict[str, Any]:
-        """addContactsToList / removeContactsFromList: per-item success and failure."""
+    def check_members(self, list_id: int, body: Mapping[str, Any]) -> tuple[list[str], list[int]]:
+        """The emails and ids of an add/remove body, or the error Brevo answers it with."""
         with self.lock:
             self._get_list(list_id)
             emails = list(body.get("emails") or [])
@@ -129,11 +129,22 @@ class ListsMixin(ContactsMixin, StateBase):
                 raise missing("emails or ids is missing")
             if len(emails) > MEMBERSHIP_CAP or len(ids) > MEMBERSHIP_CAP:
                 raise invalid(f"at most {MEMBERSHIP_CAP} emails or ids per request")
-            success: list[str] = []
-            failure: list[str] = []
-            targets: list[tuple[str, Contact | None]] = [
+            return emails, ids
+
+    def change_members(self, list_id: int, body: Mapping[str, Any], *, add: bool) -> dict[str, Any]:
+        """addContactsToList / removeContactsFromList: per-item success and failure.
+
+        Items come back as sent: emails, or ids as numbers when the request names only ids
+        (brevo-python 5.1.0 PostContactInfoContactsSuccess = List[str] | List[int]); a
+        request naming both (the pin allows it) gets every item as a string.
+        """
+        with self.lock:
+            emails, ids = self.check_members(list_id, body)
+            success: list[str | int] = []
+            failure: list[str | int] = []
+            targets: list[tuple[str | int, Contact | None]] = [
                 (e, self.contact_by_email(e)) for e in emails
-            ] + [(str(i), self.contacts.get(i)) for i in ids]
+            ] + [(i if not emails else str(i), self.contacts.get(i)) for i in ids]
             now = self._now_ms()
             for label, contact in targets:
                 member = contact is not None and list_id in contact.list_ids
