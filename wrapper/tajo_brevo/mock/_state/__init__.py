@@ -42,15 +42,14 @@ from ._base import (
     utc_now,
 )
 from ._exports import EXPORT_PROCESS_NAME, ExportProcess, ExportsMixin
+from ._import_rows import PreparedRows, prepare_rows
 from ._imports import (
     REPORT_KINDS,
     REPORT_PATH,
     ImportFileError,
     ImportProcess,
     ImportsMixin,
-    PreparedRows,
     is_loopback_url,
-    prepare_rows,
 )
 
 
