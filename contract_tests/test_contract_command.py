@@ -77,16 +77,20 @@ def test_contract_against_the_running_mock_passes_with_summary_and_junit(
     assert len(mock.state.contacts) == 7  # 6 seeded + 1 imported by the seed
 
 
-def test_contract_with_a_wrong_key_fails_and_says_why(
+def test_contract_with_a_wrong_key_says_so_in_one_line_before_the_suite(
     served: tuple[BrevoMock, BackgroundServer], capsys: pytest.CaptureFixture[str]
 ) -> None:
     _mock, server = served
     args = ["--base-url", server.base_url, "--api-key", "not-the-key", "--max-examples", "1"]
     code = main(["contract", *args, "--operation", "listContactAttributes"])
-    out = capsys.readouterr().out
-    assert code == 1
-    assert "listContactAttributes (GET /contacts/attributes): every response was 401/403" in out
-    assert "not-the-key" not in out
+    out, err = capsys.readouterr()
+    assert code == 2  # configuration: no operation listed as "ok" first
+    assert out == ""
+    assert err.splitlines() == [
+        "tajo-brevo contract: Brevo refused the API key (401 Key not found): "
+        "check BREVO_API_KEY (Brevo: SMTP & API > API Keys)"
+    ]
+    assert "not-the-key" not in out + err
 
 
 def test_contract_against_a_server_that_breaks_the_spec_fails_naming_operation_and_check(

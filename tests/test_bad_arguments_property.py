@@ -100,13 +100,15 @@ BAD_DATETIME = st.one_of(
     st.integers(), st.text(max_size=10), st.dates(), st.floats(), st.booleans()
 )
 BAD_CHOICE = st.one_of(st.none(), st.integers(), st.text(max_size=5))
-BAD_SECONDS = st.one_of(
+BAD_TIMEOUT = st.one_of(
     st.none(),
     st.text(max_size=3),
-    st.floats(max_value=0),
+    st.floats(max_value=0, exclude_max=True),
     st.just(float("nan")),
     st.just(float("inf")),
 )
+#: A wait between polls must be more than 0 (0 never doubles: a tight loop).
+BAD_INTERVAL = st.one_of(BAD_TIMEOUT, st.just(0), st.just(0.0))
 
 #: method -> (good arguments, {argument: bad values}).
 METHODS: dict[str, tuple[dict[str, Any], dict[str, st.SearchStrategy[Any]]]] = {
@@ -167,9 +169,9 @@ METHODS: dict[str, tuple[dict[str, Any], dict[str, st.SearchStrategy[Any]]]] = {
                 st.none(), st.integers(), st.lists(st.one_of(st.integers(), bad_text), min_size=1)
             ),
             "list_ids": BAD_FLAG,
-            "poll_interval": BAD_SECONDS,
-            "max_poll_interval": BAD_SECONDS,
-            "timeout": BAD_SECONDS,
+            "poll_interval": BAD_INTERVAL,
+            "max_poll_interval": BAD_INTERVAL,
+            "timeout": BAD_TIMEOUT,
         },
     ),
     "iter_contacts": ({}, {"modified_since": BAD_DATETIME, "page_size": BAD_PAGE_SIZE}),

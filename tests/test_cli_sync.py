@@ -144,7 +144,28 @@ def test_dry_run_prints_the_plan_and_sends_nothing(
 ) -> None:
     code, out, _ = run(capsys, str(write(tmp_path / "c.csv", ROWS)), "--dry-run")
     assert code == 0 and "dry run (nothing sent)" in out and "4 rows in 0 import(s)" in out
+    assert "c.csv: 4 rows in " in out  # the rows it read, not the 0 outcomes it records
+    assert "would send (dry run)" in out and "sending" not in out
+    code, out, _ = run(capsys, str(tmp_path / "c.csv"), "--dry-run", "--json")
+    assert code == 0 and json.loads(out)["rows"] == 4
     assert [r for r in account.requests if r.method != "GET"] == []
+
+
+def test_piped_progress_is_plain_lines_and_json_has_none(
+    account: BrevoMock, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = write(tmp_path / "c.csv", ROWS)
+    code, out, err = run(capsys, str(source))
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert "\r" not in out
+    assert lines[0] == "provisioning the program (attributes, folder, lists) ..."
+    assert any(line.startswith("reading and planning: 4 of 4 rows (100 %), in ") for line in lines)
+    assert any(line.startswith("sending: 4 of 4 rows (100 %), in ") for line in lines)
+    summary = next(i for i, line in enumerate(lines) if line.startswith(f"{source}: 4 rows"))
+    assert all(not line.startswith("  ") for line in lines[:summary])  # progress, then report
+    code, out, _ = run(capsys, str(source), "--json")
+    assert code == 0 and json.loads(out)["rows"] == 4  # nothing but the JSON report
 
 
 def test_mirror_unlists_customers_that_left_the_file(

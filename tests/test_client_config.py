@@ -55,7 +55,14 @@ def test_arguments_win_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
 
 @pytest.mark.parametrize(
     ("value", "shown"),
-    [("auto", "rate_limit=auto"), (" AUTO ", "rate_limit=auto"), ("20", "rate_limit=20")],
+    [
+        ("auto", "rate_limit=auto"),
+        (" AUTO ", "rate_limit=auto"),
+        ("20", "rate_limit=20"),
+        ("professional", "rate_limit=20,"),
+        ("Enterprise", "rate_limit=60,"),
+        ("general", "rate_limit=10,"),
+    ],
 )
 def test_rate_limit_comes_from_the_environment(
     monkeypatch: pytest.MonkeyPatch, value: str, shown: str

@@ -224,7 +224,8 @@ def test_cli_rejects_an_invalid_spec(
     bad.write_text("openapi: 3.1.0\ninfo: {title: x}\npaths: {}\n")
     assert main(["spec", "diff", str(spec_files["old"]), str(bad)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"error: {bad}: invalid OpenAPI document")
+    assert err.startswith(f"tajo-brevo spec diff: {bad}: invalid OpenAPI document")
+    assert len(err.splitlines()) == 1
     assert main(["spec", "diff", str(spec_files["old"]), str(tmp_path / "missing.yml")]) == 2
     assert "cannot read" in capsys.readouterr().err
 

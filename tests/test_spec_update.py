@@ -15,6 +15,7 @@ import pytest
 import yaml
 from spec_fixtures import FIXTURES
 from tajo_brevo import _cli_spec
+from tajo_brevo._cli_errors import CliError
 from tajo_brevo.cli import main
 from tajo_brevo.spec import SpecPaths, build_effective, check_lock, load_yaml
 from tajo_brevo.spec import update as update_module
@@ -109,9 +110,11 @@ def test_an_invalid_spec_changes_nothing(
         {"name": "dryRun"}
     ]  # no `in`
     spec = write_spec(tmp_path / "broken.yml", broken)
-    assert main(["spec", "--root", str(project.root), "update", str(spec)]) == 1
+    # Bad input: exit 2, as `spec diff` gives for the same file.
+    assert main(["spec", "--root", str(project.root), "update", str(spec)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"error: {spec}: invalid OpenAPI document")
+    assert err.startswith(f"tajo-brevo spec update: {spec}: invalid OpenAPI document")
+    assert len(err.splitlines()) == 1
     not_yaml = tmp_path / "not.yml"
     not_yaml.write_text("openapi: [unclosed\n")
     with pytest.raises(SpecUpdateError, match="is not YAML or JSON"):
@@ -267,8 +270,9 @@ def test_run_tests_reports_a_failing_suite(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "Makefile").write_text("test:\n\t@exit 3\n")
-    assert _cli_spec._run_tests(tmp_path) != 0
-    assert "the bump is written but the tests fail" in capsys.readouterr().err
+    with pytest.raises(CliError, match="the bump is written but the tests fail") as failed:
+        _cli_spec._run_tests(tmp_path)
+    assert failed.value.code == 1
     (tmp_path / "Makefile").write_text("test:\n\t@true\n")
     assert _cli_spec._run_tests(tmp_path) == 0
 

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
-from ._cli_args import bounded
+from ._cli_errors import CliError, bounded, one_line
 
 _KEY_ENV = "BREVO_API_KEY"
 _URL_ENV = "BREVO_BASE_URL"
+_EPILOG = """examples:
+  export BREVO_API_KEY=...
+  tajo-brevo contract --base-url https://api.brevo.com/v3 --junit junit.xml
+  tajo-brevo contract --base-url http://127.0.0.1:8080/v3 --allow-writes --operation getContactInfo
+
+Before the suite, one read checks the key and the URL: a wrong key, an unreachable URL or
+a URL that is not Brevo's API (it ends in /v3) stops there, in one line (exit 2, or 75
+when Brevo is unreachable after retries).
+"""
 
 
 _positive = bounded(
@@ -29,8 +37,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "Run the schemathesis contract suite (all phases, all checks, positive and "
             "negative data) against a base URL and print a per-operation summary. "
             "Read-only (GET operations) unless --allow-writes. Exit status 0 when the "
-            "target conforms, 1 when it does not, 2 on bad usage. Needs tajo-brevo[contract]."
+            "target conforms, 1 when it does not, 2 on bad usage or configuration, 75 when "
+            "the target is unreachable. Needs tajo-brevo[contract]."
         ),
+        epilog=_EPILOG,
     )
     parser.add_argument(
         "--base-url",
@@ -76,7 +86,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--seed",
         type=int,
         default=None,
-        help="hypothesis seed, to replay a run (schemathesis' report prints each run's seed)",
+        help="hypothesis seed, to replay a run (schemathesis' report prints each run's seed; "
+        "default: a new one each run)",
     )
     parser.add_argument(
         "--spec", type=Path, default=None, help="OpenAPI document (default: the effective spec)"
@@ -84,26 +95,50 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.set_defaults(handler=_run)
 
 
+def _preflight(base_url: str, api_key: str) -> None:
+    """One read before the suite, so a wrong key or URL is one line, not a failed suite.
+
+    Raises:
+        ConfigurationError: the URL is refused (plain http off loopback, ...).
+        AuthenticationError: the key is refused (401).
+        NotFoundError: the URL is not Brevo's API (``_cli_errors`` says which fix).
+        APIConnectionError: no answer after the client's retries.
+    """
+    from . import TajoBrevo
+
+    with TajoBrevo(api_key=api_key, base_url=base_url, rate_limit="auto") as client:
+        next(iter(client.iter_folders(page_size=1)), None)
+
+
 def _run(args: argparse.Namespace) -> int:
     base_url = args.base_url
     api_key = args.api_key or os.environ.get(_KEY_ENV)
     if not base_url:
-        print(f"tajo-brevo contract: give --base-url or set {_URL_ENV}", file=sys.stderr)
-        return 2
+        raise CliError(f"give --base-url or set {_URL_ENV} (e.g. https://api.brevo.com/v3)")
     if not api_key:
-        print(f"tajo-brevo contract: give --api-key or set {_KEY_ENV}", file=sys.stderr)
-        return 2
+        raise CliError(f"give --api-key or set {_KEY_ENV} (Brevo: SMTP & API > API Keys)")
     if not base_url.startswith(("http://", "https://")):
-        print(
-            f"tajo-brevo contract: --base-url must be http(s)://..., got {base_url!r}",
-            file=sys.stderr,
-        )
-        return 2
+        raise CliError(f"--base-url must be http(s)://..., got {base_url!r}")
     if args.spec is not None and not args.spec.is_file():
-        print(f"tajo-brevo contract: no spec at {args.spec}", file=sys.stderr)
-        return 2
-    from tajo_brevo.contract.runner import run_contract
+        raise CliError(f"no spec at {args.spec}")
+    try:
+        from tajo_brevo.contract.runner import run_contract, select_operations
+    except ImportError as exc:
+        raise CliError(
+            f"needs the contract extra: pip install 'tajo-brevo[contract]' ({exc})"
+        ) from exc
 
+    try:  # usage first: nothing is contacted when the selection is empty
+        select_operations(
+            spec_path=args.spec, allow_writes=args.allow_writes, operation_ids=args.operations
+        )
+    except ValueError as exc:
+        wanted = ", ".join(args.operations or ())
+        raise CliError(
+            f"no operation selected by --operation {wanted}: give an operationId of the "
+            "spec (a write operation also needs --allow-writes)"
+        ) from exc
+    _preflight(base_url, api_key)
     try:
         result = run_contract(
             base_url=base_url,
@@ -114,9 +149,8 @@ def _run(args: argparse.Namespace) -> int:
             operation_ids=args.operations,
             seed=args.seed,
         )
-    except (ValueError, FileNotFoundError) as exc:  # --operation selects nothing; no spec
-        print(f"tajo-brevo contract: {exc}", file=sys.stderr)
-        return 2
+    except (ValueError, FileNotFoundError) as exc:  # a spec that can't be read
+        raise CliError(one_line(str(exc))) from exc
     if args.verbose:
         print(result.report)
     print(result.summary())

@@ -4,28 +4,29 @@ from __future__ import annotations
 
 import argparse
 import secrets
-import sys
 from typing import Any
 
-from ._cli_args import bounded
+from ._cli_errors import EXIT_USAGE, CliError, argument_type, bounded
+from ._config import AUTO, parse_rate_limit
 
-_TIERS = "general=10, professional=20, enterprise=60"
+_EPILOG = """examples:
+  tajo-brevo mock --port 8080 --api-key dev-key
+  tajo-brevo mock --rate-limit general --import-delay 2 --fault 'importContacts:status=503@0.1'
+
+--rate-limit takes the forms of sync and $BREVO_RATE_LIMIT: general (10/s), professional
+(20/s), enterprise (60/s) or a whole number of requests per second.
+"""
 
 
-def _rate_limit(text: str) -> int:
-    from tajo_brevo.mock import RATE_LIMIT_TIERS
-
-    if text in RATE_LIMIT_TIERS:
-        return RATE_LIMIT_TIERS[text]
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r}: give requests per second or a tier ({_TIERS})"
-        ) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("the rate limit is at least 1 request per second")
-    return value
+def _mock_rate(text: str) -> int:
+    """The mock counts whole requests per one-second window."""
+    rate = parse_rate_limit(text)
+    if rate == AUTO:
+        raise ValueError("the mock needs a rate: general, professional, enterprise or a number")
+    assert isinstance(rate, float)
+    if rate < 1 or rate != int(rate):
+        raise ValueError(f"{text!r}: the mock limits whole requests per second (1 or more)")
+    return int(rate)
 
 
 def _fault(text: str) -> Any:
@@ -60,6 +61,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "Serve a stateful mock of the Brevo Contacts API (all operations under /v3, "
             "state in memory) until stopped with Ctrl-C. Needs tajo-brevo[mock]."
         ),
+        epilog=_EPILOG,
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port (default 8080, 0: any free)")
@@ -72,10 +74,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     parser.add_argument(
         "--rate-limit",
-        type=_rate_limit,
+        type=argument_type(_mock_rate),
         default=None,
-        metavar="N|TIER",
-        help=f"requests per second before 429 (default: no limit; tiers {_TIERS})",
+        metavar="RATE",
+        help="requests per second before 429: general, professional, enterprise or a "
+        "number (default: no limit)",
     )
     parser.add_argument(
         "--fault",
@@ -122,11 +125,7 @@ def _run(args: argparse.Namespace) -> int:
         from tajo_brevo.mock import BrevoMock
         from tajo_brevo.mock._server import bind, serve_forever
     except ImportError as exc:
-        print(
-            f"tajo-brevo mock needs the mock extra: pip install 'tajo-brevo[mock]' ({exc})",
-            file=sys.stderr,
-        )
-        return 2
+        raise CliError(f"needs the mock extra: pip install 'tajo-brevo[mock]' ({exc})") from exc
     keys = args.api_keys or [secrets.token_urlsafe(18)]
     try:
         mock = BrevoMock(
@@ -139,13 +138,12 @@ def _run(args: argparse.Namespace) -> int:
             membership_process_above=args.membership_process_above,
         )
     except ValueError as exc:
-        print(f"tajo-brevo mock: {exc}", file=sys.stderr)
-        return 2
+        raise CliError(str(exc)) from exc
     try:
         sock = bind(args.host, args.port)
     except OSError as exc:
-        print(f"tajo-brevo mock: cannot serve on {args.host}:{args.port}: {exc}", file=sys.stderr)
-        return 1
+        reason = exc.strerror or str(exc)
+        raise CliError(f"cannot serve on {args.host}:{args.port}: {reason}", EXIT_USAGE) from exc
     port = sock.getsockname()[1]
     host = f"[{args.host}]" if ":" in args.host else args.host
     # The key is printed on purpose: it is a key of this throwaway mock, which the user

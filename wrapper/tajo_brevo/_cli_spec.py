@@ -9,6 +9,13 @@ Subcommands (``--root`` defaults to the current directory, the project root):
   update PATH                 make PATH the pin: validate, diff, corrections, regenerate, lock, test
 
 ``python -m tajo_brevo.spec`` runs the same subcommands (the Makefile uses it).
+Exit codes: the table of every command (``tajo-brevo --help``): 0 done, 1 a check failed
+(or ``diff --fail-on`` found such a change), 2 bad input or usage.
+
+examples:
+  tajo-brevo spec check
+  tajo-brevo spec diff openapi/brevo-contacts.yml new.yml --fail-on breaking
+  tajo-brevo spec update ~/Downloads/brevo-contacts.yml
 """
 
 from __future__ import annotations
@@ -20,13 +27,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._cli_errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, print_error
+
 if TYPE_CHECKING:
     from tajo_brevo.spec import SpecPaths
 
-#: Exit codes of ``spec diff``.
-EXIT_OK = 0
-EXIT_CHANGES = 1
-EXIT_ERROR = 2
 # `make test` on this project takes a few minutes; bound it anyway.
 _TEST_TIMEOUT_S = 3600
 
@@ -37,7 +42,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "spec",
         help="the pinned Brevo spec: effective, lock, check, diff, update",
         description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_spec_commands(parser)
 
@@ -52,27 +56,45 @@ def add_spec_commands(parser: argparse.ArgumentParser) -> None:
     )
     sub = parser.add_subparsers(dest="spec_command", metavar="SPEC_COMMAND", required=True)
 
-    eff = sub.add_parser("effective", help="build the effective spec (pin + corrections)")
+    eff = sub.add_parser(
+        "effective",
+        help="build the effective spec (pin + corrections)",
+        epilog="example:\n  tajo-brevo spec effective --output /tmp/effective.yml\n",
+    )
     eff.add_argument("--output", type=Path, help="default: openapi/brevo-contacts.effective.yml")
     eff.set_defaults(handler=_effective)
 
     sub.add_parser(
-        "generate", help="effective spec + generated client + spec.lock (= make generate)"
+        "generate",
+        help="effective spec + generated client + spec.lock (= make generate)",
+        epilog="example:\n  tajo-brevo spec generate   # after editing openapi/corrections.yml\n",
     ).set_defaults(handler=_generate)
-    sub.add_parser("lock", help="write openapi/spec.lock").set_defaults(handler=_lock)
-    sub.add_parser("check", help="compare the spec files with openapi/spec.lock").set_defaults(
-        handler=_check
-    )
+    sub.add_parser(
+        "lock",
+        help="write openapi/spec.lock",
+        epilog="example:\n  tajo-brevo spec lock --root path/to/tajo-brevo\n",
+    ).set_defaults(handler=_lock)
+    sub.add_parser(
+        "check",
+        help="compare the spec files with openapi/spec.lock",
+        epilog="example:\n  tajo-brevo spec check         # exit 1 when a spec file drifted\n",
+    ).set_defaults(handler=_check)
 
     diff = sub.add_parser(
         "diff",
         help="what changed between two specs, per operation, breaking or not",
         description="Compare two OpenAPI specs for a client of the API. Exit codes: 0 = "
         "no change at or above --fail-on, 1 = such a change, 2 = bad input.",
+        epilog="examples:\n"
+        "  tajo-brevo spec diff openapi/brevo-contacts.yml new.yml\n"
+        "  tajo-brevo spec diff old.yml new.yml --format json -o changes.json "
+        "--fail-on breaking\n",
     )
     diff.add_argument("old", type=Path, help="the spec the client is built from")
     diff.add_argument("new", type=Path, help="the candidate spec")
-    diff.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    diff.add_argument(
+        "--format", choices=("markdown", "json"), default="markdown", help="report format"
+    )
     diff.add_argument("--output", "-o", type=Path, help="write the report here (default: stdout)")
     diff.add_argument(
         "--fail-on",
@@ -88,7 +110,11 @@ def add_spec_commands(parser: argparse.ArgumentParser) -> None:
         description="Validate the new spec, report what changed, re-apply the corrections "
         "(refusing if any no longer applies), write the pin, the effective spec, the "
         "generated client, spec.lock and a CHANGELOG.md entry, then run `make test`. "
-        "Nothing is written if a step before the writing fails.",
+        "Nothing is written if a step before the writing fails. Exit 2: the new spec can't "
+        "be read or is not valid; 1: corrections no longer apply, or a later step failed.",
+        epilog="examples:\n"
+        "  tajo-brevo spec update ~/Downloads/brevo-contacts.yml\n"
+        "  tajo-brevo spec update upstream/openapi/ --no-tests\n",
     )
     update.add_argument(
         "spec",
@@ -113,8 +139,18 @@ def _paths(args: argparse.Namespace) -> SpecPaths:
     return SpecPaths(args.root or Path.cwd())
 
 
-def _error(message: str) -> None:
-    print(f"error: {message}", file=sys.stderr)
+def _error(args: argparse.Namespace, message: str) -> None:
+    """A problem line of a check that lists several (the command's own prefix)."""
+    print_error(args.command_prog, message)
+
+
+def _fail(exc: BaseException, code: int, *, report: bool = False) -> CliError:
+    """``exc`` as its first line; with ``report``, the lines after it (e.g. the corrections
+    that no longer apply, the generator's output) go to stderr before that line."""
+    first, _, rest = str(exc).strip().partition("\n")
+    if report and rest.strip():
+        print(rest.rstrip(), file=sys.stderr)
+    return CliError(first, code)
 
 
 def _effective(args: argparse.Namespace) -> int:
@@ -124,8 +160,7 @@ def _effective(args: argparse.Namespace) -> int:
     try:
         text, _ = build_effective(paths)
     except (ValueError, OSError) as exc:
-        _error(str(exc))
-        return 1
+        raise _fail(exc, EXIT_FAILED) from exc
     out: Path = args.output or paths.effective
     out.write_text(text, encoding="utf-8")
     print(f"wrote {out}")
@@ -139,8 +174,7 @@ def _generate(args: argparse.Namespace) -> int:
     try:
         regenerate(paths)
     except (ValueError, OSError, SpecUpdateError) as exc:
-        _error(str(exc))
-        return 1
+        raise _fail(exc, EXIT_FAILED, report=True) from exc
     print(f"wrote {paths.effective}, {paths.generated}, {paths.lock}")
     return 0
 
@@ -152,8 +186,7 @@ def _lock(args: argparse.Namespace) -> int:
     try:
         write_lock(paths)
     except OSError as exc:
-        _error(str(exc))
-        return 1
+        raise _fail(exc, EXIT_FAILED) from exc
     print(f"wrote {paths.lock}")
     return 0
 
@@ -165,13 +198,12 @@ def _check(args: argparse.Namespace) -> int:
     try:
         problems = check_lock(paths)
     except (ValueError, OSError) as exc:
-        _error(str(exc))
-        return 1
+        raise _fail(exc, EXIT_FAILED) from exc
     for problem in problems:
-        _error(problem)
+        _error(args, problem)
     if problems:
-        print("The pin is never edited; corrections go through `make generate`.", file=sys.stderr)
-        return 1
+        _error(args, "the pin is never edited: corrections go through `make generate`")
+        return EXIT_FAILED
     print("spec files match openapi/spec.lock")
     return 0
 
@@ -202,8 +234,7 @@ def _diff(args: argparse.Namespace) -> int:
     try:
         report = diff_specs(_load_spec(args.old), _load_spec(args.new))
     except ValueError as exc:
-        _error(str(exc))
-        return EXIT_ERROR
+        raise _fail(exc, EXIT_USAGE) from exc
     text = report.to_json_text() if args.format == "json" else report.to_markdown()
     if args.output:
         args.output.write_text(text, encoding="utf-8")
@@ -215,22 +246,23 @@ def _diff(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     if args.fail_on == "breaking" and report.breaking:
-        return EXIT_CHANGES
+        return EXIT_FAILED
     if args.fail_on == "any" and report.changes:
-        return EXIT_CHANGES
+        return EXIT_FAILED
     return EXIT_OK
 
 
 def _update(args: argparse.Namespace) -> int:
     from tajo_brevo.spec import format_report
-    from tajo_brevo.spec.update import SpecUpdateError, update_spec
+    from tajo_brevo.spec.update import SpecInputError, SpecUpdateError, update_spec
 
     paths = _paths(args)
     try:
         result = update_spec(paths, list(args.spec), allow_stale=args.allow_stale)
+    except SpecInputError as exc:
+        raise _fail(exc, EXIT_USAGE) from exc
     except SpecUpdateError as exc:
-        _error(str(exc))
-        return 1
+        raise _fail(exc, EXIT_FAILED, report=True) from exc
     if not result.changed:
         given = " ".join(str(p) for p in args.spec)
         print(f"{given} gives a pin byte-identical to {paths.pin}: nothing to do")
@@ -256,11 +288,13 @@ def _run_tests(root: Path) -> int:
     try:
         code = subprocess.run(command, cwd=root, timeout=_TEST_TIMEOUT_S).returncode
     except subprocess.TimeoutExpired:
-        _error(f"{' '.join(command)} timed out after {_TEST_TIMEOUT_S}s")
-        return 1
+        raise CliError(
+            f"{' '.join(command)} timed out after {_TEST_TIMEOUT_S}s", EXIT_FAILED
+        ) from None
     if code != 0:
-        _error(
+        raise CliError(
             "the bump is written but the tests fail: fix the wrapper (or revert the bump "
-            "with git) before committing"
+            "with git) before committing",
+            EXIT_FAILED,
         )
     return code

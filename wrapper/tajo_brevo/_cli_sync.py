@@ -1,25 +1,51 @@
 """``tajo-brevo sync``: keep a file of loyalty customers in step with a Brevo account.
 
-Exit codes: 0 every row is synced or unchanged; 1 a row is invalid or failed (see the
-failures file; the next run retries failed rows by itself); 2 usage or configuration error
-(nothing was sent).
+Exit codes (the table of every command, ``tajo_brevo._cli_errors``): 0 every row is
+synced or unchanged; 1 a row is invalid or failed (see the failures file; the next run
+retries failed rows by itself); 2 usage or configuration error (nothing was sent); 75
+Brevo unreachable or refusing after retries (try later: the next run resumes).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._cli_errors import (
+    EXIT_FAILED,
+    EXIT_UNAVAILABLE,
+    CliError,
+    argument_type,
+    describe,
+    require_api_key,
+)
+from ._config import parse_rate_limit
+
 if TYPE_CHECKING:
-    from .sync._progress import SyncProgress
+    from ._cli_progress import ProgressView
     from .sync._report import SyncReport
     from .sync._source import Source
 
 DEFAULT_PROGRAM = "Tajo Loyalty"
 _ORDER = ("created", "updated", "applied", "unchanged", "skipped", "invalid", "failed")
+#: What the report's "applied" means, printed under the counts when some rows are.
+APPLIED_MEANS = (
+    "applied: sent in an import Brevo confirmed; Brevo's import does not say whether "
+    "it created or updated each contact"
+)
+_EPILOG = """examples:
+  export BREVO_API_KEY=...            # Brevo: SMTP & API > API Keys
+  tajo-brevo sync customers.csv --dry-run
+  tajo-brevo sync customers.csv --mode mirror --on-missing unlist --rate-limit professional
+  tajo-brevo sync --history customers.csv.sync.db
+
+--rate-limit takes the forms of $BREVO_RATE_LIMIT: general (10/s), professional (20/s),
+enterprise (60/s), a number of requests per second, or auto (follow Brevo's headers).
+exit codes: 0 done, 1 rows invalid or failed, 2 usage or configuration, 75 Brevo
+unreachable or refusing after retries (try later), 130 interrupted.
+"""
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,12 +57,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "Sync a file of loyalty customers (CSV with , or ; or JSON Lines) into the Brevo "
             "account of BREVO_API_KEY / BREVO_BASE_URL: provisions the program, sends only "
             "the rows that changed since the last confirmed sync (recorded in a state file), "
-            "confirms every import with Brevo, and moves customers between tier lists. "
-            "Exit 0: all rows synced or unchanged; 1: some rows invalid or failed; 2: usage "
-            "or configuration error."
+            "confirms every import with Brevo, and moves customers between tier lists."
         ),
+        epilog=_EPILOG,
     )
-    parser.add_argument("file", nargs="?", help="the customers file (.csv, .jsonl)")
+    parser.add_argument("file", nargs="?", metavar="FILE", help="the customers file (.csv, .jsonl)")
     parser.add_argument("--state", help="the state file (default: beside FILE, named FILE.sync.db)")
     parser.add_argument("--program", default=DEFAULT_PROGRAM, help="program (folder) name")
     parser.add_argument(
@@ -57,14 +82,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--verify", action="store_true", help="read back the touched contacts and compare"
     )
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--json", action="store_true", help="print the report as JSON (and no progress lines)"
+    )
     parser.add_argument(
         "--failures",
         help="where to write failed and invalid rows, in FILE's format "
         "(default: FILE's name + .failures + its extension)",
     )
     parser.add_argument(
-        "--rate-limit", type=float, help="requests per second (default 10, Brevo's general plan)"
+        "--rate-limit",
+        type=argument_type(parse_rate_limit),
+        metavar="RATE",
+        help="general, professional, enterprise, requests per second, or auto "
+        "(default: $BREVO_RATE_LIMIT, else general = 10/s)",
     )
     parser.add_argument(
         "--history", metavar="STATE", help="list the past runs recorded in a state file"
@@ -77,41 +108,28 @@ def _failures_path(source: Path) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the command; returns the exit code."""
-    from .errors import (
-        AuthenticationError,
-        BrevoError,
-        ConfigurationError,
-        PermissionDeniedError,
-        ValidationError,
-    )
-    from .sync import SourceError, StateError
+    """Run the command; returns the exit code (errors are raised, see ``_cli_errors``)."""
+    from .errors import BrevoError
 
     if args.history:
         return _history(args)
     if not args.file:
-        print("sync: give FILE (or --history STATE)", file=sys.stderr)
-        return 2
+        raise CliError("give FILE (or --history STATE)")
     if args.on_missing != "keep" and args.mode != "mirror":
-        print("sync: --on-missing applies to --mode mirror only", file=sys.stderr)
-        return 2
+        raise CliError("--on-missing applies to --mode mirror only")
+    require_api_key()
     try:
         return _sync(args)
-    except (SourceError, StateError, ConfigurationError, ValidationError) as exc:
-        print(f"sync: {exc}", file=sys.stderr)
-        return 2
-    except (AuthenticationError, PermissionDeniedError) as exc:
-        print(f"sync: Brevo refused the API key: {exc}", file=sys.stderr)
-        return 2
     except BrevoError as exc:
-        print(
-            f"sync: stopped: {exc} (the next run resumes where this one stopped)", file=sys.stderr
-        )
-        return 1
+        message, code = describe(exc)
+        if code in (EXIT_FAILED, EXIT_UNAVAILABLE):
+            message += " (the next run resumes where this one stopped)"
+        raise CliError(message, code) from exc
 
 
 def _sync(args: argparse.Namespace) -> int:
     from . import TajoBrevo
+    from ._cli_progress import progress_view
     from .sync import Source, load_mapping
 
     path = Path(args.file)
@@ -120,7 +138,7 @@ def _sync(args: argparse.Namespace) -> int:
     kwargs: dict[str, Any] = {}
     if args.rate_limit is not None:
         kwargs["rate_limit"] = args.rate_limit
-    progress, stop = _progress(args)
+    view = progress_view(json=args.json, dry_run=args.dry_run)
     try:
         with TajoBrevo(**kwargs) as brevo:
             report = brevo.sync_customers(
@@ -131,13 +149,16 @@ def _sync(args: argparse.Namespace) -> int:
                 on_missing=args.on_missing,
                 dry_run=args.dry_run,
                 verify=args.verify,
-                progress=progress,
+                progress=view,
             )
-    finally:
-        stop()
+    except BaseException:
+        view.close(ok=False)  # the phase's line says the run stopped there
+        raise
+    view.close()
     failures = _write_failures(args, source, report)
     if args.json:
         data = report.summary()
+        data["rows"] = max(report.rows, view.rows_read)  # a dry run records no outcomes
         data["file"] = str(path)
         data["failures_file"] = str(failures) if failures else None
         data["problems"] = [
@@ -146,7 +167,7 @@ def _sync(args: argparse.Namespace) -> int:
         ]
         print(json.dumps(data, indent=2))
     else:
-        _print(path, report, failures)
+        _print(path, report, failures, view)
     code: int = report.exit_code
     return code
 
@@ -171,11 +192,15 @@ def _write_failures(args: argparse.Namespace, source: Source, report: SyncReport
     return target
 
 
-def _print(path: Path, report: SyncReport, failures: Path | None) -> None:
+def _print(path: Path, report: SyncReport, failures: Path | None, view: ProgressView) -> None:
     head = "dry run (nothing sent)" if report.dry_run else f"run {report.run_id}"
-    print(f"{path}: {report.rows} rows in {report.duration:.1f} s, mode {report.mode}, {head}")
+    # A dry run counts no outcomes: the rows read are those its progress saw.
+    rows = max(report.rows, view.rows_read)
+    print(f"{path}: {rows} rows in {report.duration:.1f} s, mode {report.mode}, {head}")
     counts = ", ".join(f"{name} {report.counts[name]}" for name in _ORDER if report.counts[name])
-    print(f"  rows: {counts or 'none'}")
+    print(f"  rows: {counts or ('none (planned only)' if report.dry_run else 'none')}")
+    if report.counts["applied"]:
+        print(f"  ({APPLIED_MEANS})")
     plan = report.plan
     print(
         f"  sent: {plan['rows_to_send']} rows in {plan['import_chunks']} import(s) and "
@@ -208,36 +233,13 @@ def _print(path: Path, report: SyncReport, failures: Path | None) -> None:
         )
 
 
-def _progress(args: argparse.Namespace) -> tuple[Any, Any]:
-    """A rich progress bar on a terminal; nothing otherwise (cron, pipes, --json)."""
-    if args.json or not sys.stderr.isatty():
-        return None, lambda: None
-    try:
-        from rich.progress import Progress
-    except ImportError:  # the demo extra is not installed: no bar
-        return None, lambda: None
-    bar = Progress(transient=True)
-    task = bar.add_task("syncing", total=None)
-    bar.start()
-
-    def update(event: SyncProgress) -> None:
-        bar.update(task, description=event.phase, completed=event.done, total=event.total)
-
-    return update, bar.stop
-
-
 def _history(args: argparse.Namespace) -> int:
-    from .sync import StateError, SyncState
+    from .sync import SyncState
 
     if not Path(args.history).is_file():
-        print(f"sync: {args.history}: no such state file", file=sys.stderr)
-        return 2
-    try:
-        with SyncState(args.history, read_only=True) as state:
-            runs = state.history()
-    except StateError as exc:
-        print(f"sync: {exc}", file=sys.stderr)
-        return 2
+        raise CliError(f"{args.history}: no such state file")
+    with SyncState(args.history, read_only=True) as state:
+        runs = state.history()
     if args.json:
         print(
             json.dumps(

@@ -79,8 +79,8 @@ def _check_base_url(base_url: str) -> str:
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigurationError(
-            f"base_url {base_url!r} is not an http(s) URL; "
-            f"use e.g. {DEFAULT_BASE_URL!r} (argument base_url= or ${ENV_BASE_URL})"
+            f"base URL {base_url!r} is not an http(s) URL; "
+            f"use e.g. {DEFAULT_BASE_URL!r} (${ENV_BASE_URL}, or the base_url argument)"
         )
     if parts.username or parts.password:
         raise ConfigurationError(
@@ -121,24 +121,41 @@ def _rate(rate_limit: float | str | None) -> float | None:
     return rate
 
 
+def parse_rate_limit(text: str, *, source: str = "rate limit") -> float | str:
+    """A rate limit as the command line and ``$BREVO_RATE_LIMIT`` write it.
+
+    The one parser of that text (``tajo-brevo sync``, ``demo``, ``mock`` and the
+    environment variable all use it): a plan name (``general`` = 10, ``professional``
+    = 20, ``enterprise`` = 60 requests per second, any case), a number of requests per
+    second (``25``, ``2.5``), or ``auto`` (no client-side rate: follow Brevo's headers).
+
+    Raises:
+        ConfigurationError: anything else, or a number that is not > 0.
+    """
+    value = text.strip().lower()
+    if value == AUTO:
+        return AUTO
+    plans = {plan.name.lower(): float(plan) for plan in PlanRate}
+    if value in plans:
+        return plans[value]
+    forms = (
+        f"a plan ({', '.join(f'{name} = {rate:g}/s' for name, rate in plans.items())}), "
+        f"a number of requests per second, or {AUTO!r}"
+    )
+    try:
+        rate = float(value)
+    except ValueError:
+        raise ConfigurationError(f"{source} {text!r}: give {forms}") from None
+    if not (rate > 0 and math.isfinite(rate)):
+        raise ConfigurationError(f"{source} {text!r}: must be > 0 requests per second")
+    return rate
+
+
 def _env_rate(value: str | None) -> float | str | None:
-    """``$BREVO_RATE_LIMIT``: a number of requests per second or ``auto``; unset or empty: None."""
+    """``$BREVO_RATE_LIMIT`` (see :func:`parse_rate_limit`); unset or empty: None."""
     if value is None or not value.strip():
         return None
-    text = value.strip()
-    if text.lower() == AUTO:
-        return AUTO
-    try:
-        rate = float(text)
-    except ValueError:
-        raise ConfigurationError(
-            f"${ENV_RATE_LIMIT} must be a number of requests per second or {AUTO!r}, got {value!r}"
-        ) from None
-    if not (rate > 0 and math.isfinite(rate)):
-        raise ConfigurationError(
-            f"${ENV_RATE_LIMIT} must be > 0 requests per second, got {value!r}"
-        )
-    return rate
+    return parse_rate_limit(value, source=f"${ENV_RATE_LIMIT}")
 
 
 def resolve_config(

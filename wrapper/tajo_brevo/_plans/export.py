@@ -39,6 +39,7 @@ import httpx
 
 from .. import _adapter as calls
 from .._adapter import Call, Result
+from .._profile_codec import EXTRA_NAME_RE
 from ..attributes import text_problem
 from ..errors import ExportError, NotFoundError, ValidationError
 from ..results import ExportedContact
@@ -141,21 +142,28 @@ class ContactExport:
             attributes = ()
             problems.append(("attributes", "must be a sequence of attribute names"))
         attributes = tuple(attributes)
-        if not all(isinstance(a, str) and a.strip() and not text_problem(a) for a in attributes):
+        if not all(
+            isinstance(a, str)
+            and text_problem(a) is None
+            and EXTRA_NAME_RE.fullmatch(a.strip().upper())
+            for a in attributes
+        ):
             problems.append(("attributes", "must be a sequence of attribute names"))
         if not isinstance(list_ids, bool):
             problems.append(("list_ids", f"must be True or False, got {list_ids!r:.60}"))
-        for name, seconds in (
-            ("poll_interval", poll_interval),
-            ("max_poll_interval", max_poll_interval),
-            ("timeout", timeout),
+        for name, seconds, least in (
+            # A wait of 0 between polls would never grow (it doubles): a tight loop.
+            ("poll_interval", poll_interval, math.ulp(0)),
+            ("max_poll_interval", max_poll_interval, math.ulp(0)),
+            ("timeout", timeout, 0),
         ):
             if (
                 isinstance(seconds, bool)
                 or not isinstance(seconds, int | float)
-                or not 0 <= seconds < math.inf
+                or not least <= seconds < math.inf
             ):
-                problems.append((name, f"must be seconds >= 0, got {seconds!r:.60}"))
+                bound = "> 0" if least else ">= 0"
+                problems.append((name, f"must be seconds {bound}, got {seconds!r:.60}"))
         if problems:
             raise ValidationError(problems)
         filter_: dict[str, Any] = {"actionForContacts": action}

@@ -60,6 +60,7 @@ __all__ = [
     "WriteRecord",
     "cleanup",
     "run_contract",
+    "select_operations",
 ]
 
 #: Fuzzing examples per operation by default (coverage and stateful add their own).
@@ -93,6 +94,26 @@ def _selected(
             label = f"{method.upper()} {path}"
             reports[label] = OperationReport(label, op_id)
     return reports
+
+
+def select_operations(
+    *, spec_path: Path | None = None, allow_writes: bool, operation_ids: list[str] | None
+) -> list[str]:
+    """The operationIds :func:`run_contract` would test, without contacting anything.
+
+    Raises:
+        ValueError: no operation is selected.
+        FileNotFoundError: no spec at ``spec_path``.
+    """
+    with open(spec_path or default_spec_path(), encoding="utf-8") as handle:
+        spec = yaml.safe_load(handle)
+    operations = _selected(spec, writes=allow_writes, operation_ids=operation_ids)
+    if not operations:
+        raise ValueError(_NONE_SELECTED)
+    return [report.operation_id for report in operations.values()]
+
+
+_NONE_SELECTED = "no operation selected: check operation_ids and allow_writes"
 
 
 def _filters(spec: dict[str, Any], *, writes: bool, operation_ids: list[str] | None) -> list[str]:
@@ -207,7 +228,7 @@ def run_contract(
         spec = with_links(yaml.safe_load(handle))
     operations = _selected(spec, writes=allow_writes, operation_ids=operation_ids)
     if not operations:
-        raise ValueError("no operation selected: check operation_ids and allow_writes")
+        raise ValueError(_NONE_SELECTED)
     if phases is None:
         # Stateful testing follows links from create operations: it needs writes.
         phases = _ALL_PHASES if allow_writes else ["examples", "coverage", "fuzzing"]

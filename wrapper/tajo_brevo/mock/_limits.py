@@ -17,8 +17,10 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-#: Brevo's per-second budgets on the contacts endpoints, by plan.
-RATE_LIMIT_TIERS: dict[str, int] = {"general": 10, "professional": 20, "enterprise": 60}
+from .._config import PlanRate
+
+#: Brevo's per-second budgets on the contacts endpoints, by plan (the client's PlanRate).
+RATE_LIMIT_TIERS: dict[str, int] = {plan.name.lower(): int(plan) for plan in PlanRate}
 #: What the headers announce when rate limiting is off (no client should ever wait).
 UNLIMITED = 1_000_000
 _MAX_LATENCY = 30.0

@@ -38,6 +38,7 @@ from tajo_brevo.spec.diff import DiffReport, changelog_lines, diff_specs
 
 __all__ = [
     "GENERATOR_ARGS",
+    "SpecInputError",
     "SpecUpdateError",
     "UpdateResult",
     "generate_client",
@@ -56,6 +57,10 @@ _GENERATOR_TIMEOUT_S = 300
 
 class SpecUpdateError(Exception):
     """The spec update was refused or failed; the project was left as it was."""
+
+
+class SpecInputError(SpecUpdateError):
+    """The new spec itself can't be read or is not a valid OpenAPI document (bad input)."""
 
 
 @dataclass
@@ -153,13 +158,13 @@ def _read_new_specs(new_specs: Sequence[Path]) -> tuple[bytes, Any, list[dict[st
     try:
         sources = read_sources(new_specs)
     except MergeError as exc:
-        raise SpecUpdateError(str(exc)) from exc
+        raise SpecInputError(str(exc)) from exc
     # Each file on its own first: an error then names the file it is in.
     for source in sources:
         try:
             validate_spec(source.doc)
         except ValueError as exc:
-            raise SpecUpdateError(f"{source.path}: {exc}") from exc
+            raise SpecInputError(f"{source.path}: {exc}") from exc
     if len(sources) == 1:
         [source] = sources
         raw, doc, label = source.raw, source.doc, str(source.path)
@@ -169,7 +174,7 @@ def _read_new_specs(new_specs: Sequence[Path]) -> tuple[bytes, Any, list[dict[st
             doc = merge_specs(sources)
             validate_spec(doc)
         except ValueError as exc:  # MergeError included
-            raise SpecUpdateError(f"{label}: {exc}") from exc
+            raise SpecInputError(f"{label}: {exc}") from exc
         raw = dump_merged(doc, sources)
     lock_sources = [{"path": s.name, "sha256": s.sha256} for s in sources]
     return raw, doc, lock_sources, label
