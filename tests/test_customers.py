@@ -247,14 +247,14 @@ def test_a_batch_goes_on_after_a_row_brevo_refuses(brevo: Driver) -> None:
     )  # type: ignore[union-attr]
 
 
-def test_a_repeated_email_in_a_batch_keeps_the_last_row(brevo: Driver) -> None:
+def test_a_repeated_email_in_a_batch_makes_both_rows_invalid(brevo: Driver) -> None:
     brevo.provision()
     result = brevo.upsert_customers(
         [profile(1, loyalty_points=10), profile(1, loyalty_points=2000)]
     )
-    assert [o.status for o in result.outcomes] == ["invalid", "created"]
-    assert "superseded by row 1" in (result.outcomes[0].reason or "")
-    assert brevo.get_customer("customer1@example.com").loyalty_points == 2000
+    assert [o.status for o in result.outcomes] == ["invalid", "invalid"]
+    assert "is on rows 0, 1" in (result.outcomes[0].reason or "")
+    assert brevo.mock.state.contact_by_email("customer1@example.com") is None
 
 
 def test_a_large_batch_is_imported_per_tier_and_reads_back(both: Driver) -> None:

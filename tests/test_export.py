@@ -199,6 +199,15 @@ def test_an_export_that_gives_no_file_raises_export_error(
 
 
 @respx.mock(base_url=BASE)
+def test_a_queued_export_without_process_id_is_an_error_not_an_empty_export(
+    respx_mock: respx.MockRouter,
+) -> None:
+    respx_mock.post("/contacts/export").respond(202, json={})
+    with pytest.raises(ExportError, match="202 without a process id"):
+        list(_respx_client(FakeClock()).export_contacts(list_id=1))
+
+
+@respx.mock(base_url=BASE)
 def test_unknown_process_and_timeout_raise_export_error(respx_mock: respx.MockRouter) -> None:
     respx_mock.post("/contacts/export").respond(202, json={"processId": 404})
     respx_mock.get("/processes/404").respond(
@@ -258,3 +267,47 @@ def test_parser_reads_the_file_whatever_the_chunk_boundaries() -> None:
             rows.extend(parser.feed(text[start : start + size]))
         rows.extend(parser.close())
         assert rows == expected, size
+
+
+def test_the_file_is_parsed_as_it_streams_never_held_whole() -> None:
+    import contextlib
+    import tracemalloc
+    from collections.abc import Iterator
+
+    from tajo_brevo._plans._base import Result
+    from tajo_brevo._plans.export import ContactExport, export_rows
+
+    line = "c{:06d}@example.com;2026-10-01T08:30:00.000Z;2026-10-01T08:30:00.000Z;Name;1,2\n"
+
+    def execute(call: object) -> Result:
+        if getattr(call, "operation", "") == "requestContactExport":
+            return Result(202, {"processId": 1})
+        return Result(200, {"id": 1, "status": "completed", "export_url": "https://f/x.csv"})
+
+    def peak_for(rows: int) -> int:
+        @contextlib.contextmanager
+        def stream(url: str) -> Iterator[Iterator[str]]:
+            def chunks() -> Iterator[str]:
+                yield "EMAIL;ADDED_TIME;MODIFIED_TIME;FIRSTNAME;_listIds\n"
+                for start in range(0, rows, 200):
+                    yield "".join(line.format(i) for i in range(start, min(rows, start + 200)))
+
+            yield chunks()
+
+        tracemalloc.start()
+        try:
+            count = 0
+            export = ContactExport(list_id=1)
+            for contact in export_rows(
+                export, execute=execute, sleep=lambda s: None, stream=stream
+            ):
+                count += contact.list_ids == {1, 2}
+            assert count == rows
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    peak_for(200)  # warm: imports and caches are not the file
+    small, large = peak_for(3_000), peak_for(12_000)
+    # Four times the file, the same memory: one chunk at a time, never the whole file.
+    assert large < small * 1.5, (small, large)

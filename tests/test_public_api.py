@@ -57,6 +57,7 @@ EXPECTED = {
     "PermissionDeniedError",
     "ProfileValidationError",
     "RateLimitError",
+    "RemovalLimitError",
     "ServerError",
     "SourceError",
     "StateError",

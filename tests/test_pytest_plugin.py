@@ -383,3 +383,33 @@ def test_pytest_start_up_loads_the_plugin_but_not_the_mock(pytester: pytest.Pyte
     result.stdout.fnmatch_lines(["@pytest.mark.brevo(program=None, contacts=(), *"])
     result = pytester.runpytest_subprocess(*LEAN)
     result.assert_outcomes(passed=1)
+
+
+def test_marker_accounts_serve_one_account_per_key(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        import pytest
+        from tajo_brevo import LoyaltyProfile
+
+        @pytest.mark.brevo(program="Shop", accounts=["merchant-a", "merchant-b"], rate_limit=1)
+        def test_two_merchants(brevo_mock, tajo_brevo):
+            assert brevo_mock.api_key == "merchant-a"
+            tajo_brevo.provision("Shop")  # already provisioned by the marker: reads only
+            tajo_brevo.upsert_customer(
+                LoyaltyProfile(email="ada@example.com", loyalty_id="L1", loyalty_points=1)
+            )
+            other = brevo_mock.account("merchant-b")
+            assert other.contacts() == [] and other.list_names() == set()
+            assert [c.email for c in brevo_mock.account("merchant-a").contacts()] == [
+                "ada@example.com"
+            ]
+            assert [a.rate_limit for a in brevo_mock.accounts] == [1, 1]
+
+        @pytest.mark.brevo(accounts=["same", "same"])
+        def test_duplicate(brevo_mock):
+            pass
+        """,
+    )
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*accounts must be distinct keys*"])

@@ -107,21 +107,22 @@ def test_invalid_rows_are_reported_and_never_sent(brevo: Driver, tmp_path: Path)
     assert "broken-email" not in sent and "neg@example.com" not in sent
 
 
-def test_emails_are_deduplicated_case_insensitively_last_row_wins(
+def test_rows_with_one_email_in_any_case_are_all_invalid_and_never_sent(
     brevo: Driver, tmp_path: Path
 ) -> None:
     rows = [
         "Mixed@Example.com,L1,5,First",
         "other@example.com,L2,5,X",
-        "mixed@example.COM,L1,5,Last",
+        "mixed@example.COM,L3,5,Last",
     ]
     report = sync(brevo, write_csv(tmp_path / "in.csv", rows), state=tmp_path / "s.db")
-    assert report.counts == {"created": 2, "invalid": 1}
-    [dup] = report.problems
-    assert dup.index == 0 and "superseded by row 2" in (dup.reason or "")
-    assert contact(brevo, "mixed@example.com").attributes["FIRSTNAME"] == "Last"
+    assert report.counts == {"created": 1, "invalid": 2}
+    assert [(p.index, p.line) for p in report.problems] == [(0, 2), (2, 4)]
+    for problem in report.problems:
+        assert "the email mixed@example.com is on lines 2, 4" in (problem.reason or "")
+    assert brevo.mock.state.contact_by_email("mixed@example.com") is None
     creates = [r for r in brevo.mock.requests if r.method == "POST" and r.path == "/v3/contacts"]
-    assert len(creates) == 2
+    assert len(creates) == 1
 
 
 def test_update_mode_never_creates(brevo: Driver, tmp_path: Path) -> None:
@@ -159,11 +160,15 @@ def test_upsert_customers_profiles_are_the_same_engine(both: Driver) -> None:
     both.provision("Tajo")
     rows = [
         LoyaltyProfile(email="P@example.com", loyalty_id="L1", loyalty_points=5),
-        LoyaltyProfile(email="p@example.com", loyalty_id="L1", loyalty_points=2600),
+        LoyaltyProfile(email="q@example.com", loyalty_id="L2", loyalty_points=2600),
+        LoyaltyProfile(email="r@example.com", loyalty_id="L2", loyalty_points=5),
     ]
     report = sync(both, rows)
-    assert report.counts == {"created": 1, "invalid": 1}
-    assert contact(both, "p@example.com").attributes["LOYALTY_TIER"] == "Platinum"
+    assert report.counts == {"created": 1, "invalid": 2}
+    assert [(p.index, p.line) for p in report.problems] == [(1, None), (2, None)]
+    assert "LOYALTY_ID 'L2' is on rows 1, 2" in (report.problems[0].reason or "")
+    assert contact(both, "p@example.com").attributes["LOYALTY_TIER"] == "Bronze"
+    assert both.mock.state.contact_by_email("q@example.com") is None
 
 
 def test_history_records_every_run(brevo: Driver, tmp_path: Path) -> None:

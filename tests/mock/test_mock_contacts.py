@@ -118,6 +118,35 @@ def test_update_changes_the_email_through_attributes_email(http: httpx.Client) -
     assert http.get("/contacts/ada.l@example.com").json()["id"] == contact_id
 
 
+def test_an_email_change_keeps_the_contacts_id_lists_attributes_and_blacklist(
+    http: httpx.Client, list_id: int
+) -> None:
+    # Production (brevo-python 5.1.0 update_contact: attributes.EMAIL changes the email)
+    # moves the address of the same contact: what a sync relies on for a new email.
+    contact_id = create(
+        http,
+        email="ada@example.com",
+        attributes={"FIRSTNAME": "Ada"},
+        listIds=[list_id],
+        emailBlacklisted=True,
+    ).json()["id"]
+    response = http.put(
+        "/contacts/ada@example.com",
+        json={"attributes": {"EMAIL": "ada.new@example.com", "LASTNAME": "Lovelace"}},
+    )
+    assert response.status_code == 204
+    after = http.get("/contacts/ada.new@example.com").json()
+    assert after["id"] == contact_id and after["email"] == "ada.new@example.com"
+    assert after["listIds"] == [list_id] and after["emailBlacklisted"] is True
+    assert (
+        after["attributes"]["FIRSTNAME"] == "Ada" and after["attributes"]["LASTNAME"] == "Lovelace"
+    )
+    assert "EMAIL" not in after["attributes"]
+    members = http.get(f"/contacts/lists/{list_id}/contacts").json()["contacts"]
+    assert [m["email"] for m in members] == ["ada.new@example.com"]
+    assert http.get("/contacts").json()["count"] == 1
+
+
 def test_update_to_an_email_another_contact_has_is_a_duplicate(http: httpx.Client) -> None:
     create(http, email="ada@example.com")
     other = create(http, email="bob@example.com").json()["id"]

@@ -139,6 +139,7 @@ def describe(exc: BaseException) -> tuple[str, int]:
         NotFoundError,
         PermissionDeniedError,
         RateLimitError,
+        RemovalLimitError,
         ServerError,
         SourceError,
         StateError,
@@ -147,7 +148,9 @@ def describe(exc: BaseException) -> tuple[str, int]:
 
     if isinstance(exc, CliError):
         return one_line(exc.message), exc.code
-    if isinstance(exc, (ConfigurationError, ValidationError, SourceError, StateError)):
+    if isinstance(
+        exc, (ConfigurationError, ValidationError, SourceError, StateError, RemovalLimitError)
+    ):
         return one_line(_no_errno(str(exc))), EXIT_USAGE
     if isinstance(exc, AuthenticationError):
         return (

@@ -70,7 +70,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="append",
         dest="api_keys",
         metavar="KEY",
-        help="key to accept in the api-key header (repeatable; default: a random key, printed)",
+        help=(
+            "key to accept in the api-key header (repeatable, every one for the same "
+            "account; default: a random key, printed)"
+        ),
+    )
+    parser.add_argument(
+        "--account",
+        action="append",
+        dest="accounts",
+        default=[],
+        metavar="KEY",
+        help=(
+            "serve one more account, addressed by KEY: its own contacts, lists, attributes, "
+            "folders, processes and rate-limit budget (repeatable: one account per key)"
+        ),
     )
     parser.add_argument(
         "--rate-limit",
@@ -126,10 +140,11 @@ def _run(args: argparse.Namespace) -> int:
         from tajo_brevo.mock._server import bind, serve_forever
     except ImportError as exc:
         raise CliError(f"needs the mock extra: pip install 'tajo-brevo[mock]' ({exc})") from exc
-    keys = args.api_keys or [secrets.token_urlsafe(18)]
+    keys = args.api_keys or (None if args.accounts else [secrets.token_urlsafe(18)])
     try:
         mock = BrevoMock(
             api_keys=keys,
+            accounts=args.accounts,
             rate_limit=args.rate_limit,
             faults=args.fault,
             seed=args.seed,
@@ -149,7 +164,15 @@ def _run(args: argparse.Namespace) -> int:
     # The key is printed on purpose: it is a key of this throwaway mock, which the user
     # needs to point a client at it (the brief of the command).
     print(f"Brevo mock: base URL http://{host}:{port}/v3", flush=True)
-    print(f"Brevo mock: api-key {keys[0]}", flush=True)
+    if keys is not None:
+        print(f"Brevo mock: api-key {mock.api_key}", flush=True)
+    if args.accounts:
+        # Not echoed: the caller chose these keys.
+        print(
+            f"Brevo mock: {len(mock.accounts)} accounts, one per key "
+            f"({len(args.accounts)} given with --account)",
+            flush=True,
+        )
     if args.rate_limit:
         print(f"Brevo mock: rate limit {args.rate_limit} requests/s", flush=True)
     if args.import_delay or args.import_speed:

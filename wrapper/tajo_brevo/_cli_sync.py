@@ -2,19 +2,24 @@
 
 Exit codes (the table of every command, ``tajo_brevo._cli_errors``): 0 every row is
 synced or unchanged; 1 a row is invalid or failed (see the failures file; the next run
-retries failed rows by itself); 2 usage or configuration error (nothing was sent); 75
-Brevo unreachable or refusing after retries (try later: the next run resumes).
+retries failed rows by itself); 2 usage or configuration error, or the mirror guard
+refused (nothing was sent); 75 Brevo unreachable or refusing after retries (try later: the
+next run resumes); 130 interrupted (Ctrl-C or SIGTERM: the next run resumes).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._cli_errors import (
     EXIT_FAILED,
+    EXIT_INTERRUPTED,
     EXIT_UNAVAILABLE,
     CliError,
     argument_type,
@@ -77,6 +82,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default="keep",
         help="mirror mode: what happens to customers that left FILE (default keep)",
     )
+    parser.add_argument(
+        "--max-removals",
+        metavar="N|P%",
+        help="mirror mode: the most customers a run may unlist or blacklist, a count or a "
+        "share of the customers the state knows (default 10%%); above it the run stops "
+        "before sending anything (exit 2)",
+    )
     parser.add_argument("--mapping", help='JSON file {"source column": "BREVO_NAME"}')
     parser.add_argument("--dry-run", action="store_true", help="print the plan, send nothing")
     parser.add_argument(
@@ -89,6 +101,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--failures",
         help="where to write failed and invalid rows, in FILE's format "
         "(default: FILE's name + .failures + its extension)",
+    )
+    parser.add_argument(
+        "--consent-changes",
+        metavar="CHANGES",
+        help="write the customers whose email or SMS blacklist status changed in Brevo since "
+        "the last run (they unsubscribed, bounced, re-subscribed) to CHANGES, in FILE's "
+        "format: EMAIL, LOYALTY_ID, EMAIL_BLACKLISTED, SMS_BLACKLISTED (a sync never "
+        "changes these itself)",
     )
     parser.add_argument(
         "--rate-limit",
@@ -117,17 +137,65 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("give FILE (or --history STATE)")
     if args.on_missing != "keep" and args.mode != "mirror":
         raise CliError("--on-missing applies to --mode mirror only")
+    if args.max_removals is not None and args.mode != "mirror":
+        raise CliError("--max-removals applies to --mode mirror only")
     require_api_key()
+    reports: list[SyncReport] = []
     try:
-        return _sync(args)
+        with _sigterm_as_sigint():
+            return _sync(args, reports)
     except BrevoError as exc:
+        _stopped_json(args, reports, exc)
         message, code = describe(exc)
         if code in (EXIT_FAILED, EXIT_UNAVAILABLE):
             message += " (the next run resumes where this one stopped)"
         raise CliError(message, code) from exc
+    except KeyboardInterrupt as exc:
+        _stopped_json(args, reports, None)
+        raise CliError(
+            "interrupted: what Brevo confirmed is kept; the next run resumes where this one "
+            "stopped",
+            EXIT_INTERRUPTED,
+        ) from exc
 
 
-def _sync(args: argparse.Namespace) -> int:
+@contextlib.contextmanager
+def _sigterm_as_sigint() -> Iterator[None]:
+    """SIGTERM (a service manager, ``kill``) stops the run as Ctrl-C does."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _stopped_json(
+    args: argparse.Namespace, reports: list[SyncReport], exc: Exception | None
+) -> None:
+    """``--json``: a report even when the run stopped (what it did so far, and why)."""
+    if not args.json:
+        return
+    reason = "interrupted" if exc is None else " ".join(str(exc).split())
+    if reports:
+        report = reports[0]
+        report.status = "stopped"
+        report.reason = report.reason or reason
+        data = report.summary()
+    else:
+        data = {"status": "stopped", "reason": reason, "mode": args.mode, "dry_run": args.dry_run}
+    data["file"] = args.file
+    print(json.dumps(data, indent=2))
+
+
+def _sync(args: argparse.Namespace, reports: list[SyncReport]) -> int:
     from . import TajoBrevo
     from ._cli_progress import progress_view
     from .sync import Source, load_mapping
@@ -139,6 +207,9 @@ def _sync(args: argparse.Namespace) -> int:
     if args.rate_limit is not None:
         kwargs["rate_limit"] = args.rate_limit
     view = progress_view(json=args.json, dry_run=args.dry_run)
+    options: dict[str, Any] = {"on_report": reports.append}
+    if args.max_removals is not None:
+        options["max_removals"] = args.max_removals
     try:
         with TajoBrevo(**kwargs) as brevo:
             report = brevo.sync_customers(
@@ -150,19 +221,36 @@ def _sync(args: argparse.Namespace) -> int:
                 dry_run=args.dry_run,
                 verify=args.verify,
                 progress=view,
+                **options,
             )
     except BaseException:
         view.close(ok=False)  # the phase's line says the run stopped there
         raise
     view.close()
     failures = _write_failures(args, source, report)
+    if args.consent_changes:
+        source.write_table(
+            args.consent_changes,
+            ["EMAIL", "LOYALTY_ID", "EMAIL_BLACKLISTED", "SMS_BLACKLISTED"],
+            (
+                [c["email"], c["loyalty_id"], c["email_blacklisted"], c["sms_blacklisted"]]
+                for c in report.consent_changes
+            ),
+        )
     if args.json:
         data = report.summary()
         data["rows"] = max(report.rows, view.rows_read)  # a dry run records no outcomes
         data["file"] = str(path)
         data["failures_file"] = str(failures) if failures else None
+        data["consent_changes"] = report.consent_changes
         data["problems"] = [
-            {"row": o.index, "email": o.email, "status": o.status, "reason": o.reason}
+            {
+                "row": o.index,
+                "line": o.line,
+                "email": o.email,
+                "status": o.status,
+                "reason": o.reason,
+            }
             for o in report.problems
         ]
         print(json.dumps(data, indent=2))
@@ -173,22 +261,12 @@ def _sync(args: argparse.Namespace) -> int:
 
 
 def _write_failures(args: argparse.Namespace, source: Source, report: SyncReport) -> Path | None:
-    from .sync._planning import SUPERSEDED
-
-    wanted = {
-        o.index
-        for o in report.problems
-        if o.status in ("invalid", "failed") and not (o.reason or "").startswith(SUPERSEDED)
-    }
+    """Every invalid or failed row, as it was read (unparsable lines included)."""
+    wanted = {o.index for o in report.problems if o.status in ("invalid", "failed")}
     target = Path(args.failures) if args.failures else _failures_path(source.path)
     if not wanted or args.dry_run:
         return None
-    rows = [
-        raw.cells
-        for raw in source.rows()
-        if raw.index in wanted and not any(str(k).startswith("\0") for k in raw.cells)
-    ]
-    source.write_rows(target, rows)
+    source.write_failures(target, (raw for raw in source.rows() if raw.index in wanted))
     return target
 
 
@@ -205,6 +283,7 @@ def _print(path: Path, report: SyncReport, failures: Path | None, view: Progress
     print(
         f"  sent: {plan['rows_to_send']} rows in {plan['import_chunks']} import(s) and "
         f"{plan['upserts']} upsert(s); {plan['unlink_requests']} unlink request(s)"
+        + (f"; {plan['email_changes']} email change(s)" if plan["email_changes"] else "")
         + (" (planned)" if report.dry_run else "")
     )
     if report.requests:
@@ -215,6 +294,12 @@ def _print(path: Path, report: SyncReport, failures: Path | None, view: Progress
         print(
             "  missing from the file: " + ", ".join(f"{k} {v}" for k, v in report.missing.items())
         )
+    if report.consent_changes:
+        email_bl = sum(1 for c in report.consent_changes if c["email_blacklisted"])
+        print(
+            f"  consent changed in Brevo since the last run: {len(report.consent_changes)} "
+            f"customer(s), {email_bl} now email-blacklisted (left as Brevo has them)"
+        )
     if report.recovered:
         print(
             "  from an interrupted run: "
@@ -222,14 +307,17 @@ def _print(path: Path, report: SyncReport, failures: Path | None, view: Progress
         )
     if report.verify is not None:
         print(f"  verify: {report.verify['checked']} checked, {report.verify['mismatches']} differ")
+        for example in report.verify.get("examples") or []:
+            print(f"    {example['email']}: {example['problem']}")
     for outcome in report.problems[:10]:
-        print(f"  row {outcome.index} {outcome.email or '?'}: {outcome.status}: {outcome.reason}")
+        where = f"line {outcome.line}" if outcome.line is not None else f"row {outcome.index}"
+        print(f"  {where} {outcome.email or '?'}: {outcome.status}: {outcome.reason}")
     if len(report.problems) > 10:
         print(f"  ... {len(report.problems) - 10} more")
     if failures is not None:
         print(
-            f"  failures written to {failures} "
-            "(fix and sync it, or just re-run: failed rows are retried)"
+            f"  failures written to {failures} (fix the rows in the source; failed rows are "
+            "retried by the next run; this file is not a whole source for --mode mirror)"
         )
 
 
@@ -250,8 +338,10 @@ def _history(args: argparse.Namespace) -> int:
                         "finished": r.finished,
                         "source": r.source,
                         "mode": r.mode,
-                        "status": r.status,
                         **dict(r.summary),
+                        # The run's status in the history (interrupted, aborted...), not
+                        # the report's own (a killed run never wrote one).
+                        "status": r.status,
                     }
                     for r in runs
                 ],
@@ -263,12 +353,12 @@ def _history(args: argparse.Namespace) -> int:
         print(f"{args.history}: no runs yet")
         return 0
     print(
-        f"{'run':>4}  {'started':<25} {'status':<8} {'mode':<7} {'rows':>8} {'writes':>7}  counts"
+        f"{'run':>4}  {'started':<25} {'status':<11} {'mode':<7} {'rows':>8} {'writes':>7}  counts"
     )
     for r in runs:
         counts = ", ".join(f"{k} {v}" for k, v in (r.summary.get("counts") or {}).items())
         print(
-            f"{r.id:>4}  {r.started:<25} {r.status:<8} {r.mode:<7} "
+            f"{r.id:>4}  {r.started:<25} {r.status:<11} {r.mode:<7} "
             f"{r.summary.get('rows', ''):>8} {r.summary.get('writes', ''):>7}  {counts}"
         )
     return 0

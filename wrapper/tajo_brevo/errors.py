@@ -8,7 +8,9 @@
     │                                 it can't be read as a loyalty profile
     ├── SourceError                   a sync's source can't be read as a whole
     ├── StateError                    a sync's state file can't be used (busy, another
-    │                                 version, another account)
+    │                                 version, another account, read-only)
+    ├── RemovalLimitError             a mirror sync would remove more customers than
+    │                                 ``max_removals`` allows (nothing was sent)
     ├── ValidationError               bad input caught before anything is sent
     │   ├── ProfileValidationError    a LoyaltyProfile field is invalid
     │   └── AttributeMismatchError    a value does not fit the account's attribute
@@ -66,6 +68,7 @@ __all__ = [
     "PermissionDeniedError",
     "ProfileValidationError",
     "RateLimitError",
+    "RemovalLimitError",
     "ServerError",
     "SourceError",
     "StateError",
@@ -133,6 +136,22 @@ class SourceError(BrevoError):
 
 class StateError(BrevoError):
     """A sync's state file can't be used: busy, unreadable, or from another version."""
+
+
+class RemovalLimitError(BrevoError):
+    """A mirror sync would unlist or blacklist more customers than ``max_removals`` allows.
+
+    Raised before anything is sent. Attributes:
+        leaving: customers the state knows that the source no longer has.
+        known: customers the state knows.
+        limit: the most the run may remove.
+    """
+
+    def __init__(self, message: str, *, leaving: int, known: int, limit: int) -> None:
+        super().__init__(message)
+        self.leaving = leaving
+        self.known = known
+        self.limit = limit
 
 
 class ValidationError(BrevoError):

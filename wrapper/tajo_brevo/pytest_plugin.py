@@ -13,8 +13,11 @@ tests never share a mock, a port or an environment (pytest-xdist runs them anywh
 - ``brevo_program``: the :class:`~tajo_brevo.ProvisionResult` of the marker's program.
 
 The marker ``@pytest.mark.brevo(program=..., contacts=[...], rate_limit=..., faults=[...],
-seed=0)`` starts the mock provisioned and seeded, then switches its rate limit and faults
-on (seeding is never limited nor faulted, and is not in ``brevo_mock.calls()``).
+seed=0, accounts=[...])`` starts the mock provisioned and seeded, then switches its rate
+limit and faults on (seeding is never limited nor faulted, and is not in
+``brevo_mock.calls()``). ``accounts`` serves one account per key (the first one is the
+mock's own, the one the fixture clients, the program and the contacts use; reach the
+others with ``brevo_mock.account(key)``), each with its own rate-limit budget.
 
 The entry point exists whatever extras are installed, so this module imports neither the
 mock nor the client at start-up: pytest keeps working, and starts as fast, where the
@@ -42,9 +45,10 @@ if TYPE_CHECKING:
 
 MARKER = "brevo"
 _MARKER_HELP = (
-    "brevo(program=None, contacts=(), rate_limit=None, faults=(), seed=0): start the test's "
-    "Brevo mock provisioned for `program`, with `contacts` (emails, createContact bodies or "
-    "LoyaltyProfile objects), then switch on its `rate_limit` and `faults` (tajo-brevo)"
+    "brevo(program=None, contacts=(), rate_limit=None, faults=(), seed=0, accounts=()): start "
+    "the test's Brevo mock provisioned for `program`, with `contacts` (emails, createContact "
+    "bodies or LoyaltyProfile objects), then switch on its `rate_limit` and `faults`; "
+    "`accounts`: one account per API key, the first being the mock's own (tajo-brevo)"
 )
 #: Where the in-process clients send. Any host reaches the in-process transport; a
 #: loopback one passes the client's plain-http check and says nothing leaves the process.
@@ -67,6 +71,7 @@ class _Options:
     rate_limit: int | None = None
     faults: tuple[Fault, ...] = ()
     seed: int = 0
+    accounts: tuple[str, ...] = ()
 
 
 def _options(node: pytest.Item | pytest.Collector) -> _Options:
@@ -80,7 +85,7 @@ def _options(node: pytest.Item | pytest.Collector) -> _Options:
     where = f"@pytest.mark.{MARKER} on {node.nodeid}"
     if marker.args:
         raise TypeError(f"{where}: give options by name, e.g. {MARKER}(program='Shop')")
-    known = {"program", "contacts", "rate_limit", "faults", "seed"}
+    known = {"program", "contacts", "rate_limit", "faults", "seed", "accounts"}
     unknown = sorted(set(marker.kwargs) - known)
     if unknown:
         raise TypeError(f"{where}: unknown option(s) {unknown}; known: {sorted(known)}")
@@ -102,8 +107,20 @@ def _options(node: pytest.Item | pytest.Collector) -> _Options:
     seed = kw.get("seed", 0)
     if not isinstance(seed, int):
         raise TypeError(f"{where}: seed must be an int, not {seed!r}")
+    accounts = kw.get("accounts", ())
+    if isinstance(accounts, str):
+        accounts = (accounts,)
+    if not all(isinstance(key, str) and key for key in accounts):
+        raise TypeError(f"{where}: accounts must be API keys (non-empty strings)")
+    if len(set(accounts)) != len(accounts):
+        raise TypeError(f"{where}: accounts must be distinct keys (one account per key)")
     return _Options(
-        program=program, contacts=tuple(contacts), rate_limit=rate_limit, faults=rules, seed=seed
+        program=program,
+        contacts=tuple(contacts),
+        rate_limit=rate_limit,
+        faults=rules,
+        seed=seed,
+        accounts=tuple(accounts),
     )
 
 
@@ -278,7 +295,7 @@ def brevo_mock(request: pytest.FixtureRequest, _brevo_clock: _SkippingClock) -> 
     """
     brevo_mock_class = _import_mock()
     options = _options(request.node)
-    mock = brevo_mock_class(clock=_brevo_clock.monotonic)
+    mock = brevo_mock_class(clock=_brevo_clock.monotonic, accounts=options.accounts)
     request.node.stash[_PROGRAM_KEY] = _seed(mock, _brevo_clock, options)
     mock.set_rate_limit(options.rate_limit)
     try:

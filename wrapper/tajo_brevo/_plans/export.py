@@ -198,6 +198,13 @@ class ContactExport:
         result = yield calls.request_contact_export_call(self.body)
         body = result.body if isinstance(result.body, dict) else {}
         process_id = calls.as_int(body.get("processId"))
+        if process_id is None and result.status_code != 200:
+            # Queued, but with nothing to follow: never read as "no contact matches".
+            raise ExportError(
+                f"Brevo answered {result.status_code} without a process id",
+                process_id=0,
+                status="unknown",
+            )
         self.process_id = process_id
         return process_id
 

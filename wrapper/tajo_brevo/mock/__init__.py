@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from .._resources import effective_spec_path
 from ._app import RecordedExchange
-from ._inspection import ApiCall, MockContact
+from ._inspection import ApiCall, MockAccount, MockContact
 from ._limits import RATE_LIMIT_TIERS, Fault
 from ._mock import DEFAULT_API_KEY, IN_PROCESS_BASE_URL, BrevoMock
 from ._server import BackgroundServer
@@ -41,6 +41,7 @@ __all__ = [
     "BrevoMock",
     "Fault",
     "MockAPIError",
+    "MockAccount",
     "MockContact",
     "MockState",
     "MockTransport",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote
@@ -28,9 +28,11 @@ from .._openapi_kit import HTTP_METHODS
 from ._handlers import HANDLERS, handle_extra
 from ._limits import FaultInjector, RateLimiter
 from ._offload import OFFLOAD_BYTES, prepare_apart
-from ._state import REPORT_PATH, MockAPIError, MockState
+from ._state import MockAPIError, MockState
 from ._validation import API_PREFIX, SpecValidator
 
+#: Paths under this prefix are the accounts' files (import reports, export files).
+FILES_ROOT = "/_mock/"
 #: Largest request body read (Brevo's import limit is 10 MB).
 MAX_BODY = 10 * 1024 * 1024
 #: How much of a request body a recorded exchange keeps.
@@ -55,6 +57,8 @@ class RecordedExchange:
         response_body: response body bytes.
         body_truncated: the request body was longer than RECORDED_BODY_LIMIT and ``body``
             keeps only its start (memory stays bounded).
+        account: index of the account the request's key addressed (0: the mock's first
+            account), or None when no account was reached (a 401, an unrouted path).
     """
 
     operation_id: str | None
@@ -69,6 +73,7 @@ class RecordedExchange:
     response_headers: dict[str, str]
     response_body: bytes
     body_truncated: bool = False
+    account: int | None = None
 
     def json(self) -> Any:
         """The response body decoded as JSON (None when empty)."""
@@ -161,20 +166,37 @@ def _json_bytes(body: Any) -> bytes:
 
 
 @dataclass(frozen=True)
+class AccountParts:
+    """One account of a mock: its state and its own rate-limit budget."""
+
+    index: int
+    state: MockState
+    limiter: RateLimiter
+
+
+@dataclass(frozen=True)
 class MockParts:
-    """What the app needs of a mock: its state and the pieces that guard each request.
+    """What the app needs of a mock: its accounts and the pieces that guard each request.
 
     The app depends on this, not on :class:`BrevoMock`, so the two modules don't import
     each other.
+
+    Attributes:
+        accounts: API key -> the account it addresses (several keys may share one).
+        default: the mock's first account (its limits answer requests no key reached).
     """
 
-    state: MockState
+    accounts: Mapping[str, AccountParts]
+    default: AccountParts
     validator: SpecValidator
     routes: Sequence[_Template]
-    api_keys: frozenset[str]
-    limiter: RateLimiter
     faults: FaultInjector
     record: Callable[[RecordedExchange], None]
+
+    @property
+    def state(self) -> MockState:
+        """The first account's state."""
+        return self.default.state
 
 
 #: A response body: bytes, or chunks streamed one by one (an export file; its headers
@@ -200,6 +222,7 @@ class _Exchange:
     params: dict[str, str] = field(default_factory=dict)
     limit_headers: Mapping[str, str] = field(default_factory=dict)
     fault: Any = None
+    account: AccountParts | None = None
 
 
 _Outcome = tuple[int | None, dict[str, str], Payload]
@@ -240,11 +263,11 @@ class MockCore:
     def admit(self, ex: _Exchange) -> _Outcome | None:
         """Route, key, rate limit, fault draw: an outcome when the request ends here."""
         parts = self.parts
-        ex.limit_headers = parts.limiter.peek()
+        ex.limit_headers = parts.default.limiter.peek()
         raw_path = ex.raw_path
         try:
-            if raw_path.startswith(REPORT_PATH + "/"):
-                return _report_file(parts.state, raw_path)
+            if raw_path.startswith(FILES_ROOT):
+                return _report_file(parts.accounts.values(), raw_path)
             if not (raw_path == API_PREFIX or raw_path.startswith(API_PREFIX + "/")):
                 raise _error(404, "not_found", f"Invalid route: {unquote(raw_path)[:200]}")
             segments = raw_path[len(API_PREFIX) + 1 :].split("/")
@@ -264,10 +287,13 @@ class MockCore:
             key = ex.headers.get("api-key", "")
             if not key:
                 raise _error(401, "unauthorized", "authentication not found in headers")
-            if key not in parts.api_keys:
+            account = parts.accounts.get(key)
+            if account is None:
                 raise _error(401, "unauthorized", "Key not found")
+            ex.account = account
 
-            allowed_now, ex.limit_headers = parts.limiter.acquire()
+            # Each account has its own budget: one account's 429s never slow another.
+            allowed_now, ex.limit_headers = account.limiter.acquire()
             if not allowed_now:
                 raise _error(429, "too_many_requests", "The expected rate limit is exceeded.")
             ex.fault = parts.faults.draw(ex.operation.operation_id)
@@ -279,7 +305,8 @@ class MockCore:
         """Faults, validation and the operation itself."""
         parts = self.parts
         operation = ex.operation
-        assert operation is not None and ex.pattern is not None
+        assert operation is not None and ex.pattern is not None and ex.account is not None
+        state = ex.account.state
         try:
             fault = ex.fault
             if fault is not None and fault.drop:
@@ -295,9 +322,7 @@ class MockCore:
                     400, "invalid_parameter", f"body: larger than {MAX_BODY // (1024 * 1024)} MB"
                 )
             if operation.operation_id in EXTRA_OPERATIONS:
-                status, result = handle_extra(
-                    parts.state, operation.operation_id, ex.params, ex.body
-                )
+                status, result = handle_extra(state, operation.operation_id, ex.params, ex.body)
                 return _ok_outcome(status, result, ex.limit_headers)
             query = parse_qsl(ex.query_string, keep_blank_values=True) if ex.query_string else []
             request: dict[str, Any] = {
@@ -321,14 +346,12 @@ class MockCore:
                 apart = prepare_apart(source, request)
                 if apart is not None:
                     light, rows = apart
-                    process_id = parts.state.import_contacts(
-                        light, root_url=ex.root_url, prepared=rows
-                    )
+                    process_id = state.import_contacts(light, root_url=ex.root_url, prepared=rows)
                     return _ok_outcome(202, {"processId": process_id}, ex.limit_headers)
             validated = parts.validator.validate_request(**request)
             if ex.root_url:
                 validated = dataclasses.replace(validated, root_url=ex.root_url)
-            status, result = HANDLERS[operation.operation_id](parts.state, validated)
+            status, result = HANDLERS[operation.operation_id](state, validated)
         except MockAPIError as err:
             return _error_outcome(err, ex.limit_headers)
         return _ok_outcome(status, result, ex.limit_headers)
@@ -354,6 +377,7 @@ class MockCore:
                 response_headers=out_headers,
                 # A streamed file is not kept: its size is unbounded.
                 response_body=payload if isinstance(payload, bytes) else b"",
+                account=ex.account.index if ex.account is not None else None,
             )
         )
         if status is None:
@@ -444,7 +468,7 @@ def _root_url(scope: Scope, headers: Mapping[str, str]) -> str:
     return f"{scheme}://{host}"
 
 
-def _report_file(state: MockState, raw_path: str) -> _Outcome:
+def _report_file(accounts: Iterable[AccountParts], raw_path: str) -> _Outcome:
     """A file of a process (``/_mock/processes/{id}/{name}.csv``), or a 404: an import's
     report file, or an export's file (streamed, chunk by chunk).
 
@@ -452,8 +476,10 @@ def _report_file(state: MockState, raw_path: str) -> _Outcome:
     permission.
     """
     csv_type = {"content-type": "text/csv; charset=utf-8"}
-    parts = raw_path[len(state.files_path) + 1 :].split("/")
-    if len(parts) == 2 and parts[0].isdigit() and parts[1].endswith(".csv"):
+    # Each account has its own files path (so equal process ids of two accounts differ).
+    state = next((a.state for a in accounts if raw_path.startswith(a.state.files_path + "/")), None)
+    parts = raw_path[len(state.files_path) + 1 :].split("/") if state is not None else []
+    if state is not None and len(parts) == 2 and parts[0].isdigit() and parts[1].endswith(".csv"):
         process_id, name = int(parts[0]), parts[1][: -len(".csv")]
         exported = state.export_file(process_id, name)
         if exported is not None:

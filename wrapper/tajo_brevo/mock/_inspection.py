@@ -11,7 +11,7 @@ test can't change the mock by accident through what it inspects.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -317,4 +317,48 @@ class MockInspection:
         self._faults.reconfigure(rules, seed, self.operation_ids)
 
 
-__all__ = ["ApiCall", "MockContact", "MockInspection", "resolve_rate_limit"]
+class MockAccount(MockInspection):
+    """One account of a :class:`~tajo_brevo.mock.BrevoMock`, as a test sees it.
+
+    Got from ``mock.account(key)`` (or ``mock.accounts``): the same reads as the mock's
+    own (``contacts()``, ``contact()``, ``emails_in_list()``, ``calls()`` of the requests
+    made with this account's keys) and its own switch ``set_rate_limit()`` (this
+    account's budget only). ``state`` is the account's :class:`MockState`, to seed it
+    directly (``account.state.create_list(...)``). Fault rules are the mock's, shared by
+    its accounts (``set_faults()`` here sets them for every account).
+
+    Attributes:
+        index: the account's position in the mock (0: the mock's first account).
+        state: the account's state.
+    """
+
+    def __init__(
+        self,
+        *,
+        index: int,
+        state: MockState,
+        limiter: RateLimiter,
+        faults: FaultInjector,
+        operation_ids: tuple[str, ...],
+        exchanges: Callable[[], list[RecordedExchange]],
+    ) -> None:
+        self.index = index
+        self.state = state
+        self._limiter = limiter
+        self._faults = faults
+        self.operation_ids = operation_ids
+        self._exchanges = exchanges
+
+    def __repr__(self) -> str:
+        return (
+            f"MockAccount(index={self.index}, contacts={len(self.state.contacts)}, "
+            f"lists={len(self.state.lists)}, rate_limit={self._limiter.per_second})"
+        )
+
+    @property
+    def requests(self) -> list[RecordedExchange]:
+        """The exchanges made with this account's keys, oldest first (a copy)."""
+        return [ex for ex in self._exchanges() if ex.account == self.index]
+
+
+__all__ = ["ApiCall", "MockAccount", "MockContact", "MockInspection", "resolve_rate_limit"]

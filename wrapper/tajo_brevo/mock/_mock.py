@@ -1,4 +1,5 @@
-"""BrevoMock: one mock Brevo account, its ASGI app, transports, server and introspection."""
+"""BrevoMock: mock Brevo accounts (one per API key), their ASGI app, transports, server
+and introspection."""
 
 from __future__ import annotations
 
@@ -14,12 +15,19 @@ import httpx
 from starlette.applications import Starlette
 
 from .._resources import effective_spec_path
-from ._app import EXTRA_OPERATIONS, MockParts, RecordedExchange, build_app, build_routes
-from ._inspection import MockInspection
+from ._app import (
+    EXTRA_OPERATIONS,
+    AccountParts,
+    MockParts,
+    RecordedExchange,
+    build_app,
+    build_routes,
+)
+from ._inspection import MockAccount, MockInspection, resolve_rate_limit
 from ._limits import RATE_LIMIT_TIERS, Fault, FaultInjector, RateLimiter
 from ._network import fetch_file, post_notification
 from ._server import BackgroundServer
-from ._state import MockState, utc_now
+from ._state import REPORT_PATH, MockState, utc_now
 from ._transport import AsyncMockTransport, MockTransport
 from ._validation import load_validator
 
@@ -30,7 +38,7 @@ IN_PROCESS_BASE_URL = "http://testserver/v3"
 
 
 class BrevoMock(MockInspection):
-    """A stateful mock of the Brevo Contacts API (one account, in memory).
+    """A stateful mock of the Brevo Contacts API (accounts in memory, one per key).
 
     Serve it in-process (``transport()``, ``async_transport()``, ``client()``, ``app``)
     or on loopback (``with mock.serve() as server: server.base_url``). Inspect it with
@@ -38,8 +46,15 @@ class BrevoMock(MockInspection):
     ``requests`` (the raw exchanges) and ``state``; switch limits with
     ``set_rate_limit()`` and ``set_faults()``.
 
+    Several accounts: ``BrevoMock(accounts=["key-a", "key-b"])`` serves one account per
+    key (its own contacts, lists, attributes, folders, processes and rate-limit budget);
+    ``mock.account("key-b")`` inspects one of them the same way. The mock's own
+    inspection methods, ``state`` and ``api_key`` are its first account's.
+
     Args:
-        api_keys: keys the mock accepts in the ``api-key`` header (at least one).
+        api_keys: keys that all address the mock's first account (default: the first
+            of ``accounts``, else :data:`DEFAULT_API_KEY`).
+        accounts: more keys, each addressing an account of its own.
         rate_limit: requests per second allowed, or a tier name of
             :data:`RATE_LIMIT_TIERS` (``"general"`` = 10, ``"professional"`` = 20,
             ``"enterprise"`` = 60), or None for no limit (the default).
@@ -60,13 +75,15 @@ class BrevoMock(MockInspection):
             imports, ``import_delay`` applies). Default None: always synchronous.
 
     Raises:
-        ValueError: no API key, a bad rate limit, a bad fault rule or import option.
+        ValueError: no API key, a key given twice, a bad rate limit, a bad fault rule or
+            import option.
     """
 
     def __init__(
         self,
         *,
-        api_keys: Iterable[str] = (DEFAULT_API_KEY,),
+        api_keys: Iterable[str] | None = None,
+        accounts: Iterable[str] = (),
         rate_limit: int | str | None = None,
         faults: Sequence[Fault] = (),
         seed: int = 0,
@@ -85,10 +102,16 @@ class BrevoMock(MockInspection):
             or membership_process_above < 0
         ):
             raise ValueError("membership_process_above must be an int >= 0 (or None: never)")
-        keys = tuple(api_keys)
-        if not keys or not all(isinstance(k, str) and k for k in keys):
+        extra = tuple(accounts)
+        if api_keys is None:
+            keys: tuple[str, ...] = extra[:1] or (DEFAULT_API_KEY,)
+            extra = extra[1:]
+        else:
+            keys = tuple(api_keys)
+        if not keys or not all(isinstance(k, str) and k for k in (*keys, *extra)):
             raise ValueError("BrevoMock needs at least one non-empty API key")
-        self._api_keys = frozenset(keys)
+        if len(set(keys) | set(extra)) != len(set(keys)) + len(extra):
+            raise ValueError("each API key addresses one account: a key was given twice")
         self.api_key = keys[0]
         self._validator = load_validator(str(spec_path or effective_spec_path()))
         self._routes = build_routes(self._validator.document)
@@ -99,31 +122,38 @@ class BrevoMock(MockInspection):
             if op.operation_id not in EXTRA_OPERATIONS
         ]
         self.operation_ids: tuple[str, ...] = tuple(sorted(operations))
-        if isinstance(rate_limit, str):
-            if rate_limit not in RATE_LIMIT_TIERS:
-                tiers = ", ".join(RATE_LIMIT_TIERS)
-                raise ValueError(f"rate_limit {rate_limit!r}: give a number or one of {tiers}")
-            rate_limit = RATE_LIMIT_TIERS[rate_limit]
-        self._limiter = RateLimiter(rate_limit, clock)
+        per_second = resolve_rate_limit(rate_limit)
         self._faults = FaultInjector(faults, seed, operations)
-        self.state = MockState(
-            now=now,
-            account_email=account_email,
-            import_delay=import_delay,
-            import_rows_per_second=import_rows_per_second,
-            notify=post_notification,
-            fetch=fetch_file,
-        )
-        self.state.membership_process_above = membership_process_above
+
+        def new_account(index: int) -> AccountParts:
+            state = MockState(
+                now=now,
+                account_email=account_email,
+                import_delay=import_delay,
+                import_rows_per_second=import_rows_per_second,
+                notify=post_notification,
+                fetch=fetch_file,
+                files_path=REPORT_PATH if index == 0 else f"/_mock/accounts/{index}/processes",
+            )
+            state.membership_process_above = membership_process_above
+            return AccountParts(index, state, RateLimiter(per_second, clock))
+
+        first = new_account(0)
+        by_key: dict[str, AccountParts] = dict.fromkeys(keys, first)
+        for index, key in enumerate(extra, start=1):
+            by_key[key] = new_account(index)
+        self._accounts = by_key
+        self._account_list = [first, *(by_key[key] for key in extra)]
+        self._limiter = first.limiter
+        self.state = first.state
         self._records: collections.deque[RecordedExchange] = collections.deque(maxlen=record_limit)
         self._records_lock = threading.Lock()
         self.app: Starlette = build_app(
             MockParts(
-                state=self.state,
+                accounts=by_key,
+                default=first,
                 validator=self._validator,
                 routes=self._routes,
-                api_keys=self._api_keys,
-                limiter=self._limiter,
                 faults=self._faults,
                 record=self._record,
             )
@@ -131,10 +161,56 @@ class BrevoMock(MockInspection):
 
     def __repr__(self) -> str:
         # Never show the keys.
+        accounts = len(self._account_list)
         return (
             f"BrevoMock(contacts={len(self.state.contacts)}, lists={len(self.state.lists)}, "
-            f"rate_limit={self._limiter.per_second}, faults={len(self._faults.faults)})"
+            f"rate_limit={self._limiter.per_second}, faults={len(self._faults.faults)}"
+            + (f", accounts={accounts})" if accounts > 1 else ")")
         )
+
+    # ------------------------------------------------------------------ accounts
+
+    def account(self, api_key: str) -> MockAccount:
+        """The account a key addresses, to inspect and seed like the mock itself.
+
+        Raises:
+            LookupError: the mock accepts no such key (the key is not shown).
+        """
+        parts = self._accounts.get(api_key)
+        if parts is None:
+            raise LookupError(
+                f"the mock has no account for that key; it has {len(self._account_list)}"
+            )
+        return self._account_view(parts)
+
+    @property
+    def accounts(self) -> list[MockAccount]:
+        """Every account of the mock, the first one first."""
+        return [self._account_view(parts) for parts in self._account_list]
+
+    def _account_view(self, parts: AccountParts) -> MockAccount:
+        return MockAccount(
+            index=parts.index,
+            state=parts.state,
+            limiter=parts.limiter,
+            faults=self._faults,
+            operation_ids=self.operation_ids,
+            exchanges=self._exchanges,
+        )
+
+    def _exchanges(self) -> list[RecordedExchange]:
+        return self.requests
+
+    def set_rate_limit(self, rate_limit: int | str | None) -> None:
+        """Switch the rate limit of every account (each keeps its own budget), from now
+        on; ``mock.account(key).set_rate_limit()`` switches one.
+
+        Raises:
+            ValueError: a bad rate limit.
+        """
+        per_second = resolve_rate_limit(rate_limit)
+        for parts in self._account_list:
+            parts.limiter.reconfigure(per_second)
 
     # ------------------------------------------------------------------ introspection
 

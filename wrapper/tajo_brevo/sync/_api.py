@@ -15,6 +15,7 @@ from ..results import BatchResult, ProvisionResult, RowOutcome
 from ..tiers import DEFAULT_TIER_POLICY, Tier, TierPolicy
 from ._driver import drive, drive_async
 from ._engine import MODES, ON_MISSING, IterableSource, RowSource, SyncOptions, sync_plan
+from ._lists import removal_limit
 from ._report import SyncReport
 from ._seam import AsyncClientSeam, ClientSeam
 from ._source import Source, load_mapping
@@ -70,6 +71,11 @@ def _options(mode: str, on_missing: str, **kwargs: Any) -> SyncOptions:
         problems.append(("import_threshold", "must be >= 1"))
     if kwargs.get("max_import_bytes", 10**7) < 10_000:
         problems.append(("max_import_bytes", "must be >= 10000"))
+    if "max_removals" in kwargs:
+        try:
+            removal_limit(kwargs["max_removals"], 0)
+        except ValueError as exc:
+            problems.append(("max_removals", str(exc)))
     if problems:
         raise ValidationError(problems)
     return SyncOptions(mode=mode, on_missing=on_missing, **kwargs)  # type: ignore[arg-type]

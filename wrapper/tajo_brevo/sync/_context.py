@@ -7,7 +7,7 @@ is known and runs the phases in order.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -21,8 +21,8 @@ from ._plan import Chunker
 from ._program import Program
 from ._progress import Phase, ProgressCallback, SyncProgress
 from ._report import SyncOutcome, SyncReport
-from ._source import Normalizer, Raw, Row, canonical_column
-from ._state import SyncState
+from ._source import Normalizer, Raw, Row, Source, canonical_column
+from ._state import ContactState, SyncState
 
 __all__ = [
     "DEFAULT_IMPORT_THRESHOLD",
@@ -65,8 +65,14 @@ class SyncOptions:
     poll_timeout: float = 1800.0
     keep_outcomes: bool = False
     batch_rows: int = 1000
+    #: Mirror mode: the most customers a run may unlist or blacklist; an int, or a share
+    #: of the customers the state knows (``"10%"``). Above it the run stops before writing.
+    max_removals: int | str = "10%"
     #: Called with a :class:`SyncProgress` when a phase starts and as it advances.
     progress: ProgressCallback | None = None
+    #: Called once with the run's report as soon as it exists, so that a caller still
+    #: has what the run did when it stops with an exception (the CLI's ``--json``).
+    on_report: Callable[[SyncReport], None] | None = None
 
 
 class RowSource(Protocol):
@@ -88,6 +94,13 @@ def counted(report: SyncReport, call: Call) -> Plan:
     return result
 
 
+def loyalty_id_text(value: Any) -> str | None:
+    """A LOYALTY_ID cell as the text that identifies the customer (None when empty; the
+    normalizer refuses a row whose id is not text)."""
+    text = value.strip() if isinstance(value, str) else None
+    return text if text and encodable(text) else None
+
+
 def encodable(text: str) -> bool:
     """Whether ``text`` is valid UTF-8 material (no lone surrogate)."""
     try:
@@ -100,6 +113,10 @@ def encodable(text: str) -> bool:
 def usable_email(email: str) -> str | None:
     """The email, if it is text SQLite can store (the row is refused otherwise anyway)."""
     return email if email and email.isprintable() and encodable(email) else None
+
+
+#: Sources whose rows carry line numbers (files).
+_Numbered = Source
 
 
 @dataclass
@@ -124,6 +141,9 @@ class RunContext:
     sent: list[int] = field(default_factory=list)
     #: Tier lists with members before this run's first import (None: not read yet).
     occupied: set[int] | None = None
+    #: A dry run: contacts that would have a tier list to leave once their import is
+    #: confirmed (the run marks them stale then), by key.
+    predicted_stale: dict[str, ContactState] = field(default_factory=dict)
     #: Rows handed to a send path, and rows whose send has returned.
     rows_queued: int = 0
     rows_sent: int = 0
@@ -133,13 +153,23 @@ class RunContext:
     fingerprint: bytes = b""
     #: Keys of the contacts this run confirmed (kept for ``verify``).
     touched: set[str] = field(default_factory=set)
+    # -- identity (``_identity``)
+    #: Email keys and loyalty ids on more than one row: their line numbers, joined.
+    duplicate_keys: dict[str, str] = field(default_factory=dict)
+    duplicate_ids: dict[str, str] = field(default_factory=dict)
+    #: Rows whose customer (by LOYALTY_ID) Brevo knows under another email: (row, old key).
+    email_changes: list[tuple[Row, str]] = field(default_factory=list)
     _email_headers: dict[str, bool] = field(default_factory=dict)
     _email_header: str | None = None
+    _id_headers: dict[str, bool] = field(default_factory=dict)
+    _id_header: str | None = None
     phase: Phase | None = None
 
     def __post_init__(self) -> None:
         emails = [h for h, name in self.source.columns.items() if name == "EMAIL"]
         self._email_header = emails[0] if len(emails) == 1 else None
+        ids = [h for h, name in self.source.columns.items() if name == "LOYALTY_ID"]
+        self._id_header = ids[0] if len(ids) == 1 else None
 
     # -- reporting ----------------------------------------------------------------------
 
@@ -197,6 +227,36 @@ class RunContext:
             if is_email and isinstance(value, str) and value.strip():
                 return usable_email(value.strip())
         return None
+
+    @property
+    def id_header(self) -> str | None:
+        """The one header naming LOYALTY_ID, if the source has exactly one."""
+        return self._id_header
+
+    def id_of(self, raw: Raw) -> str | None:
+        """The row's LOYALTY_ID as given (stripped text), if it has one."""
+        cells = raw.cells
+        if isinstance(cells, LoyaltyProfile):
+            return loyalty_id_text(cells.loyalty_id)
+        if not isinstance(cells, Mapping):
+            return None
+        if self._id_header is not None and type(cells) is dict:
+            return loyalty_id_text(cells.get(self._id_header))
+        for header, value in cells.items():
+            name = str(header)
+            is_id = self._id_headers.get(name)
+            if is_id is None:
+                is_id = canonical_column(name, self.source.mapping) == "LOYALTY_ID"
+                self._id_headers[name] = is_id
+            if is_id:
+                return loyalty_id_text(value)
+        return None
+
+    def where(self, lines: str) -> str:
+        """``lines 2, 5`` for a file's rows, ``rows 0, 3`` for an API caller's."""
+        numbers = lines.split(",")
+        noun = "line" if isinstance(self.source, _Numbered) else "row"
+        return f"{noun}{'s' if len(numbers) > 1 else ''} {', '.join(numbers)}"
 
     def key_of(self, raw: Raw) -> str | None:
         """The row's key: its email, lower-cased."""

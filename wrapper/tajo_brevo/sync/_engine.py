@@ -24,6 +24,8 @@ process dies right after it):
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -36,10 +38,13 @@ from ..errors import BrevoError, SourceError
 from ..profile import LoyaltyProfile
 from ..results import ProvisionResult
 from ..tiers import Tier, TierPolicy
+from . import _consent as consent
 from . import _drift as drift
+from . import _identity as identities
 from . import _imports as imports
 from . import _lists as lists
 from . import _planning as planning
+from . import _reads as reads
 from ._context import (
     DEFAULT_IMPORT_THRESHOLD,
     MODES,
@@ -53,7 +58,7 @@ from ._effects import Download, Parallel, Plan, Sleep
 from ._program import Program
 from ._recovery import recover
 from ._report import SyncReport
-from ._source import Raw
+from ._source import Raw, Source
 from ._state import SyncState
 from ._verify import verify
 
@@ -105,6 +110,8 @@ def sync_plan(
         dry_run=options.dry_run,
         outcomes=[] if options.keep_outcomes else None,
     )
+    if options.on_report is not None:
+        options.on_report(report)
     progress = options.progress
     if progress is not None and provisioning is None:
         from ._progress import SyncProgress
@@ -149,9 +156,14 @@ def sync_plan(
         if not options.dry_run:
             yield from recover(ctx)
         yield from drift.check_account(ctx)
+        # One read of the contacts modified since the last run, for every phase that
+        # needs them (consent here; the drift checks can add their observer).
+        yield from reads.read_modified(ctx, [consent.observer(ctx)])
         ctx.progress("reading", 0, None)
         planning.pass_one(ctx)
+        lists.check_removals(ctx)
         yield from planning.pass_two(ctx)
+        yield from identities.flush(ctx)
         yield from imports.flush(ctx)
         if not options.dry_run:
             yield from imports.confirm(ctx, ctx.sent, emit=True)
@@ -160,16 +172,53 @@ def sync_plan(
             yield from lists.mirror(ctx)
         if options.verify and not options.dry_run:
             yield from verify(ctx)
+        reads.advance(ctx)
         status = "ok" if report.ok else "failed"
+    except GeneratorExit:
+        # The driver closed the plan: the caller was interrupted (Ctrl-C, SIGTERM).
+        status = "interrupted"
+        _stopped(report, "interrupted")
+        raise
+    except BaseException as exc:
+        _stopped(report, " ".join(str(exc).split()) or type(exc).__name__)
+        raise
     finally:
         report.duration = clock() - started
+        report.status = status if status in ("ok", "failed") else "stopped"
         report.problems.sort(key=lambda o: o.index)
         if report.outcomes is not None:
             report.outcomes.sort(key=lambda o: o.index)
+        _number_lines(ctx)
         if ctx.run:
             state.finish_run(ctx.run, status, report.summary())
     ctx.progress("done", report.rows, report.rows)
     return report
+
+
+def _stopped(report: SyncReport, reason: str) -> None:
+    report.status = "stopped"
+    if report.reason is None:
+        report.reason = reason
+
+
+def _number_lines(ctx: RunContext) -> None:
+    """Give the problems their line numbers (one more read of the source, when a file
+    source has problems)."""
+    report = ctx.report
+    if not report.problems or not isinstance(ctx.source, Source):
+        return
+    wanted = {o.index for o in report.problems}
+    lines: dict[int, int] = {}
+    with contextlib.suppress(SourceError, OSError, ValueError):
+        for raw in ctx.source.rows():
+            if raw.index in wanted and raw.line is not None:
+                lines[raw.index] = raw.line
+    report.problems = [dataclasses.replace(o, line=lines.get(o.index)) for o in report.problems]
+    if report.outcomes is not None:
+        report.outcomes = [
+            dataclasses.replace(o, line=lines.get(o.index)) if o.index in lines else o
+            for o in report.outcomes
+        ]
 
 
 def _provision(report: SyncReport, account: AccountCache, program: str, policy: TierPolicy) -> Plan:

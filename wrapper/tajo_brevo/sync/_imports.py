@@ -22,7 +22,7 @@ from ._plan import Chunker, ReadyChunk, member, stale_lists
 from ._source import Row
 from ._state import Confirmed, ContactState, Member
 
-__all__ = ["confirm", "flush", "parse_report", "queue", "send_upserts"]
+__all__ = ["confirm", "flush", "parse_report", "queue", "send_upserts", "uncertain", "upsert_one"]
 
 
 def uncertain(exc: BaseException) -> bool:
@@ -131,14 +131,18 @@ def _send_chunk(ctx: RunContext, ready: ReadyChunk) -> Plan:
     chunk = ready.chunk
     ctx.report.plan["rows_to_send"] += ready.count
     ctx.report.plan["import_chunks"] += 1
-    if ctx.options.dry_run:
-        if ready.bucket is not None:
-            ctx.state.drop_spilled(ready.bucket)
-        _sent(ctx, ready.count)
-        return
     if ctx.occupied is None:
+        # Read in a dry run too: the plan's unlinks depend on it, as the run's do.
         ctx.occupied = yield from lists.occupied_tier_lists(ctx)
     maybe = ctx.occupied - set(chunk.list_ids)
+    if ctx.options.dry_run:
+        members = ready.members
+        if ready.bucket is not None:
+            members = ctx.state.spilled_members(ready.bucket)
+            ctx.state.drop_spilled(ready.bucket)
+        _predict_import(ctx, members, chunk.list_ids, tuple(sorted(maybe)))
+        _sent(ctx, ready.count)
+        return
     if ready.bucket is None:
         chunk_id = ctx.state.record_chunk(
             ctx.run, "import", chunk.list_ids, ready.members, maybe=maybe
@@ -189,6 +193,23 @@ def _send_chunk(ctx: RunContext, ready: ReadyChunk) -> Plan:
     ctx.sent.append(chunk_id)
 
 
+def _predict_import(
+    ctx: RunContext, members: Sequence[Member], targets: tuple[int, ...], maybe: tuple[int, ...]
+) -> None:
+    """A dry run: the outcomes and the unlinks the run would have once Brevo confirmed the
+    chunk (as ``_settle_import`` decides them)."""
+    known = ctx.state.lookup([m.key for m in members])
+    for m in members:
+        previous = known.get(m.key)
+        status = "updated" if previous is not None and previous.tier else "applied"
+        ctx.outcome(m.index, m.email, status, None, m.tier)
+        before = previous.lists if previous is not None else maybe
+        merged = tuple(sorted(set(before) | set(targets)))
+        candidate = ContactState(m.key, m.digest, m.tier, merged, 0)
+        if stale_lists(candidate, ctx.program):
+            ctx.predicted_stale[m.key] = candidate
+
+
 def _members(ctx: RunContext, ready: ReadyChunk, chunk_id: int) -> list[Member]:
     """A sent chunk's rows (read back from the state when they were spilled)."""
     return ready.members if ready.bucket is None else ctx.state.chunk_rows(chunk_id)
@@ -213,12 +234,20 @@ def send_upserts(ctx: RunContext, rows: list[Row], *, may_create: bool) -> Plan:
     ctx.report.plan["rows_to_send"] += len(rows)
     ctx.report.plan["upserts"] += len(rows)
     if ctx.options.dry_run:
+        # What the run would report: a contact the state knows is updated, another is
+        # created (mode update: assumed to exist; only the request could tell).
+        known = ctx.state.lookup([row.key for row in rows])
+        for row in rows:
+            previous = known.get(row.key)
+            is_known = previous is not None and previous.tier is not None
+            status = "updated" if is_known or not may_create else "created"
+            ctx.outcome(row.index, row.email, status, None, row.tier.value)
         _sent(ctx, len(rows))
         return
     program = ctx.program
     members = [member(row, program) for row in rows]
     chunk_id = ctx.state.record_chunk(ctx.run, "upsert", program.list_ids, members)
-    results = yield Parallel([_upsert_one(ctx, row, may_create) for row in rows])
+    results = yield Parallel([upsert_one(ctx, row, may_create) for row in rows])
     confirmed: list[Confirmed] = []
     unsure: list[str] = []
     for row, m, result in zip(rows, members, results, strict=True):
@@ -248,7 +277,7 @@ def send_upserts(ctx: RunContext, rows: list[Row], *, may_create: bool) -> Plan:
     _sent(ctx, len(rows))
 
 
-def _upsert_one(ctx: RunContext, row: Row, may_create: bool) -> Plan:
+def upsert_one(ctx: RunContext, row: Row, may_create: bool) -> Plan:
     """One contact: PUT (lists set, other tier lists unlinked); POST when it is new."""
     program = ctx.program
     targets = list(program.lists_for(row.tier))

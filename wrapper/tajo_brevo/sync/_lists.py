@@ -5,7 +5,9 @@
 - A first sync on an account whose tier lists already have members: the contacts an
   import adds may sit in another tier list; those lists are read once before the first
   import (their subscriber counts) and remembered as "maybe" for the chunk.
-- Mirror mode: contacts no longer in the source are kept, unlisted or blacklisted.
+- Mirror mode: contacts no longer in the source are kept, unlisted or blacklisted; the
+  removal guard (:func:`check_removals`) stops a run that would remove more than
+  ``max_removals`` before anything is sent.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Sequence
 from .. import _adapter as calls
 from .._adapter import Call
 from .._plans import follow_process
-from ..errors import APIError, BrevoError, NotFoundError
+from ..errors import APIError, BrevoError, NotFoundError, RemovalLimitError
 from ._context import RunContext
 from ._effects import Parallel, Plan
 from ._failpoints import failpoint
@@ -23,7 +25,65 @@ from ._plan import MEMBERS_CHUNK, stale_lists, unlink_batches
 from ._program import Program
 from ._state import ContactState
 
-__all__ = ["mirror", "occupied_tier_lists", "unlink"]
+__all__ = ["check_removals", "mirror", "occupied_tier_lists", "removal_limit", "unlink"]
+
+
+def removal_limit(max_removals: int | str, known: int) -> int:
+    """The most customers a run may remove: ``max_removals`` as a count, or as a share of
+    ``known`` (``"10%"``, rounded down).
+
+    Raises:
+        ValueError: not a count >= 0 or a share from 0% to 100%.
+    """
+    if isinstance(max_removals, bool):
+        raise ValueError(f"expected N or P%, got {max_removals!r}")
+    if isinstance(max_removals, int):
+        if max_removals < 0:
+            raise ValueError(f"must be >= 0, got {max_removals}")
+        return max_removals
+    text = str(max_removals).strip()
+    try:
+        if text.endswith("%"):
+            share = float(text[:-1])
+            if not 0 <= share <= 100:
+                raise ValueError
+            return int(known * share / 100)
+        count = int(text)
+    except ValueError:
+        raise ValueError(f"expected a count N or a share P% (0-100), got {text!r}") from None
+    if count < 0:
+        raise ValueError(f"must be >= 0, got {count}")
+    return count
+
+
+def check_removals(ctx: RunContext) -> None:
+    """Mirror mode: refuse, before anything is sent, to remove more than ``max_removals``.
+
+    A partial export, a filtered file or a failures file fed back as the source looks
+    like most customers leaving; removing them is not undone by the next run.
+
+    Raises:
+        RemovalLimitError: how many would leave, the limit, and the option that allows it.
+    """
+    options = ctx.options
+    if options.mode != "mirror" or options.on_missing == "keep":
+        return
+    leaving = sum(1 for _ in ctx.state.missing())
+    known = ctx.state.count()
+    limit = removal_limit(options.max_removals, known)
+    if leaving <= limit:
+        return
+    verb = "unlisted" if options.on_missing == "unlist" else "blacklisted"
+    raise RemovalLimitError(
+        f"{ctx.source.name}: {leaving} of the {known} customers the state knows are not in "
+        f"the source and would be {verb}, more than --max-removals {options.max_removals} "
+        f"allows ({limit}); nothing was sent. If they really left, run again with "
+        f"--max-removals {leaving} (or max_removals={leaving}); if the source is partial, "
+        "sync it without --mode mirror",
+        leaving=leaving,
+        known=known,
+        limit=limit,
+    )
 
 
 def occupied_tier_lists(ctx: RunContext) -> Plan:
@@ -56,6 +116,9 @@ def unlink(ctx: RunContext) -> Plan:
     """Take stale contacts off the tier lists they left (exactly the lists recorded)."""
     program = ctx.program
     stale = list(ctx.state.stale())
+    if ctx.predicted_stale:  # a dry run: and those the run would mark stale
+        stale = [c for c in stale if c.key not in ctx.predicted_stale]
+        stale += sorted(ctx.predicted_stale.values(), key=lambda c: c.key)
     batches = list(unlink_batches(stale, program))
     ctx.report.plan["unlink_requests"] += len(batches)
     if ctx.options.dry_run:
@@ -128,18 +191,30 @@ def _counted(ctx: RunContext, plan: Plan) -> Plan:
 
 
 def mirror(ctx: RunContext) -> Plan:
-    """Mirror mode: contacts no longer in the source follow ``on_missing``."""
+    """Mirror mode: contacts no longer in the source follow ``on_missing`` (the current
+    one: customers kept by an earlier run are removed by a later ``unlist`` run).
+
+    A dry run counts under the keys the run would use, and plans the same unlink requests.
+    """
     program = ctx.program
     missing = list(ctx.state.missing())
     action = ctx.options.on_missing
     if not missing:
         return
-    if action == "keep" or ctx.options.dry_run:
-        ctx.report.missing["kept" if action == "keep" else f"to_{action}"] += len(missing)
+    if action == "keep":
+        ctx.report.missing["kept"] += len(missing)
         return
     if ctx.report.rows == 0:
         # An empty source is far more likely a broken export than an empty program.
         ctx.report.missing["kept_empty_source"] += len(missing)
+        return
+    if ctx.options.dry_run:
+        if action == "unlist":
+            ctx.report.plan["unlink_requests"] += len(_unlist_jobs(missing, program))
+            ctx.report.missing["unlisted"] += len(missing)
+        else:
+            ctx.report.plan["blacklist_requests"] += len(missing)
+            ctx.report.missing["blacklisted"] += len(missing)
         return
     ctx.progress("unlinking", 0, len(missing), "contacts")
     if action == "unlist":
@@ -149,6 +224,7 @@ def mirror(ctx: RunContext) -> Plan:
         if len(done) < len(missing):
             ctx.report.missing["unlist_failed"] += len(missing) - len(done)
     else:
+        ctx.report.plan["blacklist_requests"] += len(missing)
         results = yield Parallel(
             [_blacklist_one(ctx, contact.key, list(program.list_ids)) for contact in missing]
         )
@@ -156,18 +232,28 @@ def mirror(ctx: RunContext) -> Plan:
             c.key for c, r in zip(missing, results, strict=True) if not isinstance(r, BaseException)
         ]
         ctx.state.forget(done)
+        # Remembered past the contact: if the customer comes back, the run says so.
+        ctx.state.set_consent((key, True, False) for key in done)
         ctx.report.missing["blacklisted"] += len(done)
         if len(done) < len(missing):
             ctx.report.missing["blacklist_failed"] += len(missing) - len(done)
     ctx.progress("unlinking", len(missing), len(missing), "contacts")
 
 
-def _unlist(ctx: RunContext, missing: list[ContactState], program: Program) -> Plan:
+def _unlist_jobs(
+    missing: list[ContactState], program: Program
+) -> list[tuple[int, list[ContactState]]]:
     jobs: list[tuple[int, list[ContactState]]] = []
     for list_id in program.list_ids:
         members = [c for c in missing if list_id in c.lists]
         for start in range(0, len(members), MEMBERS_CHUNK):
             jobs.append((list_id, members[start : start + MEMBERS_CHUNK]))
+    return jobs
+
+
+def _unlist(ctx: RunContext, missing: list[ContactState], program: Program) -> Plan:
+    jobs = _unlist_jobs(missing, program)
+    ctx.report.plan["unlink_requests"] += len(jobs)
     results = yield Parallel([_remove(ctx, list_id, batch) for list_id, batch in jobs])
     failed: set[str] = set()
     for (_, batch), result in zip(jobs, results, strict=True):

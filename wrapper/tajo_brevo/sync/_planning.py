@@ -12,49 +12,59 @@ import json
 from collections.abc import Iterator, Mapping
 
 from ..profile import LoyaltyProfile
+from . import _identity as identity
 from . import _imports as imports
-from ._context import RunContext, usable_email
+from ._context import RunContext, loyalty_id_text, usable_email
 from ._effects import Plan
 from ._plan import is_unchanged
 from ._source import Invalid, Normalizer, Raw, Row, Source
 
-__all__ = ["RAW_HASH_VERSION", "SUPERSEDED", "UPDATE_ONLY_BATCH", "pass_one", "pass_two"]
-
-#: How a duplicate row's reason starts (a failures file leaves these out: the later row won).
-SUPERSEDED = "superseded by row"
+__all__ = ["RAW_HASH_VERSION", "UPDATE_ONLY_BATCH", "pass_one", "pass_two"]
 #: Mode update: rows the state doesn't know are sent per contact (only an update can
 #: say whether the contact exists), in batches of this many, so a first ``update`` run
 #: over a large source holds one batch in memory, not every row.
 UPDATE_ONLY_BATCH = 500
 #: Part of every raw hash: bump it when the way a row's text becomes values changes.
-RAW_HASH_VERSION = 1
+#: 2: each row takes the full path once, so the state learns every LOYALTY_ID's contact.
+RAW_HASH_VERSION = 2
 
 
 def pass_one(ctx: RunContext) -> None:
-    """Record the last row index of every email (a later row wins)."""
+    """Record every row's email key and LOYALTY_ID, with its line; find the duplicates."""
     ctx.state.reset_seen()
-    batch: list[tuple[str, int]] = []
-    for index, key in _keys(ctx):
+    keys: list[tuple[str, int, int | None]] = []
+    ids: list[tuple[str, str, int | None]] = []
+    for index, line, key, loyalty_id in _keys(ctx):
         ctx.total += 1
-        if key is not None:
-            batch.append((key, index))
-        if len(batch) >= 5000:
-            ctx.state.add_seen(batch)
-            batch = []
-    ctx.state.add_seen(batch)
+        if key is None:
+            continue
+        where = line if line is not None else index
+        keys.append((key, index, where))
+        if loyalty_id is not None:
+            ids.append((loyalty_id, key, where))
+        if len(keys) >= 5000:
+            ctx.state.add_seen(keys, ids)
+            keys, ids = [], []
+    ctx.state.add_seen(keys, ids)
+    ctx.duplicate_keys, ctx.duplicate_ids = ctx.state.duplicates()
 
 
-def _keys(ctx: RunContext) -> Iterator[tuple[int, str | None]]:
-    """(index, key) of every row of the source."""
+def _keys(ctx: RunContext) -> Iterator[tuple[int, int | None, str | None, str | None]]:
+    """(index, line, key, LOYALTY_ID) of every row of the source."""
     source = ctx.source
     if isinstance(source, Source) and source.format == "csv" and ctx.email_header:
-        # Just the email column: what key_of reads from a whole row.
-        for index, cell in source.csv_cells(ctx.email_header):
-            email = None if cell is None else usable_email(cell.strip())
-            yield index, None if email is None else email.lower()
+        # Just the email and id columns: what key_of and id_of read from a whole row.
+        headers = (ctx.email_header,) + ((ctx.id_header,) if ctx.id_header else ())
+        for index, line, cells in source.csv_columns(headers):
+            if cells is None:
+                yield index, line, None, None
+                continue
+            email = usable_email(cells[0].strip())
+            loyalty_id = loyalty_id_text(cells[1]) if len(cells) > 1 else None
+            yield index, line, None if email is None else email.lower(), loyalty_id
         return
     for raw in source.rows():
-        yield raw.index, ctx.key_of(raw)
+        yield raw.index, raw.line, ctx.key_of(raw), ctx.id_of(raw)
 
 
 def pass_two(ctx: RunContext) -> Plan:
@@ -116,6 +126,20 @@ def _raw_digest(ctx: RunContext, raw: Raw) -> bytes | None:
     ).digest()
 
 
+def _item(normalizer: Normalizer, raw: Raw, raw_digest: bytes | None) -> Row | Invalid:
+    """One row validated and encoded, or why it is invalid."""
+    if isinstance(raw.cells, LoyaltyProfile):
+        return normalizer.from_profile(raw.index, raw.cells)
+    if isinstance(raw.cells, Mapping):
+        return normalizer.normalize(raw, raw_digest)
+    return Invalid(
+        raw.index,
+        None,
+        f"row: must be a LoyaltyProfile or a mapping, got {type(raw.cells).__name__}",
+        {},
+    )
+
+
 def _plan_batch(ctx: RunContext, normalizer: Normalizer, batch: list[Raw]) -> Plan:
     # One joined lookup for the block: the last row of each email, and the state.
     emails = [ctx.email_of(raw) for raw in batch]
@@ -123,7 +147,17 @@ def _plan_batch(ctx: RunContext, normalizer: Normalizer, batch: list[Raw]) -> Pl
     items: list[Row | Invalid] = []
     remember: list[tuple[str, bytes, bytes]] = []
     counts, counts_only = ctx.report.counts, ctx.report.outcomes is None
+    duplicates = bool(ctx.duplicate_keys or ctx.duplicate_ids)
     for raw, email in zip(batch, emails, strict=True):
+        if duplicates:
+            reason = identity.duplicate_reason(ctx, raw, None if email is None else email.lower())
+            if reason is not None:
+                # The row's own problem first, if it has one (a duplicate is rare).
+                own = _item(normalizer, raw, None)
+                if isinstance(own, Invalid):
+                    reason = f"{own.reason}; also {reason}"
+                ctx.outcome(raw.index, email, "invalid", reason, None)
+                continue
         raw_digest = _raw_digest(ctx, raw)
         if raw_digest is not None and email is not None:
             key = email.lower()
@@ -142,19 +176,7 @@ def _plan_batch(ctx: RunContext, normalizer: Normalizer, batch: list[Raw]) -> Pl
                 else:
                     ctx.outcome(raw.index, email, "unchanged", None, known.tier)
                 continue
-        if isinstance(raw.cells, LoyaltyProfile):
-            items.append(normalizer.from_profile(raw.index, raw.cells))
-        elif isinstance(raw.cells, Mapping):
-            items.append(normalizer.normalize(raw, raw_digest))
-        else:
-            items.append(
-                Invalid(
-                    raw.index,
-                    None,
-                    f"row: must be a LoyaltyProfile or a mapping, got {type(raw.cells).__name__}",
-                    {},
-                )
-            )
+        items.append(_item(normalizer, raw, raw_digest))
     ctx.done += len(batch)
     # A row's key is its email's (email_of): found holds them all but rows whose email
     # the lookup could not take (refused by the normalizer anyway).
@@ -164,23 +186,14 @@ def _plan_batch(ctx: RunContext, normalizer: Normalizer, batch: list[Raw]) -> Pl
         known_other = ctx.state.lookup(other)
         for key in other:
             found[key] = (last_other.get(key, -1), known_other.get(key))
+    changes = identity.plan_identities(
+        ctx, [(item, found[item.key][1]) for item in items if isinstance(item, Row)]
+    )
     for item in items:
         if isinstance(item, Invalid):
             ctx.outcome(item.index, item.email, "invalid", item.reason, None)
             continue
-        latest, previous = found[item.key]
-        if latest < 0:
-            latest = item.index
-        if latest != item.index:
-            ctx.outcome(
-                item.index,
-                item.email,
-                "invalid",
-                f"{SUPERSEDED} {latest} with the same email (emails are "
-                "case-insensitive): only the last row of an email is synced",
-                item.tier.value,
-            )
-            continue
+        previous = found[item.key][1]
         if is_unchanged(item, previous, ctx.program):
             ctx.outcome(item.index, item.email, "unchanged", None, item.tier.value)
             if (
@@ -190,6 +203,11 @@ def _plan_batch(ctx: RunContext, normalizer: Normalizer, batch: list[Raw]) -> Pl
                 and previous.raw != item.raw_digest
             ):
                 remember.append((item.key, item.raw_digest, previous.digest))
+            continue
+        if item.key in changes:
+            # The customer (its LOYALTY_ID) is in Brevo under another email: change it.
+            ctx.rows_queued += 1
+            yield from identity.queue(ctx, item, changes[item.key])
             continue
         if ctx.options.mode == "update" and (previous is None or previous.tier is None):
             # Not known to exist: only a per-contact update can say (never creates).

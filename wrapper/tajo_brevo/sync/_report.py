@@ -28,6 +28,9 @@ class SyncOutcome:
             the next run retries it).
         reason: why it is invalid, failed or skipped.
         tier: the row's tier, when known.
+        line: where the row starts in its file, as an editor numbers lines (1-based; the
+            CSV header is line 1); None for rows given by an API caller. Set on the
+            problems once the run ends.
     """
 
     index: int
@@ -35,6 +38,7 @@ class SyncOutcome:
     status: SyncStatus
     reason: str | None = None
     tier: str | None = None
+    line: int | None = None
 
 
 @dataclass
@@ -56,6 +60,12 @@ class SyncReport:
         verify: ``--verify`` read-back: contacts checked and mismatches.
         duration: seconds.
         process_ids: Brevo's import processes this run queued.
+        status: ``ok``, ``failed`` (a row is invalid or failed), or ``stopped`` (the run
+            stopped before its end: ``reason`` says why; what it confirmed is kept).
+        reason: why the run stopped.
+        consent_changes: customers whose blacklist flags changed in Brevo since the last
+            run (email, loyalty_id, email_blacklisted, sms_blacklisted and the flags
+            before): the sync never changes them, the platform may want to know.
     """
 
     mode: str
@@ -71,6 +81,9 @@ class SyncReport:
     verify: dict[str, Any] | None = None
     duration: float = 0.0
     process_ids: list[int] = field(default_factory=list)
+    status: str = "ok"
+    reason: str | None = None
+    consent_changes: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, outcome: SyncOutcome) -> None:
         """Count an outcome (and keep it when it is a problem or outcomes are kept)."""
@@ -100,6 +113,7 @@ class SyncReport:
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary (the run history stores it; ``--json`` prints it)."""
         data: dict[str, Any] = {
+            "status": self.status,
             "mode": self.mode,
             "dry_run": self.dry_run,
             "run": self.run_id,
@@ -116,6 +130,10 @@ class SyncReport:
             data["recovered"] = dict(sorted(self.recovered.items()))
         if self.verify is not None:
             data["verify"] = self.verify
+        if self.reason is not None:
+            data["reason"] = self.reason
+        if self.consent_changes:
+            data["consent_changes"] = len(self.consent_changes)
         return data
 
 

@@ -17,7 +17,7 @@ import hashlib
 import io
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -109,6 +109,10 @@ def resolve_columns(
 class Raw:
     """One row as read: its position (0-based, data rows only) and cells by header.
 
+    ``line``: where the row starts in the file, as an editor numbers lines (1-based; in
+    a CSV file the header is line 1, so the first data row is line 2), or None for rows
+    that are not from a file (API callers: their ``index`` is their position).
+
     ``text``: the row exactly as read (CSV: the cells joined by NUL, in header order;
     JSON Lines: the line), or None. The engine hashes it, with a fingerprint of everything
     else that decides what is sent, to recognise an unchanged row without validating it.
@@ -117,6 +121,7 @@ class Raw:
     index: int
     cells: Mapping[str, Any]
     text: str | None = None
+    line: int | None = None
 
 
 class Source:
@@ -176,12 +181,17 @@ class Source:
             headers = self.headers
             width = len(headers)
             index = 0
+            # A record starts on the line after the one the previous record ended on
+            # (line_num counts lines, so a quoted cell spanning lines is numbered right).
+            ended = reader.line_num
             for cells in reader:
+                line, ended = ended + 1, reader.line_num
                 if len(cells) != width:
                     if not any(cell.strip() for cell in cells):
                         continue  # a blank line is no row
-                    # Kept, and refused by the normalizer with the line number.
-                    yield Raw(index, {"\0width": (len(cells), width, reader.line_num)})
+                    # Kept, and refused by the normalizer with the line number; the cells
+                    # as read go to a failures file.
+                    yield Raw(index, {"\0width": (len(cells), width, line, cells)}, None, line)
                     index += 1
                     continue
                 text = "\0".join(cells)
@@ -193,6 +203,7 @@ class Source:
                     index,
                     dict(zip(headers, cells, strict=True)),
                     text if text.count("\0") == width - 1 else None,
+                    line,
                 )
                 index += 1
 
@@ -203,22 +214,41 @@ class Source:
         Raises:
             SourceError: not a CSV source, or no such column.
         """
-        if self.format != "csv" or header not in self.headers:
-            raise SourceError(f"{self.path}: no CSV column {header!r}")
-        position = self.headers.index(header)
+        for index, _, cells in self.csv_columns((header,)):
+            yield index, None if cells is None else cells[0]
+
+    def csv_columns(
+        self, headers: tuple[str, ...]
+    ) -> Iterator[tuple[int, int, tuple[str, ...] | None]]:
+        """``(index, line, cells)`` of some columns for every row :meth:`rows` yields,
+        numbered the same (cells None for a row of the wrong width).
+
+        Raises:
+            SourceError: not a CSV source, or no such column.
+        """
+        if self.format != "csv" or any(h not in self.headers for h in headers):
+            raise SourceError(f"{self.path}: no CSV column(s) {', '.join(map(repr, headers))}")
+        positions = [self.headers.index(h) for h in headers]
+        first = positions[0]
         with self.path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.reader(handle, delimiter=self.delimiter)
             next(reader, None)
             width = len(self.headers)
             index = 0
+            ended = reader.line_num
             for cells in reader:
-                if len(cells) == width and cells[position].strip():
-                    yield index, cells[position]  # not blank: a row
+                line, ended = ended + 1, reader.line_num
+                if len(cells) == width and cells[first].strip():
+                    yield index, line, tuple(cells[p] for p in positions)  # not blank: a row
                     index += 1
                     continue
                 if not any(cell.strip() for cell in cells):
                     continue  # a blank line is no row (as in _csv_rows)
-                yield index, cells[position] if len(cells) == width else None
+                yield (
+                    index,
+                    line,
+                    tuple(cells[p] for p in positions) if len(cells) == width else None,
+                )
                 index += 1
 
     def _jsonl_rows(self) -> Iterator[Raw]:
@@ -233,7 +263,7 @@ class Source:
                     item = {"\0json": f"line {number}: not JSON ({exc})"}
                 if not isinstance(item, dict):
                     item = {"\0json": f"line {number}: expected a JSON object"}
-                yield Raw(index, item, line)
+                yield Raw(index, item, line, number)
                 index += 1
 
     def write_rows(self, path: str | os.PathLike[str], rows: list[Mapping[str, Any]]) -> None:
@@ -249,6 +279,49 @@ class Source:
             writer.writerow(self.headers)
             for row in rows:
                 writer.writerow([row.get(h, "") for h in self.headers])
+
+    def write_table(
+        self, path: str | os.PathLike[str], header: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> None:
+        """Write other records in this source's format: CSV with its separator, or JSON
+        Lines (one object per row, keyed by ``header``)."""
+        target = Path(path)
+        if self.format == "jsonl":
+            with target.open("w", encoding="utf-8") as out:
+                for row in rows:
+                    out.write(json.dumps(dict(zip(header, row, strict=True)), ensure_ascii=False))
+                    out.write("\n")
+            return
+        with target.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out, delimiter=self.delimiter, lineterminator="\n")
+            writer.writerow(header)
+            for row in rows:
+                writer.writerow(["" if v is None else v for v in row])
+
+    def write_failures(self, path: str | os.PathLike[str], rows: Iterable[Raw]) -> None:
+        """Write rows as they were read, in this source's format (a failures file).
+
+        A JSON Lines row is its line as read (a line that is not JSON included); a CSV row
+        its cells (a row of the wrong width keeps its own cells), under the header.
+        """
+        target = Path(path)
+        if self.format == "jsonl":
+            with target.open("w", encoding="utf-8") as out:
+                for raw in rows:
+                    text = raw.text
+                    if text is None:
+                        text = json.dumps(dict(raw.cells), ensure_ascii=False)
+                    out.write(text if text.endswith("\n") else text + "\n")
+            return
+        with target.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out, delimiter=self.delimiter, lineterminator="\n")
+            writer.writerow(self.headers)
+            for raw in rows:
+                odd = raw.cells.get("\0width")
+                if odd is not None:
+                    writer.writerow(odd[3])
+                else:
+                    writer.writerow([raw.cells.get(h, "") for h in self.headers])
 
 
 def _detect_delimiter(sample: str) -> str:
@@ -616,7 +689,7 @@ class Normalizer:
     def _full(self, raw: Raw, raw_digest: bytes | None) -> Row | Invalid:
         cells = raw.cells
         if "\0width" in cells:
-            got, want, line = cells["\0width"]
+            got, want, line, _ = cells["\0width"]
             return Invalid(raw.index, None, f"line {line}: {got} cells, header has {want}", {})
         if "\0json" in cells:
             return Invalid(raw.index, None, str(cells["\0json"]), {})

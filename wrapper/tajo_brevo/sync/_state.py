@@ -46,6 +46,20 @@ _IN_BATCH = 500
 #: Keys per joined lookup (seen + contacts): one statement for a block of rows.
 _JOIN_BATCH = 900
 
+#: Tables added without a schema version: created when missing, ignored by older versions.
+_ADDED = """
+CREATE TABLE IF NOT EXISTS loyalty_ids (
+    id  TEXT PRIMARY KEY,      -- a customer's LOYALTY_ID
+    key TEXT NOT NULL          -- the contact (lower-cased email) that carries it in Brevo
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS loyalty_ids_key ON loyalty_ids (key);
+CREATE TABLE IF NOT EXISTS consent (
+    key   TEXT PRIMARY KEY,    -- a contact whose blacklist flags were last seen set
+    email INTEGER NOT NULL,    -- emailBlacklisted as last read
+    sms   INTEGER NOT NULL     -- smsBlacklisted as last read
+) WITHOUT ROWID;
+"""
+
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE contacts (
@@ -172,6 +186,23 @@ def _lists(text: str) -> tuple[int, ...]:
     return tuple(int(i) for i in text.split(",") if i)
 
 
+def _check_writable(path: Path) -> None:
+    """Refuse a state a sync could not write (read-only file or directory), in one line.
+
+    Raises:
+        StateError: the file or its directory is not writable.
+    """
+    # The mode bits too: root may write anything, but a file marked read-only is meant so.
+    if path.exists() and (not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222):
+        raise StateError(f"{path}: the state file is read-only; a sync writes it (chmod u+w)")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StateError(
+            f"{path}: the directory {folder} is not writable; a sync writes its state (and "
+            "a lock file) there: use --state to put it elsewhere"
+        )
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
@@ -192,6 +223,7 @@ class SyncState:
         self._lock_handle: Any = None
         memory = self.path == ":memory:"
         if not memory and not read_only:
+            _check_writable(Path(self.path))
             self._lock()
         try:
             if read_only:
@@ -208,8 +240,13 @@ class SyncState:
                 # WAL + NORMAL survives a killed process (not a power cut): enough here.
                 self.db.execute("PRAGMA synchronous = NORMAL")
             self._open_schema()
+            self.db.executescript(_ADDED)
         except sqlite3.DatabaseError as exc:
             self.close()
+            if "readonly" in str(exc):
+                raise StateError(
+                    f"{self.path}: the state file is read-only; a sync writes it"
+                ) from None
             raise StateError(f"{self.path}: not a tajo-brevo state file ({exc})") from None
         except BaseException:
             self.close()
@@ -338,6 +375,45 @@ class SyncState:
             self.db.executemany(
                 "INSERT OR IGNORE INTO meta VALUES (?, ?)", sorted(identity.items())
             )
+
+    def meta(self, name: str) -> str | None:
+        """A value of the state's meta table (None when unset)."""
+        found = self.db.execute("SELECT value FROM meta WHERE key = ?", (name,)).fetchone()
+        return None if found is None else str(found[0])
+
+    def set_meta(self, name: str, value: str) -> None:
+        """Set a value of the state's meta table."""
+        with self.transaction():
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
+
+    def consent(self, keys: Sequence[str]) -> dict[str, tuple[bool, bool]]:
+        """Blacklist flags (email, SMS) last read for these contacts; absent: neither
+        set (a contact this tool creates is not blacklisted)."""
+        found: dict[str, tuple[bool, bool]] = {}
+        for start in range(0, len(keys), _IN_BATCH):
+            part = keys[start : start + _IN_BATCH]
+            marks = ",".join("?" * len(part))
+            for key, email, sms in self.db.execute(
+                f"SELECT key, email, sms FROM consent WHERE key IN ({marks})", part
+            ):
+                found[key] = (bool(email), bool(sms))
+        return found
+
+    def has_consent(self) -> bool:
+        """Whether any contact's blacklist flags are remembered."""
+        return self.db.execute("SELECT 1 FROM consent LIMIT 1").fetchone() is not None
+
+    def set_consent(self, flags: Iterable[tuple[str, bool, bool]]) -> None:
+        """Remember blacklist flags as read (a contact with neither set is dropped)."""
+        with self.transaction():
+            for key, email, sms in flags:
+                if email or sms:
+                    self.db.execute(
+                        "INSERT OR REPLACE INTO consent VALUES (?, ?, ?)",
+                        (key, int(email), int(sms)),
+                    )
+                else:
+                    self.db.execute("DELETE FROM consent WHERE key = ?", (key,))
 
     def remember_program(self, all_customers: int, tier_lists: Mapping[Any, int]) -> None:
         """Store the program's list ids (a dry run compares with them, offline)."""
@@ -502,13 +578,16 @@ class SyncState:
         run: int,
         *,
         uncertain: Iterable[str] = (),
+        renamed: Iterable[tuple[str, str, str]] = (),
     ) -> None:
         """Confirm some rows of a chunk and drop the chunk, in one transaction.
 
         ``uncertain`` rows (no answer: Brevo may have applied them) are treated as in
         :meth:`abandon`; the chunk's other rows were refused and leave the state as it was.
+        ``renamed``: see :meth:`rename`.
         """
         with self.transaction():
+            self._rename(renamed)
             self._confirm(confirmed, run)
             self._maybe_applied(chunk, list(uncertain))
             self.db.execute("DELETE FROM inflight_rows WHERE chunk = ?", (chunk,))
@@ -644,8 +723,13 @@ class SyncState:
     # -- runs -------------------------------------------------------------------------
 
     def start_run(self, source: str, mode: str) -> int:
-        """Open a run in the history; returns its id."""
+        """Open a run in the history; returns its id.
+
+        A run still ``running`` here was killed (this sync holds the lock, so none other
+        runs): it is marked ``interrupted``; this run recovers what it left in flight.
+        """
         with self.transaction():
+            self.db.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
             cursor = self.db.execute(
                 "INSERT INTO runs (started, source, mode, status) VALUES (?, ?, ?, 'running')",
                 (_now(), source, mode),
@@ -666,7 +750,8 @@ class SyncState:
         return dt.datetime.fromisoformat(found[0]) if found else dt.datetime.now(dt.UTC)
 
     def history(self, limit: int = 50) -> list[RunInfo]:
-        """The last runs, newest first (a run killed while running stays ``running``)."""
+        """The last runs, newest first (a run killed is ``running`` until the next run marks
+        it ``interrupted``)."""
         return [
             RunInfo(i, s, f, src, m, st, json.loads(summ) if summ else {})
             for i, s, f, src, m, st, summ in self.db.execute(
@@ -679,21 +764,93 @@ class SyncState:
     # -- temporary per-run tables -----------------------------------------------------
 
     def reset_seen(self) -> None:
-        """A scratch table of this run's keys (last row index per key), emptied."""
-        # WITHOUT ROWID: one B-tree (not a table and its key index) per inserted key.
-        self.db.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, idx INTEGER NOT NULL) "
-            "WITHOUT ROWID"
-        )
-        self.db.execute("DELETE FROM seen")
+        """Scratch tables of this run's keys and loyalty ids, emptied.
 
-    def add_seen(self, pairs: Iterable[tuple[str, int]]) -> None:
-        """Remember keys with their latest row index (a later row wins)."""
+        ``seen``: each email key with the index of its last row and the line numbers of
+        all its rows; ``seen_ids``: each LOYALTY_ID with the key of its last row and the
+        line numbers of all its rows. A key or id on two rows is a duplicate.
+        """
+        # WITHOUT ROWID: one B-tree (not a table and its key index) per inserted key.
+        self.db.execute("DROP TABLE IF EXISTS temp.seen")
+        self.db.execute(
+            "CREATE TEMP TABLE seen (key TEXT PRIMARY KEY, idx INTEGER NOT NULL, "
+            "lines TEXT NOT NULL DEFAULT '') WITHOUT ROWID"
+        )
+        self.db.execute("DROP TABLE IF EXISTS temp.seen_ids")
+        self.db.execute(
+            "CREATE TEMP TABLE seen_ids (id TEXT PRIMARY KEY, key TEXT NOT NULL, "
+            "lines TEXT NOT NULL) WITHOUT ROWID"
+        )
+
+    def add_seen(
+        self,
+        rows: Iterable[tuple[str, int] | tuple[str, int, int | None]],
+        ids: Iterable[tuple[str, str, int | None]] = (),
+    ) -> None:
+        """Remember keys with their latest row index and line (a later row wins the index;
+        every line is kept), and ``(loyalty id, key, line)`` of the rows that have one."""
         with self.transaction():
             self.db.executemany(
-                "INSERT INTO seen VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET idx = excluded.idx",
-                pairs,
+                "INSERT INTO seen VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+                "idx = excluded.idx, lines = lines || ',' || excluded.lines",
+                ((r[0], r[1], str(r[2] if len(r) > 2 else r[1])) for r in rows),
             )
+            self.db.executemany(
+                "INSERT INTO seen_ids VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                "key = excluded.key, lines = lines || ',' || excluded.lines",
+                ((i, k, str(line)) for i, k, line in ids),
+            )
+
+    def duplicates(self) -> tuple[dict[str, str], dict[str, str]]:
+        """Keys and loyalty ids on more than one row of this run: ``{key: lines}`` and
+        ``{id: lines}`` (line numbers joined by commas). Few, so held in memory."""
+        keys = dict(self.db.execute("SELECT key, lines FROM seen WHERE instr(lines, ',') > 0"))
+        ids = dict(self.db.execute("SELECT id, lines FROM seen_ids WHERE instr(lines, ',') > 0"))
+        return keys, ids
+
+    # -- loyalty ids: a customer's key, whatever its email ----------------------------
+
+    def keys_for_ids(self, ids: Sequence[str]) -> dict[str, str]:
+        """The contact key each of these loyalty ids was last known under."""
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), _IN_BATCH):
+            part = ids[start : start + _IN_BATCH]
+            marks = ",".join("?" * len(part))
+            found.update(
+                self.db.execute(f"SELECT id, key FROM loyalty_ids WHERE id IN ({marks})", part)
+            )
+        return found
+
+    def in_source(self, keys: Sequence[str]) -> set[str]:
+        """Which of these keys this run's source has (after pass one)."""
+        found: set[str] = set()
+        for start in range(0, len(keys), _IN_BATCH):
+            part = keys[start : start + _IN_BATCH]
+            marks = ",".join("?" * len(part))
+            found.update(
+                k for (k,) in self.db.execute(f"SELECT key FROM seen WHERE key IN ({marks})", part)
+            )
+        return found
+
+    def remember_ids(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Record ``(loyalty id, key)``: the contact that carries each id."""
+        with self.transaction():
+            self.db.executemany("INSERT OR REPLACE INTO loyalty_ids VALUES (?, ?)", pairs)
+
+    def rename(self, changes: Iterable[tuple[str, str, str]]) -> None:
+        """Contacts whose email Brevo changed: ``(old key, new key, loyalty id)``; the old
+        key is forgotten (the new one is confirmed by :meth:`settle`), the id follows."""
+        with self.transaction():
+            self._rename(changes)
+
+    def _rename(self, changes: Iterable[tuple[str, str, str]]) -> None:
+        for old, new, loyalty_id in changes:
+            if old != new:
+                self.db.execute("DELETE FROM contacts WHERE key = ?", (old,))
+            if loyalty_id:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO loyalty_ids VALUES (?, ?)", (loyalty_id, new)
+                )
 
     def last_index(self, keys: Sequence[str]) -> dict[str, int]:
         """For each key, the index of its last row in the source."""
@@ -762,6 +919,18 @@ class SyncState:
             self.db.execute("DELETE FROM spill WHERE bucket = ?", (bucket,))
         return chunk
 
+    def spilled_members(self, bucket: int) -> list[Member]:
+        """A bucket's rows (a dry run predicts their outcomes)."""
+        self._spill_table()
+        return [
+            Member(k, e, d, t, i, r)
+            for k, e, d, t, i, r in self.db.execute(
+                "SELECT key, email, digest, tier, idx, raw FROM spill WHERE bucket = ? "
+                "ORDER BY idx",
+                (bucket,),
+            ).fetchall()
+        ]
+
     def drop_spilled(self, bucket: int) -> None:
         """Forget a bucket (a dry run sends nothing)."""
         self._spill_table()
@@ -769,10 +938,16 @@ class SyncState:
             self.db.execute("DELETE FROM spill WHERE bucket = ?", (bucket,))
 
     def missing(self) -> Iterator[ContactState]:
-        """Contacts in the state that this run's source does not have (mirror mode)."""
+        """Contacts in the state that this run's source does not have (mirror mode).
+
+        A contact whose loyalty id the source has under another email is not missing:
+        its email changes (see ``_identity``).
+        """
         for key, digest_, tier, lists, run, raw in self.db.execute(
-            "SELECT key, digest, tier, lists, run, raw FROM contacts "
-            "WHERE key NOT IN (SELECT key FROM seen) ORDER BY key"
+            "SELECT key, digest, tier, lists, run, raw FROM contacts c "
+            "WHERE key NOT IN (SELECT key FROM seen) AND NOT EXISTS ("
+            "SELECT 1 FROM loyalty_ids m JOIN seen_ids s ON s.id = m.id WHERE m.key = c.key) "
+            "ORDER BY key"
         ):
             yield ContactState(key, digest_, tier, _lists(lists), run, raw)
 
