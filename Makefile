@@ -13,7 +13,7 @@ GEN_ARGS := --meta none --overwrite --config openapi/generator.yml --fail-on-war
 # Generator post-hooks call `ruff`: use the pinned one from the venv.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup demo test unit fuzz example pythons generate update-spec check-generated check-spec lint mock contract bench clean production-shapes
+.PHONY: setup demo fleet-demo test unit fuzz example pythons generate update-spec check-generated check-spec lint mock contract bench clean production-shapes
 
 setup: $(STAMP)
 
@@ -26,6 +26,10 @@ $(STAMP): pyproject.toml
 ## Start a local Brevo mock, provision it, run the guide's scenarios and a bulk sync (< 30 s).
 demo: $(STAMP)
 	$(BIN)/tajo-brevo demo
+
+## Many accounts on Celery, locally: Redis, a mock of 4 accounts, two workers (< 1 min).
+fleet-demo: $(STAMP)
+	$(PY) examples/fleet/demo.py
 
 ## Regenerate the effective spec, the client and the lock (the only way generated/ changes).
 generate: $(STAMP)

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import itertools
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import _servers
 import pytest
 from _scenario_support import Driver
 from tajo_brevo.mock import BrevoMock
@@ -29,3 +32,32 @@ def both(request: pytest.FixtureRequest) -> Iterator[Driver]:
     driver = Driver(request.param, BrevoMock())
     yield driver
     driver.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[_servers.Postgres]:
+    """One throwaway PostgreSQL server for the whole session (skips if it can't start)."""
+    try:
+        with _servers.postgres_server() as server:
+            yield server
+    except _servers.Unavailable as exc:
+        pytest.skip(f"PostgreSQL unavailable: {exc}")
+
+
+_databases = itertools.count(1)
+
+
+@pytest.fixture
+def postgres_url(postgres_server: _servers.Postgres) -> str:
+    """A SQLAlchemy URL of a fresh, empty database on the session's PostgreSQL server."""
+    return postgres_server.create_database(f"test_{os.getpid()}_{next(_databases)}")
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[_servers.Redis]:
+    """One throwaway Redis server for the whole session (skips if it can't start)."""
+    try:
+        with _servers.redis_server() as server:
+            yield server
+    except _servers.Unavailable as exc:
+        pytest.skip(f"Redis unavailable: {exc}")

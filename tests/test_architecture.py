@@ -29,6 +29,7 @@ ALLOWED: dict[str, set[str]] = {
     "spec": {"resources", "entry", "openapi"},
     "entry": {"*"},
     "package": {"domain", "decisions", "client", "sync"},
+    "integrations": {"domain", "client", "sync"},
     "resources": set(),
     "openapi": set(),
 }
@@ -69,6 +70,7 @@ def room_of(parts: tuple[str, ...]) -> str:
         "_resources": "resources",
         "_openapi_kit": "openapi",
         "__init__": "package",
+        "integrations": "integrations",
     }
     if head in named:
         return named[head]

@@ -11,6 +11,8 @@ EXPECTED = {
     "AsyncTajoBrevo",
     "PlanRate",
     "RequestStats",
+    # sync sources
+    "SqlSource",
     # loyalty model
     "DEFAULT_TIER_POLICY",
     "TAJO_ATTRIBUTES",
@@ -60,7 +62,9 @@ EXPECTED = {
     "RemovalLimitError",
     "ServerError",
     "SourceError",
+    "SourceUnavailableError",
     "StateError",
+    "StateBusyError",
     "ValidationError",
 }
 

@@ -139,3 +139,10 @@ def test_bad_fault_rules_are_refused_with_a_reason(text: str) -> None:
 def test_faults_must_name_spec_operations() -> None:
     with pytest.raises(ValueError, match="operationId"):
         BrevoMock(faults=[Fault("drop", "createContacts")])
+
+
+def test_the_mock_knows_the_same_plans_as_the_client() -> None:
+    from tajo_brevo._config import PlanRate
+    from tajo_brevo.mock import RATE_LIMIT_TIERS
+
+    assert {plan.name.lower(): int(plan) for plan in PlanRate} == RATE_LIMIT_TIERS

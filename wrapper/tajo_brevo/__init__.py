@@ -31,6 +31,8 @@ from .errors import (
     RemovalLimitError,
     ServerError,
     SourceError,
+    SourceUnavailableError,
+    StateBusyError,
     StateError,
     ValidationError,
 )
@@ -48,6 +50,7 @@ from .results import (
     RowOutcome,
     UpsertResult,
 )
+from .sync import SqlSource
 from .sync._progress import SyncProgress
 from .sync._report import SyncOutcome, SyncReport, SyncStatus
 from .tiers import DEFAULT_TIER_POLICY, Tier, TierPolicy, TierStatus
@@ -93,6 +96,9 @@ __all__ = [
     "RowOutcome",
     "ServerError",
     "SourceError",
+    "SourceUnavailableError",
+    "SqlSource",
+    "StateBusyError",
     "StateError",
     "SyncOutcome",
     "SyncProgress",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,8 +33,11 @@ if TYPE_CHECKING:
     from ._cli_progress import ProgressView
     from .sync._report import SyncReport
     from .sync._source import Source
+    from .sync._sql import SqlSource
 
 DEFAULT_PROGRAM = "Tajo Loyalty"
+#: Where ``--source-url`` is read from when not given (not in the process list).
+SOURCE_URL_ENV = "TAJO_BREVO_SOURCE_URL"
 _ORDER = ("created", "updated", "applied", "unchanged", "skipped", "invalid", "failed")
 #: What the report's "applied" means, printed under the counts when some rows are.
 APPLIED_MEANS = (
@@ -67,6 +71,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         epilog=_EPILOG,
     )
     parser.add_argument("file", nargs="?", metavar="FILE", help="the customers file (.csv, .jsonl)")
+    parser.add_argument(
+        "--source-url",
+        metavar="URL",
+        help="read the customers from a database instead of FILE: a SQLAlchemy URL "
+        "(postgresql://, mysql+pymysql://, sqlite:///...); default: $TAJO_BREVO_SOURCE_URL "
+        "(keeps the password out of the process list); needs tajo-brevo[sql]",
+    )
+    parser.add_argument("--query", metavar="SQL", help="with a database: the SELECT to sync")
+    parser.add_argument("--query-file", metavar="FILE", help="with a database: a file with it")
     parser.add_argument("--state", help="the state file (default: beside FILE, named FILE.sync.db)")
     parser.add_argument("--program", default=DEFAULT_PROGRAM, help="program (folder) name")
     parser.add_argument(
@@ -133,8 +146,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.history:
         return _history(args)
-    if not args.file:
-        raise CliError("give FILE (or --history STATE)")
+    problem = _source_problem(args)
+    if problem:
+        raise CliError(problem)
     if args.on_missing != "keep" and args.mode != "mirror":
         raise CliError("--on-missing applies to --mode mirror only")
     if args.max_removals is not None and args.mode != "mirror":
@@ -191,18 +205,65 @@ def _stopped_json(
         data = report.summary()
     else:
         data = {"status": "stopped", "reason": reason, "mode": args.mode, "dry_run": args.dry_run}
-    data["file"] = args.file
+    data["file"] = getattr(args, "source_name", None) or args.file
     print(json.dumps(data, indent=2))
 
 
+def _source_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with the choice of source, or None (fills in the URL from the env)."""
+    query_given = args.query is not None or args.query_file is not None
+    if args.source_url is None and query_given and not args.file:
+        args.source_url = os.environ.get(SOURCE_URL_ENV) or None
+    if args.source_url is None:
+        if query_given:
+            return f"--query needs --source-url (or {SOURCE_URL_ENV})"
+        return None if args.file else "give FILE, or --source-url and --query (or --history STATE)"
+    if args.file:
+        return "give FILE or --source-url, not both"
+    if (args.query is None) == (args.query_file is None):
+        return "--source-url needs --query SQL or --query-file FILE (one of them)"
+    if not args.state:
+        return "a database source has no file to keep the state beside: give --state"
+    return None
+
+
+def _open_source(args: argparse.Namespace) -> Source | SqlSource:
+    from .sync import Source, SourceError, SqlSource, load_mapping
+
+    mapping = load_mapping(args.mapping) if args.mapping else None
+    if args.source_url is None:
+        return Source(Path(args.file), mapping=mapping)
+    query = args.query
+    if args.query_file is not None:
+        try:
+            query = Path(args.query_file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SourceError(f"query file {args.query_file}: {exc}") from None
+    return SqlSource(args.source_url, query, mapping=mapping)
+
+
 def _sync(args: argparse.Namespace, reports: list[SyncReport]) -> int:
+    from .sync import SqlSource
+
+    source = _open_source(args)
+    args.source_name = source.name  # what reports call it (a database URL without password)
+    try:
+        if isinstance(source, SqlSource):
+            # One snapshot for the run and the failures file read after it.
+            with source.snapshot():
+                return _sync_source(args, reports, source)
+        return _sync_source(args, reports, source)
+    finally:
+        if isinstance(source, SqlSource):
+            source.close()
+
+
+def _sync_source(
+    args: argparse.Namespace, reports: list[SyncReport], source: Source | SqlSource
+) -> int:
     from . import TajoBrevo
     from ._cli_progress import progress_view
-    from .sync import Source, load_mapping
 
-    path = Path(args.file)
-    mapping = load_mapping(args.mapping) if args.mapping else None
-    source = Source(path, mapping=mapping)
     kwargs: dict[str, Any] = {}
     if args.rate_limit is not None:
         kwargs["rate_limit"] = args.rate_limit
@@ -240,7 +301,7 @@ def _sync(args: argparse.Namespace, reports: list[SyncReport]) -> int:
     if args.json:
         data = report.summary()
         data["rows"] = max(report.rows, view.rows_read)  # a dry run records no outcomes
-        data["file"] = str(path)
+        data["file"] = source.name
         data["failures_file"] = str(failures) if failures else None
         data["consent_changes"] = report.consent_changes
         data["problems"] = [
@@ -255,22 +316,29 @@ def _sync(args: argparse.Namespace, reports: list[SyncReport]) -> int:
         ]
         print(json.dumps(data, indent=2))
     else:
-        _print(path, report, failures, view)
+        _print(source.name, report, failures, view)
     code: int = report.exit_code
     return code
 
 
-def _write_failures(args: argparse.Namespace, source: Source, report: SyncReport) -> Path | None:
+def _write_failures(
+    args: argparse.Namespace, source: Source | SqlSource, report: SyncReport
+) -> Path | None:
     """Every invalid or failed row, as it was read (unparsable lines included)."""
     wanted = {o.index for o in report.problems if o.status in ("invalid", "failed")}
-    target = Path(args.failures) if args.failures else _failures_path(source.path)
+    if args.failures:
+        target = Path(args.failures)
+    elif args.source_url is not None:
+        target = Path(f"{args.state}.failures.csv")  # a database: beside the state
+    else:
+        target = _failures_path(Path(args.file))
     if not wanted or args.dry_run:
         return None
     source.write_failures(target, (raw for raw in source.rows() if raw.index in wanted))
     return target
 
 
-def _print(path: Path, report: SyncReport, failures: Path | None, view: ProgressView) -> None:
+def _print(path: str, report: SyncReport, failures: Path | None, view: ProgressView) -> None:
     head = "dry run (nothing sent)" if report.dry_run else f"run {report.run_id}"
     # A dry run counts no outcomes: the rows read are those its progress saw.
     rows = max(report.rows, view.rows_read)

@@ -63,6 +63,7 @@ from .tiers import DEFAULT_TIER_POLICY, TierPolicy
 if TYPE_CHECKING:
     from .sync._api import SyncSource
     from .sync._report import SyncReport
+    from .sync._state import SyncState
 
 __all__ = ["AsyncTajoBrevo", "TajoBrevo"]
 
@@ -457,7 +458,7 @@ class TajoBrevo(_Base):
         self,
         source: SyncSource,
         *,
-        state: str | os.PathLike[str] | None = None,
+        state: str | os.PathLike[str] | SyncState | None = None,
         program: str = DEFAULT_PROGRAM,
         policy: TierPolicy = DEFAULT_TIER_POLICY,
         mode: str = "upsert",
@@ -477,11 +478,13 @@ class TajoBrevo(_Base):
         killed at any moment is finished by the next one. See docs/sync.md.
 
         Args:
-            source: a CSV (``,`` or ``;``) or JSON Lines file, or an iterable of
+            source: a CSV (``,`` or ``;``) or JSON Lines file, a
+                :class:`~tajo_brevo.SqlSource` (a query, streamed), or an iterable of
                 LoyaltyProfile / mapping rows. A column present is authoritative (an empty
                 cell clears); an absent column is never touched.
-            state: the SQLite state file; default beside a file source
-                (``<file>.sync.db``), a throwaway in-memory state for an iterable.
+            state: the SQLite state file (or an open ``SyncState``, left open); default
+                beside a file source (``<file>.sync.db``), a throwaway in-memory state
+                for an iterable or a query.
             program: the program (folder and list names).
             policy: tier thresholds for rows with points but no tier.
             mode: ``upsert`` (create or update), ``update`` (never create) or ``mirror``
@@ -962,7 +965,7 @@ class AsyncTajoBrevo(_Base):
         self,
         source: SyncSource,
         *,
-        state: str | os.PathLike[str] | None = None,
+        state: str | os.PathLike[str] | SyncState | None = None,
         program: str = DEFAULT_PROGRAM,
         policy: TierPolicy = DEFAULT_TIER_POLICY,
         mode: str = "upsert",

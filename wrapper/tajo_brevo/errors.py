@@ -71,6 +71,8 @@ __all__ = [
     "RemovalLimitError",
     "ServerError",
     "SourceError",
+    "SourceUnavailableError",
+    "StateBusyError",
     "StateError",
     "ValidationError",
 ]
@@ -134,8 +136,16 @@ class SourceError(BrevoError):
     """A sync's source can't be read as a whole (unknown column, bad format): nothing is sent."""
 
 
+class SourceUnavailableError(SourceError):
+    """A sync's source can't be reached right now (its database is down): try again later."""
+
+
 class StateError(BrevoError):
     """A sync's state file can't be used: busy, unreadable, or from another version."""
+
+
+class StateBusyError(StateError):
+    """Another sync holds the state's lock: not a fault, try again once it has finished."""
 
 
 class RemovalLimitError(BrevoError):

@@ -17,10 +17,10 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from .._config import PlanRate
-
-#: Brevo's per-second budgets on the contacts endpoints, by plan (the client's PlanRate).
-RATE_LIMIT_TIERS: dict[str, int] = {plan.name.lower(): int(plan) for plan in PlanRate}
+#: Brevo's per-second budgets on the contacts endpoints, by plan. The mock stands in for
+#: Brevo and shares no code with the client (ARCHITECTURE.md), so it states the published
+#: plans itself; tests/mock/test_mock_limits_faults.py checks they equal the client's PlanRate.
+RATE_LIMIT_TIERS: dict[str, int] = {"general": 10, "professional": 20, "enterprise": 60}
 #: What the headers announce when rate limiting is off (no client should ever wait).
 UNLIMITED = 1_000_000
 _MAX_LATENCY = 30.0

@@ -9,8 +9,9 @@ report. Everything here is sans-IO except the SQLite state and reading the sourc
 
 from __future__ import annotations
 
-from ..errors import SourceError, StateError
+from ..errors import SourceError, SourceUnavailableError, StateBusyError, StateError
 from ._source import Invalid, Normalizer, Row, Source, load_mapping
+from ._sql import SqlSource
 from ._state import SyncState
 
 __all__ = [
@@ -19,6 +20,9 @@ __all__ = [
     "Row",
     "Source",
     "SourceError",
+    "SourceUnavailableError",
+    "SqlSource",
+    "StateBusyError",
     "StateError",
     "SyncState",
     "load_mapping",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -19,12 +20,16 @@ from ._lists import removal_limit
 from ._report import SyncReport
 from ._seam import AsyncClientSeam, ClientSeam
 from ._source import Source, load_mapping
+from ._sql import SqlSource
 from ._state import SyncState
 
 __all__ = ["batch_result", "check_batch_arguments", "default_state_path", "run_async", "run_sync"]
 
-#: What a sync reads: a CSV / JSON Lines path, a :class:`Source`, or rows.
-SyncSource = str | os.PathLike[str] | Source | Iterable[LoyaltyProfile | Mapping[str, Any]]
+#: What a sync reads: a CSV / JSON Lines path, a :class:`Source`, a :class:`SqlSource`,
+#: or rows.
+SyncSource = (
+    str | os.PathLike[str] | Source | SqlSource | Iterable[LoyaltyProfile | Mapping[str, Any]]
+)
 SourceLike = SyncSource
 PathLike = str | os.PathLike[str]
 
@@ -38,13 +43,18 @@ def default_state_path(source: PathLike) -> Path:
 def _source(source: SourceLike, mapping: PathLike | Mapping[str, str] | None) -> RowSource:
     if isinstance(mapping, str | os.PathLike):
         mapping = load_mapping(mapping)
-    if isinstance(source, Source):
+    if isinstance(source, Source | SqlSource):
         return source
     if isinstance(source, str | os.PathLike):
         return Source(source, mapping=mapping)
     if isinstance(source, Mapping | LoyaltyProfile):
         raise ValidationError([("source", "must be a file path or an iterable of rows")])
     return IterableSource(list(source))
+
+
+def _reading(source: RowSource) -> contextlib.AbstractContextManager[Any]:
+    """One consistent view of the source for the whole run (a database's snapshot)."""
+    return source.snapshot() if isinstance(source, SqlSource) else contextlib.nullcontext()
 
 
 def _state(source: SourceLike, state: PathLike | SyncState | None) -> tuple[SyncState, bool]:
@@ -101,22 +111,23 @@ def run_sync(
     store, owned = _state(source, state)
 
     try:
-        report: SyncReport = drive(
-            sync_plan(
-                state=store,
-                account=client.account,
-                source=rows,
-                options=opts,
-                program=program,
-                policy=policy,
-                identity={"base_url": client.base_url, "program": program},
-                provisioning=provisioning,
-            ),
-            execute=client.execute,
-            download=client.download,
-            sleep=sleep,
-            workers=opts.concurrency,
-        )
+        with _reading(rows):
+            report: SyncReport = drive(
+                sync_plan(
+                    state=store,
+                    account=client.account,
+                    source=rows,
+                    options=opts,
+                    program=program,
+                    policy=policy,
+                    identity={"base_url": client.base_url, "program": program},
+                    provisioning=provisioning,
+                ),
+                execute=client.execute,
+                download=client.download,
+                sleep=sleep,
+                workers=opts.concurrency,
+            )
     finally:
         if owned:
             store.close()
@@ -143,22 +154,23 @@ async def run_async(
     store, owned = _state(source, state)
 
     try:
-        report: SyncReport = await drive_async(
-            sync_plan(
-                state=store,
-                account=client.account,
-                source=rows,
-                options=opts,
-                program=program,
-                policy=policy,
-                identity={"base_url": client.base_url, "program": program},
-                provisioning=provisioning,
-            ),
-            execute=client.execute,
-            download=client.download,
-            sleep=sleep,
-            workers=opts.concurrency,
-        )
+        with _reading(rows):
+            report: SyncReport = await drive_async(
+                sync_plan(
+                    state=store,
+                    account=client.account,
+                    source=rows,
+                    options=opts,
+                    program=program,
+                    policy=policy,
+                    identity={"base_url": client.base_url, "program": program},
+                    provisioning=provisioning,
+                ),
+                execute=client.execute,
+                download=client.download,
+                sleep=sleep,
+                workers=opts.concurrency,
+            )
     finally:
         if owned:
             store.close()

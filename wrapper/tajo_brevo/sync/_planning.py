@@ -18,6 +18,7 @@ from ._context import RunContext, loyalty_id_text, usable_email
 from ._effects import Plan
 from ._plan import is_unchanged
 from ._source import Invalid, Normalizer, Raw, Row, Source
+from ._sql import SqlSource
 
 __all__ = ["RAW_HASH_VERSION", "UPDATE_ONLY_BATCH", "pass_one", "pass_two"]
 #: Mode update: rows the state doesn't know are sent per contact (only an update can
@@ -62,6 +63,14 @@ def _keys(ctx: RunContext) -> Iterator[tuple[int, int | None, str | None, str | 
             email = usable_email(cells[0].strip())
             loyalty_id = loyalty_id_text(cells[1]) if len(cells) > 1 else None
             yield index, line, None if email is None else email.lower(), loyalty_id
+        return
+    if isinstance(source, SqlSource) and ctx.email_header:
+        # A query: its email and id columns only, without converting the other cells.
+        headers = (ctx.email_header,) + ((ctx.id_header,) if ctx.id_header else ())
+        for index, cells in source.columns_of(headers):
+            email = usable_email(cells[0].strip())
+            loyalty_id = loyalty_id_text(cells[1]) if len(cells) > 1 else None
+            yield index, None, None if email is None else email.lower(), loyalty_id
         return
     for raw in source.rows():
         yield raw.index, raw.line, ctx.key_of(raw), ctx.id_of(raw)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import StateError
+from ..errors import StateBusyError, StateError
 from ..tiers import Tier
 from ._program import Program
 
@@ -263,7 +263,7 @@ class SyncState:
             handle.seek(0)
             holder = handle.read().strip()
             handle.close()
-            raise StateError(
+            raise StateBusyError(
                 f"{self.path} is in use by another sync ({holder or 'unknown process'}); "
                 "wait for it to finish, or use another --state"
             ) from None

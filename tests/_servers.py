@@ -1,0 +1,364 @@
+"""Throwaway PostgreSQL and Redis servers on loopback, for tests and benchmarks.
+
+Each server runs in a temporary directory on a free 127.0.0.1 port, is ready when the
+function returns, and stops (SIGTERM, then SIGKILL) when its context ends; if the test
+process dies first, the kernel sends the server SIGTERM (``PR_SET_PDEATHSIG``), so nothing
+outlives the run. PostgreSQL comes from Debian's binaries (``/usr/lib/postgresql/*/bin``),
+run as the ``postgres`` user when we are root (it refuses to run as root). Redis is
+``redis-server``; when it is missing and we are root it is installed with apt-get.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import glob
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Seconds a server has to accept connections.
+START_TIMEOUT = 30.0
+#: Seconds a server has to exit after SIGTERM before it is killed.
+STOP_TIMEOUT = 10.0
+_PR_SET_PDEATHSIG = 1
+
+
+class Unavailable(RuntimeError):
+    """The server can't be started here (the reason says why): tests skip."""
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM when the process that started it dies."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _as_postgres(argv: list[str]) -> list[str]:
+    # PostgreSQL refuses to run as root: through runuser as the postgres user then.
+    return ["runuser", "-u", "postgres", "--", *argv] if os.getuid() == 0 else argv
+
+
+def _wait(ready: Callable[[], bool], process: subprocess.Popen[bytes], what: str) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited with {process.returncode} while starting")
+        if ready():
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"{what} did not accept connections within {START_TIMEOUT:.0f} s")
+
+
+def _stop(process: subprocess.Popen[bytes], pid: int | None = None) -> None:
+    """SIGTERM (to ``pid`` when the server runs under runuser), then SIGKILL if needed."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid or process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            if pid:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            process.kill()
+            process.wait(timeout=STOP_TIMEOUT)
+
+
+@dataclass(frozen=True)
+class Postgres:
+    """A running server: ``url(database)`` is a SQLAlchemy URL (psycopg 3)."""
+
+    port: int
+    user: str = "postgres"
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{database}"
+
+    def dsn(self, database: str = "postgres") -> str:
+        """A libpq connection string (for psycopg directly)."""
+        return f"host=127.0.0.1 port={self.port} user={self.user} dbname={database}"
+
+    def create_database(self, name: str) -> str:
+        """Create an empty database; returns its SQLAlchemy URL."""
+        import psycopg
+
+        with psycopg.connect(self.dsn(), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+
+def postgres_bin() -> Path:
+    """The newest Debian PostgreSQL bin directory.
+
+    Raises:
+        Unavailable: no PostgreSQL server binaries are installed.
+    """
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+        key=lambda p: int(Path(p).parent.parent.name.split(".")[0] or 0),
+    )
+    if not found:
+        raise Unavailable("no PostgreSQL server (apt-get install postgresql)")
+    return Path(found[-1]).parent
+
+
+@contextlib.contextmanager
+def postgres_server() -> Iterator[Postgres]:
+    """Start a PostgreSQL cluster of its own (trust auth on loopback, no fsync).
+
+    Raises:
+        Unavailable: PostgreSQL is not installed or we can't run it.
+    """
+    bindir = postgres_bin()
+    if os.getuid() == 0 and shutil.which("runuser") is None:
+        raise Unavailable("running as root without runuser: can't start PostgreSQL")
+    with tempfile.TemporaryDirectory(prefix="tajo-pg-") as tmp:
+        os.chmod(tmp, 0o777)  # the postgres user writes the cluster and its socket here
+        data = os.path.join(tmp, "data")
+        init = subprocess.run(
+            _as_postgres(
+                [
+                    str(bindir / "initdb"),
+                    "-D",
+                    data,
+                    "-U",
+                    "postgres",
+                    "-A",
+                    "trust",
+                    "-E",
+                    "UTF8",
+                    "--no-sync",
+                    "--locale=C",
+                ]
+            ),
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+        if init.returncode != 0:
+            raise Unavailable(f"initdb failed: {init.stderr.decode(errors='replace')[-500:]}")
+        port = free_port()
+        log = open(os.path.join(tmp, "postgres.log"), "wb")  # noqa: SIM115 - closed below
+        process = subprocess.Popen(
+            _as_postgres(
+                [
+                    str(bindir / "postgres"),
+                    "-D",
+                    data,
+                    "-p",
+                    str(port),
+                    "-k",
+                    tmp,
+                    "-c",
+                    "listen_addresses=127.0.0.1",
+                    "-c",
+                    "fsync=off",
+                    "-c",
+                    "synchronous_commit=off",
+                    "-c",
+                    "full_page_writes=off",
+                ]
+            ),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,
+        )
+        server = Postgres(port)
+
+        def ready() -> bool:
+            import psycopg
+
+            try:
+                psycopg.connect(server.dsn(), connect_timeout=2).close()
+            except psycopg.Error:
+                return False
+            return True
+
+        def pid() -> int | None:
+            # The postmaster's own pid (under runuser, process.pid is runuser's).
+            with contextlib.suppress(OSError, ValueError):
+                return int(Path(data, "postmaster.pid").read_text().split()[0])
+            return None
+
+        try:
+            _wait(ready, process, "postgres")
+            yield server
+        finally:
+            _stop(process, pid())
+            log.close()
+
+
+@dataclass(frozen=True)
+class Redis:
+    """A running server: ``url`` is a ``redis://`` URL (database 0)."""
+
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+
+def redis_binary() -> str:
+    """The ``redis-server`` path; installs it with apt-get when missing and we are root.
+
+    Raises:
+        Unavailable: not installed and can't be installed here.
+    """
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    if os.getuid() != 0:
+        raise Unavailable("redis-server is not installed (apt-get install redis-server)")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for argv in (["apt-get", "update"], ["apt-get", "install", "-y", "redis-server"]):
+        done = subprocess.run(argv, capture_output=True, timeout=600, env=env, check=False)
+        if done.returncode != 0:
+            raise Unavailable(f"{' '.join(argv)} failed: {done.stderr.decode()[-300:]}")
+    found = shutil.which("redis-server")
+    if not found:
+        raise Unavailable("apt-get installed redis-server but it is not on PATH")
+    return found
+
+
+@contextlib.contextmanager
+def redis_server() -> Iterator[Redis]:
+    """Start a Redis server of its own: no persistence, loopback only.
+
+    Raises:
+        Unavailable: redis-server is missing and can't be installed.
+    """
+    binary = redis_binary()
+    with tempfile.TemporaryDirectory(prefix="tajo-redis-") as tmp:
+        port = free_port()
+        process = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                tmp,
+                "--daemonize",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
+        )
+        server = Redis(port)
+
+        def ready() -> bool:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                    sock.sendall(b"PING\r\n")
+                    return sock.recv(64).startswith(b"+PONG")
+            except OSError:
+                return False
+
+        try:
+            _wait(ready, process, "redis-server")
+            yield server
+        finally:
+            _stop(process)
+
+
+@dataclass(frozen=True)
+class MockProcess:
+    """A ``tajo-brevo mock`` serving one account in its own process."""
+
+    base_url: str
+    api_key: str
+    pid: int
+
+
+@contextlib.contextmanager
+def mock_processes(
+    keys: list[str], *, rate_limit: int | None = None
+) -> Iterator[list[MockProcess]]:
+    """One ``tajo-brevo mock`` per key, each on a free loopback port in its own process
+    (started together, then waited for), stopped at the end."""
+    script = Path(sys.executable).with_name("tajo-brevo")
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        for key in keys:
+            argv = [str(script), "mock", "--port", "0", "--api-key", key, "--log-level", "warning"]
+            if rate_limit is not None:
+                argv += ["--rate-limit", str(rate_limit)]
+            processes.append(
+                subprocess.Popen(
+                    argv,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                    preexec_fn=_die_with_parent,
+                )
+            )
+        # They start together on a machine of few cores: each has its share of the time.
+        deadline = time.monotonic() + START_TIMEOUT + 4 * len(keys)
+        yield [
+            MockProcess(_base_url(process, deadline), key, process.pid)
+            for key, process in zip(keys, processes, strict=True)
+        ]
+    finally:
+        for process in processes:
+            _stop(process)
+            if process.stdout is not None:
+                process.stdout.close()
+
+
+def _base_url(process: subprocess.Popen[bytes], deadline: float) -> str:
+    """The base URL a starting mock prints."""
+    assert process.stdout is not None
+    while True:
+        ready, _, _ = select.select([process.stdout], [], [], 0.5)
+        if time.monotonic() > deadline or process.poll() is not None:
+            raise RuntimeError("tajo-brevo mock did not start")
+        if ready:
+            line = process.stdout.readline().decode()
+            if "base URL" in line:
+                return line.split("base URL", 1)[1].strip()
+
+
+@contextlib.contextmanager
+def mock_accounts(keys: list[str], *, rate_limit: int | None = None) -> Iterator[list[MockProcess]]:
+    """One ``tajo-brevo mock`` process serving one account per key (``--account``), each
+    with its own data and rate-limit budget, on a free loopback port, stopped at the end."""
+    script = Path(sys.executable).with_name("tajo-brevo")
+    argv = [str(script), "mock", "--port", "0", "--log-level", "warning"]
+    for key in keys:
+        argv += ["--account", key]
+    if rate_limit is not None:
+        argv += ["--rate-limit", str(rate_limit)]
+    process = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent
+    )
+    try:
+        base_url = _base_url(process, time.monotonic() + START_TIMEOUT)
+        yield [MockProcess(base_url, key, process.pid) for key in keys]
+    finally:
+        _stop(process)
+        if process.stdout is not None:
+            process.stdout.close()
