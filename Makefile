@@ -13,7 +13,7 @@ GEN_ARGS := --meta none --overwrite --config openapi/generator.yml --fail-on-war
 # Generator post-hooks call `ruff`: use the pinned one from the venv.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup demo fleet-demo test unit example pythons generate update-spec check-generated check-spec lint mock contract bench clean production-shapes
+.PHONY: setup demo fleet-demo test unit fuzz example pythons generate update-spec check-generated check-spec lint mock contract bench clean production-shapes
 
 setup: $(STAMP)
 
@@ -91,6 +91,12 @@ contract: $(STAMP)
 ## and CONTRIBUTING.md (run by Sybil from conftest.py against a local mock).
 unit: $(STAMP)
 	$(PY) -m pytest
+
+## Open-ended run of the bad-argument property test (a new seed each run, no derandomize):
+## make fuzz [FUZZ_EXAMPLES=20000]. Not part of `make test`, which runs it derandomized.
+FUZZ_EXAMPLES ?= 20000
+fuzz: $(STAMP)
+	TAJO_FUZZ=1 TAJO_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -p no:cacheprovider tests/test_bad_arguments_property.py
 
 ## The example service's own tests, as a user runs them: the built wheel with [mock] and
 ## examples/loyalty_service installed into a fresh virtualenv (pip's cache is reused).

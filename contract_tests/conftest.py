@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from _specs import BASE_URL, EFFECTIVE, PIN
-from tajo_brevo.contract._spec import load_spec
+from tajo_brevo._openapi_kit import load_spec
 from tajo_brevo.contract.strategies import SpecStrategies
 from tajo_brevo.contract.validation import SpecValidator
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import yaml
 from hypothesis import given, settings
+from schemathesis.config import SchemathesisConfig
 from tajo_brevo.contract import schemathesis_setup as setup
 from tajo_brevo.mock import IN_PROCESS_BASE_URL, BrevoMock, effective_spec_path
 from tajo_brevo.mock._state import EMAIL_RE
@@ -64,9 +65,9 @@ def test_max_examples_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch
 def test_identifiers_that_would_reach_another_route_are_filtered(
     identifier: str, kept: bool
 ) -> None:
-    assert setup._identifier_reaches_its_route(None, {"identifier": identifier}) is kept
-    assert setup._identifier_reaches_its_route(None, {"listId": 3}) is True
-    assert setup._identifier_reaches_its_route(None, None) is True
+    assert setup.identifier_reaches_its_route(None, {"identifier": identifier}) is kept
+    assert setup.identifier_reaches_its_route(None, {"listId": 3}) is True
+    assert setup.identifier_reaches_its_route(None, None) is True
 
 
 def test_expected_statuses_and_exemptions_name_real_operations_with_a_reason(
@@ -107,7 +108,7 @@ def test_links_are_added_to_a_copy_and_target_real_operations(spec: dict[str, ob
 
 def test_config_carries_key_warnings_and_known_data() -> None:
     known = setup.KnownData(contact_identifiers=["1"], list_ids=[2], attribute_names=["X"])
-    config = setup.build_config(
+    config = build_config(
         base_url="http://127.0.0.1:1/v3", api_key="k", max_examples=3, known=known
     )
     project = config.projects.default
@@ -119,11 +120,15 @@ def test_config_carries_key_warnings_and_known_data() -> None:
 
 def test_seed_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(setup.SEED_ENV, "1234")
-    config = setup.build_config(base_url="http://127.0.0.1:1/v3", api_key="k")
+    config = build_config(base_url="http://127.0.0.1:1/v3", api_key="k")
     assert config.seed == 1234
     monkeypatch.setenv(setup.SEED_ENV, "x")
     with pytest.raises(ValueError, match=setup.SEED_ENV):
-        setup.build_config(base_url="http://127.0.0.1:1/v3", api_key="k")
+        build_config(base_url="http://127.0.0.1:1/v3", api_key="k")
+
+
+def build_config(**options: Any) -> Any:
+    return SchemathesisConfig.from_dict(setup.config_data(**options))
 
 
 def _case(operation_id: str, mode: str, path: dict[str, Any], body: Any) -> SimpleNamespace:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "wrapper" / "tajo_brevo"
 
-DOMAIN = {"errors", "tiers", "attributes", "profile", "results"}
+DOMAIN = {"errors", "tiers", "attributes", "profile", "_profile_codec", "results"}
 DECISIONS = {"_config", "_responses", "_pacing"}
 
 #: room -> the rooms it may import (besides itself); "generated" is brevo_contacts.
@@ -24,13 +24,14 @@ ALLOWED: dict[str, set[str]] = {
     "plans": {"domain", "adapter"},
     "sync": {"domain", "adapter", "plans", "client", "package"},
     "client": {"domain", "decisions", "wire", "adapter", "plans", "sync", "generated"},
-    "mock": {"resources"},
-    "contract": {"mock", "resources"},
-    "spec": {"resources", "entry"},
+    "mock": {"resources", "openapi"},
+    "contract": {"mock", "resources", "openapi"},
+    "spec": {"resources", "entry", "openapi"},
     "entry": {"*"},
     "package": {"domain", "decisions", "client", "sync"},
     "integrations": {"domain", "client", "sync"},
     "resources": set(),
+    "openapi": set(),
 }
 
 #: Rooms that must not send anything themselves (a plan describes calls; drivers send them):
@@ -67,6 +68,7 @@ def room_of(parts: tuple[str, ...]) -> str:
         "contract": "contract",
         "spec": "spec",
         "_resources": "resources",
+        "_openapi_kit": "openapi",
         "__init__": "package",
         "integrations": "integrations",
     }

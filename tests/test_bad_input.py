@@ -147,7 +147,8 @@ def test_a_bad_batch_row_is_reported_and_the_good_row_still_goes(
     mock, brevo = account
     bad = {**{k: str(v) for k, v in GOOD.items()}, "email": f"bad-{case}@example.com"}
     bad[field] = _as_cell(value)
-    good = {**GOOD, "email": f"ok-{case}@example.com"}
+    # Another customer: its own email and LOYALTY_ID (two rows sharing one are both refused).
+    good = {**GOOD, "email": f"ok-{case}@example.com", "loyalty_id": "L2"}
     result = brevo.upsert_customers([bad, good], import_threshold=1000)
     bad_outcome, good_outcome = result.outcomes
     assert bad_outcome.status == "invalid"

@@ -15,7 +15,7 @@ import pytest
 import respx
 from _client_support import BASE, KEY, FakeClock, no_jitter
 from tajo_brevo import AsyncTajoBrevo, PlanRate, TajoBrevo
-from tajo_brevo._pacing import _Pacer, _RetryPolicy
+from tajo_brevo._pacing import Pacer, RetryPolicy
 from tajo_brevo._responses import rate_limit_numbers, reset_after
 
 ATTRS = {"attributes": []}
@@ -59,7 +59,7 @@ def test_the_first_request_is_not_delayed() -> None:
 
 def test_pacer_slots_are_unique_and_spaced_across_threads() -> None:
     clock = FakeClock()  # frozen: every thread asks at the same instant
-    pacer = _Pacer(20, clock)
+    pacer = Pacer(20, clock)
     delays: list[float] = []
     lock = threading.Lock()
 
@@ -252,7 +252,7 @@ def test_an_exhausted_quota_pauses_until_the_reset() -> None:
 
 def test_a_429_pauses_every_caller_of_the_client() -> None:
     clock = FakeClock()
-    pacer = _Pacer(10, clock)
+    pacer = Pacer(10, clock)
     assert pacer.reserve() == 0
     pacer.pause(5)
     assert pacer.reserve() == pytest.approx(5.0)
@@ -316,8 +316,8 @@ def simulate(
     """
     rng = random.Random(seed)
     clock = FakeClock(now=0.0)
-    pacer = _Pacer(rate, clock)
-    policy = _RetryPolicy(max_retries=10, max_rate_limit_wait=60, jitter=rng.random)
+    pacer = Pacer(rate, clock)
+    policy = RetryPolicy(max_retries=10, max_rate_limit_wait=60, jitter=rng.random)
     server = server if server is not None else SimulatedBrevo(limit)
     events: list[tuple[float, int, str, int, Any]] = []
     seq = itertools.count()
@@ -438,7 +438,7 @@ def test_a_window_partly_spent_by_a_previous_run_costs_no_429() -> None:
 
 def test_slots_waiting_when_a_pause_begins_are_spread_after_it_not_released_at_once() -> None:
     clock = FakeClock(now=0.0)
-    pacer = _Pacer(10, clock)
+    pacer = Pacer(10, clock)
     slots = [pacer.reserve_slot() for _ in range(5)]  # planned at 0, 0.1, ... 0.4
     assert [round(s.wait, 6) for s in slots] == [0.0, 0.1, 0.2, 0.3, 0.4]
     assert pacer.commit(slots[0]).committed
@@ -459,7 +459,7 @@ def test_a_slot_is_checked_against_when_the_others_really_left() -> None:
     # then be the 11th send within 0.94 s, so it is planned anew for 1.04 s after the
     # second send left (0.1 s).
     clock = FakeClock(now=0.0)
-    pacer = _Pacer(10, clock)
+    pacer = Pacer(10, clock)
     slots = [pacer.reserve_slot() for _ in range(11)]
     assert slots[-1].at == pytest.approx(1.04)
     for slot in slots[1:10]:
@@ -477,7 +477,7 @@ def test_a_client_sharing_the_key_with_another_slows_down_instead_of_hitting_429
     # Brevo allows 10/s but someone else already spent 6 in every window: this client's
     # own count says 10 are left, the headers say 4.
     clock = FakeClock(now=0.0)
-    pacer = _Pacer(10, clock)
+    pacer = Pacer(10, clock)
     slot = pacer.commit(pacer.reserve_slot())
     pacer.observe(
         {
@@ -493,7 +493,7 @@ def test_a_client_sharing_the_key_with_another_slows_down_instead_of_hitting_429
 
 def test_a_response_of_an_earlier_window_does_not_slow_the_current_one() -> None:
     clock = FakeClock(now=0.0)
-    pacer = _Pacer(10, clock)
+    pacer = Pacer(10, clock)
     old = pacer.commit(pacer.reserve_slot())
     clock.now = 5.0  # a new window has opened since
     assert pacer.reserve() == 0
@@ -506,10 +506,10 @@ def test_a_negative_or_non_numeric_reset_is_ignored(reset: str) -> None:
     headers = httpx.Headers({"x-sib-ratelimit-reset": reset, "x-sib-ratelimit-remaining": "0"})
     assert reset_after(headers) is None
     clock = FakeClock(now=0.0)
-    pacer = _Pacer(10, clock)
+    pacer = Pacer(10, clock)
     pacer.observe(headers)
     assert pacer.reserve() == 0  # no pause, no "wait until the past"
-    policy = _RetryPolicy(max_retries=3, max_rate_limit_wait=60, jitter=no_jitter)
+    policy = RetryPolicy(max_retries=3, max_rate_limit_wait=60, jitter=no_jitter)
     # A 429 with a bad reset falls back to the exponential backoff, never a negative wait.
     assert policy.after_response(429, headers, attempt=0, safe=True) == pytest.approx(0.25)
 
@@ -574,7 +574,7 @@ def test_rate_limit_headers_are_read_in_one_pass_whatever_their_case(as_httpx: b
 
 def test_a_429_widens_the_margin_and_clean_sends_narrow_it_back() -> None:
     clock = FakeClock(now=0.0)
-    pacer = _Pacer(10, clock)
+    pacer = Pacer(10, clock)
 
     def send(count: int) -> list[float]:
         times = []

@@ -21,7 +21,7 @@ from tajo_brevo import (
     TajoBrevo,
 )
 from tajo_brevo import _adapter as calls
-from tajo_brevo._pacing import _is_retry_safe, _RetryPolicy
+from tajo_brevo._pacing import RetryPolicy, is_retry_safe
 from tajo_brevo.mock import BrevoMock, Fault
 
 ATTRS_OK = httpx.Response(200, json={"attributes": []})
@@ -61,10 +61,40 @@ def test_get_is_retried_on_5xx_with_exponential_backoff() -> None:
 
 def test_backoff_jitter_stays_within_half_to_full_ceiling() -> None:
     for jitter in (0.0, 0.5, 0.999):
-        policy = _RetryPolicy(max_retries=5, max_rate_limit_wait=60, jitter=lambda j=jitter: j)
+        policy = RetryPolicy(max_retries=5, max_rate_limit_wait=60, jitter=lambda j=jitter: j)
         for attempt in range(6):
             ceiling = min(8.0, 0.5 * 2**attempt)
             assert ceiling / 2 <= policy.backoff(attempt) <= ceiling
+
+
+def test_backoff_is_the_drawn_jitter_not_just_a_value_within_the_bounds() -> None:
+    # Each wait must be ceiling/2 + ceiling/2 * (the value jitter() returned for it): a
+    # backoff that ignored the draw, or drew it twice, or used it for another wait, would
+    # still fall within the bounds the test above checks.
+    draws = iter([0.25, 0.75, 0.5, 0.1, 0.9])
+    used: list[float] = []
+
+    def jitter() -> float:
+        used.append(next(draws))
+        return used[-1]
+
+    clock = FakeClock()
+    client = TajoBrevo(
+        api_key=KEY, sleep=clock.sleep, clock=clock, jitter=jitter, max_retries=3, rate_limit=1000
+    )
+    with client, respx.mock(base_url=BASE) as router:
+        router.get("/contacts/attributes").mock(
+            side_effect=[err(500), err(502), err(503), ATTRS_OK]
+        )
+        client.refresh_attributes()
+    backoffs = [s for s in clock.sleeps if s >= 0.2]
+    assert used == [0.25, 0.75, 0.5]  # one draw per wait, in order
+    ceilings = [0.5, 1.0, 2.0]
+    assert backoffs == [c / 2 + c / 2 * j for c, j in zip(ceilings, used, strict=True)]
+    assert backoffs == [0.3125, 0.875, 1.5]
+    # A 429 without a reset header: the backoff draw, then a 0.1 s spread draw of its own.
+    policy = RetryPolicy(max_retries=5, max_rate_limit_wait=60, jitter=jitter)
+    assert policy.after_response(429, {}, 0, safe=True) == 0.25 + 0.25 * 0.1 + 0.1 * 0.9
 
 
 def test_retries_stop_at_max_retries_and_raise_the_last_error() -> None:
@@ -126,7 +156,7 @@ def test_rate_limit_error_after_retries_carries_reset_after() -> None:
     assert info.value.reset_after == 9.0
 
 
-def _single(call: calls._Call):  # type: ignore[no-untyped-def]
+def _single(call: calls.Call):  # type: ignore[no-untyped-def]
     result = yield call
     return result
 
@@ -200,7 +230,7 @@ def test_a_plain_contact_create_is_not_retried_and_raises_the_server_error() -> 
     ],
 )
 def test_safe_operations_are_classified_safe(method: str, path: str, body: bytes) -> None:
-    assert _is_retry_safe(method, path, body)
+    assert is_retry_safe(method, path, body)
 
 
 @pytest.mark.parametrize(
@@ -215,7 +245,7 @@ def test_safe_operations_are_classified_safe(method: str, path: str, body: bytes
     ],
 )
 def test_unsafe_creates_are_classified_unsafe(path: str, body: bytes) -> None:
-    assert not _is_retry_safe("POST", path, body)
+    assert not is_retry_safe("POST", path, body)
 
 
 def test_upsert_with_update_enabled_is_retried_on_5xx() -> None:

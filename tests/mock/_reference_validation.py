@@ -27,6 +27,7 @@ import yaml
 from openapi_core import OpenAPI
 from openapi_core.configurations import Config
 from openapi_core.datatypes import RequestParameters
+from tajo_brevo._openapi_kit import schema_errors
 from tajo_brevo.mock._state import EMAIL_RE, MockAPIError
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
@@ -139,9 +140,7 @@ def _short(text: str) -> str:
 
 
 def _schema_errors(exc: BaseException) -> list[Any]:
-    cause = exc.__cause__
-    errors = getattr(cause, "schema_errors", None)
-    return list(errors) if errors else []
+    return schema_errors(exc.__cause__)
 
 
 def _to_brevo_error(exc: BaseException) -> MockAPIError:

@@ -18,7 +18,7 @@ from _reference_validation import SpecValidator as ReferenceValidator
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
-from schemathesis.core import NotSet
+from tajo_brevo.contract._schemathesis_internals import has_body as case_has_body
 from tajo_brevo.mock import MockAPIError, effective_spec_path
 from tajo_brevo.mock._validation import SpecValidator
 
@@ -187,7 +187,7 @@ def _case_request(operation: Any, case: Any) -> dict[str, Any] | None:
             query.append((name, _text(item)))
     body = case.body
     has_body = "requestBody" in operation.definition.raw
-    if isinstance(body, NotSet):
+    if not case_has_body(case):
         raw = b""
     elif isinstance(body, bytes):
         raw = body

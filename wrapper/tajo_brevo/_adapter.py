@@ -2,11 +2,12 @@
 
 The ONLY module of the wrapper that calls the generated ``brevo_contacts.api`` modules,
 and it uses exactly one part of them: each operation's request builder
-(``_get_kwargs``: method, URL, query, JSON body from the typed request models). The
-request is built here (:class:`_Requests`: what the wrapper client's one ``httpx`` client
+(``_get_kwargs``: method, URL, query, JSON body from the typed request models; see
+:func:`generated_builder` for why the private one, and the check that guards it). The
+request is built here (:class:`RequestBuilder`: what the wrapper client's one ``httpx`` client
 would build, with the per-client parts prepared once) and sent through that client's
 paced transport (paced, retried, authenticated), and the answer is decoded once, here:
-a 2xx body with ``json.loads`` into a :class:`_Result`, an error status into the mapped
+a 2xx body with ``json.loads`` into a :class:`Result`, an error status into the mapped
 :class:`~tajo_brevo.errors.APIError`, with the redacted request and response as its
 evidence. The generated response models are not used: they decoded every body a second
 time and fail on values the spec does not list. The converters from Brevo's JSON to the
@@ -21,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,7 +72,7 @@ _httpx_log = logging.getLogger("httpx")
 
 
 @dataclass(frozen=True)
-class _Call:
+class Call:
     """One Brevo operation to send.
 
     Attributes:
@@ -88,7 +89,7 @@ class _Call:
 
 
 @dataclass(frozen=True)
-class _Result:
+class Result:
     """A successful answer: status, decoded JSON body (None when empty), and the answer's
     ``Date`` header (Brevo's clock, which the sync's drift checks measure time on)."""
 
@@ -97,12 +98,58 @@ class _Result:
     date: str | None = None
 
 
-def _call(operation: str, method: str, path: str, module: Any, **kwargs: Any) -> _Call:
-    request = module._get_kwargs(**kwargs)
+#: The header Brevo reads the API key from.
+API_KEY_HEADER = "api-key"
+
+
+class ApiKeyAuth(httpx.Auth):
+    """Sets the ``api-key`` header on a request: the one place the key goes on the wire.
+
+    Used as the wrapper's ``httpx`` client auth (requests sent through
+    ``client.generated``), by :class:`RequestBuilder` (the wrapper's own calls) and by
+    the generated client's fallback ``httpx`` clients (:func:`make_generated_client`), so
+    the key is never stored in a header collection whose repr would show it.
+    """
+
+    def __init__(self, key: str) -> None:
+        self._key = key
+
+    def apply(self, request: httpx.Request) -> None:
+        request.headers[API_KEY_HEADER] = str(self._key)
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        self.apply(request)
+        yield request
+
+    def __repr__(self) -> str:
+        return "ApiKeyAuth('***')"
+
+
+#: What the generated request builders are called (see :func:`generated_builder`).
+GENERATED_BUILDER = "_get_kwargs"
+
+
+def generated_builder(module: Any) -> Callable[..., dict[str, Any]]:
+    """The request builder of a generated operation module: ``module._get_kwargs``.
+
+    openapi-python-client gives each operation module public functions that build *and
+    send* the request (``sync_detailed``...) and decode it with the generated models;
+    only ``_get_kwargs`` builds the ``httpx`` request arguments without sending them.
+    The wrapper sends through its own paced transport and decodes once, so it needs the
+    builder alone: it is read here only, and ``tests/test_boundary.py`` checks that every
+    module the adapter uses still has it (an openapi-python-client upgrade that renames it
+    fails there, naming the module).
+    """
+    builder: Callable[..., dict[str, Any]] = getattr(module, GENERATED_BUILDER)
+    return builder
+
+
+def _call(operation: str, method: str, path: str, module: Any, **kwargs: Any) -> Call:
+    request = generated_builder(module)(**kwargs)
     if not request.get("params", True):
         # An empty query would make httpx parse and rebuild the URL once more per request.
         del request["params"]
-    return _Call(operation=operation, method=method, path=path, request=request)
+    return Call(operation=operation, method=method, path=path, request=request)
 
 
 # ---------------------------------------------------------------------------------------
@@ -116,7 +163,7 @@ def list_contacts_call(
     offset: int,
     modified_since: dt.datetime | None = None,
     list_ids: Sequence[int] = (),
-) -> _Call:
+) -> Call:
     extra: dict[str, Any] = {}
     if modified_since is not None:
         extra["modified_since"] = modified_since
@@ -134,13 +181,13 @@ def list_contacts_call(
     )
 
 
-def create_contact_call(body: Mapping[str, Any]) -> _Call:
+def create_contact_call(body: Mapping[str, Any]) -> Call:
     return _call(
         "createContact", "POST", "/contacts", create_contact, body=CreateContact.from_dict(body)
     )
 
 
-def get_contact_call(identifier: str | int) -> _Call:
+def get_contact_call(identifier: str | int) -> Call:
     return _call(
         "getContactInfo",
         "GET",
@@ -150,7 +197,7 @@ def get_contact_call(identifier: str | int) -> _Call:
     )
 
 
-def update_contact_call(identifier: str | int, body: Mapping[str, Any]) -> _Call:
+def update_contact_call(identifier: str | int, body: Mapping[str, Any]) -> Call:
     return _call(
         "updateContact",
         "PUT",
@@ -161,7 +208,7 @@ def update_contact_call(identifier: str | int, body: Mapping[str, Any]) -> _Call
     )
 
 
-def delete_contact_call(identifier: str | int) -> _Call:
+def delete_contact_call(identifier: str | int) -> Call:
     return _call(
         "deleteContact",
         "DELETE",
@@ -171,7 +218,7 @@ def delete_contact_call(identifier: str | int) -> _Call:
     )
 
 
-def list_lists_call(*, limit: int, offset: int) -> _Call:
+def list_lists_call(*, limit: int, offset: int) -> Call:
     return _call(
         "listContactLists",
         "GET",
@@ -182,13 +229,13 @@ def list_lists_call(*, limit: int, offset: int) -> _Call:
     )
 
 
-def get_list_call(list_id: int) -> _Call:
+def get_list_call(list_id: int) -> Call:
     return _call(
         "getContactList", "GET", f"/contacts/lists/{list_id}", get_contact_list, list_id=list_id
     )
 
 
-def create_list_call(name: str, folder_id: int) -> _Call:
+def create_list_call(name: str, folder_id: int) -> Call:
     return _call(
         "createContactList",
         "POST",
@@ -207,7 +254,7 @@ def _members_body(emails: Sequence[str], ids: Sequence[int]) -> dict[str, Any]:
     return body
 
 
-def add_to_list_call(list_id: int, *, emails: Sequence[str] = (), ids: Sequence[int] = ()) -> _Call:
+def add_to_list_call(list_id: int, *, emails: Sequence[str] = (), ids: Sequence[int] = ()) -> Call:
     return _call(
         "addContactsToList",
         "POST",
@@ -220,7 +267,7 @@ def add_to_list_call(list_id: int, *, emails: Sequence[str] = (), ids: Sequence[
 
 def remove_from_list_call(
     list_id: int, *, emails: Sequence[str] = (), ids: Sequence[int] = ()
-) -> _Call:
+) -> Call:
     return _call(
         "removeContactsFromList",
         "POST",
@@ -231,11 +278,11 @@ def remove_from_list_call(
     )
 
 
-def list_attributes_call() -> _Call:
+def list_attributes_call() -> Call:
     return _call("listContactAttributes", "GET", "/contacts/attributes", list_contact_attributes)
 
 
-def create_attribute_call(name: str, type_: str, category: str = "normal") -> _Call:
+def create_attribute_call(name: str, type_: str, category: str = "normal") -> Call:
     return _call(
         "createContactAttribute",
         "POST",
@@ -247,13 +294,13 @@ def create_attribute_call(name: str, type_: str, category: str = "normal") -> _C
     )
 
 
-def list_folders_call(*, limit: int, offset: int) -> _Call:
+def list_folders_call(*, limit: int, offset: int) -> Call:
     return _call(
         "listFolders", "GET", "/contacts/folders", list_folders, limit=limit, offset=offset
     )
 
 
-def create_folder_call(name: str) -> _Call:
+def create_folder_call(name: str) -> Call:
     return _call(
         "createFolder", "POST", "/contacts/folders", create_folder, body=CreateFolder(name=name)
     )
@@ -261,7 +308,7 @@ def create_folder_call(name: str) -> _Call:
 
 def import_call(
     *, file_body: str, list_ids: Iterable[int], empty_contacts_attributes: bool = False
-) -> _Call:
+) -> Call:
     # Queued only (202 {processId}): the sync engine confirms it through get_process_call.
     return _call(
         "importContacts",
@@ -281,7 +328,7 @@ def import_call(
     )
 
 
-def request_contact_export_call(body: Mapping[str, Any]) -> _Call:
+def request_contact_export_call(body: Mapping[str, Any]) -> Call:
     # 202 {processId}, or 200 {} when no contact matches (tajo_brevo._plans.export).
     return _call(
         "requestContactExport",
@@ -292,7 +339,7 @@ def request_contact_export_call(body: Mapping[str, Any]) -> _Call:
     )
 
 
-def get_process_call(process_id: int) -> _Call:
+def get_process_call(process_id: int) -> Call:
     return _call(
         "getProcess", "GET", f"/processes/{process_id}", get_process, process_id=process_id
     )
@@ -414,7 +461,7 @@ def to_attribute_info(item: Mapping[str, Any]) -> AttributeInfo:
 # ---------------------------------------------------------------------------------------
 
 
-class _Requests:
+class RequestBuilder:
     """Builds each call's ``httpx.Request`` with the least per-call work; one per wrapper client.
 
     The request is the one the wrapper's ``httpx`` client would build (its base URL, its
@@ -426,17 +473,16 @@ class _Requests:
     before; only ``httpx.Client.send``'s bookkeeping is skipped.
     """
 
-    def __init__(self, http: httpx.Client | httpx.AsyncClient, api_key: str) -> None:
+    def __init__(self, http: httpx.Client | httpx.AsyncClient, auth: ApiKeyAuth) -> None:
         self._http = http
         # base_url as httpx normalised it; the generated paths start with "/".
         self._base = str(http.base_url).rstrip("/")
         self._headers = httpx.Headers(http.headers)
-        # Added to each request, last, as the client's auth flow does: never stored in a
-        # header collection whose repr would show it (the key's own repr is '***').
-        self._api_key = api_key
+        # Applied to each request, last, as the client's auth flow does.
+        self._auth = auth
         self._extensions = {"timeout": http.timeout.as_dict()}
 
-    def build(self, call: _Call) -> httpx.Request:
+    def build(self, call: Call) -> httpx.Request:
         if self._http.is_closed:
             # What httpx.Client.send says: a closed client sends nothing.
             raise RuntimeError("Cannot send a request, as the client has been closed.")
@@ -454,11 +500,11 @@ class _Requests:
             headers=headers,
             extensions=self._extensions,
         )
-        request.headers["api-key"] = self._api_key
+        self._auth.apply(request)
         return request
 
 
-def _interpret(call: _Call, response: httpx.Response, secrets: Sequence[str]) -> _Result:
+def _interpret(call: Call, response: httpx.Response, secrets: Sequence[str]) -> Result:
     status_code = response.status_code
     if 200 <= status_code < 300:
         body: Any = None
@@ -468,7 +514,7 @@ def _interpret(call: _Call, response: httpx.Response, secrets: Sequence[str]) ->
                 body = json.loads(content)
             except ValueError:
                 body = None
-        return _Result(status_code=status_code, body=body, date=response.headers.get("date"))
+        return Result(status_code=status_code, body=body, date=response.headers.get("date"))
     raise error_from_response(
         status_code=status_code,
         content=response.content,
@@ -481,7 +527,7 @@ def _interpret(call: _Call, response: httpx.Response, secrets: Sequence[str]) ->
 
 
 def _connection_error(
-    call: _Call, request: httpx.Request, exc: httpx.TransportError, secrets: Sequence[str]
+    call: Call, request: httpx.Request, exc: httpx.TransportError, secrets: Sequence[str]
 ) -> APIConnectionError:
     kind = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
     # The httpx message names the failure (refused, reset, timed out); blank any secret.
@@ -510,8 +556,8 @@ def _log_exchange(request: httpx.Request, response: httpx.Response) -> None:
 
 
 def execute_sync(
-    call: _Call, requests: _Requests, transport: httpx.BaseTransport, secrets: Sequence[str]
-) -> _Result:
+    call: Call, requests: RequestBuilder, transport: httpx.BaseTransport, secrets: Sequence[str]
+) -> Result:
     """Send ``call`` through the wrapper's paced transport and decode the answer once.
 
     Returns:
@@ -532,11 +578,11 @@ def execute_sync(
 
 
 async def execute_async(
-    call: _Call,
-    requests: _Requests,
+    call: Call,
+    requests: RequestBuilder,
     transport: httpx.AsyncBaseTransport,
     secrets: Sequence[str],
-) -> _Result:
+) -> Result:
     """Send ``call`` through the async paced transport (see :func:`execute_sync`)."""
     request = requests.build(call)
     try:
@@ -552,17 +598,24 @@ def make_generated_client(
     *,
     base_url: str,
     api_key: str,
+    auth: ApiKeyAuth,
     timeout: float,
     sync_client: httpx.Client | None,
     async_client: httpx.AsyncClient | None,
 ) -> AuthenticatedClient:
-    """The generated client, bound to the wrapper's paced httpx client."""
+    """The generated client, bound to the wrapper's paced httpx client.
+
+    ``token`` is the key for callers who read it; the header is set by ``auth``, also on
+    an ``httpx`` client the generated client builds itself (e.g. the async one of a
+    blocking wrapper client), where the token header it derives holds the same value.
+    """
     generated = AuthenticatedClient(
         base_url=base_url,
         token=api_key,
         prefix="",
-        auth_header_name="api-key",
+        auth_header_name=API_KEY_HEADER,
         timeout=httpx.Timeout(timeout),
+        httpx_args={"auth": auth},
     )
     if sync_client is not None:
         generated.set_httpx_client(sync_client)

@@ -6,7 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
-from ._cli_errors import CliError, one_line
+from ._cli_errors import CliError, bounded, one_line
 
 _KEY_ENV = "BREVO_API_KEY"
 _URL_ENV = "BREVO_BASE_URL"
@@ -21,14 +21,9 @@ when Brevo is unreachable after retries).
 """
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("at least 1")
-    return value
+_positive = bounded(
+    int, bad="{text!r} is not a whole number", ok=lambda v: v >= 1, problem="at least 1"
+)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -21,7 +21,8 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from typing import Any, NoReturn
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
 
 EXIT_OK = 0
 #: The run finished, and rows or checks failed (see the report); a re-run retries them.
@@ -285,3 +286,30 @@ def argument_type(parse: Any) -> Any:
 
     convert.__name__ = getattr(parse, "__name__", "value")
     return convert
+
+
+N = TypeVar("N", int, float)
+
+
+def bounded(
+    cast: Callable[[str], N], *, bad: str, ok: Callable[[N], bool], problem: str
+) -> Callable[[str], N]:
+    """An argparse ``type``: ``cast(text)``, refused unless ``ok(value)``.
+
+    Args:
+        cast: ``int`` or ``float``.
+        bad: the message when ``cast`` fails; ``{text!r}`` is replaced by the argument.
+        ok: whether the value is in range (NaN must fail it).
+        problem: the message when it is not.
+    """
+
+    def parse(text: str) -> N:
+        try:
+            value = cast(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(bad.format(text=text)) from None
+        if not ok(value):
+            raise argparse.ArgumentTypeError(problem)
+        return value
+
+    return parse

@@ -6,7 +6,7 @@ import argparse
 import secrets
 from typing import Any
 
-from ._cli_errors import EXIT_USAGE, CliError, argument_type
+from ._cli_errors import EXIT_USAGE, CliError, argument_type, bounded
 from ._config import AUTO, parse_rate_limit
 
 _EPILOG = """examples:
@@ -38,24 +38,18 @@ def _fault(text: str) -> Any:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: give seconds, e.g. 2 or 0.5") from None
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError("the import delay is 0 seconds or more")
-    return value
-
-
-def _speed(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: give rows per second, e.g. 1000") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError("the import speed is more than 0 rows per second")
-    return value
+_seconds = bounded(
+    float,
+    bad="{text!r}: give seconds, e.g. 2 or 0.5",
+    ok=lambda v: 0 <= v < float("inf"),
+    problem="the import delay is 0 seconds or more",
+)
+_speed = bounded(
+    float,
+    bad="{text!r}: give rows per second, e.g. 1000",
+    ok=lambda v: 0 < v < float("inf"),
+    problem="the import speed is more than 0 rows per second",
+)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -18,7 +18,6 @@ from collections.abc import (
     AsyncIterator,
     Awaitable,
     Callable,
-    Generator,
     Iterable,
     Iterator,
     Mapping,
@@ -32,17 +31,17 @@ from brevo_contacts import AuthenticatedClient
 
 from . import _adapter as calls
 from . import _plans as plans
-from ._config import PlanRate, _resolve, _Secret
-from ._pacing import RequestStats, _Pacer, _RetryPolicy, _Stats
-from ._plans.account import _provisioning
+from ._config import PlanRate, resolve_config
+from ._pacing import Pacer, RequestStats, RetryPolicy, Stats
+from ._plans.account import cached_provisioning
 from ._transport import (
     AsyncBorrowedTransport,
+    AsyncForwardTransport,
+    AsyncPacedTransport,
     BorrowedTransport,
-    _AsyncForwardTransport,
-    _AsyncPacedTransport,
-    _ForwardTransport,
-    _PacedTransport,
-    _PacingAndRetries,
+    ForwardTransport,
+    PacedTransport,
+    PacingAndRetries,
 )
 from .errors import APIConnectionError, BrevoError, ConfigurationError
 from .profile import LoyaltyProfile
@@ -94,22 +93,15 @@ def _count_progress(progress: Callable[[int], None] | None) -> ProgressCallback 
     return report
 
 
+def _check_sync_arguments(program: object, policy: object, dry_run: object, verify: object) -> None:
+    """What ``sync_customers`` checks itself before the sync starts (the sync checks the rest)."""
+    plans.check_program(program, policy)
+    plans.check_bool("dry_run", dry_run)
+    plans.check_bool("verify", verify)
+
+
 _USER_AGENT = "tajo-brevo/0.1.0"
 DEFAULT_PROGRAM = "Tajo Loyalty"
-
-
-class _ApiKeyAuth(httpx.Auth):
-    """Adds the ``api-key`` header per request, so the key is not in the client's headers."""
-
-    def __init__(self, key: _Secret) -> None:
-        self._key = key
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["api-key"] = str(self._key)
-        yield request
-
-    def __repr__(self) -> str:
-        return "_ApiKeyAuth('***')"
 
 
 class _Base:
@@ -127,7 +119,7 @@ class _Base:
         clock: Callable[[], float] | None,
         jitter: Callable[[], float] | None,
     ) -> None:
-        self._config = _resolve(
+        self._config = resolve_config(
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,
@@ -135,10 +127,10 @@ class _Base:
             rate_limit=rate_limit,
             max_rate_limit_wait=max_rate_limit_wait,
         )
-        self._stats = _Stats()
-        self._core = _PacingAndRetries(
-            pacer=_Pacer(self._config.rate_limit, clock or time.monotonic),
-            policy=_RetryPolicy(
+        self._stats = Stats()
+        self._core = PacingAndRetries(
+            pacer=Pacer(self._config.rate_limit, clock or time.monotonic),
+            policy=RetryPolicy(
                 max_retries=self._config.max_retries,
                 max_rate_limit_wait=self._config.max_rate_limit_wait,
                 jitter=jitter or random.random,
@@ -146,8 +138,9 @@ class _Base:
             stats=self._stats,
             base_path=httpx.URL(self._config.base_url).path,
         )
-        self._account = plans._AccountCache()
+        self._account = plans.AccountCache()
         self._secrets: tuple[str, ...] = (self._config.api_key,)
+        self._auth = calls.ApiKeyAuth(self._config.api_key)
 
     def __repr__(self) -> str:
         rate = self._config.rate_limit
@@ -177,7 +170,7 @@ class _Base:
     def _client_kwargs(self) -> dict[str, Any]:
         return {
             "base_url": self._config.base_url,
-            "auth": _ApiKeyAuth(self._config.api_key),
+            "auth": self._auth,
             "headers": {"accept": "application/json", "user-agent": _USER_AGENT},
             "timeout": httpx.Timeout(self._config.timeout),
         }
@@ -242,17 +235,17 @@ class TajoBrevo(_Base):
         if http_client is not None:
             if transport is not None:
                 raise ConfigurationError("pass http_client or transport, not both")
-            inner = _ForwardTransport(http_client)
+            inner = ForwardTransport(http_client)
         else:
             inner = transport if transport is not None else httpx.HTTPTransport()
         # The client's one HTTP client: the wrapper's calls and client.generated share it.
         self._sleep = sleep or time.sleep
-        self._transport = _PacedTransport(inner, self._core, self._sleep)
+        self._transport = PacedTransport(inner, self._core, self._sleep)
         # Export files are fetched on the same connection, unpaced and without the key.
         self._files = BorrowedTransport(inner)
         self._http = httpx.Client(transport=self._transport, **self._client_kwargs())
         # The wrapper's own calls skip httpx.Client.send's bookkeeping (see _adapter).
-        self._requests = calls._Requests(self._http, self._config.api_key)
+        self._requests = calls.RequestBuilder(self._http, self._auth)
         self._generated: AuthenticatedClient | None = None
 
     @property
@@ -265,6 +258,7 @@ class TajoBrevo(_Base):
             self._generated = calls.make_generated_client(
                 base_url=self._config.base_url,
                 api_key=self._config.api_key,
+                auth=self._auth,
                 timeout=self._config.timeout,
                 sync_client=self._http,
                 async_client=None,
@@ -286,7 +280,7 @@ class TajoBrevo(_Base):
     ) -> None:
         self.close()
 
-    def _execute(self, call: calls._Call) -> calls._Result:
+    def _execute(self, call: calls.Call) -> calls.Result:
         return calls.execute_sync(call, self._requests, self._transport, self._secrets)
 
     def _sync_seam(self) -> ClientSeam:
@@ -468,7 +462,7 @@ class TajoBrevo(_Base):
         from .sync._api import batch_result, check_batch_arguments, run_sync
 
         check_batch_arguments(rows, import_threshold, max_import_bytes, progress)
-        prov = _provisioning(self._account, provisioning)
+        prov = cached_provisioning(self._account, provisioning)
         report = run_sync(
             self._sync_seam(),
             rows,
@@ -544,6 +538,7 @@ class TajoBrevo(_Base):
         """
         from .sync._api import run_sync
 
+        _check_sync_arguments(program, policy, dry_run, verify)
         return run_sync(
             self._sync_seam(),
             source,
@@ -674,7 +669,7 @@ class TajoBrevo(_Base):
 
     # -- reading ----------------------------------------------------------------------
 
-    def _iterate(self, pager: plans._Pager) -> Iterator[dict[str, Any]]:
+    def _iterate(self, pager: plans.Pager) -> Iterator[dict[str, Any]]:
         while (call := pager.next_call()) is not None:
             yield from pager.read_page(self._execute(call))
 
@@ -745,7 +740,7 @@ class TajoBrevo(_Base):
             action=action,
             modified_since=modified_since,
             created_since=created_since,
-            attributes=tuple(attributes) if not isinstance(attributes, str) else attributes,
+            attributes=attributes,
             list_ids=list_ids,
             poll_interval=poll_interval,
             max_poll_interval=max_poll_interval,
@@ -854,14 +849,14 @@ class AsyncTajoBrevo(_Base):
         if http_client is not None:
             if transport is not None:
                 raise ConfigurationError("pass http_client or transport, not both")
-            inner = _AsyncForwardTransport(http_client)
+            inner = AsyncForwardTransport(http_client)
         else:
             inner = transport if transport is not None else httpx.AsyncHTTPTransport()
         self._sleep = sleep or asyncio.sleep
-        self._transport = _AsyncPacedTransport(inner, self._core, self._sleep)
+        self._transport = AsyncPacedTransport(inner, self._core, self._sleep)
         self._files = AsyncBorrowedTransport(inner)
         self._http = httpx.AsyncClient(transport=self._transport, **self._client_kwargs())
-        self._requests = calls._Requests(self._http, self._config.api_key)
+        self._requests = calls.RequestBuilder(self._http, self._auth)
         self._generated: AuthenticatedClient | None = None
 
     @property
@@ -871,6 +866,7 @@ class AsyncTajoBrevo(_Base):
             self._generated = calls.make_generated_client(
                 base_url=self._config.base_url,
                 api_key=self._config.api_key,
+                auth=self._auth,
                 timeout=self._config.timeout,
                 sync_client=None,
                 async_client=self._http,
@@ -892,7 +888,7 @@ class AsyncTajoBrevo(_Base):
     ) -> None:
         await self.aclose()
 
-    async def _execute(self, call: calls._Call) -> calls._Result:
+    async def _execute(self, call: calls.Call) -> calls.Result:
         return await calls.execute_async(call, self._requests, self._transport, self._secrets)
 
     def _sync_seam(self) -> AsyncClientSeam:
@@ -992,7 +988,7 @@ class AsyncTajoBrevo(_Base):
         from .sync._api import batch_result, check_batch_arguments, run_async
 
         check_batch_arguments(rows, import_threshold, max_import_bytes, progress)
-        prov = _provisioning(self._account, provisioning)
+        prov = cached_provisioning(self._account, provisioning)
         report = await run_async(
             self._sync_seam(),
             rows,
@@ -1025,6 +1021,7 @@ class AsyncTajoBrevo(_Base):
         """See :meth:`TajoBrevo.sync_customers`."""
         from .sync._api import run_async
 
+        _check_sync_arguments(program, policy, dry_run, verify)
         return await run_async(
             self._sync_seam(),
             source,
@@ -1090,7 +1087,7 @@ class AsyncTajoBrevo(_Base):
             )
         )
 
-    async def _iterate(self, pager: plans._Pager) -> AsyncIterator[dict[str, Any]]:
+    async def _iterate(self, pager: plans.Pager) -> AsyncIterator[dict[str, Any]]:
         while (call := pager.next_call()) is not None:
             for item in pager.read_page(await self._execute(call)):
                 yield item
@@ -1127,7 +1124,7 @@ class AsyncTajoBrevo(_Base):
             action=action,
             modified_since=modified_since,
             created_since=created_since,
-            attributes=tuple(attributes) if not isinstance(attributes, str) else attributes,
+            attributes=attributes,
             list_ids=list_ids,
             poll_interval=poll_interval,
             max_poll_interval=max_poll_interval,

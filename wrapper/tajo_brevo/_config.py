@@ -158,7 +158,7 @@ def _env_rate(value: str | None) -> float | str | None:
     return parse_rate_limit(value, source=f"${ENV_RATE_LIMIT}")
 
 
-def _resolve(
+def resolve_config(
     *,
     api_key: str | None,
     base_url: str | None,

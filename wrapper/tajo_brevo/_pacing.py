@@ -1,7 +1,7 @@
 """Pacing and retry decisions (sans-IO): no sleeping and no I/O here.
 
-:class:`_Pacer` hands out send slots so that a client never exceeds its rate limit, for all
-the threads or tasks that share it; :class:`_RetryPolicy` says whether and how long to wait
+:class:`Pacer` hands out send slots so that a client never exceeds its rate limit, for all
+the threads or tasks that share it; :class:`RetryPolicy` says whether and how long to wait
 before repeating a request. The transports in ``_transport`` do the waiting.
 """
 
@@ -36,11 +36,11 @@ MAX_REPLANS = 100
 
 
 @dataclass(frozen=True)
-class _Slot:
+class Slot:
     """A send slot: how long to wait for it, and when it is planned to leave.
 
-    ``at`` is the planned time until :meth:`_Pacer.commit` accepts the slot, then the
-    time the request really left (what :meth:`_Pacer.observe` compares with).
+    ``at`` is the planned time until :meth:`Pacer.commit` accepts the slot, then the
+    time the request really left (what :meth:`Pacer.observe` compares with).
     """
 
     wait: float
@@ -48,7 +48,7 @@ class _Slot:
     committed: bool = False
 
 
-class _Pacer:
+class Pacer:
     """A thread-safe send scheduler: never more than the budget in any window of ``1 s + margin``.
 
     A sliding window, not fixed ones: Brevo counts fixed one-second windows that open at
@@ -134,18 +134,18 @@ class _Pacer:
         bisect.insort(self._planned, slot)
         return slot
 
-    def reserve_slot(self) -> _Slot:
+    def reserve_slot(self) -> Slot:
         """Plan the next send slot (its wait >= 0); pass it to :meth:`commit` when due."""
         with self._lock:
             now = self._clock()
             slot = self._plan(now)
-            return _Slot(slot - now, slot)
+            return Slot(slot - now, slot)
 
     def reserve(self) -> float:
         """Plan the next send slot; returns seconds to wait before sending (>= 0)."""
         return self.reserve_slot().wait
 
-    def commit(self, slot: _Slot) -> _Slot:
+    def commit(self, slot: Slot) -> Slot:
         """The caller of ``slot`` is ready to send now: may it?
 
         Returns:
@@ -168,19 +168,14 @@ class _Pacer:
             )
             if blocked:
                 again = self._plan(now)
-                return _Slot(again - now, again)
+                return Slot(again - now, again)
             self._sent.append(now)
             if self._margin > _WINDOW_MARGIN:
                 self._clean += 1
                 if self._clean >= _CLEAN_SENDS_PER_STEP:
                     self._margin = max(_WINDOW_MARGIN, self._margin - _MARGIN_STEP)
                     self._clean = 0
-            return _Slot(0.0, now, committed=True)
-
-    def wait_left(self) -> float:
-        """Seconds left of a pause (429, quota), for whoever asks now."""
-        with self._lock:
-            return max(0.0, self._not_before - self._clock())
+            return Slot(0.0, now, committed=True)
 
     def pause(self, seconds: float, *, rate_limited: bool = False) -> None:
         """Send nothing for ``seconds`` (e.g. after a 429), whoever is asking.
@@ -200,7 +195,7 @@ class _Pacer:
         self._not_before = max(self._not_before, until)
         self._next = max(self._next, until)
 
-    def observe(self, headers: Mapping[str, str], slot: _Slot | None = None) -> None:
+    def observe(self, headers: Mapping[str, str], slot: Slot | None = None) -> None:
         """Learn Brevo's limit, and slow down when Brevo counts more than this client sent.
 
         Args:
@@ -256,7 +251,7 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _RETRY_STATUSES = frozenset({408, 500, 502, 503, 504})
 
 
-def _is_retry_safe(method: str, path: str, content: bytes) -> bool:
+def is_retry_safe(method: str, path: str, content: bytes) -> bool:
     """Whether repeating this request can't create a duplicate.
 
     Args:
@@ -291,7 +286,7 @@ def _update_enabled(content: bytes) -> bool:
 
 
 @dataclass(frozen=True, kw_only=True)
-class _RetryPolicy:
+class RetryPolicy:
     """When to repeat a request and how long to wait first.
 
     Attributes:
@@ -368,7 +363,7 @@ class RequestStats:
 
 
 @dataclass
-class _Stats:
+class Stats:
     """Counters of what the client sent (thread-safe)."""
 
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)

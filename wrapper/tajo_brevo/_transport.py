@@ -1,11 +1,11 @@
 """The ONE place requests are paced and retried: an httpx transport wrapper (sync and async).
 
 Every request a client sends, including those made through ``client.generated``, goes
-through :class:`_PacedTransport` / :class:`_AsyncPacedTransport`. Each attempt first takes
-a slot from the client's :class:`~tajo_brevo._pacing._Pacer` and, once its wait is over,
+through :class:`PacedTransport` / :class:`AsyncPacedTransport`. Each attempt first takes
+a slot from the client's :class:`~tajo_brevo._pacing.Pacer` and, once its wait is over,
 commits it (or waits again for the new slot the pacer plans when a pause or the sends of
 other callers leave no room); the response's
-``x-sib-ratelimit-*`` headers feed it back; :class:`~tajo_brevo._pacing._RetryPolicy`
+``x-sib-ratelimit-*`` headers feed it back; :class:`~tajo_brevo._pacing.RetryPolicy`
 decides whether to repeat. The two loops below are the only code that waits.
 """
 
@@ -16,10 +16,10 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 
-from ._pacing import MAX_REPLANS, _is_retry_safe, _Pacer, _RetryPolicy, _Slot, _Stats
+from ._pacing import MAX_REPLANS, Pacer, RetryPolicy, Slot, Stats, is_retry_safe
 
 _log = logging.getLogger("tajo_brevo")
-#: Methods safe to repeat whatever the path (see _pacing._is_retry_safe).
+#: Methods safe to repeat whatever the path (see _pacing.is_retry_safe).
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 
@@ -30,7 +30,7 @@ def _relative_path(request: httpx.Request, base_path: str) -> str:
     return path
 
 
-class _ForwardTransport(httpx.BaseTransport):
+class ForwardTransport(httpx.BaseTransport):
     """Sends through a caller-supplied ``httpx.Client`` (its proxies, certificates, ...)."""
 
     def __init__(self, client: httpx.Client) -> None:
@@ -46,7 +46,7 @@ class _ForwardTransport(httpx.BaseTransport):
         pass
 
 
-class _AsyncForwardTransport(httpx.AsyncBaseTransport):
+class AsyncForwardTransport(httpx.AsyncBaseTransport):
     """Sends through a caller-supplied ``httpx.AsyncClient``."""
 
     def __init__(self, client: httpx.AsyncClient) -> None:
@@ -89,15 +89,15 @@ class AsyncBorrowedTransport(httpx.AsyncBaseTransport):
         pass
 
 
-class _PacingAndRetries:
+class PacingAndRetries:
     """What the sync and async transports share: pacing, policy, stats, logging."""
 
     def __init__(
         self,
         *,
-        pacer: _Pacer,
-        policy: _RetryPolicy,
-        stats: _Stats,
+        pacer: Pacer,
+        policy: RetryPolicy,
+        stats: Stats,
         base_path: str,
     ) -> None:
         self.pacer = pacer
@@ -112,7 +112,7 @@ class _PacingAndRetries:
         method = request.method
         if method in _IDEMPOTENT:  # most requests: no need to look at the path
             return True
-        return _is_retry_safe(method, self.path(request), request.content)
+        return is_retry_safe(method, self.path(request), request.content)
 
     def retry_after_response(
         self,
@@ -120,7 +120,7 @@ class _PacingAndRetries:
         response: httpx.Response,
         attempt: int,
         safe: bool,
-        slot: _Slot,
+        slot: Slot,
     ) -> float | None:
         self.pacer.observe(response.headers, slot)
         delay = self.policy.after_response(response.status_code, response.headers, attempt, safe)
@@ -160,11 +160,11 @@ class _PacingAndRetries:
         return delay
 
 
-class _PacedTransport(httpx.BaseTransport):
+class PacedTransport(httpx.BaseTransport):
     """Paces and retries every request sent through ``inner`` (sync)."""
 
     def __init__(
-        self, inner: httpx.BaseTransport, core: _PacingAndRetries, sleep: Callable[[float], None]
+        self, inner: httpx.BaseTransport, core: PacingAndRetries, sleep: Callable[[float], None]
     ) -> None:
         self._inner = inner
         self._core = core
@@ -208,13 +208,13 @@ class _PacedTransport(httpx.BaseTransport):
         self._inner.close()
 
 
-class _AsyncPacedTransport(httpx.AsyncBaseTransport):
+class AsyncPacedTransport(httpx.AsyncBaseTransport):
     """Paces and retries every request sent through ``inner`` (async)."""
 
     def __init__(
         self,
         inner: httpx.AsyncBaseTransport,
-        core: _PacingAndRetries,
+        core: PacingAndRetries,
         sleep: Callable[[float], Awaitable[None]],
     ) -> None:
         self._inner = inner
@@ -239,7 +239,7 @@ class _AsyncPacedTransport(httpx.AsyncBaseTransport):
             self._core.stats.record_send(request.method)
             try:
                 response = await self._inner.handle_async_request(request)
-                await response.aread()  # see _PacedTransport: the body is in the retry loop
+                await response.aread()  # see PacedTransport: the body is in the retry loop
             except httpx.TransportError as exc:
                 delay = self._core.retry_after_exception(request, exc, attempt, safe)
                 if delay is None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, get_args
 
 from .errors import ValidationError
 
@@ -34,7 +34,8 @@ __all__ = [
 
 BrevoType = Literal["text", "float", "date", "boolean"]
 
-_BREVO_TYPES: frozenset[str] = frozenset({"text", "float", "date", "boolean"})
+#: The attribute types Brevo stores (``BrevoType``'s values).
+BREVO_TYPES: frozenset[str] = frozenset(get_args(BrevoType))
 _NAME_RE = re.compile(r"[A-Z][A-Z0-9_]*")
 _ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -65,8 +66,8 @@ class AttributeSpec:
         problems: list[tuple[str, str]] = []
         if not _NAME_RE.fullmatch(self.name):
             problems.append(("name", f"{self.name!r} is not an upper-case name [A-Z][A-Z0-9_]*"))
-        if self.type not in _BREVO_TYPES:
-            problems.append(("type", f"{self.type!r} is not one of {sorted(_BREVO_TYPES)}"))
+        if self.type not in BREVO_TYPES:
+            problems.append(("type", f"{self.type!r} is not one of {sorted(BREVO_TYPES)}"))
         if self.category != "normal":
             problems.append(("category", f"{self.category!r} is not 'normal'"))
         if problems:

@@ -1,7 +1,7 @@
 """The loyalty logic, written once for both clients (sans-IO).
 
-Each operation is a generator *plan*: it yields a :class:`~tajo_brevo._adapter._Call`,
-receives its :class:`~tajo_brevo._adapter._Result` (or has the mapped exception thrown in),
+Each operation is a generator *plan*: it yields a :class:`~tajo_brevo._adapter.Call`,
+receives its :class:`~tajo_brevo._adapter.Result` (or has the mapped exception thrown in),
 and returns the operation's value. ``TajoBrevo`` drives plans with blocking calls,
 ``AsyncTajoBrevo`` with awaits; neither contains any logic of its own.
 
@@ -14,13 +14,13 @@ use.
 from .._adapter import to_attribute_info, to_contact, to_folder_info, to_list_info
 from ._base import Plan, Progress, Sleep, T, WaitingPlan
 from .account import (
-    _BREVO_TYPES,
-    _AccountCache,
+    AccountCache,
     check_against_account,
     fetch_attributes,
 )
 from .customers import (
     MEMBERS_CHUNK,
+    check_bool,
     create_plan,
     delete_plan,
     follow_process,
@@ -38,12 +38,12 @@ from .pagination import (
     CONTACTS_PAGE_MAX,
     FOLDERS_PAGE_MAX,
     LISTS_PAGE_MAX,
-    _Pager,
+    Pager,
     contacts_pager,
     folders_pager,
     lists_pager,
 )
-from .provisioning import ALL_CUSTOMERS_SUFFIX, list_names, provision_plan
+from .provisioning import ALL_CUSTOMERS_SUFFIX, check_program, list_names, provision_plan
 
 __all__ = [
     "ALL_CUSTOMERS_SUFFIX",
@@ -51,16 +51,17 @@ __all__ = [
     "FOLDERS_PAGE_MAX",
     "LISTS_PAGE_MAX",
     "MEMBERS_CHUNK",
-    "_BREVO_TYPES",
+    "AccountCache",
     "ContactExport",
+    "Pager",
     "Plan",
     "Progress",
     "Sleep",
     "T",
     "WaitingPlan",
-    "_AccountCache",
-    "_Pager",
     "check_against_account",
+    "check_bool",
+    "check_program",
     "checked_file_url",
     "contacts_pager",
     "create_plan",

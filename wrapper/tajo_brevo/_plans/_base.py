@@ -7,14 +7,11 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .._adapter import _Call, _Result
+from .._adapter import Call, Result
 
 _log = logging.getLogger("tajo_brevo")
 T = TypeVar("T")
-Plan = Generator[_Call, _Result, T]
-#: One API call a plan yields, and its answer (public names for the plan modules).
-Call = _Call
-Result = _Result
+Plan = Generator[Call, Result, T]
 Progress = Callable[[int], None]
 
 
@@ -26,4 +23,4 @@ class Sleep:
 
 
 #: A plan that may also wait (polling a Brevo process): it yields calls and sleeps.
-WaitingPlan = Generator[_Call | Sleep, Any, T]
+WaitingPlan = Generator[Call | Sleep, Any, T]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from .. import _adapter as calls
 from .._adapter import to_attribute_info
-from ..attributes import AttributeSpec, check_value
+from ..attributes import BREVO_TYPES, AttributeSpec, check_value
 from ..errors import (
     AttributeMismatchError,
     ConfigurationError,
@@ -21,11 +21,9 @@ from ..results import (
 )
 from ._base import Plan
 
-_BREVO_TYPES = frozenset({"text", "float", "date", "boolean"})
-
 
 @dataclass
-class _AccountCache:
+class AccountCache:
     """What a client learns about the account and reuses (shared by threads; cheap races)."""
 
     attribute_types: dict[str, str | None] | None = None
@@ -35,7 +33,7 @@ class _AccountCache:
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
-def fetch_attributes(state: _AccountCache) -> Plan[list[AttributeInfo]]:
+def fetch_attributes(state: AccountCache) -> Plan[list[AttributeInfo]]:
     """Read the account's attributes and refresh the cached types."""
     result = yield calls.list_attributes_call()
     body = result.body if isinstance(result.body, dict) else {}
@@ -46,7 +44,7 @@ def fetch_attributes(state: _AccountCache) -> Plan[list[AttributeInfo]]:
     return infos
 
 
-def _attribute_types(state: _AccountCache) -> Plan[dict[str, str | None]]:
+def attribute_types_plan(state: AccountCache) -> Plan[dict[str, str | None]]:
     with state.lock:
         cached = state.attribute_types
     if cached is None:
@@ -56,7 +54,7 @@ def _attribute_types(state: _AccountCache) -> Plan[dict[str, str | None]]:
     return cached
 
 
-def _known_attributes(state: _AccountCache) -> dict[str, AttributeInfo]:
+def known_attributes(state: AccountCache) -> dict[str, AttributeInfo]:
     with state.lock:
         return state.attributes or {}
 
@@ -122,7 +120,7 @@ def check_against_account(
             problems.append((name, problem))
             continue
         brevo_type = types[name]
-        if brevo_type in _BREVO_TYPES and (info is None or info.category != "category"):
+        if brevo_type in BREVO_TYPES and (info is None or info.category != "category"):
             try:
                 spec = AttributeSpec(name=name, type=brevo_type)  # type: ignore[arg-type]
             except ValidationError:
@@ -134,9 +132,13 @@ def check_against_account(
         raise AttributeMismatchError(problems)
 
 
-def _provisioning(state: _AccountCache, given: ProvisionResult | None) -> ProvisionResult:
-    if given is not None:
+def cached_provisioning(state: AccountCache, given: ProvisionResult | None) -> ProvisionResult:
+    if isinstance(given, ProvisionResult):
         return given
+    if given is not None:
+        raise ValidationError(
+            [("provisioning", f"must be a ProvisionResult or None, got {type(given).__name__}")]
+        )
     with state.lock:
         current = state.provisioning
     if current is None:

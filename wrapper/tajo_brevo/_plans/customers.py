@@ -8,7 +8,8 @@ from typing import Any
 
 from .. import _adapter as calls
 from .._adapter import as_int
-from ..attributes import text_problem
+from .._profile_codec import email_problem
+from ..attributes import BREVO_TYPES, text_problem
 from ..errors import (
     BadRequestError,
     BrevoError,
@@ -16,7 +17,7 @@ from ..errors import (
     NotFoundError,
     ValidationError,
 )
-from ..profile import LoyaltyProfile, _email_problem
+from ..profile import LoyaltyProfile
 from ..results import (
     AttributeInfo,
     MembershipResult,
@@ -26,12 +27,11 @@ from ..results import (
 from ..tiers import Tier, TierPolicy
 from ._base import Plan, Sleep, WaitingPlan
 from .account import (
-    _BREVO_TYPES,
-    _AccountCache,
-    _attribute_types,
-    _known_attributes,
-    _provisioning,
+    AccountCache,
+    attribute_types_plan,
+    cached_provisioning,
     check_against_account,
+    known_attributes,
 )
 
 #: Brevo's contact ids are 64-bit.
@@ -66,12 +66,42 @@ def _prepare(
     return _Prepared(profile, attributes, profile.loyalty_tier)
 
 
+def check_bool(name: str, value: object) -> bool:
+    """``value`` if it is a bool (a truthy string or None is not a yes or a no)."""
+    if not isinstance(value, bool):
+        raise ValidationError([(name, f"must be True or False, got {value!r:.60}")])
+    return value
+
+
+def _check_customer(profile: object, provisioning: object, list_ids: Iterable[int]) -> list[int]:
+    """The arguments of an upsert or a create, checked before anything is read or sent."""
+    if not isinstance(profile, LoyaltyProfile):
+        raise ValidationError(
+            [("profile", f"must be a LoyaltyProfile, got {type(profile).__name__}")]
+        )
+    if provisioning is not None and not isinstance(provisioning, ProvisionResult):
+        raise ValidationError(
+            [
+                (
+                    "provisioning",
+                    f"must be a ProvisionResult or None, got {type(provisioning).__name__}",
+                )
+            ]
+        )
+    return _extra_lists(list_ids)
+
+
 def _extra_lists(list_ids: Iterable[int]) -> list[int]:
     ids = _sequence(list_ids, "list_ids", "list ids")
-    bad = [i for i in ids if isinstance(i, bool) or not isinstance(i, int) or i < 1]
+    bad = [i for i in ids if not _is_id(i)]
     if bad:
-        raise ValidationError([("list_ids", f"must be positive ints, got {bad!r}")])
+        raise ValidationError([("list_ids", f"must be positive ints, got {bad!r:.200}")])
     return ids
+
+
+def _is_id(value: object) -> bool:
+    """A Brevo id: a positive 64-bit int (not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= _MAX_CONTACT_ID
 
 
 def _sequence(values: object, name: str, what: str) -> list[Any]:
@@ -91,7 +121,7 @@ def _merge(*groups: Iterable[int]) -> list[int]:
 
 
 def upsert_plan(
-    state: _AccountCache,
+    state: AccountCache,
     profile: LoyaltyProfile,
     *,
     provisioning: ProvisionResult | None,
@@ -108,10 +138,11 @@ def upsert_plan(
     3. 204 on that POST means someone created the contact between 1 and 2: one more
        ``PUT`` unlinks the other tier lists.
     """
-    prov = _provisioning(state, provisioning)
-    types = yield from _attribute_types(state)
-    prepared = _prepare(profile, prov.policy, types, _known_attributes(state))
-    return (yield from _send_upsert(prepared, prov, _extra_lists(list_ids)))
+    extra = _check_customer(profile, provisioning, list_ids)
+    prov = cached_provisioning(state, provisioning)
+    types = yield from attribute_types_plan(state)
+    prepared = _prepare(profile, prov.policy, types, known_attributes(state))
+    return (yield from _send_upsert(prepared, prov, extra))
 
 
 def _send_upsert(
@@ -166,17 +197,18 @@ def _send_upsert(
 
 
 def create_plan(
-    state: _AccountCache,
+    state: AccountCache,
     profile: LoyaltyProfile,
     *,
     provisioning: ProvisionResult | None,
     list_ids: Iterable[int] = (),
 ) -> Plan[UpsertResult]:
     """Create a new customer; an existing email is a DuplicateContactError (no update)."""
-    prov = _provisioning(state, provisioning)
-    types = yield from _attribute_types(state)
-    prepared = _prepare(profile, prov.policy, types, _known_attributes(state))
-    lists = _merge(prov.list_ids_for(prepared.tier), _extra_lists(list_ids))
+    extra = _check_customer(profile, provisioning, list_ids)
+    prov = cached_provisioning(state, provisioning)
+    types = yield from attribute_types_plan(state)
+    prepared = _prepare(profile, prov.policy, types, known_attributes(state))
+    lists = _merge(prov.list_ids_for(prepared.tier), extra)
     result = yield calls.create_contact_call(
         {"email": prepared.profile.email, "attributes": prepared.attributes, "listIds": lists}
     )
@@ -206,18 +238,18 @@ def _identifier(identifier: str | int) -> str | int:
         raise ValidationError([("identifier", "must not be empty")])
     problem = text_problem(identifier)
     if problem is None and "@" in identifier:
-        problem = _email_problem(identifier)
+        problem = email_problem(identifier)
     if problem is not None:
         raise ValidationError([("identifier", problem)])
     return identifier
 
 
-def get_plan(state: _AccountCache, identifier: str | int) -> Plan[LoyaltyProfile]:
+def get_plan(state: AccountCache, identifier: str | int) -> Plan[LoyaltyProfile]:
     """Read one contact as a LoyaltyProfile (extra attributes decoded by account type)."""
     result = yield calls.get_contact_call(_identifier(identifier))
     with state.lock:
         types = state.attribute_types
-    known = {k: v for k, v in (types or {}).items() if v in _BREVO_TYPES}
+    known = {k: v for k, v in (types or {}).items() if v in BREVO_TYPES}
     body = result.body if isinstance(result.body, dict) else {}
     email = body.get("email")
     if not isinstance(email, str) or not email.strip():
@@ -231,7 +263,7 @@ def get_plan(state: _AccountCache, identifier: str | int) -> Plan[LoyaltyProfile
 def delete_plan(identifier: str | int, *, hard: bool) -> Plan[None]:
     """Hard: DELETE the contact. Soft: blacklist it for email, keeping its lists."""
     ident = _identifier(identifier)
-    if hard:
+    if check_bool("hard", hard):
         yield calls.delete_contact_call(ident)
     else:
         yield calls.update_contact_call(ident, {"emailBlacklisted": True})
@@ -285,7 +317,7 @@ def _members(
         if not address:
             problems.append((where, "must not be empty"))
             return
-        problem = _email_problem(address)
+        problem = email_problem(address)
         if problem is None:
             good_emails.append(address)
         else:
@@ -446,8 +478,8 @@ def membership_plan(
     completed each member it left unnamed is read back (one GET each: a process does not
     say which members it changed); a chunk Brevo refuses counts as failures.
     """
-    if isinstance(list_id, bool) or not isinstance(list_id, int) or list_id < 1:
-        raise ValidationError([("list_id", f"must be a positive int, got {list_id!r}")])
+    if not _is_id(list_id):
+        raise ValidationError([("list_id", f"must be a positive int, got {list_id!r:.60}")])
     if (
         isinstance(process_timeout, bool)
         or not isinstance(process_timeout, int | float)

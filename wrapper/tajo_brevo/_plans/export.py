@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
 from collections.abc import (
     AsyncIterable,
     AsyncIterator,
@@ -30,7 +31,6 @@ from collections.abc import (
     Callable,
     Iterable,
     Iterator,
-    Sequence,
 )
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from typing import Any, Final
@@ -38,9 +38,12 @@ from typing import Any, Final
 import httpx
 
 from .. import _adapter as calls
+from .._adapter import Call, Result
+from .._profile_codec import EXTRA_NAME_RE
+from ..attributes import text_problem
 from ..errors import ExportError, NotFoundError, ValidationError
 from ..results import ExportedContact
-from ._base import Call, Plan, Result
+from ._base import Plan
 
 __all__ = [
     "EXPORT_ACTIONS",
@@ -106,7 +109,7 @@ class ContactExport:
         action: str = "allContacts",
         modified_since: dt.datetime | None = None,
         created_since: dt.datetime | None = None,
-        attributes: Sequence[str] = (),
+        attributes: Iterable[str] = (),
         list_ids: bool = True,
         poll_interval: float = 1.0,
         max_poll_interval: float = 10.0,
@@ -115,7 +118,7 @@ class ContactExport:
         problems: list[tuple[str, str]] = []
         for name, value in (("list_id", list_id), ("segment_id", segment_id)):
             if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int) or value < 1
+                isinstance(value, bool) or not isinstance(value, int) or not 1 <= value < 2**63
             ):
                 problems.append((name, f"must be an int >= 1 or None, got {value!r:.60}"))
         if list_id is not None and segment_id is not None:
@@ -135,17 +138,32 @@ class ContactExport:
             and created_since is None
         ):
             problems.append(("list_id", "give list_id, segment_id or a date filter"))
-        if isinstance(attributes, str) or not all(
-            isinstance(a, str) and a.strip() for a in attributes
+        if isinstance(attributes, str | bytes) or not isinstance(attributes, Iterable):
+            attributes = ()
+            problems.append(("attributes", "must be a sequence of attribute names"))
+        attributes = tuple(attributes)
+        if not all(
+            isinstance(a, str)
+            and text_problem(a) is None
+            and EXTRA_NAME_RE.fullmatch(a.strip().upper())
+            for a in attributes
         ):
             problems.append(("attributes", "must be a sequence of attribute names"))
-        for name, seconds in (
-            ("poll_interval", poll_interval),
-            ("max_poll_interval", max_poll_interval),
-            ("timeout", timeout),
+        if not isinstance(list_ids, bool):
+            problems.append(("list_ids", f"must be True or False, got {list_ids!r:.60}"))
+        for name, seconds, least in (
+            # A wait of 0 between polls would never grow (it doubles): a tight loop.
+            ("poll_interval", poll_interval, math.ulp(0)),
+            ("max_poll_interval", max_poll_interval, math.ulp(0)),
+            ("timeout", timeout, 0),
         ):
-            if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
-                problems.append((name, f"must be seconds >= 0, got {seconds!r:.60}"))
+            if (
+                isinstance(seconds, bool)
+                or not isinstance(seconds, int | float)
+                or not least <= seconds < math.inf
+            ):
+                bound = "> 0" if least else ">= 0"
+                problems.append((name, f"must be seconds {bound}, got {seconds!r:.60}"))
         if problems:
             raise ValidationError(problems)
         filter_: dict[str, Any] = {"actionForContacts": action}

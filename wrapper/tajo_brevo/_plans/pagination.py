@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import _adapter as calls
-from .._adapter import _Call, _Result
+from .._adapter import Call, Result
 from ..errors import (
     ValidationError,
 )
@@ -21,7 +21,7 @@ FOLDERS_PAGE_MAX = 50
 _MAX_PAGES = 10_000
 
 
-class _Pager:
+class Pager:
     """Offset pagination over one list endpoint (sans-IO).
 
     ``next_call()`` gives the next page's call or None when done; ``read_page(result)`` returns
@@ -29,7 +29,7 @@ class _Pager:
     ``_MAX_PAGES`` pages.
     """
 
-    def __init__(self, make_call: Callable[[int, int], _Call], key: str, page_size: int) -> None:
+    def __init__(self, make_call: Callable[[int, int], Call], key: str, page_size: int) -> None:
         self._make_call = make_call
         self._key = key
         self._page_size = page_size
@@ -37,12 +37,12 @@ class _Pager:
         self._pages = 0
         self._done = False
 
-    def next_call(self) -> _Call | None:
+    def next_call(self) -> Call | None:
         if self._done or self._pages >= _MAX_PAGES:
             return None
         return self._make_call(self._page_size, self._offset)
 
-    def read_page(self, result: _Result) -> list[dict[str, Any]]:
+    def read_page(self, result: Result) -> list[dict[str, Any]]:
         body = result.body if isinstance(result.body, dict) else {}
         page = [item for item in body.get(self._key) or [] if isinstance(item, dict)]
         self._pages += 1
@@ -59,13 +59,13 @@ def _page_size(page_size: object, cap: int) -> int:
     return min(page_size, cap)
 
 
-def contacts_pager(modified_since: dt.datetime | None, page_size: int) -> _Pager:
+def contacts_pager(modified_since: dt.datetime | None, page_size: int) -> Pager:
     if modified_since is not None and not isinstance(modified_since, dt.datetime):
         raise ValidationError(
             [("modified_since", f"must be a datetime or None, got {modified_since!r:.60}")]
         )
     size = _page_size(page_size, CONTACTS_PAGE_MAX)
-    return _Pager(
+    return Pager(
         lambda limit, offset: calls.list_contacts_call(
             limit=limit, offset=offset, modified_since=modified_since
         ),
@@ -74,23 +74,23 @@ def contacts_pager(modified_since: dt.datetime | None, page_size: int) -> _Pager
     )
 
 
-def lists_pager(page_size: int = LISTS_PAGE_MAX) -> _Pager:
-    return _Pager(
+def lists_pager(page_size: int = LISTS_PAGE_MAX) -> Pager:
+    return Pager(
         lambda limit, offset: calls.list_lists_call(limit=limit, offset=offset),
         "lists",
         _page_size(page_size, LISTS_PAGE_MAX),
     )
 
 
-def folders_pager(page_size: int = FOLDERS_PAGE_MAX) -> _Pager:
-    return _Pager(
+def folders_pager(page_size: int = FOLDERS_PAGE_MAX) -> Pager:
+    return Pager(
         lambda limit, offset: calls.list_folders_call(limit=limit, offset=offset),
         "folders",
         _page_size(page_size, FOLDERS_PAGE_MAX),
     )
 
 
-def _all_pages(pager: _Pager) -> Plan[list[dict[str, Any]]]:
+def all_pages(pager: Pager) -> Plan[list[dict[str, Any]]]:
     items: list[dict[str, Any]] = []
     while (call := pager.next_call()) is not None:
         items.extend(pager.read_page((yield call)))

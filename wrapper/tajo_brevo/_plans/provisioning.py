@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import _adapter as calls
-from .._adapter import _Result, as_int
+from .._adapter import Result, as_int
 from ..attributes import TAJO_ATTRIBUTES, text_problem
 from ..errors import (
     BadRequestError,
@@ -16,8 +16,8 @@ from ..results import (
 )
 from ..tiers import Tier, TierPolicy
 from ._base import Plan
-from .account import _AccountCache, fetch_attributes
-from .pagination import _all_pages, folders_pager, lists_pager
+from .account import AccountCache, fetch_attributes
+from .pagination import all_pages, folders_pager, lists_pager
 
 ALL_CUSTOMERS_SUFFIX = "All customers"
 #: The program names a folder and lists; keep their names short enough to read.
@@ -31,10 +31,8 @@ def list_names(program: str) -> tuple[str, dict[Tier, str]]:
     }
 
 
-def provision_plan(
-    state: _AccountCache, *, program: str, policy: TierPolicy
-) -> Plan[ProvisionResult]:
-    """Make the account ready for the program; writes only what is missing."""
+def check_program(program: object, policy: object) -> str:
+    """The program name (stripped), refused with its policy before anything is sent."""
     program = program.strip() if isinstance(program, str) else program
     if not isinstance(program, str) or not program:
         raise ValidationError([("program", f"must be a non-empty name, got {program!r:.60}")])
@@ -43,6 +41,14 @@ def provision_plan(
         raise ValidationError([("program", reason)])
     if not isinstance(policy, TierPolicy):
         raise ValidationError([("policy", f"must be a TierPolicy, got {type(policy).__name__}")])
+    return program
+
+
+def provision_plan(
+    state: AccountCache, *, program: str, policy: TierPolicy
+) -> Plan[ProvisionResult]:
+    """Make the account ready for the program; writes only what is missing."""
+    program = check_program(program, policy)
 
     found = {info.name: info for info in (yield from fetch_attributes(state))}
     created: list[str] = []
@@ -71,7 +77,7 @@ def provision_plan(
         else:
             created.append(spec.name)
 
-    folders = yield from _all_pages(folders_pager())
+    folders = yield from all_pages(folders_pager())
     same_name = sorted(
         (f for f in folders if f.get("name") == program and as_int(f.get("id")) is not None),
         key=lambda f: f["id"],
@@ -85,7 +91,7 @@ def provision_plan(
     all_name, tier_names = list_names(program)
     existing_lists: dict[str, int] = {}
     if not folder_created:
-        for item in (yield from _all_pages(lists_pager())):
+        for item in (yield from all_pages(lists_pager())):
             list_id = as_int(item.get("id"))
             name = item.get("name")
             if list_id is None or item.get("folderId") != folder_id or not isinstance(name, str):
@@ -125,7 +131,7 @@ def provision_plan(
     return provisioned
 
 
-def _created_id(result: _Result, what: str) -> int:
+def _created_id(result: Result, what: str) -> int:
     body = result.body if isinstance(result.body, dict) else {}
     created = as_int(body.get("id"))
     if created is None:

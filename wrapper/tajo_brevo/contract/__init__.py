@@ -10,12 +10,14 @@ Modules (import the one you need; each pulls only its own dependencies):
   spec with openapi-core (for respx tests of a client).
 - ``tajo_brevo.contract.strategies``: hypothesis strategies for request inputs and
   response bodies generated from the spec's schemas.
-- ``tajo_brevo.contract.schemathesis_setup``: the schemathesis configuration every run
-  shares (formats, hooks, links, per-operation expected statuses, warnings).
+- ``tajo_brevo.contract.schemathesis_setup``: load the spec as a schemathesis schema
+  and run it in process, from what every run shares: ``st_config`` (configuration:
+  per-operation expected statuses, warnings, known data), ``st_hooks`` (formats and
+  data hooks) and ``st_links`` (the stateful links the spec can't declare).
 - ``tajo_brevo.contract.runner``: run the schemathesis suite against a base URL and
   report per operation (used by ``tajo-brevo contract``), with its parts:
-  ``discovery`` (what exists on the target), ``st_config`` (the config and spec handed
-  to ``schemathesis run``), ``st_extension`` (the hooks module schemathesis loads),
+  ``discovery`` (what exists on the target), ``st_config`` (also the config and spec
+  handed to ``schemathesis run``), ``st_extension`` (the hooks module schemathesis loads),
   ``results`` (summary, verdict, JUnit), ``writes`` (what a write run may touch and the
   record of what it created) and ``cleanup``. ``_schemathesis_internals`` is the one
   module that reaches past schemathesis' documented interfaces.

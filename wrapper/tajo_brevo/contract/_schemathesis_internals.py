@@ -9,11 +9,16 @@ so a schemathesis upgrade that moves them fails loudly, naming what moved):
 
 - reading one scenario's cases, responses and check results from an engine event (the
   extension guide hands events to handlers but documents no field of them);
+- whether a generated case has a body (:func:`has_body`: schemathesis marks "no body"
+  with its ``NotSet`` sentinel);
 - the phase a case was generated in (``case.meta.phase``), which keeps a write run's
   stateful steps on what the run created;
 - running an in-process schema (an ASGI app) through schemathesis' CLI reporter, for the
   pytest suite against the mock (:func:`run_with_cli_reporter`); ``schemathesis run``
-  itself only takes a URL.
+  itself only takes a URL;
+- the stateful phase's exploration knobs (``BASE_EXPLORATION_RATE`` and the link
+  calibration's ``use_probability``), which a test turns to "always explore past a link"
+  (:func:`always_explore_links`).
 
 Tested with schemathesis 4.32 (``pyproject.toml`` pins ``>=4.32,<5``).
 """
@@ -28,8 +33,10 @@ from typing import Any
 __all__ = [
     "CaseOutcome",
     "EngineNote",
+    "always_explore_links",
     "check_compatibility",
     "decode_event",
+    "has_body",
     "operation_id",
     "phase_name",
     "run_with_cli_reporter",
@@ -73,6 +80,13 @@ class EngineNote:
 def operation_id(operation: Any) -> str:
     """The operationId of a schemathesis ``APIOperation`` ("" when it has none)."""
     return str(operation.definition.raw.get("operationId", "") or "")
+
+
+def has_body(case: Any) -> bool:
+    """Whether a schemathesis case carries a body (its ``NotSet`` sentinel means none)."""
+    from schemathesis.core import NotSet
+
+    return not isinstance(case.body, NotSet)
 
 
 def phase_name(case: Any) -> str:
@@ -160,6 +174,27 @@ def run_with_cli_reporter(schema: Any) -> int:
     return 0
 
 
+def always_explore_links(keep: str) -> None:
+    """Make this process's stateful phase explore past every link except those named ``keep``.
+
+    Schemathesis sometimes leaves a link's value out on purpose and generates the
+    parameter instead (exploration, a random coin). For a test that needs every linked
+    step to explore: p(use a path link) = 1 - rate * 0.5 (path parameter) * 0.5
+    (required) = 0 with the rate at 4, before link calibration and after it; the links
+    whose transition name contains ``keep`` always stay on. Global and irreversible:
+    call it only in a process of its own (a ``schemathesis run`` hooks module).
+    """
+    import schemathesis.engine.link_calibration as calibration
+    import schemathesis.specs.openapi.stateful as stateful
+
+    stateful.BASE_EXPLORATION_RATE = 4.0  # type: ignore[attr-defined]
+
+    def use_probability(_self: Any, transition_id: str) -> float:
+        return 1.0 if keep in transition_id else 0.0
+
+    calibration.LinkCalibrationState.use_probability = use_probability  # type: ignore[method-assign,assignment]
+
+
 def _fields(cls: type) -> set[str]:
     names: set[str] = set(getattr(cls, "__slots__", ()))
     names |= set(getattr(cls, "__dataclass_fields__", {}))
@@ -173,10 +208,12 @@ def check_compatibility() -> list[str]:
     try:
         from schemathesis.cli.commands.run.executor import _execute
         from schemathesis.cli.events import LoadingFinished, LoadingStarted  # noqa: F401
+        from schemathesis.core import NotSet  # noqa: F401
         from schemathesis.engine import events, from_schema  # noqa: F401
         from schemathesis.engine.recorder import CaseNode, CheckNode, Interaction, ScenarioRecorder
     except ImportError as exc:
         return [f"import: {exc}"]
+    problems += _exploration_problems()
     expected_parameters = {"config", "args", "params", "startup_warnings"}
     missing = expected_parameters - set(inspect.signature(_execute).parameters)
     if missing:
@@ -194,4 +231,33 @@ def check_compatibility() -> list[str]:
         gone = names - _fields(cls)
         if gone:
             problems.append(f"{cls.__module__}.{cls.__name__} lost {sorted(gone)}")
+    return problems
+
+
+def _exploration_problems() -> list[str]:
+    """What :func:`always_explore_links` patches, checked without patching it."""
+    try:
+        import schemathesis.engine.link_calibration as calibration
+        import schemathesis.specs.openapi.stateful as stateful
+    except ImportError as exc:
+        return [f"import: {exc} (always_explore_links)"]
+    problems: list[str] = []
+    rate = getattr(stateful, "BASE_EXPLORATION_RATE", None)
+    if not isinstance(rate, int | float):
+        problems.append(
+            "schemathesis.specs.openapi.stateful.BASE_EXPLORATION_RATE is gone "
+            "(always_explore_links sets it)"
+        )
+    state = getattr(calibration, "LinkCalibrationState", None)
+    method = getattr(state, "use_probability", None)
+    if method is None:
+        problems.append(
+            "schemathesis.engine.link_calibration.LinkCalibrationState.use_probability "
+            "is gone (always_explore_links replaces it)"
+        )
+    elif len(inspect.signature(method).parameters) != 2:
+        problems.append(
+            "LinkCalibrationState.use_probability no longer takes (self, transition_id) "
+            f"but {list(inspect.signature(method).parameters)} (always_explore_links)"
+        )
     return problems

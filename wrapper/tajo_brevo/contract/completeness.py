@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tajo_brevo.contract._spec import iter_operations, load_spec
+from tajo_brevo._openapi_kit import iter_operations, load_spec
 
 __all__ = ["CompletenessReport", "OperationStatus", "check", "documented_pairs"]
 

@@ -7,8 +7,8 @@ interfaces only:
 
 1. :mod:`~tajo_brevo.contract.discovery` reads what exists on the target (GETs);
 2. :mod:`~tajo_brevo.contract.st_config` writes the spec (with the stateful links) and a
-   ``schemathesis.toml`` built from :mod:`~tajo_brevo.contract.schemathesis_setup`, the
-   setup the pytest suite against the mock uses, so both apply identical checks;
+   ``schemathesis.toml`` built from the configuration the pytest suite against the mock
+   uses, so both apply identical checks;
 3. ``schemathesis run`` loads :mod:`~tajo_brevo.contract.st_extension` through
    ``SCHEMATHESIS_HOOKS`` (hooks, and a handler that writes per-operation results and, in
    a write run, the record of what it created), and writes its JUnit and JSON reports;
@@ -138,10 +138,10 @@ def _warnings_that_fail(
 ) -> tuple[list[str], list[str]]:
     """The warnings of schemathesis' JSON report that fail this run, and notes for the rest.
 
-    Per-operation exemptions (``schemathesis_setup.WARNING_EXEMPTIONS``) are in the
+    Per-operation exemptions (``st_config.WARNING_EXEMPTIONS``) are in the
     config: schemathesis does not raise those, so they are not in the report.
     """
-    from tajo_brevo.contract.schemathesis_setup import POSITIVE_EXTRA_STATUSES
+    from tajo_brevo.contract.st_config import POSITIVE_EXTRA_STATUSES
 
     found: list[str] = []
     notes: list[str] = []
@@ -218,7 +218,7 @@ def run_contract(
         ValueError: ``max_examples`` < 1, or no operation is selected.
         FileNotFoundError: no spec at ``spec_path``.
     """
-    from tajo_brevo.contract.schemathesis_setup import with_links
+    from tajo_brevo.contract.st_links import with_links
 
     if max_examples < 1:
         raise ValueError("max_examples must be at least 1")

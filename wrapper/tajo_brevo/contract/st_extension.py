@@ -29,16 +29,16 @@ import click
 import schemathesis
 from schemathesis import cli
 
-from tajo_brevo.contract import schemathesis_setup as setup
+from tajo_brevo.contract import st_hooks as hooks
 from tajo_brevo.contract._schemathesis_internals import decode_event, operation_id, phase_name
 from tajo_brevo.contract.writes import WriteRecord, keep_off_existing_data, prefix_names
 
 __all__ = ["ContractResults"]
 
-setup.register_formats()
-schemathesis.hook("filter_path_parameters")(setup.identifier_reaches_its_route)
-schemathesis.hook("filter_case")(setup.query_mutation_survives)
-schemathesis.hook("map_case")(setup.PositiveCreatesFitState())
+hooks.register_formats()
+schemathesis.hook("filter_path_parameters")(hooks.identifier_reaches_its_route)
+schemathesis.hook("filter_case")(hooks.query_mutation_survives)
+schemathesis.hook("map_case")(hooks.PositiveCreatesFitState())
 
 _group = cli.add_group("tajo-brevo contract")
 _group.add_option(

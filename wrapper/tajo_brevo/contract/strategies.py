@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 from hypothesis import strategies as st
 
-from tajo_brevo.contract._spec import Operation, iter_operations, resolve
+from tajo_brevo._openapi_kit import Operation, iter_operations, resolve
 
 __all__ = ["RequestInput", "ResponseCase", "SpecStrategies", "from_schema", "realistic_emails"]
 
@@ -201,7 +201,7 @@ class SpecStrategies:
     """Strategies for every operation of one spec.
 
     Args:
-        doc: the loaded OpenAPI document (see ``tajo_brevo.contract._spec.load_spec``).
+        doc: the loaded OpenAPI document (see ``tajo_brevo._openapi_kit.load_spec``).
         reserved_path_values: values a string path parameter must never take because
             they are fixed segments of another path (``/contacts/lists`` vs
             ``/contacts/{identifier}``); defaults to every fixed segment of the spec.

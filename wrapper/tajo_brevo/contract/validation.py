@@ -21,7 +21,13 @@ from typing import Any
 
 import httpx
 
-from tajo_brevo.contract._spec import iter_operations, load_spec
+from tajo_brevo._openapi_kit import (
+    OpenAPIRequest,
+    OpenAPIResponse,
+    iter_operations,
+    load_spec,
+    schema_errors,
+)
 
 __all__ = ["ContractViolation", "SpecValidator"]
 
@@ -50,77 +56,16 @@ class _Route:
     fixed_segments: int
 
 
-class _OpenAPIRequest:
-    """An httpx.Request seen through openapi-core's Request protocol."""
-
-    def __init__(self, request: httpx.Request) -> None:
-        from openapi_core.datatypes import RequestParameters
-        from werkzeug.datastructures import Headers, ImmutableMultiDict
-
-        self._request = request
-        self.parameters = RequestParameters(
-            query=ImmutableMultiDict(list(request.url.params.multi_items())),
-            header=Headers(list(request.headers.multi_items())),
-            cookie=ImmutableMultiDict(),
-        )
-
-    @property
-    def host_url(self) -> str:
-        return f"{self._request.url.scheme}://{self._request.url.netloc.decode('ascii')}"
-
-    @property
-    def path(self) -> str:
-        # The raw (still percent-encoded) path: an identifier holding an encoded "/"
-        # must not split into two path segments.
-        return self._request.url.raw_path.decode("ascii").split("?", 1)[0]
-
-    @property
-    def method(self) -> str:
-        return self._request.method.lower()
-
-    @property
-    def body(self) -> bytes | None:
-        content = self._request.read()
-        return content or None
-
-    @property
-    def content_type(self) -> str:
-        return str(self._request.headers.get("content-type", "")).lower()
-
-
-class _OpenAPIResponse:
-    """An httpx.Response seen through openapi-core's Response protocol."""
-
-    def __init__(self, response: httpx.Response) -> None:
-        from werkzeug.datastructures import Headers
-
-        self._response = response
-        self.headers = Headers(list(response.headers.multi_items()))
-
-    @property
-    def status_code(self) -> int:
-        return self._response.status_code
-
-    @property
-    def content_type(self) -> str:
-        return str(self._response.headers.get("content-type", "")).lower()
-
-    @property
-    def data(self) -> bytes | None:
-        content = self._response.read()
-        return content or None
-
-
 def _describe(error: BaseException) -> str:
     """Flatten openapi-core's error and its schema errors into one line."""
     parts = [f"{type(error).__name__}: {error}"]
     cause: BaseException | None = error.__cause__
     while cause is not None:
-        schema_errors = getattr(cause, "schema_errors", None)
-        if schema_errors:
+        errors = schema_errors(cause)
+        if errors:
             parts += [
                 f"{'/'.join(str(p) for p in e.absolute_path) or '<root>'}: {e.message}"
-                for e in schema_errors
+                for e in errors
             ]
         else:
             parts.append(f"{type(cause).__name__}: {cause}")
@@ -187,7 +132,7 @@ class SpecValidator:
             ContractViolation: the request does not conform, naming the operation.
         """
         try:
-            self._openapi.validate_request(_OpenAPIRequest(request))
+            self._openapi.validate_request(OpenAPIRequest.from_httpx(request))
         except Exception as exc:  # openapi-core reports through several exception trees
             raise ContractViolation(self.operation_id(request), "request", _describe(exc)) from exc
 
@@ -198,7 +143,9 @@ class SpecValidator:
             ContractViolation: the status is undocumented or headers/body don't conform.
         """
         try:
-            self._openapi.validate_response(_OpenAPIRequest(request), _OpenAPIResponse(response))
+            self._openapi.validate_response(
+                OpenAPIRequest.from_httpx(request), OpenAPIResponse.from_httpx(response)
+            )
         except Exception as exc:  # openapi-core reports through several exception trees
             raise ContractViolation(self.operation_id(request), "response", _describe(exc)) from exc
 

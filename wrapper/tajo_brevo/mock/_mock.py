@@ -25,6 +25,7 @@ from ._app import (
 )
 from ._inspection import MockAccount, MockInspection, resolve_rate_limit
 from ._limits import RATE_LIMIT_TIERS, Fault, FaultInjector, RateLimiter
+from ._network import fetch_file, post_notification
 from ._server import BackgroundServer
 from ._state import REPORT_PATH, MockState, utc_now
 from ._transport import AsyncMockTransport, MockTransport
@@ -130,6 +131,8 @@ class BrevoMock(MockInspection):
                 account_email=account_email,
                 import_delay=import_delay,
                 import_rows_per_second=import_rows_per_second,
+                notify=post_notification,
+                fetch=fetch_file,
                 files_path=REPORT_PATH if index == 0 else f"/_mock/accounts/{index}/processes",
             )
             state.membership_process_above = membership_process_above

@@ -29,11 +29,18 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
 from jsonschema import FormatChecker
 from jsonschema.exceptions import ValidationError
 from openapi_schema_validator import OAS31Validator, oas31_format_checker
 
+from .._openapi_kit import (
+    HTTP_METHODS,
+    OpenAPIRequest,
+    OpenAPIResponse,
+    load_spec,
+    resolve,
+    schema_errors,
+)
 from ._state import EMAIL_RE, MockAPIError
 
 #: Host the openapi-core response validator sees (any host works for the mock).
@@ -41,7 +48,6 @@ _HOST = "http://tajo-brevo-mock"
 #: Path prefix of the API (the spec's server is https://api.brevo.com/v3).
 API_PREFIX = "/v3"
 _MAX_DETAIL = 300
-_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 
 def _is_email(value: Any) -> bool:
@@ -187,29 +193,6 @@ def _schema_error(errors: Sequence[ValidationError], param: str | None) -> MockA
     return MockAPIError(400, "invalid_parameter", _short("; ".join(details)))
 
 
-def _resolve(node: Any, doc: Mapping[str, Any], seen: tuple[str, ...] = ()) -> Any:
-    """``node`` with every local ``$ref`` replaced by (a resolved copy of) its target.
-
-    Raises:
-        ValueError: a ``$ref`` that is not local, is missing, or refers to itself.
-    """
-    if isinstance(node, list):
-        return [_resolve(item, doc, seen) for item in node]
-    if not isinstance(node, dict):
-        return node
-    ref = node.get("$ref")
-    if isinstance(ref, str):
-        if not ref.startswith("#/") or ref in seen:
-            raise ValueError(f"unsupported $ref {ref!r} (external or recursive)")
-        target: Any = doc
-        for part in ref[2:].split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        resolved = _resolve(target, doc, (*seen, ref))
-        siblings = {k: _resolve(v, doc, seen) for k, v in node.items() if k != "$ref"}
-        return {**resolved, **siblings} if siblings else resolved
-    return {key: _resolve(value, doc, seen) for key, value in node.items()}
-
-
 def _caster(schema: Mapping[str, Any]) -> Callable[[str], Any]:
     """How a query or path string becomes the schema's type (as openapi-core casts)."""
     kind = schema.get("type")
@@ -279,7 +262,7 @@ class SpecValidator:
         for pattern, item in doc["paths"].items():
             shared = item.get("parameters", [])
             for method, operation in item.items():
-                if method in _METHODS:
+                if method in HTTP_METHODS:
                     self._operations[(method, pattern)] = self._prepare(shared, operation)
 
     def _compile(self, schema: Mapping[str, Any]) -> OAS31Validator:
@@ -288,7 +271,7 @@ class SpecValidator:
     def _prepare(self, shared: Sequence[Any], operation: Mapping[str, Any]) -> _PreparedOperation:
         by_key: dict[tuple[str, str], Mapping[str, Any]] = {}
         for raw in [*shared, *operation.get("parameters", [])]:
-            param = _resolve(raw, self.document)
+            param = resolve(self.document, raw)
             by_key[(param["in"], param["name"])] = param  # operation level wins
         path: list[_Parameter] = []
         query: list[_Parameter] = []
@@ -314,7 +297,7 @@ class SpecValidator:
         body_validator = None
         body_required = False
         if body is not None:
-            body = _resolve(body, self.document)
+            body = resolve(self.document, body)
             body_required = bool(body.get("required"))
             schema = body.get("content", {}).get("application/json", {}).get("schema")
             if schema is not None:
@@ -434,18 +417,24 @@ class SpecValidator:
         body: bytes,
     ) -> list[str]:
         """Why a response does not conform to the spec (empty list when it does)."""
-        from ._openapi_core import Request, Response, schema_errors
-
-        request = Request(_HOST, API_PREFIX, method, path_pattern, path_params)
+        request = OpenAPIRequest(
+            host_url=_HOST,
+            path=API_PREFIX + path_pattern,
+            path_pattern=API_PREFIX + path_pattern,
+            method=method,
+            path_params=path_params,
+        )
         content_type = headers.get("content-type", "")
-        response = Response(status, headers, content_type, body)
+        response = OpenAPIResponse(status, list(headers.items()), content_type, body)
         problems: list[str] = []
         try:
             result = self._openapi.unmarshal_response(request, response)
         except Exception as exc:
             return [f"{type(exc).__name__}: {exc}"]
         for error in result.errors:
-            detail = "; ".join(getattr(e, "message", str(e)) for e in schema_errors(error))
+            detail = "; ".join(
+                getattr(e, "message", str(e)) for e in schema_errors(error.__cause__)
+            )
             problems.append(f"{type(error).__name__}: {error}" + (f" ({detail})" if detail else ""))
         if status == 204 and body:
             problems.append("204 with a body")
@@ -467,9 +456,6 @@ def load_validator(spec_path: str) -> SpecValidator:
     Returns:
         The validator.
     """
-    with open(spec_path, encoding="utf-8") as handle:
-        validator = SpecValidator(
-            yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        )
+    validator = SpecValidator(load_spec(spec_path))
     validator.source_path = spec_path
     return validator

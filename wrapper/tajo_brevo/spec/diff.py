@@ -32,7 +32,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote
+
+from .._openapi_kit import HTTP_METHODS, deref
 
 __all__ = [
     "BREAKING",
@@ -48,7 +49,6 @@ BREAKING = "breaking"
 NON_BREAKING = "non-breaking"
 REPORT_FORMAT = "tajo-brevo-spec-diff/1"
 
-_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 # Bounds: (keyword, True when a larger value widens what is allowed).
 _BOUNDS = (
     ("maximum", True),
@@ -277,33 +277,9 @@ class _Resolver:
     def __init__(self, doc: dict[str, Any]) -> None:
         self.doc = doc
 
-    def lookup(self, ref: str) -> Any:
-        if not ref.startswith("#"):
-            raise ValueError(f"only local $ref is supported, got {ref!r}")
-        node: Any = self.doc
-        for raw in ref[1:].split("/")[1:]:
-            key = unquote(raw).replace("~1", "/").replace("~0", "~")
-            if isinstance(node, list) and key.isdigit() and int(key) < len(node):
-                node = node[int(key)]
-            elif isinstance(node, dict) and key in node:
-                node = node[key]
-            else:
-                raise ValueError(f"unresolvable $ref {ref!r}")
-        return node
-
     def deref(self, node: Any) -> tuple[Any, tuple[str, ...]]:
         """Follow ``$ref`` chains; return the target and the refs followed (in order)."""
-        refs: tuple[str, ...] = ()
-        while isinstance(node, dict) and "$ref" in node:
-            ref = node["$ref"]
-            if ref in refs:
-                raise ValueError(f"circular $ref chain through {ref!r}")
-            refs += (ref,)
-            siblings = {k: v for k, v in node.items() if k != "$ref"}
-            target = self.lookup(ref)
-            # OpenAPI 3.1 allows keywords beside $ref; they apply on top of the target.
-            node = {**target, **siblings} if siblings and isinstance(target, dict) else target
-        return node, refs
+        return deref(self.doc, node)
 
 
 def _info(doc: dict[str, Any]) -> dict[str, str]:
@@ -325,7 +301,7 @@ def _operations(doc: dict[str, Any], res: _Resolver) -> dict[str, tuple[str, str
         item, _ = res.deref(raw_item)
         if not isinstance(item, dict):
             continue
-        for method in _METHODS:
+        for method in HTTP_METHODS:
             if isinstance(item.get(method), dict):
                 ops[f"{method.upper()} {_template(path)}"] = (method, path, item[method], item)
     return ops

@@ -28,6 +28,8 @@ from typing import Any
 
 import yaml
 
+from .._openapi_kit import HTTP_METHODS
+
 __all__ = [
     "MergeError",
     "SourceFile",
@@ -38,7 +40,6 @@ __all__ = [
 ]
 
 _SPEC_SUFFIXES = (".yml", ".yaml", ".json")
-_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 
 class MergeError(ValueError):
@@ -246,8 +247,8 @@ def merge_specs(sources: Sequence[SourceFile]) -> dict[str, Any]:
 
 def _ordered_item(item: dict[str, Any]) -> dict[str, Any]:
     # Path-level fields first, then methods in the usual order: stable whatever the files.
-    fields = {k: v for k, v in sorted(item.items()) if k not in _METHODS}
-    methods = {m: item[m] for m in _METHODS if m in item}
+    fields = {k: v for k, v in sorted(item.items()) if k not in HTTP_METHODS}
+    methods = {m: item[m] for m in HTTP_METHODS if m in item}
     return {**fields, **methods}
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal, Protocol
 
-from .._adapter import _Call
-from .._plans import _AccountCache
+from .._adapter import Call
+from .._plans import AccountCache
 from ..profile import LoyaltyProfile
 from ..tiers import TierPolicy
 from ._csv import DEFAULT_IMPORT_CHUNK_BYTES, DEFAULT_MAX_IMPORT_BYTES
@@ -132,7 +132,7 @@ class RunContext:
     """Everything one run shares between its phases."""
 
     state: SyncState
-    account: _AccountCache
+    account: AccountCache
     source: RowSource
     options: SyncOptions
     policy: TierPolicy
@@ -205,7 +205,7 @@ class RunContext:
 
     # -- reporting ----------------------------------------------------------------------
 
-    def call(self, call: _Call) -> Plan:
+    def call(self, call: Call) -> Plan:
         """Yield one call, counted by operation; Brevo's clock noted from the answer."""
         self.report.requests[call.operation] += 1
         result = yield call

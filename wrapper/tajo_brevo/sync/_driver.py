@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from .._adapter import _Call, _Result
+from .._adapter import Call, Result
 from ..errors import BrevoError
 from ._effects import Download, Parallel, Plan, SaveFile, Sleep
 
@@ -18,7 +18,7 @@ __all__ = ["drive", "drive_async"]
 def drive(
     plan: Plan,
     *,
-    execute: Callable[[_Call], _Result],
+    execute: Callable[[Call], Result],
     download: Callable[[str], str],
     sleep: Callable[[float], None],
     workers: int,
@@ -75,7 +75,7 @@ def drive(
 async def drive_async(
     plan: Plan,
     *,
-    execute: Callable[[_Call], Awaitable[_Result]],
+    execute: Callable[[Call], Awaitable[Result]],
     download: Callable[[str], Awaitable[str]],
     sleep: Callable[[float], Awaitable[None]],
     workers: int,

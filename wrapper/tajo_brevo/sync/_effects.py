@@ -6,7 +6,7 @@ from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .._adapter import _Call
+from .._adapter import Call
 from .._plans import Sleep  # the one Sleep: the client's plans wait with it too
 
 __all__ = ["Download", "Effect", "Parallel", "Plan", "SaveFile", "Sleep"]
@@ -34,5 +34,5 @@ class SaveFile:
     url: str
 
 
-Effect = _Call | Parallel | Sleep | Download | SaveFile
+Effect = Call | Parallel | Sleep | Download | SaveFile
 Plan = Generator[Any, Any, Any]

@@ -1,7 +1,7 @@
 """The sync engine: one plan, driven by ``TajoBrevo`` and ``AsyncTajoBrevo`` alike.
 
 The plan is a generator (sans-IO, like the client's other plans). Besides a
-:class:`~tajo_brevo._adapter._Call` it may yield :class:`Parallel` (sub-plans the driver runs
+:class:`~tajo_brevo._adapter.Call` it may yield :class:`Parallel` (sub-plans the driver runs
 concurrently: per-contact upserts, unlinks), :class:`Sleep` (between polls of an import
 process) and :class:`Download` (an import report file). Drivers are in ``_driver``.
 
@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import _adapter as calls
-from .._plans import _AccountCache, provision_plan
+from .._plans import AccountCache, provision_plan
 from ..attributes import TAJO_ATTRIBUTES
 from ..errors import BrevoError, SourceError
 from ..profile import LoyaltyProfile
@@ -93,7 +93,7 @@ class IterableSource:
 def sync_plan(
     *,
     state: SyncState,
-    account: _AccountCache,
+    account: AccountCache,
     source: RowSource,
     options: SyncOptions,
     program: str,
@@ -273,7 +273,7 @@ def _account_types(ctx: RunContext) -> Plan:
         }
 
 
-def _check_columns(account: _AccountCache, source: RowSource) -> None:
+def _check_columns(account: AccountCache, source: RowSource) -> None:
     """A file column naming no attribute of the account refuses the whole source.
 
     Raises:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .. import _adapter as calls
-from .._adapter import _Call
+from .._adapter import Call
 from .._plans import follow_process
 from ..errors import APIError, BrevoError, NotFoundError, RemovalLimitError
 from ._context import RunContext
@@ -182,7 +182,7 @@ def _counted(ctx: RunContext, plan: Plan) -> Plan:
     try:
         effect = next(plan)
         while True:  # ends when the sub-plan returns (StopIteration) or raises
-            if isinstance(effect, _Call):
+            if isinstance(effect, Call):
                 ctx.report.requests[effect.operation] += 1
             try:
                 value = yield effect

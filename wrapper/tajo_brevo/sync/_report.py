@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -172,15 +171,3 @@ _WRITE_OPERATIONS = frozenset(
         "deleteContact",
     }
 )
-
-
-def outcome_dict(outcome: SyncOutcome) -> Mapping[str, Any]:
-    """One outcome as JSON."""
-    data: dict[str, Any] = {"row": outcome.index, "email": outcome.email, "status": outcome.status}
-    if outcome.line is not None:
-        data["line"] = outcome.line
-    if outcome.reason:
-        data["reason"] = outcome.reason
-    if outcome.tier:
-        data["tier"] = outcome.tier
-    return data

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import httpx
 
-from .._adapter import _Call, _Result
-from .._plans import _AccountCache
+from .._adapter import Call, Result
+from .._plans import AccountCache
 from ..errors import APIConnectionError
 
 __all__ = [
@@ -49,8 +49,8 @@ class ClientSeam:
     """
 
     base_url: str
-    account: _AccountCache
-    execute: Callable[[_Call], _Result]
+    account: AccountCache
+    execute: Callable[[Call], Result]
     download: Callable[[str], str]
     key_id: str = ""
     save_file: Callable[[str], Path] | None = None
@@ -61,8 +61,8 @@ class AsyncClientSeam:
     """An async client as the sync sees it (see :class:`ClientSeam`)."""
 
     base_url: str
-    account: _AccountCache
-    execute: Callable[[_Call], Awaitable[_Result]]
+    account: AccountCache
+    execute: Callable[[Call], Awaitable[Result]]
     download: Callable[[str], Awaitable[str]]
     key_id: str = ""
     save_file: Callable[[str], Awaitable[Path]] | None = None

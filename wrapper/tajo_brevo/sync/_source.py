@@ -22,26 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from .. import _profile_codec as codec
 from ..attributes import TAJO_ATTRIBUTES, AttributeSpec, BrevoType, check_value, text_problem
 from ..errors import AttributeMismatchError, SourceError, ValidationError
-from ..profile import (
-    _BY_ATTRIBUTE,
-    _BY_NAME,
-    _EXTRA_NAME_RE,
-    LoyaltyProfile,
-    _check,
-    _check_extra_value,
-    _decode,
-    _decode_extra,
-    _email_problem,
-    _encode,
-    _encode_number,
-    _in_range,
-    _lenient_date,
-    _lenient_number,
-    _strict_date,
-    _text,
-)
+from ..profile import LoyaltyProfile
 from ..tiers import DEFAULT_TIER_POLICY, Tier, TierPolicy, TierStatus
 from ._csv import Value
 
@@ -81,11 +65,11 @@ def canonical_column(name: str, mapping: Mapping[str, str] | None = None) -> str
     upper, lower = column.upper(), column.lower()
     if upper == "EMAIL":
         return "EMAIL"
-    if upper in _BY_ATTRIBUTE:
+    if upper in codec.BY_ATTRIBUTE:
         return upper
-    if lower in _BY_NAME:
-        return _BY_NAME[lower].attribute
-    if _EXTRA_NAME_RE.fullmatch(column):
+    if lower in codec.BY_NAME:
+        return codec.BY_NAME[lower].attribute
+    if codec.EXTRA_NAME_RE.fullmatch(column):
         return column
     return None
 
@@ -461,7 +445,7 @@ _STATUS_CACHE = 10_000
 _COMPUTED = ("LOYALTY_TIER", "TIER_PROGRESS", "NEXT_TIER_POINTS")
 
 
-#: Ranges of the number kinds (as ``profile._check`` applies them).
+#: Ranges of the number kinds (as ``_profile_codec.check`` applies them).
 _RANGES: Mapping[str, tuple[float, float | None]] = {
     "count": (0, None),
     "percent": (0, 100),
@@ -473,17 +457,20 @@ def _typed_converter(kind: Any, declared: str) -> Callable[[str], Value]:
     """A typed field's cell -> encoded value: the profile's own decode, check, encode.
 
     The common kinds call the same functions without the dispatch by kind: for a text cell
-    ``_decode`` is the identity for text, ``_lenient_number`` for numbers and
-    ``_lenient_date`` for dates; ``_check`` is ``_text`` / ``_in_range`` / ``_strict_date``;
-    ``_encode`` keeps a text, ``_encode_number`` a float and ``isoformat`` a date.
+    ``decode`` is the identity for text, ``lenient_number`` for numbers and
+    ``lenient_date`` for dates; ``check`` is ``check_text`` / ``in_range`` / ``strict_date``;
+    ``encode`` keeps a text, ``encode_number`` a float and ``isoformat`` a date (all in
+    ``tajo_brevo._profile_codec``).
     """
     if kind == "text" and declared == "text":
-        return _text
+        return codec.check_text
     if kind in _RANGES and declared == "float":
         low, high = _RANGES[kind]
-        return lambda cell: _encode_number(_in_range(_lenient_number(cell), low, high))
+        return lambda cell: codec.encode_number(
+            codec.in_range(codec.lenient_number(cell), low, high)
+        )
     if kind == "date" and declared == "date":
-        return lambda cell: _strict_date(_lenient_date(cell)).isoformat()
+        return lambda cell: codec.strict_date(codec.lenient_date(cell)).isoformat()
     if kind == "array" and declared == "text":
         generic = _generic_converter(kind, declared)
 
@@ -506,10 +493,10 @@ def _generic_converter(kind: Any, declared: str) -> Callable[[str], Value]:
     """decode, check and encode by kind, as ``LoyaltyProfile`` does."""
 
     def convert(cell: str) -> Value:
-        decoded = _decode(kind, cell)
+        decoded = codec.decode(kind, cell)
         if decoded is None:  # pragma: no cover - blank cells never get here
             raise ValueError("blank")
-        encoded = _encode(_check(kind, decoded))
+        encoded = codec.encode(codec.check(kind, decoded))
         if encoded == "":
             return None  # an array with no items: clears, as on the full path
         if declared == "text" and text_problem(encoded) is not None:  # type: ignore[arg-type]
@@ -524,10 +511,10 @@ def _extra_converter(name: str, decode_as: Any, kind: str | None) -> Callable[[s
     spec = None if kind is None else AttributeSpec(name=name, type=kind)  # type: ignore[arg-type]
 
     def convert(cell: str) -> Value:
-        decoded = _decode_extra(cell, decode_as)
+        decoded = codec.decode_extra(cell, decode_as)
         if decoded is None:  # pragma: no cover - blank cells never get here
             raise ValueError("blank")
-        encoded = _encode(_check_extra_value(decoded))
+        encoded = codec.encode(codec.check_extra_value(decoded))
         if spec is not None and check_value(spec, encoded) is not None:
             raise ValueError("type")
         return None if encoded == "" else encoded
@@ -604,10 +591,10 @@ class Normalizer:
         found: tuple[str, Callable[[str], Value]] | None = None
         if target == "EMAIL":
             found = (target, str.strip)
-        elif target is not None and target in _BY_ATTRIBUTE:
+        elif target is not None and target in codec.BY_ATTRIBUTE:
             declared = TAJO_ATTRIBUTES[target].type
             if self.types is None or self.types.get(target, "") == declared:
-                found = (target, _typed_converter(_BY_ATTRIBUTE[target].kind, declared))
+                found = (target, _typed_converter(codec.BY_ATTRIBUTE[target].kind, declared))
         elif target is not None:
             kind = None if self.types is None else self.types.get(target, "")
             if kind is None or kind in ("text", "float", "date", "boolean"):
@@ -663,7 +650,7 @@ class Normalizer:
                     values[target] = convert(cell)
                 except Exception:  # any problem: the full path reports it
                     return None
-        if not email or _email_problem(email) is not None:
+        if not email or codec.email_problem(email) is not None:
             return None
         if "LOYALTY_ID" not in values or "LOYALTY_POINTS" not in values:
             return None
@@ -682,8 +669,8 @@ class Normalizer:
                 status = self._status[balance] = self.policy.status(balance)
             tier = status.tier
             values["LOYALTY_TIER"] = tier.value
-            values["TIER_PROGRESS"] = _encode_number(float(status.progress))
-            values["NEXT_TIER_POINTS"] = _encode_number(float(status.next_tier_points))
+            values["TIER_PROGRESS"] = codec.encode_number(float(status.progress))
+            values["NEXT_TIER_POINTS"] = codec.encode_number(float(status.next_tier_points))
         for name in cleared:
             values.setdefault(name, None)
         return Row(
@@ -772,8 +759,8 @@ class Normalizer:
             profile.to_attributes(require_core=True)  # raises the usual message
         attributes = profile.to_attributes(require_core=False)
         attributes["LOYALTY_TIER"] = status.tier.value
-        attributes["TIER_PROGRESS"] = _encode_number(float(status.progress))
-        attributes["NEXT_TIER_POINTS"] = _encode_number(float(status.next_tier_points))
+        attributes["TIER_PROGRESS"] = codec.encode_number(float(status.progress))
+        attributes["NEXT_TIER_POINTS"] = codec.encode_number(float(status.next_tier_points))
         return attributes, status.tier
 
     def from_profile(self, index: int, profile: LoyaltyProfile) -> Row | Invalid:

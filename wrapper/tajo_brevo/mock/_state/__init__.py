@@ -42,14 +42,14 @@ from ._base import (
     utc_now,
 )
 from ._exports import EXPORT_PROCESS_NAME, ExportProcess, ExportsMixin
+from ._import_rows import PreparedRows, prepare_rows
 from ._imports import (
     REPORT_KINDS,
     REPORT_PATH,
+    ImportFileError,
     ImportProcess,
     ImportsMixin,
-    PreparedRows,
     is_loopback_url,
-    prepare_rows,
 )
 
 
@@ -66,7 +66,10 @@ class MockState(ExportsMixin, ImportsMixin, AttributesMixin):
         import_rows_per_second: cap on import processing speed (None: no cap).
         sleep: how the import worker waits (injectable for tests).
         notify: how a finished import's loopback ``notifyUrl`` is called
-            (``notify(url, process_json)``; default: an HTTP POST).
+            (``notify(url, process_json)``; default: not called).
+        fetch: how a loopback ``fileUrl`` is read (``fetch(url) -> text``, raising
+            ``ImportFileError``; default: such imports fail). ``BrevoMock`` passes both
+            from ``tajo_brevo.mock._network``.
         files_path: path, on the mock's address, of this account's report and export
             files (each account of a mock has its own).
 
@@ -83,11 +86,12 @@ class MockState(ExportsMixin, ImportsMixin, AttributesMixin):
         import_rows_per_second: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
         notify: Callable[[str, dict[str, Any]], None] | None = None,
+        fetch: Callable[[str], str] | None = None,
         files_path: str = REPORT_PATH,
     ) -> None:
         super().__init__(now=now, account_email=account_email)
         self.files_path = files_path
-        self._init_imports(import_delay, import_rows_per_second, sleep, notify)
+        self._init_imports(import_delay, import_rows_per_second, sleep, notify, fetch)
 
 
 __all__ = [
@@ -103,6 +107,7 @@ __all__ = [
     "ContactList",
     "ExportProcess",
     "Folder",
+    "ImportFileError",
     "ImportProcess",
     "MockAPIError",
     "MockState",

@@ -301,7 +301,7 @@ class ExportsMixin(ImportsMixin):
             process.rows = rows
             process.size = size
             process.status = "completed"
-        if process.notify_url and is_loopback_url(process.notify_url):
+        if self._notify is not None and process.notify_url and is_loopback_url(process.notify_url):
             self._notify(process.notify_url, process.to_json())
 
     # ------------------------------------------------------------------ the file

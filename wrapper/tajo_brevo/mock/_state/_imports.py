@@ -18,15 +18,13 @@ ready rows and applies them, so no request waits behind a long parse holding the
 from __future__ import annotations
 
 import collections
-import contextlib
 import csv
 import gc
 import io
 import ipaddress
-import pickle
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -43,6 +41,14 @@ from ._base import (
     invalid,
     missing,
     not_found,
+)
+from ._import_rows import (
+    PreparedRows,
+    csv_header,
+    csv_rows,
+    json_columns,
+    json_rows,
+    prepared_rows,
 )
 from ._lists import ListsMixin
 
@@ -61,9 +67,6 @@ REPORT_PATH = "/_mock/processes"
 #: Rows applied per hold of the account lock: small enough that a request waiting for the
 #: lock is answered within milliseconds, large enough that locking costs nothing.
 CHUNK_ROWS = 200
-#: Largest file a fileUrl import fetches (Brevo's import limit).
-_MAX_FETCH = 10 * 1024 * 1024
-_NOTIFY_TIMEOUT = 5.0
 #: From this many contacts on, imported objects are frozen out of the cyclic GC.
 _FREEZE_FROM = 100_000
 #: An import of this many rows (a file of ~50 bytes a row) is large: the GC is frozen
@@ -71,11 +74,6 @@ _FREEZE_FROM = 100_000
 _LARGE_ROWS = 20_000
 #: Seconds the worker sleeps between chunks (see _apply_rows); 0 turns it off.
 GIL_PAUSE = 0.0001
-#: Rows per pickled batch of a prepared import: unpickling one takes about a millisecond.
-BATCH_ROWS = 1000
-#: What stands in a prepared import's body for the fileBody / jsonBody rows parsed apart:
-#: a present, non-blank value, so ``import_contacts`` checks the body exactly as before.
-_PREPARED = "(rows parsed in a helper process)"
 _FINISHED = frozenset({"completed", "failed", "cancelled"})
 IMPORT_PROCESS = "IMPORTUSER"
 #: The mock's name for a membership change answered as a process (production's name for
@@ -163,28 +161,6 @@ class _Options:
 
 
 @dataclass
-class PreparedRows:
-    """An import's rows, parsed apart from the server (see :func:`prepare_rows`).
-
-    Attributes:
-        columns: the import's columns (CSV header, or EMAIL + jsonBody attribute names).
-        batches: pickled lists of (cells in column order, cells as given), BATCH_ROWS each.
-        text: the cells are CSV text (typed per attribute), not JSON values.
-        header_error: (status, code, message) of a fileBody without a usable header,
-            raised where ``import_contacts`` checks the header.
-        failure: the csv error after the last batch (the process then ends ``failed``).
-        rows: how many rows the batches hold.
-    """
-
-    columns: list[str]
-    batches: list[bytes]
-    text: bool
-    header_error: tuple[int, str, str] | None = None
-    failure: str | None = None
-    rows: int = 0
-
-
-@dataclass
 class _Job:
     process: ImportProcess
     options: _Options
@@ -221,27 +197,6 @@ def is_loopback_url(url: str) -> bool:
         return False
 
 
-def _csv_header(text: str) -> list[str]:
-    """The header line of a ``;``-separated CSV (first non-blank line), upper case.
-
-    Raises:
-        MockAPIError: 400 when there is no usable header.
-    """
-    reader = csv.reader(io.StringIO(text), delimiter=";")
-    try:
-        first = next((row for row in reader if any(cell.strip() for cell in row)), None)
-    except csv.Error as exc:
-        raise invalid(f"fileBody: malformed CSV ({exc})") from None
-    if first is None:
-        raise invalid("fileBody: no header line")
-    header = [cell.strip().upper() for cell in first]
-    if "EMAIL" not in header and "SMS" not in header:
-        raise invalid("fileBody: the header line needs an EMAIL (or SMS) column, separated by ';'")
-    if len(set(header)) != len(header) or "" in header:
-        raise invalid("fileBody: header columns must be named and unique")
-    return header
-
-
 class ImportsMixin(ListsMixin, StateBase):
     """Imports and processes of :class:`MockState`.
 
@@ -262,6 +217,7 @@ class ImportsMixin(ListsMixin, StateBase):
         import_rows_per_second: float | None,
         sleep: Callable[[float], None],
         notify: Callable[[str, dict[str, Any]], None] | None,
+        fetch: Callable[[str], str] | None = None,
     ) -> None:
         if import_delay < 0:
             raise ValueError("import_delay must be >= 0 seconds")
@@ -278,7 +234,10 @@ class ImportsMixin(ListsMixin, StateBase):
         self._worker: threading.Thread | None = None
         self._idle = threading.Condition(threading.Lock())
         self._sleep = sleep
-        self._notify = notify or _post_notification
+        # Network I/O is the server layer's (tajo_brevo.mock._network): without it, a
+        # notifyUrl is not called and a fileUrl import fails.
+        self._notify = notify
+        self._fetch = fetch
 
     # ------------------------------------------------------------------ requests
 
@@ -334,7 +293,7 @@ class ImportsMixin(ListsMixin, StateBase):
                     raise MockAPIError(*prepared.header_error)
                 columns = list(prepared.columns)
             elif isinstance(file_body, str):
-                columns = _csv_header(file_body)
+                columns = csv_header(file_body)
             update_existing = body.get("updateExistingContacts")
             options = _Options(
                 list_ids=list_ids,
@@ -478,7 +437,7 @@ class ImportsMixin(ListsMixin, StateBase):
         else:
             with self.lock:
                 process.status = "completed"
-        if process.notify_url and is_loopback_url(process.notify_url):
+        if self._notify is not None and process.notify_url and is_loopback_url(process.notify_url):
             self._notify(process.notify_url, process.to_json())
 
     def _rows(self, job: _Job) -> Iterator[tuple[list[Any], list[str]]]:
@@ -486,17 +445,27 @@ class ImportsMixin(ListsMixin, StateBase):
         if job.prepared is not None:
             job.process.columns = list(job.prepared.columns)
             job.text = job.prepared.text
-            return _prepared_rows(job.prepared)
+            return prepared_rows(job.prepared)
         if job.file_url is not None:
-            job.file_body = _fetch(job.file_url)
+            job.file_body = self._fetch_file(job.file_url)
             job.process.columns = _checked_header(job.file_body)
         if job.file_body is not None:
             job.text = True
-            return _csv_rows(job.file_body, job.process.columns)
+            return csv_rows(job.file_body, job.process.columns)
         items = job.json_body or []
-        columns = _json_columns(items)
+        columns = json_columns(items)
         job.process.columns = columns
-        return _json_rows(items, columns)
+        return json_rows(items, columns)
+
+    def _fetch_file(self, url: str) -> str:
+        if not is_loopback_url(url):
+            raise _ImportFailed("fileUrl: the mock fetches files only from loopback addresses")
+        if self._fetch is None:
+            raise _ImportFailed("fileUrl: this mock state fetches no files")
+        try:
+            return self._fetch(url)
+        except ImportFileError as exc:
+            raise _ImportFailed(f"fileUrl: {exc}") from None
 
     def _apply_rows(self, job: _Job, rows: Iterator[tuple[list[Any], list[str]]]) -> None:
         rate = self.import_rows_per_second
@@ -652,148 +621,19 @@ class _ColumnPlan:
     attributes: list[tuple[int, str, Attribute]]
 
 
+class ImportFileError(Exception):
+    """A ``fileUrl`` could not be fetched (the message says why, e.g. ``HTTP 404``)."""
+
+
 class _ImportFailed(Exception):
     """The import can't be processed: its process ends ``failed``."""
 
 
 def _checked_header(text: str) -> list[str]:
     try:
-        return _csv_header(text)
+        return csv_header(text)
     except Exception as exc:
         raise _ImportFailed(str(exc)) from None
-
-
-def _csv_rows(text: str, columns: Sequence[str]) -> Iterator[tuple[list[Any], list[str]]]:
-    reader = csv.reader(io.StringIO(text), delimiter=";")
-    header_seen = False
-    width = len(columns)
-    for row in reader:
-        if not any(row) or not "".join(row).strip():
-            continue  # a blank line
-        if not header_seen:
-            header_seen = True
-            continue
-        cells: list[Any] = [cell.strip() for cell in row]
-        if len(cells) < width:
-            cells += [""] * (width - len(cells))
-        yield cells, row
-
-
-def _json_columns(items: Sequence[Any]) -> list[str]:
-    """EMAIL, then each attribute name the jsonBody's contacts use (upper case, in order)."""
-    columns: list[str] = ["EMAIL"]
-    seen = {"EMAIL"}
-    for item in items:
-        for name in (item.get("attributes") or {}) if isinstance(item, dict) else {}:
-            upper = str(name).upper()
-            if upper not in seen:
-                seen.add(upper)
-                columns.append(upper)
-    return columns
-
-
-def _prepared_rows(prepared: PreparedRows) -> Iterator[tuple[list[Any], list[str]]]:
-    """The rows of a prepared import, one small batch unpickled at a time (each batch is
-    dropped once read, so memory shrinks as the import goes)."""
-    batches = prepared.batches
-    for index in range(len(batches)):
-        batch: list[tuple[list[Any], list[str]]] = pickle.loads(batches[index])
-        batches[index] = b""
-        yield from batch
-    if prepared.failure is not None:
-        raise csv.Error(prepared.failure)
-
-
-def _pickled_batches(
-    columns: list[str], rows: Iterator[tuple[list[Any], list[str]]], *, text: bool
-) -> PreparedRows:
-    batches: list[bytes] = []
-    batch: list[tuple[list[Any], list[str]]] = []
-    failure: str | None = None
-    count = 0
-    try:
-        for row in rows:
-            batch.append(row)
-            count += 1
-            if len(batch) >= BATCH_ROWS:
-                batches.append(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL))
-                batch = []
-    except csv.Error as exc:
-        failure = str(exc)
-    if batch:
-        batches.append(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL))
-    return PreparedRows(columns, batches, text, None, failure, count)
-
-
-def prepare_rows(body: Mapping[str, Any]) -> tuple[dict[str, Any], PreparedRows | None]:
-    """Parse a (validated) import body's rows apart from the account (no state needed).
-
-    Runs in the helper process for a large body. Returns the light body (a non-blank
-    fileBody and a non-empty jsonBody replaced by a small stand-in, so ``import_contacts``
-    checks it exactly as it checks the full body) and the rows, or None when this body
-    has no rows to parse here (a fileUrl import, no source or more than one, a blank
-    source: ``import_contacts`` rejects those or fetches the file itself).
-    """
-    light = dict(body)
-    file_body = body.get("fileBody")
-    json_body = body.get("jsonBody")
-    if isinstance(file_body, str) and file_body.strip():
-        light["fileBody"] = _PREPARED
-    if isinstance(json_body, list) and json_body:
-        light["jsonBody"] = [_PREPARED]
-    sources = [k for k in ("fileUrl", "fileBody", "jsonBody") if body.get(k) is not None]
-    if sources == ["fileBody"] and light["fileBody"] is _PREPARED:
-        assert isinstance(file_body, str)
-        try:
-            columns = _csv_header(file_body)
-        except MockAPIError as err:
-            return light, PreparedRows([], [], True, (err.status, err.code, err.message))
-        return light, _pickled_batches(columns, _csv_rows(file_body, columns), text=True)
-    if sources == ["jsonBody"] and isinstance(json_body, list) and json_body:
-        columns = _json_columns(json_body)
-        return light, _pickled_batches(columns, _json_rows(json_body, columns), text=False)
-    return light, None
-
-
-def _json_rows(
-    items: Sequence[Any], columns: Sequence[str]
-) -> Iterator[tuple[list[Any], list[str]]]:
-    at = {name: index for index, name in enumerate(columns)}
-    for item in items:
-        item = item if isinstance(item, dict) else {}
-        cells: list[Any] = [None] * len(columns)
-        cells[0] = item.get("email")
-        for name, value in (item.get("attributes") or {}).items():
-            cells[at[str(name).upper()]] = value
-        yield cells, ["" if cell is None else str(cell) for cell in cells]
-
-
-def _fetch(url: str) -> str:
-    """The CSV at a fileUrl: fetched only from loopback (nothing leaves the machine)."""
-    if not is_loopback_url(url):
-        raise _ImportFailed("fileUrl: the mock fetches files only from loopback addresses")
-    import httpx
-
-    try:
-        with httpx.stream("GET", url, timeout=10.0) as response:
-            if response.status_code != 200:
-                raise _ImportFailed(f"fileUrl: HTTP {response.status_code}")
-            data = b""
-            for part in response.iter_bytes():
-                data += part
-                if len(data) > _MAX_FETCH:
-                    raise _ImportFailed("fileUrl: larger than 10 MB")
-    except httpx.HTTPError as exc:
-        raise _ImportFailed(f"fileUrl: {type(exc).__name__}") from None
-    return data.decode("utf-8", "replace")
-
-
-def _post_notification(url: str, payload: dict[str, Any]) -> None:
-    """POST the finished process to a loopback notifyUrl; a failure changes nothing."""
-    import httpx
-
-    with contextlib.suppress(httpx.HTTPError):
-        httpx.post(url, json=payload, timeout=_NOTIFY_TIMEOUT)
 
 
 __all__ = [
@@ -801,9 +641,8 @@ __all__ = [
     "REPORT_KINDS",
     "REPORT_PATH",
     "BackgroundProcess",
+    "ImportFileError",
     "ImportProcess",
     "ImportsMixin",
-    "PreparedRows",
     "is_loopback_url",
-    "prepare_rows",
 ]
