@@ -89,8 +89,12 @@ contract: $(STAMP)
 
 ## pytest: tests/, contract_tests/ and every code block of README.md, docs/, ARCHITECTURE.md
 ## and CONTRIBUTING.md (run by Sybil from conftest.py against a local mock).
+## The suite on both cores (pytest-xdist): every server a test needs is its own, on a free
+## port, so tests share nothing across workers. One file's tests stay on one worker
+## (loadfile): a Markdown page's blocks share one namespace, in order. UNIT_ARGS=-n0: one core.
+UNIT_ARGS ?= -n 2 --dist loadfile
 unit: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest $(UNIT_ARGS)
 
 ## Open-ended run of the bad-argument property test (a new seed each run, no derandomize):
 ## make fuzz [FUZZ_EXAMPLES=20000]. Not part of `make test`, which runs it derandomized.
