@@ -100,8 +100,8 @@ class _Template:
         return sum(1 for s in self.segments if not s.startswith("{"))
 
 
-#: Production routes the pinned spec lacks (see /work/notes/spec-requests.md): served,
-#: validated by hand, never part of the schemathesis run.
+#: Production routes the pinned spec lacks (folder reads and edits: brevo-python 5.1.0's
+#: folders client has them): served, validated by hand, never part of the schemathesis run.
 EXTRA_OPERATIONS = {
     "getFolder": ("GET", "/contacts/folders/{folderId}"),
     "updateFolder": ("PUT", "/contacts/folders/{folderId}"),
