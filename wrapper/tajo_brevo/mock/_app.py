@@ -101,7 +101,8 @@ class _Template:
 
 
 #: Production routes the pinned spec lacks (folder reads and edits: brevo-python 5.1.0's
-#: folders client has them): served, validated by hand, never part of the schemathesis run.
+#: contacts client has get_folder, update_folder, delete_folder): served, validated by
+#: hand, never part of the schemathesis run.
 EXTRA_OPERATIONS = {
     "getFolder": ("GET", "/contacts/folders/{folderId}"),
     "updateFolder": ("PUT", "/contacts/folders/{folderId}"),
