@@ -362,3 +362,61 @@ def mock_accounts(keys: list[str], *, rate_limit: int | None = None) -> Iterator
         _stop(process)
         if process.stdout is not None:
             process.stdout.close()
+
+
+@contextlib.contextmanager
+def celery_workers(
+    count: int,
+    *,
+    app_dir: Path,
+    env: dict[str, str],
+    logs: Path,
+    name: str,
+    options: tuple[str, ...] = (),
+) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """``count`` Celery workers of the app ``fleet_app`` in ``app_dir`` (``--pool=prefork
+    -c 1`` each, named ``{name}{n}@%h``), each in its own process group, logging to
+    ``logs/worker{n}.log``. On exit: SIGTERM (a warm shutdown stops its pool), then
+    SIGKILL to the group of any still running after ``STOP_TIMEOUT``.
+    """
+    started: list[subprocess.Popen[bytes]] = []
+    try:
+        for n in range(count):
+            with (logs / f"worker{n}.log").open("wb") as log:  # the child keeps its own fd
+                started.append(
+                    subprocess.Popen(
+                        [
+                            sys.executable,
+                            "-m",
+                            "celery",
+                            "-A",
+                            "fleet_app",
+                            "worker",
+                            "--pool=prefork",
+                            "-c",
+                            "1",
+                            "-n",
+                            f"{name}{n}@%h",
+                            "--without-gossip",
+                            "--without-mingle",
+                            *options,
+                        ],
+                        cwd=app_dir,
+                        env=env,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        start_new_session=True,  # its own group: killpg ends it and its child
+                    )
+                )
+        yield started
+    finally:
+        for process in started:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process.pid, signal.SIGTERM)
+        for process in started:
+            try:
+                process.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=STOP_TIMEOUT)
