@@ -297,10 +297,11 @@ class MockProcess:
 
 @contextlib.contextmanager
 def mock_processes(
-    keys: list[str], *, rate_limit: int | None = None
+    keys: list[str], *, rate_limit: int | None = None, options: tuple[str, ...] = ()
 ) -> Iterator[list[MockProcess]]:
     """One ``tajo-brevo mock`` per key, each on a free loopback port in its own process
-    (started together, then waited for), stopped at the end."""
+    (started together, then waited for), stopped at the end. ``options``: more arguments
+    of ``tajo-brevo mock`` (``--import-delay 1.5``)."""
     script = Path(sys.executable).with_name("tajo-brevo")
     processes: list[subprocess.Popen[bytes]] = []
     try:
@@ -308,6 +309,7 @@ def mock_processes(
             argv = [str(script), "mock", "--port", "0", "--api-key", key, "--log-level", "warning"]
             if rate_limit is not None:
                 argv += ["--rate-limit", str(rate_limit)]
+            argv += options
             processes.append(
                 subprocess.Popen(
                     argv,

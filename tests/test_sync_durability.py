@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import _servers
 import httpx
 import pytest
 from tajo_brevo import TajoBrevo
@@ -62,41 +63,10 @@ def write(path: Path, version: int, n: int = N) -> Path:
 
 
 @pytest.fixture
-def mock_server(tmp_path: Path) -> Iterator[str]:
+def mock_server() -> Iterator[str]:
     """``tajo-brevo mock`` in its own process; yields its base URL."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tajo_brevo.cli",
-            "mock",
-            "--port",
-            "0",
-            "--api-key",
-            KEY,
-            "--log-level",
-            "warning",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        base_url = ""
-        for _ in range(20):  # the banner is a few lines
-            line = process.stdout.readline()
-            if "base URL" in line:
-                base_url = line.split("base URL", 1)[1].strip()
-                break
-        assert base_url.startswith("http://127.0.0.1:"), "the mock did not start"
-        yield base_url
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with _servers.mock_processes([KEY]) as [mock]:
+        yield mock.base_url
 
 
 def run_cli(

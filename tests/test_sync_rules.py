@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import _servers
 import pytest
 from tajo_brevo import RemovalLimitError, TajoBrevo
 from tajo_brevo.cli import main
@@ -472,31 +473,8 @@ KEY = "sigterm-test-key"
 @pytest.fixture
 def slow_mock() -> Iterator[str]:
     """``tajo-brevo mock`` in its own process, imports queued 1.5 s; yields its URL."""
-    process = subprocess.Popen(
-        [
-            sys.executable, "-m", "tajo_brevo.cli", "mock", "--port", "0", "--api-key", KEY,
-            "--log-level", "warning", "--import-delay", "1.5",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )  # fmt: skip
-    try:
-        assert process.stdout is not None
-        base_url = ""
-        for _ in range(20):  # the banner is a few lines
-            line = process.stdout.readline()
-            if "base URL" in line:
-                base_url = line.split("base URL", 1)[1].strip()
-                break
-        assert base_url.startswith("http://127.0.0.1:"), "the mock did not start"
-        yield base_url
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with _servers.mock_processes([KEY], options=("--import-delay", "1.5")) as [mock]:
+        yield mock.base_url
 
 
 def test_sigterm_stops_a_sync_like_ctrl_c_and_the_next_run_finishes(
