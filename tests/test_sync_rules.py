@@ -55,6 +55,14 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def synced(capsys: pytest.CaptureFixture[str], tmp_path: Path, rows: list[str]) -> tuple[Path, str]:
+    """``rows`` written to ``c.csv`` and synced once with the state ``s.db``: (source, state)."""
+    source = write(tmp_path / "c.csv", rows)
+    state = str(tmp_path / "s.db")
+    assert run(capsys, str(source), "--state", state)[0] == 0
+    return source, state
+
+
 def writes(mock: BrevoMock, mark: int = 0) -> list[str]:
     return [f"{r.method} {r.path}" for r in list(mock.requests)[mark:] if r.method in WRITES]
 
@@ -91,10 +99,8 @@ def test_a_known_loyalty_id_with_a_new_email_changes_that_contacts_email(
     account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     mock, base_url = account
-    state = str(tmp_path / "s.db")
     rows = customers(4)
-    source = write(tmp_path / "c.csv", rows)
-    assert run(capsys, str(source), "--state", state)[0] == 0
+    source, state = synced(capsys, tmp_path, rows)
     before = mock.state.contact_by_email("c1@example.com")
     assert before is not None
     contact_id, lists = before.id, set(before.list_ids)
@@ -124,10 +130,8 @@ def test_a_run_killed_after_an_email_change_never_leaves_a_second_contact(
     account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     mock, base_url = account
-    state = str(tmp_path / "s.db")
     rows = customers(4)
-    source = write(tmp_path / "c.csv", rows)
-    assert run(capsys, str(source), "--state", state)[0] == 0
+    source, state = synced(capsys, tmp_path, rows)
     before = mock.state.contact_by_email("c1@example.com")
     assert before is not None
     contact_id = before.id
@@ -157,10 +161,8 @@ def test_an_email_change_to_an_address_another_contact_has_fails_and_sends_nothi
     account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     mock, _ = account
-    state = str(tmp_path / "s.db")
     rows = customers(3)
-    source = write(tmp_path / "c.csv", rows)
-    run(capsys, str(source), "--state", state)
+    source, state = synced(capsys, tmp_path, rows)
     with mock.client() as http:  # someone created the new address in Brevo meanwhile
         assert http.post("/contacts", json={"email": "taken@example.com"}).status_code == 201
     rows[0] = "taken@example.com;L0;100;Ana0"
@@ -253,9 +255,7 @@ def test_a_blacklisted_customer_who_comes_back_is_synced_stays_blacklisted_and_i
     account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     mock, base_url = account
-    state = str(tmp_path / "s.db")
-    source = write(tmp_path / "c.csv", customers(4))
-    assert run(capsys, str(source), "--state", state)[0] == 0
+    source, state = synced(capsys, tmp_path, customers(4))
     write(tmp_path / "c.csv", customers(4)[1:])
     mirror = ["--mode", "mirror", "--on-missing", "blacklist", "--max-removals", "1", "--json"]
     code, out, _ = run(capsys, str(source), "--state", state, *mirror)
@@ -275,10 +275,7 @@ def test_a_sync_never_changes_a_blacklist_status(
     account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     mock, base_url = account
-    state = str(tmp_path / "s.db")
-    rows = customers(60)
-    source = write(tmp_path / "c.csv", rows)
-    assert run(capsys, str(source), "--state", state)[0] == 0
+    source, state = synced(capsys, tmp_path, customers(60))
     with mock.client() as http:  # two customers unsubscribe, one stops SMS
         for email, flags in (
             ("c0@example.com", {"emailBlacklisted": True}),
@@ -338,10 +335,8 @@ def test_a_dry_run_plans_exactly_what_the_run_then_does(
     account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     mock, base_url = account
-    state = str(tmp_path / "s.db")
     first = customers(200)
-    source = write(tmp_path / "c.csv", first)
-    assert run(capsys, str(source), "--state", state)[0] == 0
+    source, state = synced(capsys, tmp_path, first)
     # Next: a third move tier (import + unlinks), two rows turn invalid, one email
     # changes, four customers leave (mirror, unlist), two are new.
     rows = []
@@ -416,10 +411,8 @@ def test_a_row_brevo_refused_is_in_the_failures_file_and_the_next_run_retries_it
     account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     mock, base_url = account
-    state = str(tmp_path / "s.db")
     rows = customers(4)
-    source = write(tmp_path / "c.csv", rows)
-    assert run(capsys, str(source), "--state", state)[0] == 0
+    source, state = synced(capsys, tmp_path, rows)
     rows[2] = rows[2].replace("Ana2", "Changed")
     write(tmp_path / "c.csv", rows)
     mock.set_faults([Fault("status", "updateContact", status=500)])
