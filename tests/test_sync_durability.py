@@ -24,12 +24,10 @@ from typing import Any
 import _servers
 import httpx
 import pytest
+from _account_view import read_back
 from tajo_brevo import TajoBrevo
 from tajo_brevo.mock import BrevoMock, Fault
-from tajo_brevo.sync import Normalizer, Row, Source
 from tajo_brevo.sync._failpoints import FAILPOINT_ENV
-from tajo_brevo.sync._program import Program
-from tajo_brevo.sync._verify import compare
 
 KEY = "durability-test-key"
 PROGRAM = "Kill Test"
@@ -87,25 +85,11 @@ def run_cli(
 
 def assert_account_equals(base_url: str, source: Path) -> None:
     """Every row's values and tier lists in the mock are the source's; nothing else listed."""
-    with TajoBrevo(api_key=KEY, base_url=base_url, rate_limit=1000) as brevo:
-        prov = brevo.provision(PROGRAM)
-        contacts = {c.email: c.raw for c in brevo.iter_contacts()}
-    program = Program(prov.all_customers_list_id, dict(prov.tier_lists))
-    src = Source(source)
-    normalizer = Normalizer(columns=src.columns)
-    expected: list[Row] = []
-    for raw in src.rows():
-        item = normalizer.normalize(raw)
-        assert isinstance(item, Row)
-        expected.append(item)
-    problems = [
-        f"{row.email}: {problem}"
-        for row in expected
-        if (problem := compare(row, contacts.get(row.key), program)) is not None
-    ]
-    assert problems == []
-    tier_ids = set(prov.tier_lists.values())
-    for email, contact in contacts.items():
+    back = read_back(KEY, base_url, PROGRAM, source)
+    assert back.invalid == 0
+    assert back.problems == []
+    tier_ids = set(back.program.tier_lists.values())
+    for email, contact in back.contacts.items():
         in_tiers = tier_ids & set(contact.get("listIds") or [])
         assert len(in_tiers) == 1, (email, in_tiers)
 

@@ -19,12 +19,11 @@ from typing import Any
 
 import _servers
 import pytest
+from _account_view import read_back
 from tajo_brevo import RemovalLimitError, TajoBrevo
 from tajo_brevo.cli import main
 from tajo_brevo.mock import BrevoMock, Fault
-from tajo_brevo.sync import Normalizer, Row, Source, SyncState
-from tajo_brevo.sync._program import Program
-from tajo_brevo.sync._verify import compare
+from tajo_brevo.sync import SyncState
 
 HEADER = "EMAIL;LOYALTY_ID;LOYALTY_POINTS;FIRSTNAME"
 PROGRAM = "Tajo Loyalty"  # the CLI's default
@@ -70,26 +69,15 @@ def writes(mock: BrevoMock, mark: int = 0) -> list[str]:
 def assert_mirrors(key: str, base_url: str, source: Path, *, only: bool = True) -> None:
     """Every valid row's values and lists are in the mock; with ``only``, no other contact
     is in a program list, and every contact is in exactly one tier list."""
-    with TajoBrevo(api_key=key, base_url=base_url, rate_limit=1000) as brevo:
-        prov = brevo.provision(PROGRAM)
-        contacts = {c.email: c.raw for c in brevo.iter_contacts()}
-    program = Program(prov.all_customers_list_id, dict(prov.tier_lists))
-    src = Source(source)
-    normalizer = Normalizer(columns=src.columns)
-    expected = [item for raw in src.rows() if isinstance(item := normalizer.normalize(raw), Row)]
-    problems = [
-        f"{row.email}: {problem}"
-        for row in expected
-        if (problem := compare(row, contacts.get(row.key), program)) is not None
-    ]
-    assert problems == []
+    back = read_back(key, base_url, PROGRAM, source)
+    assert back.problems == []
     if only:
         listed = {
             email
-            for email, c in contacts.items()
-            if set(c.get("listIds") or []) & set(program.list_ids)
+            for email, c in back.contacts.items()
+            if set(c.get("listIds") or []) & set(back.program.list_ids)
         }
-        assert listed == {row.key for row in expected}
+        assert listed == {row.key for row in back.rows}
 
 
 # -- identity -----------------------------------------------------------------------------
