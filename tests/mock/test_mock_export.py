@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from _clock import Ticking
 from tajo_brevo.mock import BrevoMock
 
 
@@ -60,17 +61,6 @@ def seed(http: httpx.Client, list_id: int) -> None:
 @pytest.fixture
 def people(http: httpx.Client, list_id: int) -> None:
     seed(http, list_id)
-
-
-class Ticking:
-    """A wall clock one second further at each reading (distinct modification dates)."""
-
-    def __init__(self) -> None:
-        self.now = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        self.now += dt.timedelta(seconds=1)
-        return self.now
 
 
 def test_export_of_a_list_queues_a_process_whose_file_holds_its_contacts(
