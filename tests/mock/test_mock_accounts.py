@@ -158,31 +158,16 @@ def test_each_account_has_its_own_rate_limit_budget() -> None:
 
 
 def test_cli_serves_one_account_per_account_option(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    cli_mocks: list[BrevoMock], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tajo_brevo.mock import _server
-
-    seen: list[BrevoMock] = []
-
-    def fake_serve(app: object, sock: object, **kwargs: object) -> None:
-        sock.close()  # type: ignore[attr-defined]
-
-    original = BrevoMock.__init__
-
-    def spy(self: BrevoMock, **kwargs: object) -> None:
-        original(self, **kwargs)  # type: ignore[arg-type]
-        seen.append(self)
-
-    monkeypatch.setattr(_server, "serve_forever", fake_serve)
-    monkeypatch.setattr(BrevoMock, "__init__", spy)
     assert cli.main(["mock", "--port", "0", "--account", A, "--account", B]) == 0
-    (mock,) = seen
+    (mock,) = cli_mocks
     assert mock.api_key == A and len(mock.accounts) == 2
     assert mock.account(B).state is not mock.state
     out = capsys.readouterr().out
     assert "2 accounts" in out and B not in out
 
-    seen.clear()
+    cli_mocks.clear()
     assert cli.main(["mock", "--port", "0", "--api-key", "k", "--account", A]) == 0
-    assert seen[0].api_key == "k" and len(seen[0].accounts) == 2
+    assert cli_mocks[0].api_key == "k" and len(cli_mocks[0].accounts) == 2
     assert "api-key k" in capsys.readouterr().out
