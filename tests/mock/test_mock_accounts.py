@@ -3,11 +3,11 @@ folders, processes, files) and its own rate-limit budget; unknown keys 401 as be
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import httpx
 import pytest
+from _mock_support import wait_process
 from tajo_brevo import cli
 from tajo_brevo.mock import BrevoMock
 
@@ -26,16 +26,6 @@ class FrozenClock:
 
 def client(mock: BrevoMock, key: str) -> httpx.Client:
     return mock.client(headers={"api-key": key})
-
-
-def wait_process(http: httpx.Client, process_id: int) -> dict[str, Any]:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        process: dict[str, Any] = http.get(f"/processes/{process_id}").json()
-        if process["status"] == "completed":
-            return process
-        time.sleep(0.01)
-    raise AssertionError("process not completed")
 
 
 def fill(http: httpx.Client, name: str) -> dict[str, Any]:
@@ -81,13 +71,17 @@ def test_two_keys_two_isolated_accounts() -> None:
             "zed@x.example",
         ]
         # Each account's process files are its own, at different URLs.
-        report_a = wait_process(a, made_a["process"])["info"]["import"]["invalid_emails"]
-        report_b = wait_process(b, made_b["process"])["info"]["import"]["invalid_emails"]
+        done_a, done_b = wait_process(a, made_a["process"]), wait_process(b, made_b["process"])
+        assert done_a["status"] == done_b["status"] == "completed"
+        report_a = done_a["info"]["import"]["invalid_emails"]
+        report_b = done_b["info"]["import"]["invalid_emails"]
         assert report_a != report_b
         assert a.get(report_a).status_code == b.get(report_b).status_code == 200
         filter_ = {"actionForContacts": "allContacts", "listId": made_b["list"]}
         export = b.post("/contacts/export", json={"customContactFilter": filter_}).json()
-        url = wait_process(b, export["processId"])["export_url"]
+        exported = wait_process(b, export["processId"])
+        assert exported["status"] == "completed"
+        url = exported["export_url"]
         assert "ada@beta.example" in b.get(url).text and "alpha" not in b.get(url).text
         # Deleting in B leaves A alone.
         assert b.delete(f"/contacts/lists/{made_b['list']}").status_code == 204

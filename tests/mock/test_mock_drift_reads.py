@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from _clock import Ticking
+from _mock_support import Ticking
 from tajo_brevo.mock import BrevoMock
 
 

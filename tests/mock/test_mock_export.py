@@ -6,23 +6,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import time
 from typing import Any
 
 import httpx
 import pytest
-from _clock import Ticking
+from _mock_support import Ticking, wait_process
 from tajo_brevo.mock import BrevoMock
-
-
-def wait_process(http: httpx.Client, process_id: int, timeout: float = 10.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        process: dict[str, Any] = http.get(f"/processes/{process_id}").json()
-        if process["status"] in ("completed", "failed"):
-            return process
-        time.sleep(0.01)
-    raise AssertionError(f"process {process_id} did not finish in {timeout} s")
 
 
 def export(http: httpx.Client, body: dict[str, Any]) -> list[dict[str, str]] | None:
