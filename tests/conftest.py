@@ -34,6 +34,17 @@ def both(request: pytest.FixtureRequest) -> Iterator[Driver]:
     driver.close()
 
 
+@pytest.fixture
+def cli_account(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[BrevoMock, str]]:
+    """A served mock, its key and base URL in BREVO_API_KEY / BREVO_BASE_URL (what the
+    command line reads); yields the mock and its base URL."""
+    mock = BrevoMock()
+    with mock.serve() as server:
+        monkeypatch.setenv("BREVO_API_KEY", mock.api_key)
+        monkeypatch.setenv("BREVO_BASE_URL", server.base_url)
+        yield mock, server.base_url
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[_servers.Postgres]:
     """One throwaway PostgreSQL server for the whole session (skips if it can't start)."""

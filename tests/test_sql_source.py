@@ -162,13 +162,10 @@ def test_a_mapping_renames_query_columns(brevo: Driver, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[TajoBrevo]:
-    mock = BrevoMock()
-    with mock.serve() as server:
-        monkeypatch.setenv("BREVO_API_KEY", mock.api_key)
-        monkeypatch.setenv("BREVO_BASE_URL", server.base_url)
-        with TajoBrevo(api_key=mock.api_key, base_url=server.base_url, rate_limit=10_000) as c:
-            yield c
+def served(cli_account: tuple[BrevoMock, str]) -> Iterator[TajoBrevo]:
+    mock, base_url = cli_account
+    with TajoBrevo(api_key=mock.api_key, base_url=base_url, rate_limit=10_000) as c:
+        yield c
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

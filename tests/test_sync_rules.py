@@ -30,15 +30,6 @@ PROGRAM = "Tajo Loyalty"  # the CLI's default
 WRITES = {"POST", "PUT", "DELETE"}
 
 
-@pytest.fixture
-def account(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[BrevoMock, str]]:
-    mock = BrevoMock()
-    with mock.serve() as server:
-        monkeypatch.setenv("BREVO_API_KEY", mock.api_key)
-        monkeypatch.setenv("BREVO_BASE_URL", server.base_url)
-        yield mock, server.base_url
-
-
 def write(path: Path, rows: list[str], header: str = HEADER, end: str = "\n") -> Path:
     path.write_text(header + "\n" + "\n".join(rows) + end, encoding="utf-8")
     return path
@@ -84,9 +75,9 @@ def assert_mirrors(key: str, base_url: str, source: Path, *, only: bool = True) 
 
 
 def test_a_known_loyalty_id_with_a_new_email_changes_that_contacts_email(
-    account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    mock, base_url = account
+    mock, base_url = cli_account
     rows = customers(4)
     source, state = synced(capsys, tmp_path, rows)
     before = mock.state.contact_by_email("c1@example.com")
@@ -115,9 +106,9 @@ def test_a_known_loyalty_id_with_a_new_email_changes_that_contacts_email(
 
 
 def test_a_run_killed_after_an_email_change_never_leaves_a_second_contact(
-    account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    mock, base_url = account
+    mock, base_url = cli_account
     rows = customers(4)
     source, state = synced(capsys, tmp_path, rows)
     before = mock.state.contact_by_email("c1@example.com")
@@ -146,9 +137,9 @@ def test_a_run_killed_after_an_email_change_never_leaves_a_second_contact(
 
 
 def test_an_email_change_to_an_address_another_contact_has_fails_and_sends_nothing(
-    account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    mock, _ = account
+    mock, _ = cli_account
     rows = customers(3)
     source, state = synced(capsys, tmp_path, rows)
     with mock.client() as http:  # someone created the new address in Brevo meanwhile
@@ -167,9 +158,9 @@ def test_an_email_change_to_an_address_another_contact_has_fails_and_sends_nothi
 
 
 def test_rows_sharing_an_email_or_a_loyalty_id_are_all_invalid_named_by_line(
-    account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    mock, base_url = account
+    mock, base_url = cli_account
     rows = [
         "a@example.com;L1;10;A",  # line 2: same email as line 4
         "b@example.com;L2;10;B",  # line 3: same LOYALTY_ID as line 5
@@ -193,9 +184,9 @@ def test_rows_sharing_an_email_or_a_loyalty_id_are_all_invalid_named_by_line(
 
 
 def test_the_mirror_guard_refuses_mass_removals_before_any_write(
-    account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    mock, base_url = account
+    mock, base_url = cli_account
     state = str(tmp_path / "s.db")
     full = write(tmp_path / "full.csv", customers(20))
     assert run(capsys, str(full), "--state", state)[0] == 0
@@ -224,9 +215,9 @@ def test_the_mirror_guard_refuses_mass_removals_before_any_write(
 
 
 def test_the_library_guard_raises_and_takes_a_count_or_a_share(
-    account: tuple[BrevoMock, str], tmp_path: Path
+    cli_account: tuple[BrevoMock, str], tmp_path: Path
 ) -> None:
-    mock, base_url = account
+    mock, base_url = cli_account
     state = tmp_path / "s.db"
     with TajoBrevo(api_key=mock.api_key, base_url=base_url, rate_limit=1000) as brevo:
         brevo.sync_customers(write(tmp_path / "c.csv", customers(10)), state=state)
@@ -240,9 +231,9 @@ def test_the_library_guard_raises_and_takes_a_count_or_a_share(
 
 
 def test_a_blacklisted_customer_who_comes_back_is_synced_stays_blacklisted_and_is_reported(
-    account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    mock, base_url = account
+    mock, base_url = cli_account
     source, state = synced(capsys, tmp_path, customers(4))
     write(tmp_path / "c.csv", customers(4)[1:])
     mirror = ["--mode", "mirror", "--on-missing", "blacklist", "--max-removals", "1", "--json"]
@@ -260,9 +251,9 @@ def test_a_blacklisted_customer_who_comes_back_is_synced_stays_blacklisted_and_i
 
 
 def test_a_sync_never_changes_a_blacklist_status(
-    account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    mock, base_url = account
+    mock, base_url = cli_account
     source, state = synced(capsys, tmp_path, customers(60))
     with mock.client() as http:  # two customers unsubscribe, one stops SMS
         for email, flags in (
@@ -320,9 +311,9 @@ def test_a_sync_never_changes_a_blacklist_status(
 
 
 def test_a_dry_run_plans_exactly_what_the_run_then_does(
-    account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    mock, base_url = account
+    mock, base_url = cli_account
     first = customers(200)
     source, state = synced(capsys, tmp_path, first)
     # Next: a third move tier (import + unlinks), two rows turn invalid, one email
@@ -360,9 +351,9 @@ def test_a_dry_run_plans_exactly_what_the_run_then_does(
 
 
 def test_the_failures_file_holds_every_bad_line_as_it_was_read(
-    account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    mock, base_url = account
+    mock, base_url = cli_account
     # CSV: an invalid row, a row of the wrong width, and a truncated last line.
     rows = [*customers(3), "bad-email;L8;5;X", "c9@example.com;L9;5;A;extra", "c10@exa"]
     source = write(tmp_path / "c.csv", rows, end="")
@@ -396,9 +387,9 @@ def test_the_failures_file_holds_every_bad_line_as_it_was_read(
 
 
 def test_a_row_brevo_refused_is_in_the_failures_file_and_the_next_run_retries_it(
-    account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    mock, base_url = account
+    mock, base_url = cli_account
     rows = customers(4)
     source, state = synced(capsys, tmp_path, rows)
     rows[2] = rows[2].replace("Ana2", "Changed")
@@ -417,9 +408,9 @@ def test_a_row_brevo_refused_is_in_the_failures_file_and_the_next_run_retries_it
 
 
 def test_a_read_only_state_is_one_line_and_exit_2(
-    account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    mock, _ = account
+    mock, _ = cli_account
     state = tmp_path / "s.db"
     source = write(tmp_path / "c.csv", customers(2))
     assert run(capsys, str(source), "--state", str(state))[0] == 0
@@ -434,7 +425,7 @@ def test_a_read_only_state_is_one_line_and_exit_2(
 
 
 def test_a_killed_run_shows_interrupted_once_a_later_run_recovers_it(
-    account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     state = tmp_path / "s.db"
     with SyncState(state) as store:
