@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _account_view import account_view, expected_view
+from _account_view import FIELDS, account_view, expected_view
 from _scenario_support import Driver
 from tajo_brevo import SqlSource, TajoBrevo
 from tajo_brevo.cli import main
@@ -29,15 +29,8 @@ pytest.importorskip("sqlalchemy")
 PROGRAM = "Tajo Loyalty"
 LOCAL = "http://127.0.0.1/v3"
 SECRET = "s3cret-Pa55word"
-COLUMNS = (
-    "email",
-    "loyalty_id",
-    "loyalty_points",
-    "first_name",
-    "last_purchase",
-    "favorite_categories",
-    "seasonal_buyer",
-)
+#: The table's columns: the email, then every field the account view compares.
+COLUMNS = ("email", *FIELDS)
 QUERY = f"SELECT {', '.join(COLUMNS)} FROM customers ORDER BY id"
 
 
