@@ -20,7 +20,6 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,50 +47,6 @@ def write_source(path: Path, account: int, rows: int) -> None:
             out.write(f"a{account}-c{i}@example.com,A{account}-{i},{(i * 97) % 4000},Ana{i}\n")
 
 
-def start_workers(count: int, env: dict[str, str], logs: Path) -> list[subprocess.Popen[bytes]]:
-    workers = []
-    for n in range(count):
-        with (logs / f"worker{n}.log").open("wb") as log:
-            workers.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "celery",
-                        "-A",
-                        "fleet_app",
-                        "worker",
-                        "--pool=prefork",
-                        "-c",
-                        "1",
-                        "-n",
-                        f"bench{n}@%h",
-                        "--loglevel=WARNING",
-                        "--without-gossip",
-                        "--without-mingle",
-                    ],
-                    cwd=APP_DIR,
-                    env=env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
-            )
-    return workers
-
-
-def stop_workers(workers: list[subprocess.Popen[bytes]]) -> None:
-    for worker in workers:
-        if worker.poll() is None:
-            os.kill(worker.pid, 15)
-    for worker in workers:
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, 9)
-            worker.wait(timeout=30)
-
-
 def run_fleet(workers: int, sources: list[Path], work: Path) -> dict[str, Any]:
     keys = [f"bench-fleet-{n}-{os.urandom(6).hex()}" for n in range(len(sources))]
     states = work / f"states-{workers}"
@@ -114,8 +69,14 @@ def run_fleet(workers: int, sources: list[Path], work: Path) -> dict[str, Any]:
             "FLEET_ACCOUNTS": str(states / "accounts.json"),
         }
         app = Celery("bench-fleet", broker=redis.url, backend=redis.url)
-        procs = start_workers(workers, env, states)
-        try:
+        with _servers.celery_workers(
+            workers,
+            app_dir=APP_DIR,
+            env=env,
+            logs=states,
+            name="bench",
+            options=("--loglevel=WARNING",),
+        ):
             deadline = time.monotonic() + 120
             while len(app.control.ping(timeout=1.0)) < workers:
                 if time.monotonic() > deadline:
@@ -126,8 +87,6 @@ def run_fleet(workers: int, sources: list[Path], work: Path) -> dict[str, Any]:
             }
             results = {ref: r.get(timeout=TIMEOUT) for ref, r in pending.items()}
             wall = time.monotonic() - started
-        finally:
-            stop_workers(procs)
     durations = [r["duration_s"] for r in results.values()]
     return {
         "workers": workers,

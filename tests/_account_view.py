@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from tajo_brevo import DEFAULT_TIER_POLICY, LoyaltyProfile, TajoBrevo
 from tajo_brevo._plans.provisioning import list_names
+from tajo_brevo.sync import Normalizer, Row, Source
+from tajo_brevo.sync._program import Program
+from tajo_brevo.sync._verify import compare
 
 #: Per contact (lower-cased email): the fields compared, and the program's lists it is in.
 View = dict[str, tuple[tuple[Any, ...], frozenset[str]]]
@@ -72,3 +77,36 @@ def expected_view(rows: Iterable[Mapping[str, Any]], program: str) -> View:
         )
         view[str(row["email"]).lower()] = (fields, frozenset({all_name, tier_names[tier]}))
     return view
+
+
+@dataclass(frozen=True)
+class ReadBack:
+    """A sync's source file compared, row by row, with the account read back over HTTP."""
+
+    #: The source's valid rows, and how many rows were invalid.
+    rows: list[Row]
+    invalid: int
+    #: Every contact of the account (raw, by email: None for one without) and the
+    #: program's lists.
+    contacts: dict[str | None, dict[str, Any]]
+    program: Program
+    #: ``email: problem`` for every valid row whose contact differs from it.
+    problems: list[str]
+
+
+def read_back(api_key: str, base_url: str, program: str, source: Path) -> ReadBack:
+    """Read the account and compare each valid row of ``source`` with its contact."""
+    with TajoBrevo(api_key=api_key, base_url=base_url, rate_limit=1000) as brevo:
+        prov = brevo.provision(program)
+        contacts = {c.email: c.raw for c in brevo.iter_contacts()}
+    lists = Program(prov.all_customers_list_id, dict(prov.tier_lists))
+    src = Source(source)
+    normalizer = Normalizer(columns=src.columns)
+    items = [normalizer.normalize(raw) for raw in src.rows()]
+    rows = [item for item in items if isinstance(item, Row)]
+    problems = [
+        f"{row.email}: {problem}"
+        for row in rows
+        if (problem := compare(row, contacts.get(row.key), lists)) is not None
+    ]
+    return ReadBack(rows, len(items) - len(rows), contacts, lists, problems)

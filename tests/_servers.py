@@ -297,10 +297,11 @@ class MockProcess:
 
 @contextlib.contextmanager
 def mock_processes(
-    keys: list[str], *, rate_limit: int | None = None
+    keys: list[str], *, rate_limit: int | None = None, options: tuple[str, ...] = ()
 ) -> Iterator[list[MockProcess]]:
     """One ``tajo-brevo mock`` per key, each on a free loopback port in its own process
-    (started together, then waited for), stopped at the end."""
+    (started together, then waited for), stopped at the end. ``options``: more arguments
+    of ``tajo-brevo mock`` (``--import-delay 1.5``)."""
     script = Path(sys.executable).with_name("tajo-brevo")
     processes: list[subprocess.Popen[bytes]] = []
     try:
@@ -308,6 +309,7 @@ def mock_processes(
             argv = [str(script), "mock", "--port", "0", "--api-key", key, "--log-level", "warning"]
             if rate_limit is not None:
                 argv += ["--rate-limit", str(rate_limit)]
+            argv += options
             processes.append(
                 subprocess.Popen(
                     argv,
@@ -362,3 +364,61 @@ def mock_accounts(keys: list[str], *, rate_limit: int | None = None) -> Iterator
         _stop(process)
         if process.stdout is not None:
             process.stdout.close()
+
+
+@contextlib.contextmanager
+def celery_workers(
+    count: int,
+    *,
+    app_dir: Path,
+    env: dict[str, str],
+    logs: Path,
+    name: str,
+    options: tuple[str, ...] = (),
+) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """``count`` Celery workers of the app ``fleet_app`` in ``app_dir`` (``--pool=prefork
+    -c 1`` each, named ``{name}{n}@%h``), each in its own process group, logging to
+    ``logs/worker{n}.log``. On exit: SIGTERM (a warm shutdown stops its pool), then
+    SIGKILL to the group of any still running after ``STOP_TIMEOUT``.
+    """
+    started: list[subprocess.Popen[bytes]] = []
+    try:
+        for n in range(count):
+            with (logs / f"worker{n}.log").open("wb") as log:  # the child keeps its own fd
+                started.append(
+                    subprocess.Popen(
+                        [
+                            sys.executable,
+                            "-m",
+                            "celery",
+                            "-A",
+                            "fleet_app",
+                            "worker",
+                            "--pool=prefork",
+                            "-c",
+                            "1",
+                            "-n",
+                            f"{name}{n}@%h",
+                            "--without-gossip",
+                            "--without-mingle",
+                            *options,
+                        ],
+                        cwd=app_dir,
+                        env=env,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        start_new_session=True,  # its own group: killpg ends it and its child
+                    )
+                )
+        yield started
+    finally:
+        for process in started:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process.pid, signal.SIGTERM)
+        for process in started:
+            try:
+                process.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=STOP_TIMEOUT)

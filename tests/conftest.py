@@ -3,7 +3,9 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TypeVar
 
 import _servers
 import pytest
@@ -11,6 +13,7 @@ from _scenario_support import Driver
 from tajo_brevo.mock import BrevoMock
 
 ROOT = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
 
 
 @pytest.fixture(scope="session")
@@ -34,14 +37,30 @@ def both(request: pytest.FixtureRequest) -> Iterator[Driver]:
     driver.close()
 
 
+@pytest.fixture
+def cli_account(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[BrevoMock, str]]:
+    """A served mock, its key and base URL in BREVO_API_KEY / BREVO_BASE_URL (what the
+    command line reads); yields the mock and its base URL."""
+    mock = BrevoMock()
+    with mock.serve() as server:
+        monkeypatch.setenv("BREVO_API_KEY", mock.api_key)
+        monkeypatch.setenv("BREVO_BASE_URL", server.base_url)
+        yield mock, server.base_url
+
+
+def _started_or_skip(server: AbstractContextManager[T], what: str) -> Iterator[T]:
+    """The server of ``server`` while it runs; the test skips if it can't start here."""
+    try:
+        with server as started:
+            yield started
+    except _servers.Unavailable as exc:
+        pytest.skip(f"{what} unavailable: {exc}")
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[_servers.Postgres]:
     """One throwaway PostgreSQL server for the whole session (skips if it can't start)."""
-    try:
-        with _servers.postgres_server() as server:
-            yield server
-    except _servers.Unavailable as exc:
-        pytest.skip(f"PostgreSQL unavailable: {exc}")
+    yield from _started_or_skip(_servers.postgres_server(), "PostgreSQL")
 
 
 _databases = itertools.count(1)
@@ -56,8 +75,4 @@ def postgres_url(postgres_server: _servers.Postgres) -> str:
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[_servers.Redis]:
     """One throwaway Redis server for the whole session (skips if it can't start)."""
-    try:
-        with _servers.redis_server() as server:
-            yield server
-    except _servers.Unavailable as exc:
-        pytest.skip(f"Redis unavailable: {exc}")
+    yield from _started_or_skip(_servers.redis_server(), "Redis")

@@ -255,15 +255,20 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.strip() == f"tajo-brevo {__version__}"
 
 
-def _parsers() -> Iterator[argparse.ArgumentParser]:
-    """The top-level parser and every (sub)command's."""
-    todo: list[argparse.ArgumentParser] = [cli._build_parser()]
+def _parsers_of(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    """``parser`` and every (sub)command's parser below it."""
+    todo = [parser]
     while todo:
-        parser = todo.pop()
-        yield parser
-        for action in parser._actions:
+        current = todo.pop()
+        yield current
+        for action in current._actions:
             if isinstance(action, argparse._SubParsersAction):
                 todo.extend(action.choices.values())
+
+
+def _parsers() -> Iterator[argparse.ArgumentParser]:
+    """The top-level parser and every (sub)command's."""
+    return _parsers_of(cli._build_parser())
 
 
 @pytest.mark.parametrize("parser", list(_parsers()), ids=lambda p: p.prog)
@@ -372,16 +377,6 @@ def test_an_error_raised_by_any_command_becomes_one_line(
     prog = "tajo-brevo spec check" if command == "spec" else f"tajo-brevo {command}"
     line = capsys.readouterr().err.strip()
     assert line.startswith(f"{prog}: unexpected RuntimeError: boom") and "--verbose" in line
-
-
-def _parsers_of(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
-    todo = [parser]
-    while todo:
-        current = todo.pop()
-        yield current
-        for action in current._actions:
-            if isinstance(action, argparse._SubParsersAction):
-                todo.extend(action.choices.values())
 
 
 def test_verbose_adds_the_traceback_and_the_retries(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,12 +14,9 @@ HEADER = "EMAIL;LOYALTY_ID;LOYALTY_POINTS;FIRSTNAME"
 
 
 @pytest.fixture
-def account(monkeypatch: pytest.MonkeyPatch) -> Iterator[BrevoMock]:
-    mock = BrevoMock()
-    with mock.serve() as server:
-        monkeypatch.setenv("BREVO_API_KEY", mock.api_key)
-        monkeypatch.setenv("BREVO_BASE_URL", server.base_url)
-        yield mock
+def account(cli_account: tuple[BrevoMock, str]) -> BrevoMock:
+    """A served mock the command line is configured for."""
+    return cli_account[0]
 
 
 def write(path: Path, rows: list[str]) -> Path:

@@ -15,10 +15,7 @@ import json
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -71,53 +68,6 @@ def expected(rows: list[dict[str, Any]]) -> dict[str, Any]:
         ],
         PROGRAM,
     )
-
-
-@contextlib.contextmanager
-def workers(env: dict[str, str], logs: Path) -> Iterator[list[subprocess.Popen[bytes]]]:
-    started: list[subprocess.Popen[bytes]] = []
-    try:
-        for n in range(WORKERS):
-            log = open(logs / f"worker{n}.log", "wb")  # noqa: SIM115 - closed by the child's end
-            started.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "celery",
-                        "-A",
-                        "fleet_app",
-                        "worker",
-                        "--pool=prefork",
-                        "-c",
-                        "1",
-                        "-n",
-                        f"w{n}@%h",
-                        "--loglevel=INFO",
-                        "--without-gossip",
-                        "--without-mingle",
-                        "--without-heartbeat",
-                    ],
-                    cwd=APP_DIR,
-                    env=env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,  # its own group: killpg ends it and its child
-                )
-            )
-            log.close()
-        yield started
-    finally:
-        for process in started:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(process.pid, signal.SIGTERM)  # warm shutdown: it stops its pool
-        for process in started:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
 
 
 def redis_dump(url: str) -> str:
@@ -174,7 +124,14 @@ def test_a_fleet_survives_a_killed_worker_and_ends_equal_to_its_sources(
         client = celery.Celery("fleet-test", broker=redis_server.url, backend=redis_server.url)
         client.conf.update(task_serializer="json", result_serializer="json")
         results = {ref: client.send_task("tajo_brevo.sync_account", args=[ref]) for ref in accounts}
-        with workers(env, tmp_path) as procs:
+        with _servers.celery_workers(
+            WORKERS,
+            app_dir=APP_DIR,
+            env=env,
+            logs=tmp_path,
+            name="w",
+            options=("--loglevel=INFO", "--without-heartbeat"),
+        ) as procs:
             # Wait until the first worker holds an account's state, let it run a little
             # (mid-sync: provisioning or importing), then kill it and its child.
             victim = procs[0]

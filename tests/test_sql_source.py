@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _account_view import account_view, expected_view
+from _account_view import FIELDS, account_view, expected_view
 from _scenario_support import Driver
 from tajo_brevo import SqlSource, TajoBrevo
 from tajo_brevo.cli import main
@@ -29,15 +29,8 @@ pytest.importorskip("sqlalchemy")
 PROGRAM = "Tajo Loyalty"
 LOCAL = "http://127.0.0.1/v3"
 SECRET = "s3cret-Pa55word"
-COLUMNS = (
-    "email",
-    "loyalty_id",
-    "loyalty_points",
-    "first_name",
-    "last_purchase",
-    "favorite_categories",
-    "seasonal_buyer",
-)
+#: The table's columns: the email, then every field the account view compares.
+COLUMNS = ("email", *FIELDS)
 QUERY = f"SELECT {', '.join(COLUMNS)} FROM customers ORDER BY id"
 
 
@@ -162,13 +155,10 @@ def test_a_mapping_renames_query_columns(brevo: Driver, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[TajoBrevo]:
-    mock = BrevoMock()
-    with mock.serve() as server:
-        monkeypatch.setenv("BREVO_API_KEY", mock.api_key)
-        monkeypatch.setenv("BREVO_BASE_URL", server.base_url)
-        with TajoBrevo(api_key=mock.api_key, base_url=server.base_url, rate_limit=10_000) as c:
-            yield c
+def served(cli_account: tuple[BrevoMock, str]) -> Iterator[TajoBrevo]:
+    mock, base_url = cli_account
+    with TajoBrevo(api_key=mock.api_key, base_url=base_url, rate_limit=10_000) as c:
+        yield c
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -62,6 +62,14 @@ class Account:
             )
         return report
 
+    def first_sync(self, tmp_path: Path) -> tuple[list[dict[str, str]], Path, Path]:
+        """:func:`customers` written to ``in.csv`` and synced once with the state ``s.db``:
+        (rows, source, state)."""
+        rows = customers()
+        source, state = write(tmp_path / "in.csv", rows), tmp_path / "s.db"
+        self.sync(source, state)
+        return rows, source, state
+
     def http(self) -> httpx.Client:
         return self.mock.client()
 
@@ -114,9 +122,7 @@ def assert_matches(
 def test_an_edit_in_brevo_is_found_and_repaired_by_the_next_plain_run(
     account: Account, tmp_path: Path
 ) -> None:
-    rows = customers()
-    source, state = write(tmp_path / "in.csv", rows), tmp_path / "s.db"
-    account.sync(source, state)
+    rows, source, state = account.first_sync(tmp_path)
     with account.http() as http:
         http.put("/contacts/c7@example.com", json={"attributes": {"LOYALTY_POINTS": 5}})
         http.put("/contacts/c9@example.com", json={"attributes": {"FIRSTNAME": "Bob"}})
@@ -142,9 +148,7 @@ def program_read(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 def test_a_deleted_contact_is_found_by_the_list_counts_and_sent_again(
     account: Account, tmp_path: Path, program_read: str
 ) -> None:
-    rows = customers()
-    source, state = write(tmp_path / "in.csv", rows), tmp_path / "s.db"
-    account.sync(source, state)
+    rows, source, state = account.first_sync(tmp_path)
     with account.http() as http:
         assert http.delete("/contacts/c3@example.com").status_code == 204
     mark = len(account.mock.requests)
@@ -161,9 +165,7 @@ def test_a_deleted_contact_is_found_by_the_list_counts_and_sent_again(
 def test_a_contact_taken_off_a_program_list_is_put_back(
     account: Account, tmp_path: Path, which: str
 ) -> None:
-    rows = customers()
-    source, state = write(tmp_path / "in.csv", rows), tmp_path / "s.db"
-    account.sync(source, state)
+    rows, source, state = account.first_sync(tmp_path)
     mock = account.mock
     name = f"{PROGRAM} - All customers" if which == "all" else f"{PROGRAM} - Gold"
     gold = next(
@@ -186,9 +188,7 @@ def test_a_contact_taken_off_a_program_list_is_put_back(
 def test_a_customer_added_to_another_tier_list_in_brevo_is_unlinked(
     account: Account, tmp_path: Path
 ) -> None:
-    rows = customers()
-    source, state = write(tmp_path / "in.csv", rows), tmp_path / "s.db"
-    account.sync(source, state)
+    rows, source, state = account.first_sync(tmp_path)
     mock = account.mock
     with account.http() as http:
         http.post(
@@ -203,9 +203,7 @@ def test_a_customer_added_to_another_tier_list_in_brevo_is_unlinked(
 def test_an_attribute_deleted_in_brevo_gets_its_values_back(
     account: Account, tmp_path: Path
 ) -> None:
-    rows = customers()
-    source, state = write(tmp_path / "in.csv", rows), tmp_path / "s.db"
-    account.sync(source, state)
+    rows, source, state = account.first_sync(tmp_path)
     with account.http() as http:
         assert http.delete("/contacts/attributes/normal/REFERRAL_CODE").status_code == 204
     mark = len(account.mock.requests)
@@ -237,9 +235,7 @@ def wipe(account: Account, *, lists: bool) -> None:
 def test_a_wiped_account_with_the_same_key_is_repaired_by_the_plain_run(
     account: Account, tmp_path: Path, lists: bool
 ) -> None:
-    rows = customers()
-    source, state = write(tmp_path / "in.csv", rows), tmp_path / "s.db"
-    account.sync(source, state)
+    rows, source, state = account.first_sync(tmp_path)
     wipe(account, lists=lists)
     assert account.mock.contacts() == []
     report = account.sync(source, state)
@@ -258,9 +254,7 @@ def test_another_account_at_the_same_url_is_refused_before_any_write_then_full_s
     monkeypatch: pytest.MonkeyPatch,
     theirs: int,
 ) -> None:
-    rows = customers()
-    source, state = write(tmp_path / "in.csv", rows), tmp_path / "s.db"
-    account.sync(source, state)
+    rows, source, state = account.first_sync(tmp_path)
     if theirs:
         # The other account runs the same program (same list ids and names: ids are
         # per account) with its own customers and its own state.
@@ -291,9 +285,7 @@ def test_another_account_at_the_same_url_is_refused_before_any_write_then_full_s
 
 
 def test_a_rotated_key_on_the_same_account_is_accepted(account: Account, tmp_path: Path) -> None:
-    rows = customers()
-    source, state = write(tmp_path / "in.csv", rows), tmp_path / "s.db"
-    account.sync(source, state)
+    _, source, state = account.first_sync(tmp_path)
     report = account.sync(source, state, key=OTHER_KEY)
     assert report.counts == {"unchanged": 60} and report.account == {"api_key_changed": True}
 
@@ -328,9 +320,7 @@ def test_a_new_column_sends_only_its_values_and_a_dropped_one_sends_nothing(
 
 
 def test_full_sends_every_row_again(account: Account, tmp_path: Path) -> None:
-    rows = customers()
-    source, state = write(tmp_path / "in.csv", rows), tmp_path / "s.db"
-    account.sync(source, state)
+    rows, source, state = account.first_sync(tmp_path)
     report = account.sync(source, state, full=True)
     assert report.plan["rows_to_send"] == 60 and report.account["full"] == 60
     assert report.counts == {"updated": 60}
@@ -349,9 +339,7 @@ def hide_edits(state: Path) -> None:
 def test_reconcile_repairs_what_the_plain_checks_cannot_see(
     account: Account, tmp_path: Path, program_read: str
 ) -> None:
-    rows = customers()
-    source, state = write(tmp_path / "in.csv", rows), tmp_path / "s.db"
-    account.sync(source, state)
+    rows, source, state = account.first_sync(tmp_path)
     with account.http() as http:
         http.put("/contacts/c5@example.com", json={"attributes": {"FIRSTNAME": "Eve"}})
     # Make the edit invisible to the modified-since read: the state's checkpoint moves
@@ -451,9 +439,7 @@ def test_both_clients_reconcile_through_an_export(
 def test_a_dry_run_finds_the_drift_and_plans_what_the_run_then_sends(
     account: Account, tmp_path: Path, change: str
 ) -> None:
-    rows = customers()
-    source, state = write(tmp_path / "in.csv", rows), tmp_path / "s.db"
-    account.sync(source, state)
+    rows, source, state = account.first_sync(tmp_path)
     with account.http() as http:
         if change == "edit":
             http.put("/contacts/c7@example.com", json={"attributes": {"LOYALTY_POINTS": 5}})

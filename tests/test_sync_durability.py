@@ -21,14 +21,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import _servers
 import httpx
 import pytest
+from _account_view import read_back
 from tajo_brevo import TajoBrevo
 from tajo_brevo.mock import BrevoMock, Fault
-from tajo_brevo.sync import Normalizer, Row, Source
 from tajo_brevo.sync._failpoints import FAILPOINT_ENV
-from tajo_brevo.sync._program import Program
-from tajo_brevo.sync._verify import compare
 
 KEY = "durability-test-key"
 PROGRAM = "Kill Test"
@@ -62,41 +61,10 @@ def write(path: Path, version: int, n: int = N) -> Path:
 
 
 @pytest.fixture
-def mock_server(tmp_path: Path) -> Iterator[str]:
+def mock_server() -> Iterator[str]:
     """``tajo-brevo mock`` in its own process; yields its base URL."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tajo_brevo.cli",
-            "mock",
-            "--port",
-            "0",
-            "--api-key",
-            KEY,
-            "--log-level",
-            "warning",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        base_url = ""
-        for _ in range(20):  # the banner is a few lines
-            line = process.stdout.readline()
-            if "base URL" in line:
-                base_url = line.split("base URL", 1)[1].strip()
-                break
-        assert base_url.startswith("http://127.0.0.1:"), "the mock did not start"
-        yield base_url
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with _servers.mock_processes([KEY]) as [mock]:
+        yield mock.base_url
 
 
 def run_cli(
@@ -117,25 +85,11 @@ def run_cli(
 
 def assert_account_equals(base_url: str, source: Path) -> None:
     """Every row's values and tier lists in the mock are the source's; nothing else listed."""
-    with TajoBrevo(api_key=KEY, base_url=base_url, rate_limit=1000) as brevo:
-        prov = brevo.provision(PROGRAM)
-        contacts = {c.email: c.raw for c in brevo.iter_contacts()}
-    program = Program(prov.all_customers_list_id, dict(prov.tier_lists))
-    src = Source(source)
-    normalizer = Normalizer(columns=src.columns)
-    expected: list[Row] = []
-    for raw in src.rows():
-        item = normalizer.normalize(raw)
-        assert isinstance(item, Row)
-        expected.append(item)
-    problems = [
-        f"{row.email}: {problem}"
-        for row in expected
-        if (problem := compare(row, contacts.get(row.key), program)) is not None
-    ]
-    assert problems == []
-    tier_ids = set(prov.tier_lists.values())
-    for email, contact in contacts.items():
+    back = read_back(KEY, base_url, PROGRAM, source)
+    assert back.invalid == 0
+    assert back.problems == []
+    tier_ids = set(back.program.tier_lists.values())
+    for email, contact in back.contacts.items():
         in_tiers = tier_ids & set(contact.get("listIds") or [])
         assert len(in_tiers) == 1, (email, in_tiers)
 

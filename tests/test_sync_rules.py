@@ -17,26 +17,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import _servers
 import pytest
+from _account_view import read_back
 from tajo_brevo import RemovalLimitError, TajoBrevo
 from tajo_brevo.cli import main
 from tajo_brevo.mock import BrevoMock, Fault
-from tajo_brevo.sync import Normalizer, Row, Source, SyncState
-from tajo_brevo.sync._program import Program
-from tajo_brevo.sync._verify import compare
+from tajo_brevo.sync import SyncState
 
 HEADER = "EMAIL;LOYALTY_ID;LOYALTY_POINTS;FIRSTNAME"
 PROGRAM = "Tajo Loyalty"  # the CLI's default
 WRITES = {"POST", "PUT", "DELETE"}
-
-
-@pytest.fixture
-def account(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[BrevoMock, str]]:
-    mock = BrevoMock()
-    with mock.serve() as server:
-        monkeypatch.setenv("BREVO_API_KEY", mock.api_key)
-        monkeypatch.setenv("BREVO_BASE_URL", server.base_url)
-        yield mock, server.base_url
 
 
 def write(path: Path, rows: list[str], header: str = HEADER, end: str = "\n") -> Path:
@@ -54,6 +45,14 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def synced(capsys: pytest.CaptureFixture[str], tmp_path: Path, rows: list[str]) -> tuple[Path, str]:
+    """``rows`` written to ``c.csv`` and synced once with the state ``s.db``: (source, state)."""
+    source = write(tmp_path / "c.csv", rows)
+    state = str(tmp_path / "s.db")
+    assert run(capsys, str(source), "--state", state)[0] == 0
+    return source, state
+
+
 def writes(mock: BrevoMock, mark: int = 0) -> list[str]:
     return [f"{r.method} {r.path}" for r in list(mock.requests)[mark:] if r.method in WRITES]
 
@@ -61,39 +60,26 @@ def writes(mock: BrevoMock, mark: int = 0) -> list[str]:
 def assert_mirrors(key: str, base_url: str, source: Path, *, only: bool = True) -> None:
     """Every valid row's values and lists are in the mock; with ``only``, no other contact
     is in a program list, and every contact is in exactly one tier list."""
-    with TajoBrevo(api_key=key, base_url=base_url, rate_limit=1000) as brevo:
-        prov = brevo.provision(PROGRAM)
-        contacts = {c.email: c.raw for c in brevo.iter_contacts()}
-    program = Program(prov.all_customers_list_id, dict(prov.tier_lists))
-    src = Source(source)
-    normalizer = Normalizer(columns=src.columns)
-    expected = [item for raw in src.rows() if isinstance(item := normalizer.normalize(raw), Row)]
-    problems = [
-        f"{row.email}: {problem}"
-        for row in expected
-        if (problem := compare(row, contacts.get(row.key), program)) is not None
-    ]
-    assert problems == []
+    back = read_back(key, base_url, PROGRAM, source)
+    assert back.problems == []
     if only:
         listed = {
             email
-            for email, c in contacts.items()
-            if set(c.get("listIds") or []) & set(program.list_ids)
+            for email, c in back.contacts.items()
+            if set(c.get("listIds") or []) & set(back.program.list_ids)
         }
-        assert listed == {row.key for row in expected}
+        assert listed == {row.key for row in back.rows}
 
 
 # -- identity -----------------------------------------------------------------------------
 
 
 def test_a_known_loyalty_id_with_a_new_email_changes_that_contacts_email(
-    account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    mock, base_url = account
-    state = str(tmp_path / "s.db")
+    mock, base_url = cli_account
     rows = customers(4)
-    source = write(tmp_path / "c.csv", rows)
-    assert run(capsys, str(source), "--state", state)[0] == 0
+    source, state = synced(capsys, tmp_path, rows)
     before = mock.state.contact_by_email("c1@example.com")
     assert before is not None
     contact_id, lists = before.id, set(before.list_ids)
@@ -120,13 +106,11 @@ def test_a_known_loyalty_id_with_a_new_email_changes_that_contacts_email(
 
 
 def test_a_run_killed_after_an_email_change_never_leaves_a_second_contact(
-    account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    mock, base_url = account
-    state = str(tmp_path / "s.db")
+    mock, base_url = cli_account
     rows = customers(4)
-    source = write(tmp_path / "c.csv", rows)
-    assert run(capsys, str(source), "--state", state)[0] == 0
+    source, state = synced(capsys, tmp_path, rows)
     before = mock.state.contact_by_email("c1@example.com")
     assert before is not None
     contact_id = before.id
@@ -153,13 +137,11 @@ def test_a_run_killed_after_an_email_change_never_leaves_a_second_contact(
 
 
 def test_an_email_change_to_an_address_another_contact_has_fails_and_sends_nothing(
-    account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    mock, _ = account
-    state = str(tmp_path / "s.db")
+    mock, _ = cli_account
     rows = customers(3)
-    source = write(tmp_path / "c.csv", rows)
-    run(capsys, str(source), "--state", state)
+    source, state = synced(capsys, tmp_path, rows)
     with mock.client() as http:  # someone created the new address in Brevo meanwhile
         assert http.post("/contacts", json={"email": "taken@example.com"}).status_code == 201
     rows[0] = "taken@example.com;L0;100;Ana0"
@@ -176,9 +158,9 @@ def test_an_email_change_to_an_address_another_contact_has_fails_and_sends_nothi
 
 
 def test_rows_sharing_an_email_or_a_loyalty_id_are_all_invalid_named_by_line(
-    account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    mock, base_url = account
+    mock, base_url = cli_account
     rows = [
         "a@example.com;L1;10;A",  # line 2: same email as line 4
         "b@example.com;L2;10;B",  # line 3: same LOYALTY_ID as line 5
@@ -202,9 +184,9 @@ def test_rows_sharing_an_email_or_a_loyalty_id_are_all_invalid_named_by_line(
 
 
 def test_the_mirror_guard_refuses_mass_removals_before_any_write(
-    account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    mock, base_url = account
+    mock, base_url = cli_account
     state = str(tmp_path / "s.db")
     full = write(tmp_path / "full.csv", customers(20))
     assert run(capsys, str(full), "--state", state)[0] == 0
@@ -233,9 +215,9 @@ def test_the_mirror_guard_refuses_mass_removals_before_any_write(
 
 
 def test_the_library_guard_raises_and_takes_a_count_or_a_share(
-    account: tuple[BrevoMock, str], tmp_path: Path
+    cli_account: tuple[BrevoMock, str], tmp_path: Path
 ) -> None:
-    mock, base_url = account
+    mock, base_url = cli_account
     state = tmp_path / "s.db"
     with TajoBrevo(api_key=mock.api_key, base_url=base_url, rate_limit=1000) as brevo:
         brevo.sync_customers(write(tmp_path / "c.csv", customers(10)), state=state)
@@ -249,12 +231,10 @@ def test_the_library_guard_raises_and_takes_a_count_or_a_share(
 
 
 def test_a_blacklisted_customer_who_comes_back_is_synced_stays_blacklisted_and_is_reported(
-    account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    mock, base_url = account
-    state = str(tmp_path / "s.db")
-    source = write(tmp_path / "c.csv", customers(4))
-    assert run(capsys, str(source), "--state", state)[0] == 0
+    mock, base_url = cli_account
+    source, state = synced(capsys, tmp_path, customers(4))
     write(tmp_path / "c.csv", customers(4)[1:])
     mirror = ["--mode", "mirror", "--on-missing", "blacklist", "--max-removals", "1", "--json"]
     code, out, _ = run(capsys, str(source), "--state", state, *mirror)
@@ -271,13 +251,10 @@ def test_a_blacklisted_customer_who_comes_back_is_synced_stays_blacklisted_and_i
 
 
 def test_a_sync_never_changes_a_blacklist_status(
-    account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    mock, base_url = account
-    state = str(tmp_path / "s.db")
-    rows = customers(60)
-    source = write(tmp_path / "c.csv", rows)
-    assert run(capsys, str(source), "--state", state)[0] == 0
+    mock, base_url = cli_account
+    source, state = synced(capsys, tmp_path, customers(60))
     with mock.client() as http:  # two customers unsubscribe, one stops SMS
         for email, flags in (
             ("c0@example.com", {"emailBlacklisted": True}),
@@ -334,13 +311,11 @@ def test_a_sync_never_changes_a_blacklist_status(
 
 
 def test_a_dry_run_plans_exactly_what_the_run_then_does(
-    account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    mock, base_url = account
-    state = str(tmp_path / "s.db")
+    mock, base_url = cli_account
     first = customers(200)
-    source = write(tmp_path / "c.csv", first)
-    assert run(capsys, str(source), "--state", state)[0] == 0
+    source, state = synced(capsys, tmp_path, first)
     # Next: a third move tier (import + unlinks), two rows turn invalid, one email
     # changes, four customers leave (mirror, unlist), two are new.
     rows = []
@@ -376,9 +351,9 @@ def test_a_dry_run_plans_exactly_what_the_run_then_does(
 
 
 def test_the_failures_file_holds_every_bad_line_as_it_was_read(
-    account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    mock, base_url = account
+    mock, base_url = cli_account
     # CSV: an invalid row, a row of the wrong width, and a truncated last line.
     rows = [*customers(3), "bad-email;L8;5;X", "c9@example.com;L9;5;A;extra", "c10@exa"]
     source = write(tmp_path / "c.csv", rows, end="")
@@ -412,13 +387,11 @@ def test_the_failures_file_holds_every_bad_line_as_it_was_read(
 
 
 def test_a_row_brevo_refused_is_in_the_failures_file_and_the_next_run_retries_it(
-    account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    mock, base_url = account
-    state = str(tmp_path / "s.db")
+    mock, base_url = cli_account
     rows = customers(4)
-    source = write(tmp_path / "c.csv", rows)
-    assert run(capsys, str(source), "--state", state)[0] == 0
+    source, state = synced(capsys, tmp_path, rows)
     rows[2] = rows[2].replace("Ana2", "Changed")
     write(tmp_path / "c.csv", rows)
     mock.set_faults([Fault("status", "updateContact", status=500)])
@@ -435,9 +408,9 @@ def test_a_row_brevo_refused_is_in_the_failures_file_and_the_next_run_retries_it
 
 
 def test_a_read_only_state_is_one_line_and_exit_2(
-    account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    mock, _ = account
+    mock, _ = cli_account
     state = tmp_path / "s.db"
     source = write(tmp_path / "c.csv", customers(2))
     assert run(capsys, str(source), "--state", str(state))[0] == 0
@@ -452,7 +425,7 @@ def test_a_read_only_state_is_one_line_and_exit_2(
 
 
 def test_a_killed_run_shows_interrupted_once_a_later_run_recovers_it(
-    account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_account: tuple[BrevoMock, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     state = tmp_path / "s.db"
     with SyncState(state) as store:
@@ -472,31 +445,8 @@ KEY = "sigterm-test-key"
 @pytest.fixture
 def slow_mock() -> Iterator[str]:
     """``tajo-brevo mock`` in its own process, imports queued 1.5 s; yields its URL."""
-    process = subprocess.Popen(
-        [
-            sys.executable, "-m", "tajo_brevo.cli", "mock", "--port", "0", "--api-key", KEY,
-            "--log-level", "warning", "--import-delay", "1.5",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )  # fmt: skip
-    try:
-        assert process.stdout is not None
-        base_url = ""
-        for _ in range(20):  # the banner is a few lines
-            line = process.stdout.readline()
-            if "base URL" in line:
-                base_url = line.split("base URL", 1)[1].strip()
-                break
-        assert base_url.startswith("http://127.0.0.1:"), "the mock did not start"
-        yield base_url
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with _servers.mock_processes([KEY], options=("--import-delay", "1.5")) as [mock]:
+        yield mock.base_url
 
 
 def test_sigterm_stops_a_sync_like_ctrl_c_and_the_next_run_finishes(

@@ -42,3 +42,25 @@ def list_id(http: httpx.Client, folder_id: int) -> int:
     assert response.status_code == 201
     value: int = response.json()["id"]
     return value
+
+
+@pytest.fixture
+def cli_mocks(monkeypatch: pytest.MonkeyPatch) -> list[BrevoMock]:
+    """Every BrevoMock built while the test runs ``tajo-brevo mock`` in-process; the
+    server is not run (its socket is closed), so the command returns at once."""
+    from tajo_brevo.mock import _server
+
+    seen: list[BrevoMock] = []
+
+    def fake_serve(app: object, sock: object, **kwargs: object) -> None:
+        sock.close()  # type: ignore[attr-defined]
+
+    original = BrevoMock.__init__
+
+    def spy(self: BrevoMock, **kwargs: object) -> None:
+        original(self, **kwargs)  # type: ignore[arg-type]
+        seen.append(self)
+
+    monkeypatch.setattr(_server, "serve_forever", fake_serve)
+    monkeypatch.setattr(BrevoMock, "__init__", spy)
+    return seen

@@ -3,11 +3,11 @@ folders, processes, files) and its own rate-limit budget; unknown keys 401 as be
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import httpx
 import pytest
+from _mock_support import wait_process
 from tajo_brevo import cli
 from tajo_brevo.mock import BrevoMock
 
@@ -26,16 +26,6 @@ class FrozenClock:
 
 def client(mock: BrevoMock, key: str) -> httpx.Client:
     return mock.client(headers={"api-key": key})
-
-
-def wait_process(http: httpx.Client, process_id: int) -> dict[str, Any]:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        process: dict[str, Any] = http.get(f"/processes/{process_id}").json()
-        if process["status"] == "completed":
-            return process
-        time.sleep(0.01)
-    raise AssertionError("process not completed")
 
 
 def fill(http: httpx.Client, name: str) -> dict[str, Any]:
@@ -81,13 +71,17 @@ def test_two_keys_two_isolated_accounts() -> None:
             "zed@x.example",
         ]
         # Each account's process files are its own, at different URLs.
-        report_a = wait_process(a, made_a["process"])["info"]["import"]["invalid_emails"]
-        report_b = wait_process(b, made_b["process"])["info"]["import"]["invalid_emails"]
+        done_a, done_b = wait_process(a, made_a["process"]), wait_process(b, made_b["process"])
+        assert done_a["status"] == done_b["status"] == "completed"
+        report_a = done_a["info"]["import"]["invalid_emails"]
+        report_b = done_b["info"]["import"]["invalid_emails"]
         assert report_a != report_b
         assert a.get(report_a).status_code == b.get(report_b).status_code == 200
         filter_ = {"actionForContacts": "allContacts", "listId": made_b["list"]}
         export = b.post("/contacts/export", json={"customContactFilter": filter_}).json()
-        url = wait_process(b, export["processId"])["export_url"]
+        exported = wait_process(b, export["processId"])
+        assert exported["status"] == "completed"
+        url = exported["export_url"]
         assert "ada@beta.example" in b.get(url).text and "alpha" not in b.get(url).text
         # Deleting in B leaves A alone.
         assert b.delete(f"/contacts/lists/{made_b['list']}").status_code == 204
@@ -158,31 +152,16 @@ def test_each_account_has_its_own_rate_limit_budget() -> None:
 
 
 def test_cli_serves_one_account_per_account_option(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    cli_mocks: list[BrevoMock], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tajo_brevo.mock import _server
-
-    seen: list[BrevoMock] = []
-
-    def fake_serve(app: object, sock: object, **kwargs: object) -> None:
-        sock.close()  # type: ignore[attr-defined]
-
-    original = BrevoMock.__init__
-
-    def spy(self: BrevoMock, **kwargs: object) -> None:
-        original(self, **kwargs)  # type: ignore[arg-type]
-        seen.append(self)
-
-    monkeypatch.setattr(_server, "serve_forever", fake_serve)
-    monkeypatch.setattr(BrevoMock, "__init__", spy)
     assert cli.main(["mock", "--port", "0", "--account", A, "--account", B]) == 0
-    (mock,) = seen
+    (mock,) = cli_mocks
     assert mock.api_key == A and len(mock.accounts) == 2
     assert mock.account(B).state is not mock.state
     out = capsys.readouterr().out
     assert "2 accounts" in out and B not in out
 
-    seen.clear()
+    cli_mocks.clear()
     assert cli.main(["mock", "--port", "0", "--api-key", "k", "--account", A]) == 0
-    assert seen[0].api_key == "k" and len(seen[0].accounts) == 2
+    assert cli_mocks[0].api_key == "k" and len(cli_mocks[0].accounts) == 2
     assert "api-key k" in capsys.readouterr().out

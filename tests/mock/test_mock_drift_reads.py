@@ -9,18 +9,8 @@ from typing import Any
 
 import httpx
 import pytest
+from _mock_support import Ticking
 from tajo_brevo.mock import BrevoMock
-
-
-class Ticking:
-    """A wall clock one second further at each reading: every write gets its own date."""
-
-    def __init__(self) -> None:
-        self.now = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        self.now += dt.timedelta(seconds=1)
-        return self.now
 
 
 @pytest.fixture

@@ -6,22 +6,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import time
 from typing import Any
 
 import httpx
 import pytest
+from _mock_support import Ticking, wait_process
 from tajo_brevo.mock import BrevoMock
-
-
-def wait_process(http: httpx.Client, process_id: int, timeout: float = 10.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        process: dict[str, Any] = http.get(f"/processes/{process_id}").json()
-        if process["status"] in ("completed", "failed"):
-            return process
-        time.sleep(0.01)
-    raise AssertionError(f"process {process_id} did not finish in {timeout} s")
 
 
 def export(http: httpx.Client, body: dict[str, Any]) -> list[dict[str, str]] | None:
@@ -60,17 +50,6 @@ def seed(http: httpx.Client, list_id: int) -> None:
 @pytest.fixture
 def people(http: httpx.Client, list_id: int) -> None:
     seed(http, list_id)
-
-
-class Ticking:
-    """A wall clock one second further at each reading (distinct modification dates)."""
-
-    def __init__(self) -> None:
-        self.now = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        self.now += dt.timedelta(seconds=1)
-        return self.now
 
 
 def test_export_of_a_list_queues_a_process_whose_file_holds_its_contacts(

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 import httpx
 import pytest
+from _mock_support import wait_process
 from tajo_brevo.mock import BrevoMock
 from tajo_brevo.mock._state import REPORT_KINDS, is_loopback_url
 
@@ -21,16 +22,6 @@ def run_import(http: httpx.Client, body: dict[str, Any]) -> dict[str, Any]:
     response = http.post("/contacts/import", json=body)
     assert response.status_code == 202, response.text
     return wait_process(http, response.json()["processId"])
-
-
-def wait_process(http: httpx.Client, process_id: int, timeout: float = 10.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        process: dict[str, Any] = http.get(f"/processes/{process_id}").json()
-        if process["status"] in ("completed", "failed"):
-            return process
-        time.sleep(0.01)
-    raise AssertionError(f"process {process_id} did not finish in {timeout} s")
 
 
 @pytest.fixture

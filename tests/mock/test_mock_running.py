@@ -97,26 +97,12 @@ def test_cli_refuses_bad_options(capsys: pytest.CaptureFixture[str]) -> None:
         assert err.count("\n") == 1 and err.startswith(f"tajo-brevo mock: argument {argv[1]}")
 
 
-def test_cli_import_options_reach_the_mock(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tajo_brevo.mock import _server
-
-    seen: list[BrevoMock] = []
-
-    def fake_serve(app: object, sock: object, **kwargs: object) -> None:
-        sock.close()  # type: ignore[attr-defined]
-
-    original = BrevoMock.__init__
-
-    def spy(self: BrevoMock, **kwargs: object) -> None:
-        original(self, **kwargs)  # type: ignore[arg-type]
-        seen.append(self)
-
-    monkeypatch.setattr(_server, "serve_forever", fake_serve)
-    monkeypatch.setattr(BrevoMock, "__init__", spy)
+def test_cli_import_options_reach_the_mock(cli_mocks: list[BrevoMock]) -> None:
     argv = ["mock", "--port", "0", "--import-delay", "1.5", "--import-speed", "200"]
     assert cli.main([*argv, "--membership-process-above", "3"]) == 0
-    assert (seen[0].state.import_delay, seen[0].state.import_rows_per_second) == (1.5, 200.0)
-    assert seen[0].state.membership_process_above == 3
+    state = cli_mocks[0].state
+    assert (state.import_delay, state.import_rows_per_second) == (1.5, 200.0)
+    assert state.membership_process_above == 3
     # A negative count is refused by the mock, reported like its other bad options.
     assert cli.main([*argv, "--membership-process-above", "-1"]) == 2
 

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from ..profile import LoyaltyProfile
 from ..results import BatchResult, ProvisionResult, RowOutcome
 from ..tiers import DEFAULT_TIER_POLICY, Tier, TierPolicy
 from ._driver import drive, drive_async
+from ._effects import Plan
 from ._engine import MODES, ON_MISSING, IterableSource, RowSource, SyncOptions, sync_plan
 from ._lists import removal_limit
 from ._report import SyncReport
@@ -91,6 +92,52 @@ def _options(mode: str, on_missing: str, **kwargs: Any) -> SyncOptions:
     return SyncOptions(mode=mode, on_missing=on_missing, **kwargs)  # type: ignore[arg-type]
 
 
+@contextlib.contextmanager
+def _planned(
+    client: ClientSeam | AsyncClientSeam,
+    source: SourceLike,
+    *,
+    state: PathLike | SyncState | None,
+    program: str,
+    policy: TierPolicy,
+    mode: str,
+    on_missing: str,
+    mapping: PathLike | Mapping[str, str] | None,
+    provisioning: ProvisionResult | None,
+    options: dict[str, Any],
+) -> Iterator[tuple[Plan, SyncOptions]]:
+    """The run's plan and options, for either client's driver.
+
+    Options are checked first, then the source and the state are opened; the source is read
+    from one snapshot and a state this call opened is closed when the block ends.
+    """
+    opts = _options(mode, on_missing, **options)
+    rows = _source(source, mapping)
+    store, owned = _state(source, state)
+    try:
+        with _reading(rows):
+            yield (
+                sync_plan(
+                    state=store,
+                    account=client.account,
+                    source=rows,
+                    options=opts,
+                    program=program,
+                    policy=policy,
+                    identity={
+                        "base_url": client.base_url,
+                        "key": client.key_id,
+                        "program": program,
+                    },
+                    provisioning=provisioning,
+                ),
+                opts,
+            )
+    finally:
+        if owned:
+            store.close()
+
+
 def run_sync(
     client: ClientSeam,
     source: SourceLike,
@@ -106,36 +153,26 @@ def run_sync(
     **options: Any,
 ) -> SyncReport:
     """Drive a sync with the blocking client (see ``TajoBrevo.sync_customers``)."""
-    opts = _options(mode, on_missing, **options)
-    rows = _source(source, mapping)
-    store, owned = _state(source, state)
-
-    try:
-        with _reading(rows):
-            report: SyncReport = drive(
-                sync_plan(
-                    state=store,
-                    account=client.account,
-                    source=rows,
-                    options=opts,
-                    program=program,
-                    policy=policy,
-                    identity={
-                        "base_url": client.base_url,
-                        "key": client.key_id,
-                        "program": program,
-                    },
-                    provisioning=provisioning,
-                ),
-                execute=client.execute,
-                download=client.download,
-                sleep=sleep,
-                workers=opts.concurrency,
-                save_file=client.save_file,
-            )
-    finally:
-        if owned:
-            store.close()
+    with _planned(
+        client,
+        source,
+        state=state,
+        program=program,
+        policy=policy,
+        mode=mode,
+        on_missing=on_missing,
+        mapping=mapping,
+        provisioning=provisioning,
+        options=options,
+    ) as (plan, opts):
+        report: SyncReport = drive(
+            plan,
+            execute=client.execute,
+            download=client.download,
+            sleep=sleep,
+            workers=opts.concurrency,
+            save_file=client.save_file,
+        )
     return report
 
 
@@ -154,36 +191,26 @@ async def run_async(
     **options: Any,
 ) -> SyncReport:
     """Drive a sync with the async client (see ``AsyncTajoBrevo.sync_customers``)."""
-    opts = _options(mode, on_missing, **options)
-    rows = _source(source, mapping)
-    store, owned = _state(source, state)
-
-    try:
-        with _reading(rows):
-            report: SyncReport = await drive_async(
-                sync_plan(
-                    state=store,
-                    account=client.account,
-                    source=rows,
-                    options=opts,
-                    program=program,
-                    policy=policy,
-                    identity={
-                        "base_url": client.base_url,
-                        "key": client.key_id,
-                        "program": program,
-                    },
-                    provisioning=provisioning,
-                ),
-                execute=client.execute,
-                download=client.download,
-                sleep=sleep,
-                workers=opts.concurrency,
-                save_file=client.save_file,
-            )
-    finally:
-        if owned:
-            store.close()
+    with _planned(
+        client,
+        source,
+        state=state,
+        program=program,
+        policy=policy,
+        mode=mode,
+        on_missing=on_missing,
+        mapping=mapping,
+        provisioning=provisioning,
+        options=options,
+    ) as (plan, opts):
+        report: SyncReport = await drive_async(
+            plan,
+            execute=client.execute,
+            download=client.download,
+            sleep=sleep,
+            workers=opts.concurrency,
+            save_file=client.save_file,
+        )
     return report
 
 

@@ -15,6 +15,7 @@ from typing import Any, Literal, Protocol
 
 from .._adapter import Call
 from .._plans import AccountCache
+from ..errors import BrevoError
 from ..profile import LoyaltyProfile
 from ..tiers import TierPolicy
 from ._csv import DEFAULT_IMPORT_CHUNK_BYTES, DEFAULT_MAX_IMPORT_BYTES
@@ -211,6 +212,27 @@ class RunContext:
         result = yield call
         self.saw(result)
         return result
+
+    def delegate(self, plan: Plan, *, clock: bool = False) -> Plan:
+        """Run a client plan (calls and sleeps) inside this one, its calls counted by
+        operation; with ``clock``, Brevo's clock noted from every answer."""
+        try:
+            effect = next(plan)
+            while True:  # ends when the sub-plan returns (StopIteration) or raises
+                if isinstance(effect, Call):
+                    self.report.requests[effect.operation] += 1
+                try:
+                    value = yield effect
+                except BrevoError as exc:
+                    effect = plan.throw(exc)
+                else:
+                    if clock:
+                        self.saw(value)
+                    effect = plan.send(value)
+        except StopIteration as stop:
+            return stop.value
+        finally:
+            plan.close()
 
     def saw(self, result: Any) -> None:
         """Note the time an answer of Brevo's carries (its ``Date``)."""

@@ -34,7 +34,7 @@ from typing import Any
 from .. import _adapter as calls
 from .._plans import AccountCache, provision_plan
 from ..attributes import TAJO_ATTRIBUTES
-from ..errors import BrevoError, SourceError
+from ..errors import SourceError
 from ..profile import LoyaltyProfile
 from ..results import ProvisionResult
 from ..tiers import Tier, TierPolicy
@@ -245,21 +245,8 @@ def _number_lines(ctx: RunContext) -> None:
 
 
 def _provision(ctx: RunContext, program: str, policy: TierPolicy) -> Plan:
-    counting = provision_plan(ctx.account, program=program, policy=policy)
-    value = None
-    try:
-        call = next(counting)
-        while True:
-            ctx.report.requests[call.operation] += 1
-            try:
-                value = yield call
-            except BrevoError as exc:
-                call = counting.throw(exc)
-            else:
-                ctx.saw(value)
-                call = counting.send(value)
-    except StopIteration as stop:
-        return stop.value
+    plan = provision_plan(ctx.account, program=program, policy=policy)
+    return (yield from ctx.delegate(plan, clock=True))
 
 
 def _account_types(ctx: RunContext) -> Plan:

@@ -161,13 +161,7 @@ def _send(ctx: RunContext, batch: list[tuple[Row, str]]) -> Plan:
             ctx.outcome(row.index, row.email, "failed", reason, row.tier.value)
             continue
         if result == "skipped":
-            ctx.outcome(
-                row.index,
-                row.email,
-                "skipped",
-                "not in Brevo, and mode update never creates contacts",
-                row.tier.value,
-            )
+            imports.skipped(ctx, row)
             continue
         confirmed.append(
             Confirmed(row.key, m.digest, row.tier.value, program.lists_for(row.tier), raw=m.raw)

@@ -22,12 +22,32 @@ from ._plan import Chunker, ReadyChunk, member, stale_lists
 from ._source import Row
 from ._state import Confirmed, ContactState, Member
 
-__all__ = ["confirm", "flush", "parse_report", "queue", "send_upserts", "uncertain", "upsert_one"]
+__all__ = [
+    "confirm",
+    "flush",
+    "parse_report",
+    "queue",
+    "send_upserts",
+    "skipped",
+    "uncertain",
+    "upsert_one",
+]
 
 
 def uncertain(exc: BaseException) -> bool:
     """Brevo may have applied the request (no answer, or a 5xx)."""
     return isinstance(exc, APIConnectionError | ServerError) or not isinstance(exc, APIError)
+
+
+def skipped(ctx: RunContext, row: Row) -> None:
+    """The row's outcome when mode update found no contact to update."""
+    ctx.outcome(
+        row.index,
+        row.email,
+        "skipped",
+        "not in Brevo, and mode update never creates contacts",
+        row.tier.value,
+    )
 
 
 _REPORT_REASONS = {
@@ -260,13 +280,7 @@ def send_upserts(ctx: RunContext, rows: list[Row], *, may_create: bool) -> Plan:
                 reason = str(result)
             ctx.outcome(row.index, row.email, "failed", reason, row.tier.value)
         elif result == "skipped":
-            ctx.outcome(
-                row.index,
-                row.email,
-                "skipped",
-                "not in Brevo, and mode update never creates contacts",
-                row.tier.value,
-            )
+            skipped(ctx, row)
         else:
             confirmed.append(
                 Confirmed(row.key, m.digest, row.tier.value, program.lists_for(row.tier), raw=m.raw)

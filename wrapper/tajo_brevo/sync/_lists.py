@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .. import _adapter as calls
-from .._adapter import Call
 from .._plans import follow_process
 from ..errors import APIError, BrevoError, NotFoundError, RemovalLimitError
 from ._context import RunContext
@@ -169,31 +168,12 @@ def _remove(ctx: RunContext, list_id: int, contacts: Sequence[ContactState]) -> 
     # not in it, or unknown). An answer with only a process is confirmed by its process.
     answer = calls.to_membership_answer(result.body)
     if answer.process_id is not None and not (answer.success or answer.failure):
-        status, _ = yield from _counted(
-            ctx, follow_process(answer.process_id, ctx.options.poll_timeout)
+        status, _ = yield from ctx.delegate(
+            follow_process(answer.process_id, ctx.options.poll_timeout)
         )
         if status != "completed":
             return False
     return None
-
-
-def _counted(ctx: RunContext, plan: Plan) -> Plan:
-    """Run a client plan (calls and sleeps) inside this one, counting its calls."""
-    try:
-        effect = next(plan)
-        while True:  # ends when the sub-plan returns (StopIteration) or raises
-            if isinstance(effect, Call):
-                ctx.report.requests[effect.operation] += 1
-            try:
-                value = yield effect
-            except BrevoError as exc:
-                effect = plan.throw(exc)
-            else:
-                effect = plan.send(value)
-    except StopIteration as stop:
-        return stop.value
-    finally:
-        plan.close()
 
 
 def mirror(ctx: RunContext) -> Plan:
