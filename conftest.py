@@ -42,11 +42,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from sybil import Document, Example, Region, Sybil
 from sybil.parsers.markdown import CodeBlockParser, SkipParser
 from sybil.parsers.markdown.lexers import FencedCodeBlockLexer
 
 ROOT = Path(__file__).resolve().parent
+
+# `make test` is reproducible: every property test replays the same examples each run
+# (derandomized, no example database carried between runs) and none fails for being slow
+# on a loaded machine (no per-example deadline); every schemathesis run that names no seed
+# of its own gets a fixed one. `make fuzz` (TAJO_FUZZ=1) keeps hypothesis random. Loaded
+# here, before any test module: ``@settings(...)`` inherits what it does not set itself.
+if not os.environ.get("TAJO_FUZZ"):
+    settings.register_profile("tajo-brevo-tests", derandomize=True, database=None, deadline=None)
+    settings.load_profile("tajo-brevo-tests")
+    os.environ.setdefault("TAJO_SCHEMATHESIS_SEED", "1")
 BLOCK_TIMEOUT = 60  # seconds: a block that takes longer is broken, not slow
 
 CUSTOMERS_CSV = """\

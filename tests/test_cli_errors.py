@@ -45,11 +45,10 @@ def served() -> Iterator[tuple[BrevoMock, str]]:
         yield mock, server.base_url
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:  # a loopback port nobody listens on
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
+#: A loopback port nobody listens on: 1 (tcpmux), never served here and outside the range
+#: of free ports handed out, so no server of the suite can take it between a check and
+#: the connection (a free port closed again could be reused by one).
+UNREACHABLE_PORT = 1
 
 
 @pytest.fixture
@@ -80,7 +79,7 @@ def _environment(kind: str, served: tuple[BrevoMock, str]) -> dict[str, str]:
     if kind == "wrong-key":
         key = "not-the-key"
     if kind == "unreachable":
-        url = f"http://127.0.0.1:{_free_port()}/v3"
+        url = f"http://127.0.0.1:{UNREACHABLE_PORT}/v3"
     if kind == "no-v3":
         url = url.removesuffix("/v3")
     return {"BREVO_API_KEY": key, "BREVO_BASE_URL": url}
