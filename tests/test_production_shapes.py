@@ -522,7 +522,7 @@ def test_a_large_add_answered_as_a_process_is_followed_over_http(
 
 
 def test_an_unfinished_process_is_reported_pending_with_its_id_over_http() -> None:
-    mock = BrevoMock(membership_process_above=0, import_delay=0.5)
+    mock = BrevoMock(membership_process_above=0, import_delay=1.5)  # still queued when read
     list_id = _seed(mock, ["a@example.com"])
     with (
         mock.serve() as server,

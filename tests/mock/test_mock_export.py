@@ -83,7 +83,7 @@ def test_export_of_a_list_queues_a_process_whose_file_holds_its_contacts(
 
 
 def test_process_goes_queued_then_completed_and_gets_its_url_only_then() -> None:
-    slow = BrevoMock(import_delay=0.3)
+    slow = BrevoMock(import_delay=1.5)  # long enough that a loaded machine still sees "queued"
     with slow.client() as http:
         folder = http.post("/contacts/folders", json={"name": "F"}).json()["id"]
         target = http.post("/contacts/lists", json={"name": "L", "folderId": folder}).json()["id"]

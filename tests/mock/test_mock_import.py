@@ -63,7 +63,7 @@ def test_an_import_in_flight_is_seen_queued_then_in_process_then_completed(
     list_id: int,
 ) -> None:
     # A mock of its own: a delay and a slow speed, so the stages last long enough to see.
-    slow = BrevoMock(import_delay=0.6, import_rows_per_second=40)
+    slow = BrevoMock(import_delay=1.5, import_rows_per_second=40)
     with slow.client() as http:
         folder = http.post("/contacts/folders", json={"name": "F"}).json()["id"]
         target = http.post("/contacts/lists", json={"name": "L", "folderId": folder}).json()["id"]
