@@ -457,3 +457,45 @@ def test_a_dry_run_finds_the_drift_and_plans_what_the_run_then_sends(
     for what in ("import_chunks", "upserts"):
         assert dry.plan[what] == real.plan[what], what
     assert_matches(account, rows)
+
+
+def test_a_first_sync_into_occupied_tier_lists_removes_only_the_members_really_there(
+    account: Account, tmp_path: Path
+) -> None:
+    # Every tier list holds one or two members; each new contact used to be unlinked from
+    # every occupied tier list but its own, blindly (150 a request). Reading a list of a
+    # few members is cheaper: only the contacts really there are removed.
+    rows = customers(600)
+    source = write(tmp_path / "in.csv", rows)
+    with TajoBrevo(api_key=KEY, base_url=account.url, rate_limit=10_000) as client:
+        prov = client.provision(program=PROGRAM)
+    tier = {t.value: i for t, i in prov.tier_lists.items()}
+    wrong = {  # a customer of the source, in a tier list it must leave
+        "c1@example.com": [tier["Platinum"]],
+        "c2@example.com": [tier["Gold"]],
+        "c599@example.com": [tier["Bronze"], tier["Silver"]],
+    }
+    with account.http() as http:
+        for email, lists in wrong.items():
+            http.post("/contacts", json={"email": email, "listIds": lists})
+    blind = sum(
+        -(-sum(1 for r in rows if _tier(r) != name) // 150) for name in tier
+    )  # what the blind path sent
+    mark = len(account.mock.requests)
+    planned = account.sync(source, tmp_path / "fresh.db", dry_run=True)
+    assert account.writes(mark) == []
+    mark = len(account.mock.requests)
+    report = account.sync(source, tmp_path / "fresh.db")
+    removals = [r for r in account.mock.requests[mark:] if r.path.endswith("/contacts/remove")]
+    sent = {r.path for r in removals}
+    # Lists with more pending contacts than 150 are read (one page each), then only the
+    # wrong members leave; a list with fewer pending contacts is cheaper blind (1 request).
+    assert len(removals) == report.plan["unlink_requests"] == planned.plan["unlink_requests"]
+    assert len(removals) <= len(tier) < blind
+    assert {f"/v3/contacts/lists/{i}/contacts/remove" for i in tier.values()} >= sent
+    assert report.exit_code == 0
+    assert_matches(account, rows)
+
+
+def _tier(row: dict[str, str]) -> str:
+    return DEFAULT_TIER_POLICY.status(float(row["LOYALTY_POINTS"])).tier.value

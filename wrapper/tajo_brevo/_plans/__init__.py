@@ -43,7 +43,13 @@ from .pagination import (
     folders_pager,
     lists_pager,
 )
-from .provisioning import ALL_CUSTOMERS_SUFFIX, check_program, list_names, provision_plan
+from .provisioning import (
+    ALL_CUSTOMERS_SUFFIX,
+    check_program,
+    find_program,
+    list_names,
+    provision_plan,
+)
 
 __all__ = [
     "ALL_CUSTOMERS_SUFFIX",
@@ -69,6 +75,7 @@ __all__ = [
     "export_rows",
     "export_rows_async",
     "fetch_attributes",
+    "find_program",
     "folders_pager",
     "follow_process",
     "get_plan",

@@ -31,6 +31,28 @@ def list_names(program: str) -> tuple[str, dict[Tier, str]]:
     }
 
 
+def find_program(program: str) -> Plan[tuple[int | None, dict[str, int]]]:
+    """Read only: the program's folder id (None: no folder of that name) and the lists
+    in it by name (the oldest of several with one name)."""
+    folders = yield from all_pages(folders_pager())
+    same_name = sorted(
+        (f for f in folders if f.get("name") == program and as_int(f.get("id")) is not None),
+        key=lambda f: f["id"],
+    )
+    if not same_name:
+        return None, {}
+    folder_id: int = same_name[0]["id"]
+    existing_lists: dict[str, int] = {}
+    for item in (yield from all_pages(lists_pager())):
+        list_id = as_int(item.get("id"))
+        name = item.get("name")
+        if list_id is None or item.get("folderId") != folder_id or not isinstance(name, str):
+            continue
+        # Several lists with one name: the oldest (lowest id) is the program's.
+        existing_lists[name] = min(list_id, existing_lists.get(name, list_id))
+    return folder_id, existing_lists
+
+
 def check_program(program: object, policy: object) -> str:
     """The program name (stripped), refused with its policy before anything is sent."""
     program = program.strip() if isinstance(program, str) else program
@@ -77,27 +99,14 @@ def provision_plan(
         else:
             created.append(spec.name)
 
-    folders = yield from all_pages(folders_pager())
-    same_name = sorted(
-        (f for f in folders if f.get("name") == program and as_int(f.get("id")) is not None),
-        key=lambda f: f["id"],
-    )
-    folder_created = not same_name
-    if same_name:
-        folder_id: int = same_name[0]["id"]
+    found_folder, existing_lists = yield from find_program(program)
+    folder_created = found_folder is None
+    if found_folder is not None:
+        folder_id: int = found_folder
     else:
         folder_id = _created_id((yield calls.create_folder_call(program)), "folder")
 
     all_name, tier_names = list_names(program)
-    existing_lists: dict[str, int] = {}
-    if not folder_created:
-        for item in (yield from all_pages(lists_pager())):
-            list_id = as_int(item.get("id"))
-            name = item.get("name")
-            if list_id is None or item.get("folderId") != folder_id or not isinstance(name, str):
-                continue
-            # Several lists with one name: the oldest (lowest id) is the program's.
-            existing_lists[name] = min(list_id, existing_lists.get(name, list_id))
     lists_created: list[str] = []
     for name in (all_name, *tier_names.values()):
         if name not in existing_lists:

@@ -150,6 +150,8 @@ class RunContext:
     sent: list[int] = field(default_factory=list)
     #: Tier lists with members before this run's first import (None: not read yet).
     occupied: set[int] | None = None
+    #: Tier lists' member counts before this run's first import (where Brevo gave one).
+    tier_counts: dict[int, int] = field(default_factory=dict)
     #: A dry run: contacts that would have a tier list to leave once their import is
     #: confirmed (the run marks them stale then), by key.
     predicted_stale: dict[str, ContactState] = field(default_factory=dict)

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import _adapter as calls
-from .._plans import AccountCache, provision_plan
+from .._plans import AccountCache, find_program, list_names, provision_plan
 from ..attributes import TAJO_ATTRIBUTES
 from ..errors import SourceError
 from ..profile import LoyaltyProfile
@@ -133,6 +133,10 @@ def sync_plan(
     created: tuple[str, ...] = ()
     if options.dry_run:
         yield from _account_types(ctx)
+        if state.stored_program() is None:
+            # Never synced: the program's lists, when they exist already, are the run's
+            # (their members decide the unlinks the run would send).
+            yield from _existing_program(ctx, program)
         with account.lock:
             types = account.attribute_types or {}
             # What provisioning would create is taken as there (a dry run writes nothing).
@@ -247,6 +251,18 @@ def _number_lines(ctx: RunContext) -> None:
 def _provision(ctx: RunContext, program: str, policy: TierPolicy) -> Plan:
     plan = provision_plan(ctx.account, program=program, policy=policy)
     return (yield from ctx.delegate(plan, clock=True))
+
+
+def _existing_program(ctx: RunContext, program: str) -> Plan:
+    """A dry run on a new state: the program's lists as they are in Brevo (read only);
+    the placeholders stay when any is missing (the run would create it)."""
+    _, lists_by_name = yield from ctx.delegate(find_program(program))
+    all_name, tier_names = list_names(program)
+    ids = [lists_by_name.get(name) for name in (all_name, *tier_names.values())]
+    if all(i is not None for i in ids):
+        ctx.program = Program(
+            lists_by_name[all_name], {t: lists_by_name[n] for t, n in tier_names.items()}
+        )
 
 
 def _account_types(ctx: RunContext) -> Plan:

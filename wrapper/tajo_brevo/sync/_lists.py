@@ -5,6 +5,10 @@
 - A first sync on an account whose tier lists already have members: the contacts an
   import adds may sit in another tier list; those lists are read once before the first
   import (their subscriber counts) and remembered as "maybe" for the chunk.
+- Unlinking: a list with pending removals whose members cost fewer requests to read
+  (1,000 a page, known from its count before the run) than the blind removals (150 a
+  request) is read first; only the pending contacts really in it are removed, the others
+  are recorded as out of it without a request. A dry run reads the same and plans the same.
 - Mirror mode: contacts no longer in the source are kept, unlisted or blacklisted; the
   removal guard (:func:`check_removals`) stops a run that would remove more than
   ``max_removals`` before anything is sent.
@@ -22,9 +26,17 @@ from ._effects import Parallel, Plan
 from ._failpoints import failpoint
 from ._plan import MEMBERS_CHUNK, stale_lists, unlink_batches
 from ._program import Program
+from ._reads import PAGE
 from ._state import ContactState
 
-__all__ = ["check_removals", "mirror", "occupied_tier_lists", "removal_limit", "unlink"]
+__all__ = [
+    "check_removals",
+    "mirror",
+    "occupied_tier_lists",
+    "really_listed",
+    "removal_limit",
+    "unlink",
+]
 
 
 def removal_limit(max_removals: int | str, known: int) -> int:
@@ -98,6 +110,7 @@ def occupied_tier_lists(ctx: RunContext) -> Plan:
         seen = (ctx.list_info or {}).get(list_id)
         if seen is not None and seen.get("count") is not None:
             # Read before this run wrote anything (the identity check): no request.
+            ctx.tier_counts[list_id] = seen["count"]
             if seen["count"] > 0:
                 occupied.add(list_id)
             continue
@@ -112,9 +125,73 @@ def occupied_tier_lists(ctx: RunContext) -> Plan:
             for c in (body.get("uniqueSubscribers"), body.get("totalSubscribers"))
             if isinstance(c, int) and not isinstance(c, bool)
         ]
+        if counts:
+            ctx.tier_counts[list_id] = max(counts)
         if not counts or max(counts) > 0:
             occupied.add(list_id)  # members, or no count given: assume members
     return occupied
+
+
+def _ceil(count: int, size: int) -> int:
+    return -(-count // size)
+
+
+def really_listed(ctx: RunContext, stale: list[ContactState]) -> Plan:
+    """The stale contacts with lists they are not in dropped, where reading a list's
+    members is cheaper than removing its pending contacts blindly.
+
+    A list's members are estimated from its count before the run (``tier_counts``):
+    the same in a dry run and in the run (the run's imports add to other lists than the
+    ones their contacts leave, so the pending contacts found in a list are the same).
+    A list without a known count is left to the blind removals.
+    """
+    pending: dict[int, list[str]] = {}
+    for contact in stale:
+        for list_id in stale_lists(contact, ctx.program):
+            pending.setdefault(list_id, []).append(contact.key)
+    absent: dict[str, set[int]] = {}
+    for list_id in sorted(pending):
+        count = ctx.tier_counts.get(list_id)
+        if count is None or max(1, _ceil(count, PAGE)) >= _ceil(
+            len(pending[list_id]), MEMBERS_CHUNK
+        ):
+            continue
+        members = yield from _list_members(ctx, list_id)
+        for key in pending[list_id]:
+            if key not in members:
+                absent.setdefault(key, set()).add(list_id)
+    if not absent:
+        return stale, []
+    out: list[ContactState] = []
+    changed: list[ContactState] = []
+    for contact in stale:
+        gone = absent.get(contact.key)
+        if gone:
+            left = tuple(i for i in contact.lists if i not in gone)
+            contact = ContactState(contact.key, contact.digest, contact.tier, left, contact.run)
+            changed.append(contact)
+        out.append(contact)
+    return out, changed
+
+
+def _list_members(ctx: RunContext, list_id: int) -> Plan:
+    """The keys (lowercased emails) of a list's members, 1,000 a request."""
+    found: set[str] = set()
+    offset = 0
+    for _ in range(1_000_000):  # bounded by the pages of the list
+        page = yield from ctx.call(
+            calls.list_contacts_call(limit=PAGE, offset=offset, list_ids=[list_id])
+        )
+        body = page.body if isinstance(page.body, dict) else {}
+        contacts = [c for c in body.get("contacts") or [] if isinstance(c, dict)]
+        found.update(
+            c["email"].lower() for c in contacts if isinstance(c.get("email"), str) and c["email"]
+        )
+        offset += len(contacts)
+        count = body.get("count")
+        if len(contacts) < PAGE or (isinstance(count, int) and offset >= count):
+            break
+    return found
 
 
 def unlink(ctx: RunContext) -> Plan:
@@ -124,10 +201,14 @@ def unlink(ctx: RunContext) -> Plan:
     if ctx.predicted_stale:  # a dry run: and those the run would mark stale
         stale = [c for c in stale if c.key not in ctx.predicted_stale]
         stale += sorted(ctx.predicted_stale.values(), key=lambda c: c.key)
+    # Read where cheaper (in a dry run too: the plan's unlinks depend on it).
+    stale, changed = yield from really_listed(ctx, stale)
     batches = list(unlink_batches(stale, program))
     ctx.report.plan["unlink_requests"] += len(batches)
     if ctx.options.dry_run:
         return
+    # Not in a list after all: recorded as out of it, no request.
+    ctx.state.set_lists((c.key, c.lists, bool(stale_lists(c, program))) for c in changed)
     # Stale with nothing left to leave (e.g. the wrong list was never added): clear.
     nothing = [c for c in stale if c.tier is not None and not stale_lists(c, program)]
     ctx.state.set_lists((c.key, c.lists, False) for c in nothing)
