@@ -196,10 +196,10 @@ def test_every_row_is_accounted_for_through_faults_and_a_clean_run_converges(
             for _ in range(10_000):  # bounded; stopped when the runs end
                 if stop.is_set():
                     return
-                # A burst until the mock answers 429: the window's budget is gone, whatever
-                # the machine's load (a fixed 45 could spread over more than one window on
-                # a busy machine and never reach the limit).
-                for _ in range(400):
+                # A burst until the mock answers 429 (the window's budget is gone), at most
+                # 60: a fixed 45 could spread over two windows on a busy machine and never
+                # reach the limit, an unbounded one would starve the sync's retries.
+                for _ in range(60):
                     try:
                         if http.get("/contacts/attributes").status_code == 429:
                             break
@@ -213,7 +213,9 @@ def test_every_row_is_accounted_for_through_faults_and_a_clean_run_converges(
         with TajoBrevo(
             **options,
             rate_limit=400,
-            max_retries=4,
+            # Five kinds of trouble at once (503s, drops, latency, 429 storms): enough
+            # retries that a request outlives them, as the run must to account for every row.
+            max_retries=8,
             http_client=httpx.Client(transport=faulty.transport()),
         ) as brevo:
             for version in (2, 3):
