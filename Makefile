@@ -61,12 +61,12 @@ check-generated: $(STAMP)
 check-spec: $(STAMP)
 	$(PY) -m tajo_brevo.spec check
 
-## Rebuild tests/production_shapes/ from the official SDK's response types, then test it:
+## Rebuild tests/client/production_shapes/ from the official SDK's response types, then test it:
 ## make production-shapes SDK=5.1.0 [WHEEL=path/to/brevo_python-X-py3-none-any.whl]
 SDK ?= 5.1.0
 production-shapes: $(STAMP)
-	$(PY) tests/production_shapes/refresh.py --sdk $(SDK) $(if $(WHEEL),--wheel $(WHEEL))
-	$(PY) -m pytest -q tests/test_production_shapes.py
+	$(PY) tests/client/production_shapes/refresh.py --sdk $(SDK) $(if $(WHEEL),--wheel $(WHEEL))
+	$(PY) -m pytest -q tests/client/test_production_shapes.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check wrapper tests contract_tests bench examples conftest.py noxfile.py
@@ -100,7 +100,7 @@ unit: $(STAMP)
 ## make fuzz [FUZZ_EXAMPLES=20000]. Not part of `make test`, which runs it derandomized.
 FUZZ_EXAMPLES ?= 20000
 fuzz: $(STAMP)
-	TAJO_FUZZ=1 TAJO_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -p no:cacheprovider tests/test_bad_arguments_property.py
+	TAJO_FUZZ=1 TAJO_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -p no:cacheprovider tests/client/test_bad_arguments_property.py
 
 ## The example service's own tests, as a user runs them: the built wheel with [mock] and
 ## examples/loyalty_service installed into a fresh virtualenv (pip's cache is reused).

@@ -136,7 +136,7 @@ def generated_builder(module: Any) -> Callable[..., dict[str, Any]]:
     send* the request (``sync_detailed``...) and decode it with the generated models;
     only ``_get_kwargs`` builds the ``httpx`` request arguments without sending them.
     The wrapper sends through its own paced transport and decodes once, so it needs the
-    builder alone: it is read here only, and ``tests/test_boundary.py`` checks that every
+    builder alone: it is read here only, and ``tests/client/test_boundary.py`` checks that every
     module the adapter uses still has it (an openapi-python-client upgrade that renames it
     fails there, naming the module).
     """

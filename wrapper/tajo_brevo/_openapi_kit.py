@@ -11,7 +11,7 @@
   the request and response protocols openapi-core validates;
 - :func:`schema_errors`: the one read of an openapi-core attribute it does not document,
   checked by :func:`check_openapi_core_compatibility`
-  (``contract_tests/test_openapi_core_internals.py``).
+  (``tests/contract/test_openapi_core_internals.py``).
 
 Plain Python at import time: ``yaml`` (the ``spec``/``mock`` extras) and openapi-core /
 werkzeug (the ``mock`` extra) are imported by the functions that need them.

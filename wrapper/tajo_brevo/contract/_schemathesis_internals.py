@@ -4,7 +4,7 @@ Everything else in :mod:`tajo_brevo.contract` uses what schemathesis documents: 
 ``schemathesis run`` command, its configuration file, ``SCHEMATHESIS_HOOKS`` with
 ``@schemathesis.hook`` and ``schemathesis.cli.handler``, and its JUnit and JSON reports.
 Three things have no documented form, so they live here, each checked by
-:func:`check_compatibility` (``contract_tests/test_schemathesis_internals.py`` calls it,
+:func:`check_compatibility` (``tests/contract/test_schemathesis_internals.py`` calls it,
 so a schemathesis upgrade that moves them fails loudly, naming what moved):
 
 - reading one scenario's cases, responses and check results from an engine event (the

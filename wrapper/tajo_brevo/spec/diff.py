@@ -413,7 +413,7 @@ class _Differ:
             if after is None:
                 # The generated function loses the argument: callers passing it break.
                 # old mirrors what parameter-added records as new (a diff read backwards
-                # finds the same facts: tests/test_spec_diff_mirror.py).
+                # finds the same facts: tests/spec/test_spec_diff_mirror.py).
                 self.emit(
                     "request",
                     location,

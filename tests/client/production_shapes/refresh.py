@@ -1,7 +1,7 @@
 """Rebuild the production-shapes corpus from the official Python SDK's response types.
 
     make production-shapes SDK=5.1.0
-    (= python tests/production_shapes/refresh.py --sdk 5.1.0 [--wheel PATH])
+    (= python tests/client/production_shapes/refresh.py --sdk 5.1.0 [--wheel PATH])
 
 Downloads ``brevo-python==SDK`` (``pip download --no-deps``, or the wheel given), imports
 its pydantic response types straight from the wheel, and writes, for each operation the
@@ -12,7 +12,7 @@ the wrapper checks them (emails, date-times, URLs). ``manifest.json`` names the 
 and type of every body; the hand-written bodies of ``documented/`` (shapes seen in Brevo's
 published examples, not derivable from the types) are kept as they are.
 
-Run it when a new SDK version is published, then run ``tests/test_production_shapes.py``:
+Run it when a new SDK version is published, then run ``tests/client/test_production_shapes.py``:
 a shape the generated client or the wrapper can't take fails there, naming its file.
 """
 

@@ -18,7 +18,7 @@ from tajo_brevo.contract import _schemathesis_internals as internals
 
 PACKAGE = Path(tajo_brevo.__file__).parent
 #: The package and both test suites: tests reach schemathesis through the module too.
-SCANNED = (PACKAGE, Path(__file__).parent, Path(__file__).parents[1] / "tests")
+SCANNED = (PACKAGE, *(Path(__file__).parents[2] / d for d in ("tests", "contract_tests")))
 ISOLATED = PACKAGE / "contract" / "_schemathesis_internals.py"
 # What schemathesis documents: the top-level API, its CLI extension points and config.
 PUBLIC_MODULES = frozenset(

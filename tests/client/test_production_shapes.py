@@ -1,6 +1,6 @@
 """Every response body production may send, fed to the generated client and the wrapper.
 
-The corpus (``tests/production_shapes/``, see its ``manifest.json``) holds bodies built
+The corpus (``tests/client/production_shapes/``, see its ``manifest.json``) holds bodies built
 from the official SDK's response types (``make production-shapes SDK=5.1.0`` rebuilds
 them) and a few documented examples the types don't give. Each body must parse through
 the generated models without losing a field, and each public method of the wrapper that
@@ -54,8 +54,8 @@ from tajo_brevo import (
 from tajo_brevo.contract.validation import ContractViolation, SpecValidator
 from tajo_brevo.mock import BrevoMock
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "tests" / "production_shapes"
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = Path(__file__).resolve().parent / "production_shapes"
 MANIFEST = json.loads((CORPUS / "manifest.json").read_text())
 ENTRIES: list[dict[str, Any]] = MANIFEST["entries"]
 BASE = "http://127.0.0.1/v3"

@@ -29,7 +29,7 @@ redis = pytest.importorskip("redis")
 from tajo_brevo import TajoBrevo  # noqa: E402
 from tajo_brevo.sync import SyncState  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 APP_DIR = ROOT / "examples" / "fleet"
 PROGRAM = "Tajo Loyalty"
 ACCOUNTS = 20

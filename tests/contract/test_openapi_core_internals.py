@@ -33,7 +33,7 @@ def schema_errors_reads(source: str) -> list[int]:
 
 
 def test_schema_errors_is_read_in_the_isolated_module_only() -> None:
-    roots = [PACKAGE, Path(__file__).parent, Path(__file__).parents[1] / "tests"]
+    roots = [PACKAGE, *(Path(__file__).parents[2] / d for d in ("tests", "contract_tests"))]
     offenders = {
         str(path): lines
         for root in roots
