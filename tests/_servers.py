@@ -1,11 +1,12 @@
-"""Throwaway PostgreSQL and Redis servers on loopback, for tests and benchmarks.
+"""Throwaway PostgreSQL, MariaDB and Redis servers on loopback, for tests and benchmarks.
 
 Each server runs in a temporary directory on a free 127.0.0.1 port, is ready when the
 function returns, and stops (SIGTERM, then SIGKILL) when its context ends; if the test
 process dies first, the kernel sends the server SIGTERM (``PR_SET_PDEATHSIG``), so nothing
 outlives the run. PostgreSQL comes from Debian's binaries (``/usr/lib/postgresql/*/bin``),
 run as the ``postgres`` user when we are root (it refuses to run as root). Redis is
-``redis-server``; when it is missing and we are root it is installed with apt-get.
+``redis-server`` and MariaDB (a MySQL server) is ``mariadbd``; when one is missing and we
+are root it is installed with apt-get.
 """
 
 from __future__ import annotations
@@ -217,25 +218,25 @@ class Redis:
         return f"redis://127.0.0.1:{self.port}/0"
 
 
-def redis_binary() -> str:
-    """The ``redis-server`` path; installs it with apt-get when missing and we are root.
+def installed(binary: str, package: str) -> str:
+    """The path of ``binary``; installs Debian's ``package`` when missing and we are root.
 
     Raises:
         Unavailable: not installed and can't be installed here.
     """
-    found = shutil.which("redis-server")
+    found = shutil.which(binary) or shutil.which(binary, path="/usr/sbin:/usr/bin")
     if found:
         return found
     if os.getuid() != 0:
-        raise Unavailable("redis-server is not installed (apt-get install redis-server)")
+        raise Unavailable(f"{binary} is not installed (apt-get install {package})")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for argv in (["apt-get", "update"], ["apt-get", "install", "-y", "redis-server"]):
+    for argv in (["apt-get", "update"], ["apt-get", "install", "-y", package]):
         done = subprocess.run(argv, capture_output=True, timeout=600, env=env, check=False)
         if done.returncode != 0:
             raise Unavailable(f"{' '.join(argv)} failed: {done.stderr.decode()[-300:]}")
-    found = shutil.which("redis-server")
+    found = shutil.which(binary) or shutil.which(binary, path="/usr/sbin:/usr/bin")
     if not found:
-        raise Unavailable("apt-get installed redis-server but it is not on PATH")
+        raise Unavailable(f"apt-get installed {package} but {binary} is not on PATH")
     return found
 
 
@@ -246,7 +247,7 @@ def redis_server() -> Iterator[Redis]:
     Raises:
         Unavailable: redis-server is missing and can't be installed.
     """
-    binary = redis_binary()
+    binary = installed("redis-server", "redis-server")
     with tempfile.TemporaryDirectory(prefix="tajo-redis-") as tmp:
         port = free_port()
         process = subprocess.Popen(
@@ -281,6 +282,95 @@ def redis_server() -> Iterator[Redis]:
 
         try:
             _wait(ready, process, "redis-server")
+            yield server
+        finally:
+            _stop(process)
+
+
+@dataclass(frozen=True)
+class MariaDB:
+    """A running MariaDB server: ``url(database)`` is a SQLAlchemy URL (PyMySQL)."""
+
+    port: int
+
+    def url(self, database: str) -> str:
+        return f"mysql+pymysql://root@127.0.0.1:{self.port}/{database}?charset=utf8mb4"
+
+    def create_database(self, name: str) -> str:
+        """Create an empty database (utf8mb4); returns its SQLAlchemy URL."""
+        import pymysql
+
+        with (
+            contextlib.closing(
+                pymysql.connect(host="127.0.0.1", port=self.port, user="root")
+            ) as conn,
+            conn.cursor() as cursor,
+        ):
+            cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+        return self.url(name)
+
+
+@contextlib.contextmanager
+def mariadb_server() -> Iterator[MariaDB]:
+    """Start a MariaDB server of its own (MySQL's protocol): loopback only, no binary log.
+
+    Raises:
+        Unavailable: MariaDB is missing and can't be installed.
+    """
+    server_binary = installed("mariadbd", "mariadb-server")
+    install_db = installed("mariadb-install-db", "mariadb-server")
+    with tempfile.TemporaryDirectory(prefix="tajo-mariadb-") as tmp:
+        data = os.path.join(tmp, "data")
+        # As root, mariadbd must be told to stay root (``--user``); root logs in without
+        # a password over loopback (the throwaway server's only user).
+        init = subprocess.run(
+            [
+                install_db,
+                "--no-defaults",
+                f"--datadir={data}",
+                "--user=root" if os.getuid() == 0 else f"--user={os.getlogin()}",
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+            ],
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+        if init.returncode != 0:
+            raise Unavailable(f"mariadb-install-db failed: {init.stderr.decode()[-500:]}")
+        port = free_port()
+        process = subprocess.Popen(
+            [
+                server_binary,
+                "--no-defaults",
+                f"--datadir={data}",
+                *(["--user=root"] if os.getuid() == 0 else []),
+                "--bind-address=127.0.0.1",
+                f"--port={port}",
+                f"--socket={tmp}/mariadb.sock",
+                f"--pid-file={tmp}/mariadb.pid",
+                f"--log-error={tmp}/mariadb.err",
+                "--skip-log-bin",
+                "--innodb-buffer-pool-size=16M",
+                "--innodb-flush-log-at-trx-commit=0",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
+        )
+        server = MariaDB(port)
+
+        def ready() -> bool:
+            import pymysql
+
+            try:
+                pymysql.connect(host="127.0.0.1", port=port, user="root", connect_timeout=2).close()
+            except pymysql.MySQLError:
+                return False
+            return True
+
+        try:
+            _wait(ready, process, "mariadbd")
             yield server
         finally:
             _stop(process)

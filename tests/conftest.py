@@ -76,3 +76,15 @@ def postgres_url(postgres_server: _servers.Postgres) -> str:
 def redis_server() -> Iterator[_servers.Redis]:
     """One throwaway Redis server for the whole session (skips if it can't start)."""
     yield from _started_or_skip(_servers.redis_server(), "Redis")
+
+
+@pytest.fixture(scope="session")
+def mariadb_server() -> Iterator[_servers.MariaDB]:
+    """One throwaway MariaDB server (MySQL's protocol) for the session (skips if it can't start)."""
+    yield from _started_or_skip(_servers.mariadb_server(), "MariaDB")
+
+
+@pytest.fixture
+def mariadb_url(mariadb_server: _servers.MariaDB) -> str:
+    """A SQLAlchemy URL (PyMySQL) of a fresh, empty database on the session's MariaDB."""
+    return mariadb_server.create_database(f"test_{os.getpid()}_{next(_databases)}")

@@ -129,6 +129,23 @@ def test_the_resolver_unreachable_is_retried_refused_is_not(tmp_path: Path) -> N
         fleet.run_account(FakeTask(), "m-1")
 
 
+def test_a_database_that_refuses_the_url_fails_without_retry(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    # The server is up but has no such database: trying again later changes nothing.
+    pytest.importorskip("sqlalchemy")
+    from tajo_brevo import SqlSource
+
+    missing = postgres_url.rsplit("/", 1)[0] + "/no_such_db"
+    configure(
+        lambda ref: account(
+            "http://127.0.0.1:1/v3", tmp_path, source=SqlSource(missing, "SELECT 1 AS email")
+        )
+    )
+    with pytest.raises(fleet.AccountSyncError, match=r"refused the connection.*not retried"):
+        fleet.run_account(FakeTask(), "m-1")
+
+
 def test_a_refused_key_fails_without_retry_and_without_the_key(
     served: tuple[BrevoMock, str], tmp_path: Path
 ) -> None:

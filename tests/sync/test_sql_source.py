@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import sqlite3
 import traceback
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,6 @@ from _account_view import FIELDS, account_view, expected_view
 from _scenario_support import Driver
 from tajo_brevo import SqlSource, TajoBrevo
 from tajo_brevo.cli import main
-from tajo_brevo.mock import BrevoMock
 from tajo_brevo.sync import SourceError
 
 psycopg = pytest.importorskip("psycopg")
@@ -154,13 +152,6 @@ def test_a_mapping_renames_query_columns(brevo: Driver, tmp_path: Path) -> None:
     }
 
 
-@pytest.fixture
-def served(cli_account: tuple[BrevoMock, str]) -> Iterator[TajoBrevo]:
-    mock, base_url = cli_account
-    with TajoBrevo(api_key=mock.api_key, base_url=base_url, rate_limit=10_000) as c:
-        yield c
-
-
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(["sync", "--rate-limit", "1000", *args])
     out, err = capsys.readouterr()
@@ -210,11 +201,26 @@ def test_the_cli_syncs_a_query_and_never_shows_the_password(
         (with_password, "SELECT 1 AS email, 2 AS shoe_size", "unknown column 'shoe_size'", 2),
         # Unreachable: 75, try again later (as for Brevo unreachable).
         (lambda url: with_password(url).rsplit(":", 1)[0] + ":1/x", "SELECT 1", "connect", 75),
+        # The server refuses the URL itself: a configuration error, no use trying again.
+        (
+            lambda url: with_password(url).rsplit("/", 1)[0] + "/no_such_db",
+            "SELECT 1",
+            "database refused the connection: connection failed: connection to server",
+            2,
+        ),
         (lambda url: f"nodb://u:{SECRET}@h/d", "SELECT 1", "Can't load plugin", 2),
         (lambda url: f"just {SECRET} text", "SELECT 1", "source URL: not a database URL", 2),
         (lambda url: "sqlite:////nonexistent/x.db", "SELECT 1 AS email", "cannot connect", 75),
     ],
-    ids=["bad-query", "unknown-column", "unreachable", "no-dialect", "no-url", "no-sqlite-dir"],
+    ids=[
+        "bad-query",
+        "unknown-column",
+        "unreachable",
+        "no-database",
+        "no-dialect",
+        "no-url",
+        "no-sqlite-dir",
+    ],
 )
 def test_a_bad_url_or_query_is_one_line_without_the_password(
     served: TajoBrevo,

@@ -126,6 +126,30 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+#: MySQL/MariaDB errors that refuse a URL: no access to the database (1044), wrong user or
+#: password (1045), no such database (1049), the user's login refused (1698).
+_MYSQL_REFUSALS = frozenset({1044, 1045, 1049, 1698})
+#: What libpq says when PostgreSQL refuses the URL (it gives no SQLSTATE while connecting):
+#: wrong password, no such user or database, no pg_hba.conf entry, a password needed.
+_POSTGRES_REFUSALS = (
+    "password authentication failed",
+    "does not exist",
+    "no pg_hba.conf entry",
+    "password is required",
+)
+
+
+def refused_by_the_database(exc: BaseException) -> bool:
+    """True when a failed connection is the database refusing the URL (credentials,
+    user or database name): a configuration error, not a database that is down."""
+    inner = getattr(exc, "orig", None) or exc
+    code = inner.args[0] if inner.args else None
+    if isinstance(code, int) and code in _MYSQL_REFUSALS:
+        return True
+    text = str(inner)
+    return any(refusal in text for refusal in _POSTGRES_REFUSALS)
+
+
 class _Session:
     """The source's engine and the snapshot's connection, if one is open."""
 
@@ -236,6 +260,11 @@ class SqlSource:
                 connection.exec_driver_sql("SET synchronize_seqscans = off")
                 connection.exec_driver_sql("SET max_parallel_workers_per_gather = 0")
         except Exception as exc:
+            if refused_by_the_database(exc):
+                # The URL itself is wrong: trying again later would be refused again.
+                raise SourceError(
+                    f"{self.url}: the database refused the connection: {self._one_line(exc)}"
+                ) from None
             raise SourceUnavailableError(
                 f"{self.url}: cannot connect: {self._one_line(exc)}"
             ) from None
