@@ -24,7 +24,7 @@ from collections.abc import (
 )
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 import httpx
 from brevo_contacts import AuthenticatedClient
@@ -43,7 +43,7 @@ from ._transport import (
     PacedTransport,
     PacingAndRetries,
 )
-from .errors import APIConnectionError, BrevoError, ConfigurationError
+from .errors import APIConnectionError, ConfigurationError
 from .profile import LoyaltyProfile
 from .results import (
     AttributeInfo,
@@ -74,8 +74,6 @@ if TYPE_CHECKING:
     from .sync._state import SyncState
 
 __all__ = ["AsyncTajoBrevo", "TajoBrevo"]
-
-T = TypeVar("T")
 
 
 def _count_progress(progress: Callable[[int], None] | None) -> ProgressCallback | None:
@@ -247,6 +245,8 @@ class TajoBrevo(_Base):
         # The wrapper's own calls skip httpx.Client.send's bookkeeping (see _adapter).
         self._requests = calls.RequestBuilder(self._http, self._auth)
         self._generated: AuthenticatedClient | None = None
+        # Every plan of this client runs through the one driver (``_plans.driving``).
+        self._run = plans.BlockingDriver(execute=self._execute, sleep=self._sleep).run
 
     @property
     def generated(self) -> AuthenticatedClient:
@@ -308,26 +308,6 @@ class TajoBrevo(_Base):
                 Path(out.name).unlink(missing_ok=True)
                 raise
         return Path(out.name)
-
-    def _run(self, plan: plans.WaitingPlan[T]) -> T:
-        try:
-            call = next(plan)
-            while True:  # ends when the plan returns (StopIteration) or raises
-                if isinstance(call, plans.Sleep):
-                    self._sleep(call.seconds)
-                    call = plan.send(None)
-                    continue
-                try:
-                    result = self._execute(call)
-                except BrevoError as exc:
-                    call = plan.throw(exc)
-                else:
-                    call = plan.send(result)
-        except StopIteration as stop:
-            value: T = stop.value
-            return value
-        finally:
-            plan.close()
 
     # -- account setup ----------------------------------------------------------------
 
@@ -858,6 +838,7 @@ class AsyncTajoBrevo(_Base):
         self._http = httpx.AsyncClient(transport=self._transport, **self._client_kwargs())
         self._requests = calls.RequestBuilder(self._http, self._auth)
         self._generated: AuthenticatedClient | None = None
+        self._run = plans.AsyncDriver(execute=self._execute, sleep=self._sleep).run
 
     @property
     def generated(self) -> AuthenticatedClient:
@@ -921,31 +902,12 @@ class AsyncTajoBrevo(_Base):
                     raise
         return Path(out.name)
 
-    async def _run(self, plan: plans.WaitingPlan[T]) -> T:
-        try:
-            call = next(plan)
-            while True:  # ends when the plan returns (StopIteration) or raises
-                if isinstance(call, plans.Sleep):
-                    await self._sleep(call.seconds)
-                    call = plan.send(None)
-                    continue
-                try:
-                    result = await self._execute(call)
-                except BrevoError as exc:
-                    call = plan.throw(exc)
-                else:
-                    call = plan.send(result)
-        except StopIteration as stop:
-            value: T = stop.value
-            return value
-        finally:
-            plan.close()
-
     async def provision(
         self, program: str = DEFAULT_PROGRAM, *, policy: TierPolicy = DEFAULT_TIER_POLICY
     ) -> ProvisionResult:
         """See :meth:`TajoBrevo.provision`."""
-        return await self._run(plans.provision_plan(self._account, program=program, policy=policy))
+        plan = plans.provision_plan(self._account, program=program, policy=policy)
+        return await self._run(plan)
 
     async def refresh_attributes(self) -> list[AttributeInfo]:
         """See :meth:`TajoBrevo.refresh_attributes`."""

@@ -10,11 +10,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from .._plans import AsyncDriver, BlockingDriver
 from ..errors import ValidationError
 from ..profile import LoyaltyProfile
 from ..results import BatchResult, ProvisionResult, RowOutcome
 from ..tiers import DEFAULT_TIER_POLICY, Tier, TierPolicy
-from ._driver import drive, drive_async
 from ._effects import Plan
 from ._engine import MODES, ON_MISSING, IterableSource, RowSource, SyncOptions, sync_plan
 from ._lists import removal_limit
@@ -165,14 +165,13 @@ def run_sync(
         provisioning=provisioning,
         options=options,
     ) as (plan, opts):
-        report: SyncReport = drive(
-            plan,
+        report: SyncReport = BlockingDriver(
             execute=client.execute,
-            download=client.download,
             sleep=sleep,
-            workers=opts.concurrency,
+            download=client.download,
             save_file=client.save_file,
-        )
+            workers=opts.concurrency,
+        ).run(plan)
     return report
 
 
@@ -203,14 +202,13 @@ async def run_async(
         provisioning=provisioning,
         options=options,
     ) as (plan, opts):
-        report: SyncReport = await drive_async(
-            plan,
+        report: SyncReport = await AsyncDriver(
             execute=client.execute,
-            download=client.download,
             sleep=sleep,
-            workers=opts.concurrency,
+            download=client.download,
             save_file=client.save_file,
-        )
+            workers=opts.concurrency,
+        ).run(plan)
     return report
 
 
