@@ -24,7 +24,7 @@ from collections.abc import (
 )
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 
 import httpx
 from brevo_contacts import AuthenticatedClient
@@ -75,6 +75,9 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncTajoBrevo", "TajoBrevo"]
 
+_HttpClient = TypeVar("_HttpClient")
+_Transport = TypeVar("_Transport")
+
 
 def _count_progress(progress: Callable[[int], None] | None) -> ProgressCallback | None:
     """``upsert_customers``' progress (rows just finished) from the engine's events."""
@@ -91,11 +94,76 @@ def _count_progress(progress: Callable[[int], None] | None) -> ProgressCallback 
     return report
 
 
+def _batch_settings(
+    account: plans.AccountCache,
+    rows: object,
+    provisioning: ProvisionResult | None,
+    import_threshold: int,
+    max_import_bytes: int,
+    progress: Callable[[int], None] | None,
+) -> dict[str, Any]:
+    """What ``upsert_customers`` hands the sync (a throwaway state, every outcome kept),
+    its arguments checked first.
+
+    Raises:
+        ValidationError: a bad argument; nothing is sent.
+        ConfigurationError: no provisioning known.
+    """
+    from .sync._api import check_batch_arguments
+
+    check_batch_arguments(rows, import_threshold, max_import_bytes, progress)
+    prov = cached_provisioning(account, provisioning)
+    return {
+        "state": None,
+        "program": prov.program,
+        "policy": prov.policy,
+        "provisioning": prov,
+        "keep_outcomes": True,
+        "import_threshold": import_threshold,
+        "max_import_bytes": max_import_bytes,
+        "progress": _count_progress(progress),
+    }
+
+
 def _check_sync_arguments(program: object, policy: object, dry_run: object, verify: object) -> None:
     """What ``sync_customers`` checks itself before the sync starts (the sync checks the rest)."""
     plans.check_program(program, policy)
     plans.check_bool("dry_run", dry_run)
     plans.check_bool("verify", verify)
+
+
+def _chosen_transport(
+    http_client: _HttpClient | None,
+    transport: _Transport | None,
+    forward: Callable[[_HttpClient], _Transport],
+    default: Callable[[], _Transport],
+) -> _Transport:
+    """What a client sends through: the caller's client or transport, else httpx's own.
+
+    Raises:
+        ConfigurationError: both were given.
+    """
+    if http_client is None:
+        return transport if transport is not None else default()
+    if transport is not None:
+        raise ConfigurationError("pass http_client or transport, not both")
+    return forward(http_client)
+
+
+@contextlib.contextmanager
+def _temporary_csv() -> Iterator[tuple[Callable[[str], object], Path]]:
+    """A CSV file to write an export into (its writer and path), removed if writing fails."""
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".csv", delete=False) as out:
+        try:
+            yield out.write, Path(out.name)
+        except BaseException:
+            Path(out.name).unlink(missing_ok=True)
+            raise
+
+
+def _file_failure(shown: str, what: str) -> APIConnectionError:
+    """An export file that could not be fetched (``shown``: its URL, checked)."""
+    return APIConnectionError(f"export file: {what}", method="GET", path=shown)
 
 
 _USER_AGENT = "tajo-brevo/0.1.0"
@@ -137,6 +205,7 @@ class _Base:
             base_path=httpx.URL(self._config.base_url).path,
         )
         self._account = plans.AccountCache()
+        self._generated: AuthenticatedClient | None = None
         self._secrets: tuple[str, ...] = (self._config.api_key,)
         self._auth = calls.ApiKeyAuth(self._config.api_key)
 
@@ -164,6 +233,21 @@ class _Base:
         """The last :meth:`provision` result of this client, or None."""
         with self._account.lock:
             return self._account.provisioning
+
+    def _generated_on(
+        self, *, sync_client: httpx.Client | None, async_client: httpx.AsyncClient | None
+    ) -> AuthenticatedClient:
+        """The generated client on the given connection, made once."""
+        if self._generated is None:
+            self._generated = calls.make_generated_client(
+                base_url=self._config.base_url,
+                api_key=self._config.api_key,
+                auth=self._auth,
+                timeout=self._config.timeout,
+                sync_client=sync_client,
+                async_client=async_client,
+            )
+        return self._generated
 
     def _client_kwargs(self) -> dict[str, Any]:
         return {
@@ -229,13 +313,7 @@ class TajoBrevo(_Base):
             clock=clock,
             jitter=jitter,
         )
-        inner: httpx.BaseTransport
-        if http_client is not None:
-            if transport is not None:
-                raise ConfigurationError("pass http_client or transport, not both")
-            inner = ForwardTransport(http_client)
-        else:
-            inner = transport if transport is not None else httpx.HTTPTransport()
+        inner = _chosen_transport(http_client, transport, ForwardTransport, httpx.HTTPTransport)
         # The client's one HTTP client: the wrapper's calls and client.generated share it.
         self._sleep = sleep or time.sleep
         self._transport = PacedTransport(inner, self._core, self._sleep)
@@ -244,7 +322,6 @@ class TajoBrevo(_Base):
         self._http = httpx.Client(transport=self._transport, **self._client_kwargs())
         # The wrapper's own calls skip httpx.Client.send's bookkeeping (see _adapter).
         self._requests = calls.RequestBuilder(self._http, self._auth)
-        self._generated: AuthenticatedClient | None = None
         # Every plan of this client runs through the one driver (``_plans.driving``).
         self._run = plans.BlockingDriver(execute=self._execute, sleep=self._sleep).run
 
@@ -254,16 +331,7 @@ class TajoBrevo(_Base):
 
         For operations the wrapper does not cover; its calls are paced and retried too.
         """
-        if self._generated is None:
-            self._generated = calls.make_generated_client(
-                base_url=self._config.base_url,
-                api_key=self._config.api_key,
-                auth=self._auth,
-                timeout=self._config.timeout,
-                sync_client=self._http,
-                async_client=None,
-            )
-        return self._generated
+        return self._generated_on(sync_client=self._http, async_client=None)
 
     def close(self) -> None:
         """Close the connections (a caller-supplied ``http_client`` stays open)."""
@@ -297,17 +365,10 @@ class TajoBrevo(_Base):
 
     def _save_file(self, url: str) -> Path:
         """An export file streamed onto disk (the sync reads it back in chunks)."""
-        with (
-            self._export_file(url) as chunks,
-            tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".csv", delete=False) as out,
-        ):
-            try:
-                for text in chunks:
-                    out.write(text)
-            except BaseException:
-                Path(out.name).unlink(missing_ok=True)
-                raise
-        return Path(out.name)
+        with self._export_file(url) as chunks, _temporary_csv() as (write, path):
+            for text in chunks:
+                write(text)
+        return path
 
     # -- account setup ----------------------------------------------------------------
 
@@ -439,24 +500,12 @@ class TajoBrevo(_Base):
             ConfigurationError: no provisioning known.
             APIError: reading the account's attributes failed (rows themselves never raise).
         """
-        from .sync._api import batch_result, check_batch_arguments, run_sync
+        from .sync._api import batch_result, run_sync
 
-        check_batch_arguments(rows, import_threshold, max_import_bytes, progress)
-        prov = cached_provisioning(self._account, provisioning)
-        report = run_sync(
-            self._sync_seam(),
-            rows,
-            state=None,
-            program=prov.program,
-            policy=prov.policy,
-            provisioning=prov,
-            sleep=self._sleep,
-            keep_outcomes=True,
-            import_threshold=import_threshold,
-            max_import_bytes=max_import_bytes,
-            progress=_count_progress(progress),
+        settings = _batch_settings(
+            self._account, rows, provisioning, import_threshold, max_import_bytes, progress
         )
-        return batch_result(report)
+        return batch_result(run_sync(self._sync_seam(), rows, sleep=self._sleep, **settings))
 
     def sync_customers(
         self,
@@ -740,14 +789,10 @@ class TajoBrevo(_Base):
                 http.stream("GET", url, headers={"user-agent": _USER_AGENT}) as response,
             ):
                 if response.status_code != 200:
-                    raise APIConnectionError(
-                        f"export file: HTTP {response.status_code}", method="GET", path=shown
-                    )
+                    raise _file_failure(shown, f"HTTP {response.status_code}")
                 yield response.iter_text()
         except httpx.HTTPError as exc:
-            raise APIConnectionError(
-                f"export file: {type(exc).__name__}", method="GET", path=shown
-            ) from None
+            raise _file_failure(shown, type(exc).__name__) from None
 
     def iter_lists(self, *, page_size: int = plans.LISTS_PAGE_MAX) -> Iterator[ContactListInfo]:
         """Every contact list, 50 per request at most.
@@ -825,34 +870,20 @@ class AsyncTajoBrevo(_Base):
             clock=clock,
             jitter=jitter,
         )
-        inner: httpx.AsyncBaseTransport
-        if http_client is not None:
-            if transport is not None:
-                raise ConfigurationError("pass http_client or transport, not both")
-            inner = AsyncForwardTransport(http_client)
-        else:
-            inner = transport if transport is not None else httpx.AsyncHTTPTransport()
+        inner = _chosen_transport(
+            http_client, transport, AsyncForwardTransport, httpx.AsyncHTTPTransport
+        )
         self._sleep = sleep or asyncio.sleep
         self._transport = AsyncPacedTransport(inner, self._core, self._sleep)
         self._files = AsyncBorrowedTransport(inner)
         self._http = httpx.AsyncClient(transport=self._transport, **self._client_kwargs())
         self._requests = calls.RequestBuilder(self._http, self._auth)
-        self._generated: AuthenticatedClient | None = None
         self._run = plans.AsyncDriver(execute=self._execute, sleep=self._sleep).run
 
     @property
     def generated(self) -> AuthenticatedClient:
         """The generated client on this client's paced connection (use its ``asyncio*``)."""
-        if self._generated is None:
-            self._generated = calls.make_generated_client(
-                base_url=self._config.base_url,
-                api_key=self._config.api_key,
-                auth=self._auth,
-                timeout=self._config.timeout,
-                sync_client=None,
-                async_client=self._http,
-            )
-        return self._generated
+        return self._generated_on(sync_client=None, async_client=self._http)
 
     async def aclose(self) -> None:
         """Close the connections (a caller-supplied ``http_client`` stays open)."""
@@ -891,16 +922,10 @@ class AsyncTajoBrevo(_Base):
     async def _save_file(self, url: str) -> Path:
         """An export file streamed onto disk (the sync reads it back in chunks)."""
         async with self._export_file(url) as chunks:
-            with tempfile.NamedTemporaryFile(
-                "w", encoding="utf-8", suffix=".csv", delete=False
-            ) as out:
-                try:
-                    async for text in chunks:
-                        out.write(text)
-                except BaseException:
-                    Path(out.name).unlink(missing_ok=True)
-                    raise
-        return Path(out.name)
+            with _temporary_csv() as (write, path):
+                async for text in chunks:
+                    write(text)
+        return path
 
     async def provision(
         self, program: str = DEFAULT_PROGRAM, *, policy: TierPolicy = DEFAULT_TIER_POLICY
@@ -947,24 +972,12 @@ class AsyncTajoBrevo(_Base):
         progress: Callable[[int], None] | None = None,
     ) -> BatchResult:
         """See :meth:`TajoBrevo.upsert_customers`."""
-        from .sync._api import batch_result, check_batch_arguments, run_async
+        from .sync._api import batch_result, run_async
 
-        check_batch_arguments(rows, import_threshold, max_import_bytes, progress)
-        prov = cached_provisioning(self._account, provisioning)
-        report = await run_async(
-            self._sync_seam(),
-            rows,
-            state=None,
-            program=prov.program,
-            policy=prov.policy,
-            provisioning=prov,
-            sleep=self._sleep,
-            keep_outcomes=True,
-            import_threshold=import_threshold,
-            max_import_bytes=max_import_bytes,
-            progress=_count_progress(progress),
+        settings = _batch_settings(
+            self._account, rows, provisioning, import_threshold, max_import_bytes, progress
         )
-        return batch_result(report)
+        return batch_result(await run_async(self._sync_seam(), rows, sleep=self._sleep, **settings))
 
     async def sync_customers(
         self,
@@ -1108,14 +1121,10 @@ class AsyncTajoBrevo(_Base):
                 http.stream("GET", url, headers={"user-agent": _USER_AGENT}) as response,
             ):
                 if response.status_code != 200:
-                    raise APIConnectionError(
-                        f"export file: HTTP {response.status_code}", method="GET", path=shown
-                    )
+                    raise _file_failure(shown, f"HTTP {response.status_code}")
                 yield response.aiter_text()
         except httpx.HTTPError as exc:
-            raise APIConnectionError(
-                f"export file: {type(exc).__name__}", method="GET", path=shown
-            ) from None
+            raise _file_failure(shown, type(exc).__name__) from None
 
     async def iter_lists(
         self, *, page_size: int = plans.LISTS_PAGE_MAX

@@ -97,16 +97,17 @@ def _planned(
     client: ClientSeam | AsyncClientSeam,
     source: SourceLike,
     *,
-    state: PathLike | SyncState | None,
+    state: PathLike | SyncState | None = None,
     program: str,
-    policy: TierPolicy,
-    mode: str,
-    on_missing: str,
-    mapping: PathLike | Mapping[str, str] | None,
-    provisioning: ProvisionResult | None,
-    options: dict[str, Any],
+    policy: TierPolicy = DEFAULT_TIER_POLICY,
+    mode: str = "upsert",
+    on_missing: str = "keep",
+    mapping: PathLike | Mapping[str, str] | None = None,
+    provisioning: ProvisionResult | None = None,
+    **options: Any,
 ) -> Iterator[tuple[Plan, SyncOptions]]:
-    """The run's plan and options, for either client's driver.
+    """The run's plan and options, for either client's driver: the one place that takes
+    a sync's settings (``run_sync`` and ``run_async`` pass them on).
 
     Options are checked first, then the source and the state are opened; the source is read
     from one snapshot and a state this call opened is closed when the block ends.
@@ -142,29 +143,12 @@ def run_sync(
     client: ClientSeam,
     source: SourceLike,
     *,
-    state: PathLike | SyncState | None = None,
-    program: str,
-    policy: TierPolicy = DEFAULT_TIER_POLICY,
-    mode: str = "upsert",
-    on_missing: str = "keep",
-    mapping: PathLike | Mapping[str, str] | None = None,
     sleep: Callable[[float], None] = time.sleep,
-    provisioning: ProvisionResult | None = None,
-    **options: Any,
+    **settings: Any,
 ) -> SyncReport:
-    """Drive a sync with the blocking client (see ``TajoBrevo.sync_customers``)."""
-    with _planned(
-        client,
-        source,
-        state=state,
-        program=program,
-        policy=policy,
-        mode=mode,
-        on_missing=on_missing,
-        mapping=mapping,
-        provisioning=provisioning,
-        options=options,
-    ) as (plan, opts):
+    """Drive a sync with the blocking client (see ``TajoBrevo.sync_customers``;
+    ``settings`` as for :func:`_planned`)."""
+    with _planned(client, source, **settings) as (plan, opts):
         report: SyncReport = BlockingDriver(
             execute=client.execute,
             sleep=sleep,
@@ -179,29 +163,11 @@ async def run_async(
     client: AsyncClientSeam,
     source: SourceLike,
     *,
-    state: PathLike | SyncState | None = None,
-    program: str,
-    policy: TierPolicy = DEFAULT_TIER_POLICY,
-    mode: str = "upsert",
-    on_missing: str = "keep",
-    mapping: PathLike | Mapping[str, str] | None = None,
     sleep: Callable[[float], Any] = asyncio.sleep,
-    provisioning: ProvisionResult | None = None,
-    **options: Any,
+    **settings: Any,
 ) -> SyncReport:
     """Drive a sync with the async client (see ``AsyncTajoBrevo.sync_customers``)."""
-    with _planned(
-        client,
-        source,
-        state=state,
-        program=program,
-        policy=policy,
-        mode=mode,
-        on_missing=on_missing,
-        mapping=mapping,
-        provisioning=provisioning,
-        options=options,
-    ) as (plan, opts):
+    with _planned(client, source, **settings) as (plan, opts):
         report: SyncReport = await AsyncDriver(
             execute=client.execute,
             sleep=sleep,
