@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import (
+    Container,
     ItemsView,
     Iterator,
     KeysView,
+    Mapping,
     MutableMapping,
     MutableSet,
     ValuesView,
@@ -45,6 +47,15 @@ def _id_of(key: object) -> int | None:
     return None
 
 
+def _in_shards(shards: Mapping[int, Container[int]], key: object) -> bool:
+    """Whether an id range's shards hold ``key`` (IdMap's keys, IdSet's members)."""
+    number = _id_of(key)
+    if number is None:
+        return False
+    shard = shards.get(number >> SHIFT)
+    return shard is not None and number in shard
+
+
 class IdMap(MutableMapping[int, V]):
     """A dict keyed by int ids, in shards of an id range; iterates in insertion order as
     long as new keys are never below existing ones (ids only grow)."""
@@ -69,11 +80,7 @@ class IdMap(MutableMapping[int, V]):
         return default if shard is None else shard.get(number, default)
 
     def __contains__(self, key: object) -> bool:
-        number = _id_of(key)
-        if number is None:
-            return False
-        shard = self._shards.get(number >> SHIFT)
-        return shard is not None and number in shard
+        return _in_shards(self._shards, key)
 
     def __setitem__(self, key: int, value: V) -> None:
         key = _id_of(key)  # type: ignore[assignment]
@@ -178,11 +185,7 @@ class IdSet(MutableSet[int]):
         self._len = 0
 
     def __contains__(self, key: object) -> bool:
-        number = _id_of(key)
-        if number is None:
-            return False
-        shard = self._shards.get(number >> SHIFT)
-        return shard is not None and number in shard
+        return _in_shards(self._shards, key)
 
     def add(self, value: int) -> None:
         value = _id_of(value)  # type: ignore[assignment]
