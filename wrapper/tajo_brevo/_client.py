@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import os
 import random
 import tempfile
@@ -59,7 +60,6 @@ from .sync._context import DEFAULT_IMPORT_THRESHOLD
 from .sync._csv import DEFAULT_MAX_IMPORT_BYTES
 from .sync._progress import ProgressCallback, SyncProgress
 from .sync._seam import (
-    AsyncClientSeam,
     ClientSeam,
     download_report,
     download_report_async,
@@ -73,6 +73,8 @@ if TYPE_CHECKING:
     from .sync._state import SyncState
 
 __all__ = ["AsyncTajoBrevo", "TajoBrevo"]
+
+_Driver = TypeVar("_Driver", plans.BlockingDriver, plans.AsyncDriver)
 
 _HttpClient = TypeVar("_HttpClient")
 _Transport = TypeVar("_Transport")
@@ -248,6 +250,15 @@ class _Base:
             )
         return self._generated
 
+    def _sync_seam(self, driver: _Driver) -> ClientSeam[_Driver]:
+        """What the sync engine needs of this client (it touches nothing else)."""
+        return ClientSeam(
+            base_url=self.base_url,
+            account=self._account,
+            key_id=key_id(self._config.api_key),
+            driver=driver,
+        )
+
     def _client_kwargs(self) -> dict[str, Any]:
         return {
             "base_url": self._config.base_url,
@@ -321,8 +332,14 @@ class TajoBrevo(_Base):
         self._http = httpx.Client(transport=self._transport, **self._client_kwargs())
         # The wrapper's own calls skip httpx.Client.send's bookkeeping (see _adapter).
         self._requests = calls.RequestBuilder(self._http, self._auth)
-        # Every plan of this client runs through the one driver (``_plans.driving``).
-        self._run = plans.BlockingDriver(execute=self._execute, sleep=self._sleep).run
+        # Every plan of this client, a sync's included, runs on this driver.
+        self._driver = plans.BlockingDriver(
+            execute=self._execute,
+            sleep=self._sleep,
+            download=functools.partial(download_report, self._http, self.base_url),
+            save_file=self._save_file,
+        )
+        self._run = self._driver.run
 
     @property
     def generated(self) -> AuthenticatedClient:
@@ -344,18 +361,6 @@ class TajoBrevo(_Base):
 
     def _execute(self, call: calls.Call) -> calls.Result:
         return calls.execute_sync(call, self._requests, self._transport, self._secrets)
-
-    def _sync_seam(self) -> ClientSeam:
-        """What the sync engine needs of this client (it touches nothing else)."""
-        http, base_url = self._http, self.base_url
-        return ClientSeam(
-            base_url=base_url,
-            account=self._account,
-            execute=self._execute,
-            download=lambda url: download_report(http, base_url, url),
-            key_id=key_id(self._config.api_key),
-            save_file=self._save_file,
-        )
 
     def _save_file(self, url: str) -> Path:
         """An export file streamed onto disk (the sync reads it back in chunks)."""
@@ -499,7 +504,7 @@ class TajoBrevo(_Base):
         settings = _batch_settings(
             self._account, rows, provisioning, import_threshold, max_import_bytes, progress
         )
-        return batch_result(run_sync(self._sync_seam(), rows, sleep=self._sleep, **settings))
+        return batch_result(run_sync(self._sync_seam(self._driver), rows, **settings))
 
     def sync_customers(
         self,
@@ -563,7 +568,7 @@ class TajoBrevo(_Base):
 
         _check_sync_arguments(program, policy, dry_run, verify)
         return run_sync(
-            self._sync_seam(),
+            self._sync_seam(self._driver),
             source,
             state=state,
             program=program,
@@ -573,7 +578,6 @@ class TajoBrevo(_Base):
             mapping=mapping,
             dry_run=dry_run,
             verify=verify,
-            sleep=self._sleep,
             **options,
         )
 
@@ -872,7 +876,13 @@ class AsyncTajoBrevo(_Base):
         self._files = AsyncBorrowedTransport(inner)
         self._http = httpx.AsyncClient(transport=self._transport, **self._client_kwargs())
         self._requests = calls.RequestBuilder(self._http, self._auth)
-        self._run = plans.AsyncDriver(execute=self._execute, sleep=self._sleep).run
+        self._driver = plans.AsyncDriver(
+            execute=self._execute,
+            sleep=self._sleep,
+            download=functools.partial(download_report_async, self._http, self.base_url),
+            save_file=self._save_file,
+        )
+        self._run = self._driver.run
 
     @property
     def generated(self) -> AuthenticatedClient:
@@ -891,22 +901,6 @@ class AsyncTajoBrevo(_Base):
 
     async def _execute(self, call: calls.Call) -> calls.Result:
         return await calls.execute_async(call, self._requests, self._transport, self._secrets)
-
-    def _sync_seam(self) -> AsyncClientSeam:
-        """What the sync engine needs of this client (it touches nothing else)."""
-        http, base_url = self._http, self.base_url
-
-        async def download(url: str) -> str:
-            return await download_report_async(http, base_url, url)
-
-        return AsyncClientSeam(
-            base_url=base_url,
-            account=self._account,
-            execute=self._execute,
-            download=download,
-            key_id=key_id(self._config.api_key),
-            save_file=self._save_file,
-        )
 
     async def _save_file(self, url: str) -> Path:
         """An export file streamed onto disk (the sync reads it back in chunks)."""
@@ -966,7 +960,7 @@ class AsyncTajoBrevo(_Base):
         settings = _batch_settings(
             self._account, rows, provisioning, import_threshold, max_import_bytes, progress
         )
-        return batch_result(await run_async(self._sync_seam(), rows, sleep=self._sleep, **settings))
+        return batch_result(await run_async(self._sync_seam(self._driver), rows, **settings))
 
     async def sync_customers(
         self,
@@ -987,7 +981,7 @@ class AsyncTajoBrevo(_Base):
 
         _check_sync_arguments(program, policy, dry_run, verify)
         return await run_async(
-            self._sync_seam(),
+            self._sync_seam(self._driver),
             source,
             state=state,
             program=program,
@@ -997,7 +991,6 @@ class AsyncTajoBrevo(_Base):
             mapping=mapping,
             dry_run=dry_run,
             verify=verify,
-            sleep=self._sleep,
             **options,
         )
 

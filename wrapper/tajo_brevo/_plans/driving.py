@@ -19,10 +19,11 @@ back (the plan decides what it means); any other exception propagates.
 from __future__ import annotations
 
 import asyncio
+import copy
 from collections.abc import Awaitable, Callable, Generator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from .._adapter import Call, Result
 from ..errors import BrevoError
@@ -58,7 +59,7 @@ async def drive_plan(plan: AnyPlan[T], perform: Perform) -> T:
         plan.close()
 
 
-def _dispatch(effect: Any, driver: BlockingDriver | AsyncDriver) -> Any:
+def _dispatch(effect: Any, driver: _Driver) -> Any:
     """The driver's function for ``effect``, called: a value (blocking) or an awaitable."""
     if isinstance(effect, Sleep):
         return driver.sleep(effect.seconds)
@@ -73,7 +74,23 @@ def _dispatch(effect: Any, driver: BlockingDriver | AsyncDriver) -> Any:
     return driver.execute(effect)
 
 
-class BlockingDriver:
+class _Driver:
+    """What both drivers hold: the functions that carry out effects, and ``workers``."""
+
+    execute: Callable[[Call], Any]
+    sleep: Callable[[float], Any]
+    download: Callable[[str], Any] | None
+    save_file: Callable[[str], Any] | None
+    workers: int
+
+    def with_workers(self, workers: int) -> Self:
+        """The same driver, running up to ``workers`` sub-plans of a Parallel at once."""
+        twin = copy.copy(self)
+        twin.workers = workers
+        return twin
+
+
+class BlockingDriver(_Driver):
     """Runs plans with blocking calls; :class:`Parallel` sub-plans on up to ``workers``
     threads.
 
@@ -127,7 +144,7 @@ class BlockingDriver:
             return exc
 
 
-class AsyncDriver:
+class AsyncDriver(_Driver):
     """Runs plans with awaits; :class:`Parallel` sub-plans as tasks, ``workers`` at once.
 
     Args:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
-import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +17,7 @@ from ._effects import Plan
 from ._engine import MODES, ON_MISSING, IterableSource, RowSource, SyncOptions, sync_plan
 from ._lists import removal_limit
 from ._report import SyncReport
-from ._seam import AsyncClientSeam, ClientSeam
+from ._seam import ClientSeam
 from ._source import Source, load_mapping
 from ._sql import SqlSource
 from ._state import SyncState
@@ -94,7 +92,7 @@ def _options(mode: str, on_missing: str, **kwargs: Any) -> SyncOptions:
 
 @contextlib.contextmanager
 def _planned(
-    client: ClientSeam | AsyncClientSeam,
+    client: ClientSeam[BlockingDriver] | ClientSeam[AsyncDriver],
     source: SourceLike,
     *,
     state: PathLike | SyncState | None = None,
@@ -139,42 +137,20 @@ def _planned(
             store.close()
 
 
-def run_sync(
-    client: ClientSeam,
-    source: SourceLike,
-    *,
-    sleep: Callable[[float], None] = time.sleep,
-    **settings: Any,
-) -> SyncReport:
-    """Drive a sync with the blocking client (see ``TajoBrevo.sync_customers``;
+def run_sync(client: ClientSeam[BlockingDriver], source: SourceLike, **settings: Any) -> SyncReport:
+    """Drive a sync on the blocking client's driver (see ``TajoBrevo.sync_customers``;
     ``settings`` as for :func:`_planned`)."""
     with _planned(client, source, **settings) as (plan, opts):
-        report: SyncReport = BlockingDriver(
-            execute=client.execute,
-            sleep=sleep,
-            download=client.download,
-            save_file=client.save_file,
-            workers=opts.concurrency,
-        ).run(plan)
+        report: SyncReport = client.driver.with_workers(opts.concurrency).run(plan)
     return report
 
 
 async def run_async(
-    client: AsyncClientSeam,
-    source: SourceLike,
-    *,
-    sleep: Callable[[float], Any] = asyncio.sleep,
-    **settings: Any,
+    client: ClientSeam[AsyncDriver], source: SourceLike, **settings: Any
 ) -> SyncReport:
-    """Drive a sync with the async client (see ``AsyncTajoBrevo.sync_customers``)."""
+    """Drive a sync on the async client's driver (see ``AsyncTajoBrevo.sync_customers``)."""
     with _planned(client, source, **settings) as (plan, opts):
-        report: SyncReport = await AsyncDriver(
-            execute=client.execute,
-            sleep=sleep,
-            download=client.download,
-            save_file=client.save_file,
-            workers=opts.concurrency,
-        ).run(plan)
+        report: SyncReport = await client.driver.with_workers(opts.concurrency).run(plan)
     return report
 
 
