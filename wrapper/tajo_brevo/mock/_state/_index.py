@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import (
+    Callable,
     Container,
     ItemsView,
     Iterator,
@@ -28,6 +29,7 @@ from collections.abc import (
 from typing import Any, TypeVar
 
 V = TypeVar("V")
+S = TypeVar("S")
 #: Ids per shard of IdMap / IdSet: 2**14.
 SHIFT = 14
 #: Shards of a KeyMap (a power of two).
@@ -54,6 +56,23 @@ def _in_shards(shards: Mapping[int, Container[int]], key: object) -> bool:
         return False
     shard = shards.get(number >> SHIFT)
     return shard is not None and number in shard
+
+
+def _shard_for(
+    shards: dict[int, S], key: object, new: Callable[[], S], refusal: str
+) -> tuple[int, S]:
+    """``key`` as an id and the shard it goes in (made when missing), for an insert.
+
+    Raises:
+        TypeError: ``key`` is no integer id (``refusal`` says so).
+    """
+    number = _id_of(key)
+    if number is None:
+        raise TypeError(refusal)
+    shard = shards.get(number >> SHIFT)
+    if shard is None:
+        shard = shards[number >> SHIFT] = new()
+    return number, shard
 
 
 class IdMap(MutableMapping[int, V]):
@@ -83,16 +102,10 @@ class IdMap(MutableMapping[int, V]):
         return _in_shards(self._shards, key)
 
     def __setitem__(self, key: int, value: V) -> None:
-        key = _id_of(key)  # type: ignore[assignment]
-        if key is None:
-            raise TypeError("IdMap keys are integer ids")
-        number = key >> SHIFT
-        shard = self._shards.get(number)
-        if shard is None:
-            shard = self._shards[number] = {}
-        if key not in shard:
+        number, shard = _shard_for(self._shards, key, dict, "IdMap keys are integer ids")
+        if number not in shard:
             self._len += 1
-        shard[key] = value
+        shard[number] = value
 
     def __delitem__(self, key: int) -> None:
         found = _id_of(key)
@@ -188,15 +201,9 @@ class IdSet(MutableSet[int]):
         return _in_shards(self._shards, key)
 
     def add(self, value: int) -> None:
-        value = _id_of(value)  # type: ignore[assignment]
-        if value is None:
-            raise TypeError("IdSet holds integer ids")
-        number = value >> SHIFT
-        shard = self._shards.get(number)
-        if shard is None:
-            shard = self._shards[number] = set()
-        if value not in shard:
-            shard.add(value)
+        number, shard = _shard_for(self._shards, value, set, "IdSet holds integer ids")
+        if number not in shard:
+            shard.add(number)
             self._len += 1
 
     def discard(self, value: int) -> None:
