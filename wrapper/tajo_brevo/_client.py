@@ -1,8 +1,11 @@
 """``TajoBrevo`` and ``AsyncTajoBrevo``: the same methods, blocking or awaitable.
 
-Both are thin drivers: configuration and the HTTP stack are built by :class:`_Base`, the
-logic lives in ``_plans`` (sans-IO generators), the generated client is called only by
-``_adapter``, and pacing and retries happen in ``_transport``.
+Both are thin: configuration and the HTTP stack are built by :class:`_Base`, the logic
+lives in ``_plans`` (sans-IO generators) and runs on the one plan driver
+(``_plans.driving``: blocking here, awaiting there), the generated client is called only
+by ``_adapter``, and pacing and retries happen in ``_transport``. What the twins would
+otherwise both spell out is a private function of this module that both call, so a twin
+holds its signature, its docstring and the ``await`` edge.
 """
 
 from __future__ import annotations
