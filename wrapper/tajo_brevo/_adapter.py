@@ -24,7 +24,7 @@ import json
 import logging
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 import httpx
 from brevo_contacts import AuthenticatedClient
@@ -416,15 +416,28 @@ def to_membership_answer(body: Any) -> MembershipAnswer:
     )
 
 
+class _SubscriberCounts(TypedDict):
+    total_subscribers: int | None
+    total_blacklisted: int | None
+    unique_subscribers: int | None
+
+
+def _subscriber_counts(item: Mapping[str, Any]) -> _SubscriberCounts:
+    """The three counts Brevo gives alike for a list and a folder."""
+    return {
+        "total_subscribers": as_int(item.get("totalSubscribers")),
+        "total_blacklisted": as_int(item.get("totalBlacklisted")),
+        "unique_subscribers": as_int(item.get("uniqueSubscribers")),
+    }
+
+
 def to_list_info(item: Mapping[str, Any]) -> ContactListInfo:
     return ContactListInfo(
         id=as_int(item.get("id")) or 0,
         name=str(item.get("name", "")),
         folder_id=as_int(item.get("folderId")),
-        total_subscribers=as_int(item.get("totalSubscribers")),
-        total_blacklisted=as_int(item.get("totalBlacklisted")),
-        unique_subscribers=as_int(item.get("uniqueSubscribers")),
         raw=dict(item),
+        **_subscriber_counts(item),
     )
 
 
@@ -432,10 +445,8 @@ def to_folder_info(item: Mapping[str, Any]) -> FolderInfo:
     return FolderInfo(
         id=as_int(item.get("id")) or 0,
         name=str(item.get("name", "")),
-        total_subscribers=as_int(item.get("totalSubscribers")),
-        total_blacklisted=as_int(item.get("totalBlacklisted")),
-        unique_subscribers=as_int(item.get("uniqueSubscribers")),
         raw=dict(item),
+        **_subscriber_counts(item),
     )
 
 

@@ -1,8 +1,11 @@
 """``TajoBrevo`` and ``AsyncTajoBrevo``: the same methods, blocking or awaitable.
 
-Both are thin drivers: configuration and the HTTP stack are built by :class:`_Base`, the
-logic lives in ``_plans`` (sans-IO generators), the generated client is called only by
-``_adapter``, and pacing and retries happen in ``_transport``.
+Both are thin: configuration and the HTTP stack are built by :class:`_Base`, the logic
+lives in ``_plans`` (sans-IO generators) and runs on the one plan driver
+(``_plans.driving``: blocking here, awaiting there), the generated client is called only
+by ``_adapter``, and pacing and retries happen in ``_transport``. What the twins would
+otherwise both spell out is a private function of this module that both call, so a twin
+holds its signature, its docstring and the ``await`` edge.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import os
 import random
 import tempfile
@@ -23,7 +27,6 @@ from collections.abc import (
     Mapping,
 )
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 
 import httpx
@@ -43,7 +46,7 @@ from ._transport import (
     PacedTransport,
     PacingAndRetries,
 )
-from .errors import APIConnectionError, BrevoError, ConfigurationError
+from .errors import APIConnectionError, ConfigurationError
 from .profile import LoyaltyProfile
 from .results import (
     AttributeInfo,
@@ -60,7 +63,6 @@ from .sync._context import DEFAULT_IMPORT_THRESHOLD
 from .sync._csv import DEFAULT_MAX_IMPORT_BYTES
 from .sync._progress import ProgressCallback, SyncProgress
 from .sync._seam import (
-    AsyncClientSeam,
     ClientSeam,
     download_report,
     download_report_async,
@@ -75,7 +77,10 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncTajoBrevo", "TajoBrevo"]
 
-T = TypeVar("T")
+_Driver = TypeVar("_Driver", plans.BlockingDriver, plans.AsyncDriver)
+
+_HttpClient = TypeVar("_HttpClient")
+_Transport = TypeVar("_Transport")
 
 
 def _count_progress(progress: Callable[[int], None] | None) -> ProgressCallback | None:
@@ -93,11 +98,76 @@ def _count_progress(progress: Callable[[int], None] | None) -> ProgressCallback 
     return report
 
 
+def _batch_settings(
+    account: plans.AccountCache,
+    rows: object,
+    provisioning: ProvisionResult | None,
+    import_threshold: int,
+    max_import_bytes: int,
+    progress: Callable[[int], None] | None,
+) -> dict[str, Any]:
+    """What ``upsert_customers`` hands the sync (a throwaway state, every outcome kept),
+    its arguments checked first.
+
+    Raises:
+        ValidationError: a bad argument; nothing is sent.
+        ConfigurationError: no provisioning known.
+    """
+    from .sync._api import check_batch_arguments
+
+    check_batch_arguments(rows, import_threshold, max_import_bytes, progress)
+    prov = cached_provisioning(account, provisioning)
+    return {
+        "state": None,
+        "program": prov.program,
+        "policy": prov.policy,
+        "provisioning": prov,
+        "keep_outcomes": True,
+        "import_threshold": import_threshold,
+        "max_import_bytes": max_import_bytes,
+        "progress": _count_progress(progress),
+    }
+
+
 def _check_sync_arguments(program: object, policy: object, dry_run: object, verify: object) -> None:
     """What ``sync_customers`` checks itself before the sync starts (the sync checks the rest)."""
     plans.check_program(program, policy)
     plans.check_bool("dry_run", dry_run)
     plans.check_bool("verify", verify)
+
+
+def _chosen_transport(
+    http_client: _HttpClient | None,
+    transport: _Transport | None,
+    forward: Callable[[_HttpClient], _Transport],
+    default: Callable[[], _Transport],
+) -> _Transport:
+    """What a client sends through: the caller's client or transport, else httpx's own.
+
+    Raises:
+        ConfigurationError: both were given.
+    """
+    if http_client is None:
+        return transport if transport is not None else default()
+    if transport is not None:
+        raise ConfigurationError("pass http_client or transport, not both")
+    return forward(http_client)
+
+
+@contextlib.contextmanager
+def _temporary_csv() -> Iterator[tuple[Callable[[str], object], Path]]:
+    """A CSV file to write an export into (its writer and path), removed if writing fails."""
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".csv", delete=False) as out:
+        try:
+            yield out.write, Path(out.name)
+        except BaseException:
+            Path(out.name).unlink(missing_ok=True)
+            raise
+
+
+def _file_failure(shown: str, what: str) -> APIConnectionError:
+    """An export file that could not be fetched (``shown``: its URL, checked)."""
+    return APIConnectionError(f"export file: {what}", method="GET", path=shown)
 
 
 _USER_AGENT = "tajo-brevo/0.1.0"
@@ -139,6 +209,7 @@ class _Base:
             base_path=httpx.URL(self._config.base_url).path,
         )
         self._account = plans.AccountCache()
+        self._generated: AuthenticatedClient | None = None
         self._secrets: tuple[str, ...] = (self._config.api_key,)
         self._auth = calls.ApiKeyAuth(self._config.api_key)
 
@@ -166,6 +237,30 @@ class _Base:
         """The last :meth:`provision` result of this client, or None."""
         with self._account.lock:
             return self._account.provisioning
+
+    def _generated_on(
+        self, *, sync_client: httpx.Client | None, async_client: httpx.AsyncClient | None
+    ) -> AuthenticatedClient:
+        """The generated client on the given connection, made once."""
+        if self._generated is None:
+            self._generated = calls.make_generated_client(
+                base_url=self._config.base_url,
+                api_key=self._config.api_key,
+                auth=self._auth,
+                timeout=self._config.timeout,
+                sync_client=sync_client,
+                async_client=async_client,
+            )
+        return self._generated
+
+    def _sync_seam(self, driver: _Driver) -> ClientSeam[_Driver]:
+        """What the sync engine needs of this client (it touches nothing else)."""
+        return ClientSeam(
+            base_url=self.base_url,
+            account=self._account,
+            key_id=key_id(self._config.api_key),
+            driver=driver,
+        )
 
     def _client_kwargs(self) -> dict[str, Any]:
         return {
@@ -231,13 +326,7 @@ class TajoBrevo(_Base):
             clock=clock,
             jitter=jitter,
         )
-        inner: httpx.BaseTransport
-        if http_client is not None:
-            if transport is not None:
-                raise ConfigurationError("pass http_client or transport, not both")
-            inner = ForwardTransport(http_client)
-        else:
-            inner = transport if transport is not None else httpx.HTTPTransport()
+        inner = _chosen_transport(http_client, transport, ForwardTransport, httpx.HTTPTransport)
         # The client's one HTTP client: the wrapper's calls and client.generated share it.
         self._sleep = sleep or time.sleep
         self._transport = PacedTransport(inner, self._core, self._sleep)
@@ -246,7 +335,14 @@ class TajoBrevo(_Base):
         self._http = httpx.Client(transport=self._transport, **self._client_kwargs())
         # The wrapper's own calls skip httpx.Client.send's bookkeeping (see _adapter).
         self._requests = calls.RequestBuilder(self._http, self._auth)
-        self._generated: AuthenticatedClient | None = None
+        # Every plan of this client, a sync's included, runs on this driver.
+        self._driver = plans.BlockingDriver(
+            execute=self._execute,
+            sleep=self._sleep,
+            download=functools.partial(download_report, self._http, self.base_url),
+            save_file=self._save_file,
+        )
+        self._run = self._driver.run
 
     @property
     def generated(self) -> AuthenticatedClient:
@@ -254,16 +350,7 @@ class TajoBrevo(_Base):
 
         For operations the wrapper does not cover; its calls are paced and retried too.
         """
-        if self._generated is None:
-            self._generated = calls.make_generated_client(
-                base_url=self._config.base_url,
-                api_key=self._config.api_key,
-                auth=self._auth,
-                timeout=self._config.timeout,
-                sync_client=self._http,
-                async_client=None,
-            )
-        return self._generated
+        return self._generated_on(sync_client=self._http, async_client=None)
 
     def close(self) -> None:
         """Close the connections (a caller-supplied ``http_client`` stays open)."""
@@ -272,62 +359,18 @@ class TajoBrevo(_Base):
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def _execute(self, call: calls.Call) -> calls.Result:
         return calls.execute_sync(call, self._requests, self._transport, self._secrets)
 
-    def _sync_seam(self) -> ClientSeam:
-        """What the sync engine needs of this client (it touches nothing else)."""
-        http, base_url = self._http, self.base_url
-        return ClientSeam(
-            base_url=base_url,
-            account=self._account,
-            execute=self._execute,
-            download=lambda url: download_report(http, base_url, url),
-            key_id=key_id(self._config.api_key),
-            save_file=self._save_file,
-        )
-
     def _save_file(self, url: str) -> Path:
         """An export file streamed onto disk (the sync reads it back in chunks)."""
-        with (
-            self._export_file(url) as chunks,
-            tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".csv", delete=False) as out,
-        ):
-            try:
-                for text in chunks:
-                    out.write(text)
-            except BaseException:
-                Path(out.name).unlink(missing_ok=True)
-                raise
-        return Path(out.name)
-
-    def _run(self, plan: plans.WaitingPlan[T]) -> T:
-        try:
-            call = next(plan)
-            while True:  # ends when the plan returns (StopIteration) or raises
-                if isinstance(call, plans.Sleep):
-                    self._sleep(call.seconds)
-                    call = plan.send(None)
-                    continue
-                try:
-                    result = self._execute(call)
-                except BrevoError as exc:
-                    call = plan.throw(exc)
-                else:
-                    call = plan.send(result)
-        except StopIteration as stop:
-            value: T = stop.value
-            return value
-        finally:
-            plan.close()
+        with self._export_file(url) as chunks, _temporary_csv() as (write, path):
+            for text in chunks:
+                write(text)
+        return path
 
     # -- account setup ----------------------------------------------------------------
 
@@ -459,24 +502,12 @@ class TajoBrevo(_Base):
             ConfigurationError: no provisioning known.
             APIError: reading the account's attributes failed (rows themselves never raise).
         """
-        from .sync._api import batch_result, check_batch_arguments, run_sync
+        from .sync._api import batch_result, run_sync
 
-        check_batch_arguments(rows, import_threshold, max_import_bytes, progress)
-        prov = cached_provisioning(self._account, provisioning)
-        report = run_sync(
-            self._sync_seam(),
-            rows,
-            state=None,
-            program=prov.program,
-            policy=prov.policy,
-            provisioning=prov,
-            sleep=self._sleep,
-            keep_outcomes=True,
-            import_threshold=import_threshold,
-            max_import_bytes=max_import_bytes,
-            progress=_count_progress(progress),
+        settings = _batch_settings(
+            self._account, rows, provisioning, import_threshold, max_import_bytes, progress
         )
-        return batch_result(report)
+        return batch_result(run_sync(self._sync_seam(self._driver), rows, **settings))
 
     def sync_customers(
         self,
@@ -540,7 +571,7 @@ class TajoBrevo(_Base):
 
         _check_sync_arguments(program, policy, dry_run, verify)
         return run_sync(
-            self._sync_seam(),
+            self._sync_seam(self._driver),
             source,
             state=state,
             program=program,
@@ -550,7 +581,6 @@ class TajoBrevo(_Base):
             mapping=mapping,
             dry_run=dry_run,
             verify=verify,
-            sleep=self._sleep,
             **options,
         )
 
@@ -760,14 +790,10 @@ class TajoBrevo(_Base):
                 http.stream("GET", url, headers={"user-agent": _USER_AGENT}) as response,
             ):
                 if response.status_code != 200:
-                    raise APIConnectionError(
-                        f"export file: HTTP {response.status_code}", method="GET", path=shown
-                    )
+                    raise _file_failure(shown, f"HTTP {response.status_code}")
                 yield response.iter_text()
         except httpx.HTTPError as exc:
-            raise APIConnectionError(
-                f"export file: {type(exc).__name__}", method="GET", path=shown
-            ) from None
+            raise _file_failure(shown, type(exc).__name__) from None
 
     def iter_lists(self, *, page_size: int = plans.LISTS_PAGE_MAX) -> Iterator[ContactListInfo]:
         """Every contact list, 50 per request at most.
@@ -845,33 +871,26 @@ class AsyncTajoBrevo(_Base):
             clock=clock,
             jitter=jitter,
         )
-        inner: httpx.AsyncBaseTransport
-        if http_client is not None:
-            if transport is not None:
-                raise ConfigurationError("pass http_client or transport, not both")
-            inner = AsyncForwardTransport(http_client)
-        else:
-            inner = transport if transport is not None else httpx.AsyncHTTPTransport()
+        inner = _chosen_transport(
+            http_client, transport, AsyncForwardTransport, httpx.AsyncHTTPTransport
+        )
         self._sleep = sleep or asyncio.sleep
         self._transport = AsyncPacedTransport(inner, self._core, self._sleep)
         self._files = AsyncBorrowedTransport(inner)
         self._http = httpx.AsyncClient(transport=self._transport, **self._client_kwargs())
         self._requests = calls.RequestBuilder(self._http, self._auth)
-        self._generated: AuthenticatedClient | None = None
+        self._driver = plans.AsyncDriver(
+            execute=self._execute,
+            sleep=self._sleep,
+            download=functools.partial(download_report_async, self._http, self.base_url),
+            save_file=self._save_file,
+        )
+        self._run = self._driver.run
 
     @property
     def generated(self) -> AuthenticatedClient:
         """The generated client on this client's paced connection (use its ``asyncio*``)."""
-        if self._generated is None:
-            self._generated = calls.make_generated_client(
-                base_url=self._config.base_url,
-                api_key=self._config.api_key,
-                auth=self._auth,
-                timeout=self._config.timeout,
-                sync_client=None,
-                async_client=self._http,
-            )
-        return self._generated
+        return self._generated_on(sync_client=None, async_client=self._http)
 
     async def aclose(self) -> None:
         """Close the connections (a caller-supplied ``http_client`` stays open)."""
@@ -880,72 +899,26 @@ class AsyncTajoBrevo(_Base):
     async def __aenter__(self) -> Self:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
     async def _execute(self, call: calls.Call) -> calls.Result:
         return await calls.execute_async(call, self._requests, self._transport, self._secrets)
 
-    def _sync_seam(self) -> AsyncClientSeam:
-        """What the sync engine needs of this client (it touches nothing else)."""
-        http, base_url = self._http, self.base_url
-
-        async def download(url: str) -> str:
-            return await download_report_async(http, base_url, url)
-
-        return AsyncClientSeam(
-            base_url=base_url,
-            account=self._account,
-            execute=self._execute,
-            download=download,
-            key_id=key_id(self._config.api_key),
-            save_file=self._save_file,
-        )
-
     async def _save_file(self, url: str) -> Path:
         """An export file streamed onto disk (the sync reads it back in chunks)."""
         async with self._export_file(url) as chunks:
-            with tempfile.NamedTemporaryFile(
-                "w", encoding="utf-8", suffix=".csv", delete=False
-            ) as out:
-                try:
-                    async for text in chunks:
-                        out.write(text)
-                except BaseException:
-                    Path(out.name).unlink(missing_ok=True)
-                    raise
-        return Path(out.name)
-
-    async def _run(self, plan: plans.WaitingPlan[T]) -> T:
-        try:
-            call = next(plan)
-            while True:  # ends when the plan returns (StopIteration) or raises
-                if isinstance(call, plans.Sleep):
-                    await self._sleep(call.seconds)
-                    call = plan.send(None)
-                    continue
-                try:
-                    result = await self._execute(call)
-                except BrevoError as exc:
-                    call = plan.throw(exc)
-                else:
-                    call = plan.send(result)
-        except StopIteration as stop:
-            value: T = stop.value
-            return value
-        finally:
-            plan.close()
+            with _temporary_csv() as (write, path):
+                async for text in chunks:
+                    write(text)
+        return path
 
     async def provision(
         self, program: str = DEFAULT_PROGRAM, *, policy: TierPolicy = DEFAULT_TIER_POLICY
     ) -> ProvisionResult:
         """See :meth:`TajoBrevo.provision`."""
-        return await self._run(plans.provision_plan(self._account, program=program, policy=policy))
+        plan = plans.provision_plan(self._account, program=program, policy=policy)
+        return await self._run(plan)
 
     async def refresh_attributes(self) -> list[AttributeInfo]:
         """See :meth:`TajoBrevo.refresh_attributes`."""
@@ -985,24 +958,12 @@ class AsyncTajoBrevo(_Base):
         progress: Callable[[int], None] | None = None,
     ) -> BatchResult:
         """See :meth:`TajoBrevo.upsert_customers`."""
-        from .sync._api import batch_result, check_batch_arguments, run_async
+        from .sync._api import batch_result, run_async
 
-        check_batch_arguments(rows, import_threshold, max_import_bytes, progress)
-        prov = cached_provisioning(self._account, provisioning)
-        report = await run_async(
-            self._sync_seam(),
-            rows,
-            state=None,
-            program=prov.program,
-            policy=prov.policy,
-            provisioning=prov,
-            sleep=self._sleep,
-            keep_outcomes=True,
-            import_threshold=import_threshold,
-            max_import_bytes=max_import_bytes,
-            progress=_count_progress(progress),
+        settings = _batch_settings(
+            self._account, rows, provisioning, import_threshold, max_import_bytes, progress
         )
-        return batch_result(report)
+        return batch_result(await run_async(self._sync_seam(self._driver), rows, **settings))
 
     async def sync_customers(
         self,
@@ -1023,7 +984,7 @@ class AsyncTajoBrevo(_Base):
 
         _check_sync_arguments(program, policy, dry_run, verify)
         return await run_async(
-            self._sync_seam(),
+            self._sync_seam(self._driver),
             source,
             state=state,
             program=program,
@@ -1033,7 +994,6 @@ class AsyncTajoBrevo(_Base):
             mapping=mapping,
             dry_run=dry_run,
             verify=verify,
-            sleep=self._sleep,
             **options,
         )
 
@@ -1146,14 +1106,10 @@ class AsyncTajoBrevo(_Base):
                 http.stream("GET", url, headers={"user-agent": _USER_AGENT}) as response,
             ):
                 if response.status_code != 200:
-                    raise APIConnectionError(
-                        f"export file: HTTP {response.status_code}", method="GET", path=shown
-                    )
+                    raise _file_failure(shown, f"HTTP {response.status_code}")
                 yield response.aiter_text()
         except httpx.HTTPError as exc:
-            raise APIConnectionError(
-                f"export file: {type(exc).__name__}", method="GET", path=shown
-            ) from None
+            raise _file_failure(shown, type(exc).__name__) from None
 
     async def iter_lists(
         self, *, page_size: int = plans.LISTS_PAGE_MAX

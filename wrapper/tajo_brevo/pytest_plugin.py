@@ -196,6 +196,17 @@ def _client_rate_limit(mock: BrevoMock) -> float | Literal["auto"]:
     return "auto" if mock.rate_limit is None else float(mock.rate_limit)
 
 
+def _on_mock(mock: BrevoMock, clock: _SkippingClock) -> dict[str, Any]:
+    """What both fixture clients are given: the mock's key, the in-process URL, its pacing
+    and the skipping clock."""
+    return {
+        "api_key": mock.api_key,
+        "base_url": IN_PROCESS_URL,
+        "rate_limit": _client_rate_limit(mock),
+        "clock": clock.monotonic,
+    }
+
+
 def _import_mock() -> type[BrevoMock]:
     try:
         from tajo_brevo.mock import BrevoMock
@@ -212,14 +223,7 @@ def _sync_client(mock: BrevoMock, clock: _SkippingClock) -> tuple[TajoBrevo, htt
     from tajo_brevo import TajoBrevo
 
     http = httpx.Client(transport=mock.transport())
-    client = TajoBrevo(
-        api_key=mock.api_key,
-        base_url=IN_PROCESS_URL,
-        rate_limit=_client_rate_limit(mock),
-        http_client=http,
-        sleep=clock.sleep,
-        clock=clock.monotonic,
-    )
+    client = TajoBrevo(http_client=http, sleep=clock.sleep, **_on_mock(mock, clock))
     return client, http
 
 
@@ -343,12 +347,9 @@ def async_tajo_brevo(
 
     http = httpx.AsyncClient(transport=brevo_mock.async_transport())
     client = AsyncTajoBrevo(
-        api_key=brevo_mock.api_key,
-        base_url=IN_PROCESS_URL,
-        rate_limit=_client_rate_limit(brevo_mock),
         http_client=http,
         sleep=_brevo_clock.async_sleep,
-        clock=_brevo_clock.monotonic,
+        **_on_mock(brevo_mock, _brevo_clock),
     )
     try:
         yield client

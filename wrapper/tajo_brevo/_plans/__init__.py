@@ -2,8 +2,9 @@
 
 Each operation is a generator *plan*: it yields a :class:`~tajo_brevo._adapter.Call`,
 receives its :class:`~tajo_brevo._adapter.Result` (or has the mapped exception thrown in),
-and returns the operation's value. ``TajoBrevo`` drives plans with blocking calls,
-``AsyncTajoBrevo`` with awaits; neither contains any logic of its own.
+and returns the operation's value. One driver (``driving``) runs every plan, the clients'
+and the sync engine's: ``TajoBrevo`` with blocking calls, ``AsyncTajoBrevo`` with awaits;
+neither contains any logic of its own.
 
 Modules by concern: ``pagination`` (pagers and page items), ``account`` (what a client
 learns about the account), ``provisioning``, ``customers`` (one at a time); many at once
@@ -12,7 +13,7 @@ use.
 """
 
 from .._adapter import to_attribute_info, to_contact, to_folder_info, to_list_info
-from ._base import Plan, Progress, Sleep, T, WaitingPlan
+from ._base import Download, Parallel, Plan, Progress, SaveFile, Sleep, T, WaitingPlan
 from .account import (
     AccountCache,
     check_against_account,
@@ -28,6 +29,7 @@ from .customers import (
     membership_plan,
     upsert_plan,
 )
+from .driving import AsyncDriver, BlockingDriver
 from .export import (
     ContactExport,
     checked_file_url,
@@ -58,10 +60,15 @@ __all__ = [
     "LISTS_PAGE_MAX",
     "MEMBERS_CHUNK",
     "AccountCache",
+    "AsyncDriver",
+    "BlockingDriver",
     "ContactExport",
+    "Download",
     "Pager",
+    "Parallel",
     "Plan",
     "Progress",
+    "SaveFile",
     "Sleep",
     "T",
     "WaitingPlan",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import _adapter as calls
-from .._adapter import as_int
+from .._adapter import Result, as_int
 from .._profile_codec import email_problem
 from ..attributes import BREVO_TYPES, text_problem
 from ..errors import (
@@ -138,11 +138,35 @@ def upsert_plan(
     3. 204 on that POST means someone created the contact between 1 and 2: one more
        ``PUT`` unlinks the other tier lists.
     """
+    prepared, prov, extra = yield from _prepared_plan(state, profile, provisioning, list_ids)
+    return (yield from _send_upsert(prepared, prov, extra))
+
+
+def _prepared_plan(
+    state: AccountCache,
+    profile: LoyaltyProfile,
+    provisioning: ProvisionResult | None,
+    list_ids: Iterable[int],
+) -> Plan[tuple[_Prepared, ProvisionResult, list[int]]]:
+    """A customer ready to send (checked, then validated against the account's attribute
+    types), the program's lists and the extra list ids: what an upsert and a create share.
+    """
     extra = _check_customer(profile, provisioning, list_ids)
     prov = cached_provisioning(state, provisioning)
     types = yield from attribute_types_plan(state)
-    prepared = _prepare(profile, prov.policy, types, known_attributes(state))
-    return (yield from _send_upsert(prepared, prov, extra))
+    return _prepare(profile, prov.policy, types, known_attributes(state)), prov, extra
+
+
+def _created(prepared: _Prepared, lists: list[int], result: Result) -> UpsertResult:
+    """A 201 to ``POST /contacts``: the new contact's id is in the body."""
+    body = result.body if isinstance(result.body, dict) else {}
+    return UpsertResult(
+        email=prepared.profile.email,
+        created=True,
+        contact_id=as_int(body.get("id")),
+        tier=prepared.tier,
+        list_ids=tuple(lists),
+    )
 
 
 def _send_upsert(
@@ -176,14 +200,7 @@ def _send_upsert(
         }
     )
     if result.status_code == 201:
-        body = result.body if isinstance(result.body, dict) else {}
-        return UpsertResult(
-            email=email,
-            created=True,
-            contact_id=as_int(body.get("id")),
-            tier=prepared.tier,
-            list_ids=tuple(lists),
-        )
+        return _created(prepared, lists, result)
     if others:
         yield calls.update_contact_call(email, {"unlinkListIds": others})
     return UpsertResult(
@@ -204,22 +221,12 @@ def create_plan(
     list_ids: Iterable[int] = (),
 ) -> Plan[UpsertResult]:
     """Create a new customer; an existing email is a DuplicateContactError (no update)."""
-    extra = _check_customer(profile, provisioning, list_ids)
-    prov = cached_provisioning(state, provisioning)
-    types = yield from attribute_types_plan(state)
-    prepared = _prepare(profile, prov.policy, types, known_attributes(state))
+    prepared, prov, extra = yield from _prepared_plan(state, profile, provisioning, list_ids)
     lists = _merge(prov.list_ids_for(prepared.tier), extra)
     result = yield calls.create_contact_call(
         {"email": prepared.profile.email, "attributes": prepared.attributes, "listIds": lists}
     )
-    body = result.body if isinstance(result.body, dict) else {}
-    return UpsertResult(
-        email=prepared.profile.email,
-        created=True,
-        contact_id=as_int(body.get("id")),
-        tier=prepared.tier,
-        list_ids=tuple(lists),
-    )
+    return _created(prepared, lists, result)
 
 
 def _identifier(identifier: str | int) -> str | int:

@@ -43,7 +43,8 @@ from .._profile_codec import EXTRA_NAME_RE
 from ..attributes import text_problem
 from ..errors import ExportError, NotFoundError, ValidationError
 from ..results import ExportedContact
-from ._base import Plan
+from ._base import Plan, Sleep, WaitingPlan
+from .driving import AsyncDriver, BlockingDriver
 
 __all__ = [
     "EXPORT_ACTIONS",
@@ -207,6 +208,27 @@ class ContactExport:
             )
         self.process_id = process_id
         return process_id
+
+    def file_plan(self) -> WaitingPlan[str | None]:
+        """Request the export and follow its process: the file's URL, or None when no
+        contact matches (Brevo made no file).
+
+        Raises:
+            ExportError: the export failed, was cancelled, Brevo lost its process, or it
+                was not ready in time.
+        """
+        if (yield from self.request_plan()) is None:
+            return None
+        for _ in range(_MAX_POLLS):
+            try:
+                result = yield self.process_call()
+            except NotFoundError as exc:
+                raise self.unknown_process(exc) from exc
+            url = self.read_process(result)
+            if url is not None:
+                return url
+            yield Sleep(self.next_wait())
+        raise ExportError("too many polls", **self._where())  # pragma: no cover - timeout first
 
     def process_call(self) -> Call:
         """The read of the export's process (after :meth:`request_plan` gave an id)."""
@@ -406,23 +428,9 @@ def export_rows(
         ExportError: the export failed, was cancelled or was not ready in time.
         CommunicationError: a request failed.
     """
-    plan = export.request_plan()
-    call = next(plan)
-    try:
-        plan.send(execute(call))
-    except StopIteration as stop:
-        if stop.value is None:
-            return  # no contact matches: Brevo made no file
-    for _ in range(_MAX_POLLS):
-        try:
-            url = export.read_process(execute(export.process_call()))
-        except NotFoundError as exc:
-            raise export.unknown_process(exc) from exc
-        if url is not None:
-            break
-        sleep(export.next_wait())
-    else:  # pragma: no cover - the timeout ends the polls first
-        raise ExportError("too many polls", process_id=export.process_id or 0, status="?")
+    url = BlockingDriver(execute=execute, sleep=sleep).run(export.file_plan())
+    if url is None:
+        return  # no contact matches: Brevo made no file
     parser = ExportParser()
     with stream(url) as chunks:
         for text in chunks:
@@ -438,23 +446,9 @@ async def export_rows_async(
     stream: Callable[[str], AbstractAsyncContextManager[AsyncIterable[str]]],
 ) -> AsyncIterator[ExportedContact]:
     """The async twin of :func:`export_rows`."""
-    plan = export.request_plan()
-    call = next(plan)
-    try:
-        plan.send(await execute(call))
-    except StopIteration as stop:
-        if stop.value is None:
-            return
-    for _ in range(_MAX_POLLS):
-        try:
-            url = export.read_process(await execute(export.process_call()))
-        except NotFoundError as exc:
-            raise export.unknown_process(exc) from exc
-        if url is not None:
-            break
-        await sleep(export.next_wait())
-    else:  # pragma: no cover - the timeout ends the polls first
-        raise ExportError("too many polls", process_id=export.process_id or 0, status="?")
+    url = await AsyncDriver(execute=execute, sleep=sleep).run(export.file_plan())
+    if url is None:
+        return
     parser = ExportParser()
     async with stream(url) as chunks:
         async for text in chunks:

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
-import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from .._plans import AsyncDriver, BlockingDriver
 from ..errors import ValidationError
 from ..profile import LoyaltyProfile
 from ..results import BatchResult, ProvisionResult, RowOutcome
 from ..tiers import DEFAULT_TIER_POLICY, Tier, TierPolicy
-from ._driver import drive, drive_async
 from ._effects import Plan
 from ._engine import MODES, ON_MISSING, IterableSource, RowSource, SyncOptions, sync_plan
 from ._lists import removal_limit
 from ._report import SyncReport
-from ._seam import AsyncClientSeam, ClientSeam
+from ._seam import ClientSeam
 from ._source import Source, load_mapping
 from ._sql import SqlSource
 from ._state import SyncState
@@ -94,19 +92,20 @@ def _options(mode: str, on_missing: str, **kwargs: Any) -> SyncOptions:
 
 @contextlib.contextmanager
 def _planned(
-    client: ClientSeam | AsyncClientSeam,
+    client: ClientSeam[BlockingDriver] | ClientSeam[AsyncDriver],
     source: SourceLike,
     *,
-    state: PathLike | SyncState | None,
+    state: PathLike | SyncState | None = None,
     program: str,
-    policy: TierPolicy,
-    mode: str,
-    on_missing: str,
-    mapping: PathLike | Mapping[str, str] | None,
-    provisioning: ProvisionResult | None,
-    options: dict[str, Any],
+    policy: TierPolicy = DEFAULT_TIER_POLICY,
+    mode: str = "upsert",
+    on_missing: str = "keep",
+    mapping: PathLike | Mapping[str, str] | None = None,
+    provisioning: ProvisionResult | None = None,
+    **options: Any,
 ) -> Iterator[tuple[Plan, SyncOptions]]:
-    """The run's plan and options, for either client's driver.
+    """The run's plan and options, for either client's driver: the one place that takes
+    a sync's settings (``run_sync`` and ``run_async`` pass them on).
 
     Options are checked first, then the source and the state are opened; the source is read
     from one snapshot and a state this call opened is closed when the block ends.
@@ -138,79 +137,20 @@ def _planned(
             store.close()
 
 
-def run_sync(
-    client: ClientSeam,
-    source: SourceLike,
-    *,
-    state: PathLike | SyncState | None = None,
-    program: str,
-    policy: TierPolicy = DEFAULT_TIER_POLICY,
-    mode: str = "upsert",
-    on_missing: str = "keep",
-    mapping: PathLike | Mapping[str, str] | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-    provisioning: ProvisionResult | None = None,
-    **options: Any,
-) -> SyncReport:
-    """Drive a sync with the blocking client (see ``TajoBrevo.sync_customers``)."""
-    with _planned(
-        client,
-        source,
-        state=state,
-        program=program,
-        policy=policy,
-        mode=mode,
-        on_missing=on_missing,
-        mapping=mapping,
-        provisioning=provisioning,
-        options=options,
-    ) as (plan, opts):
-        report: SyncReport = drive(
-            plan,
-            execute=client.execute,
-            download=client.download,
-            sleep=sleep,
-            workers=opts.concurrency,
-            save_file=client.save_file,
-        )
+def run_sync(client: ClientSeam[BlockingDriver], source: SourceLike, **settings: Any) -> SyncReport:
+    """Drive a sync on the blocking client's driver (see ``TajoBrevo.sync_customers``;
+    ``settings`` as for :func:`_planned`)."""
+    with _planned(client, source, **settings) as (plan, opts):
+        report: SyncReport = client.driver.with_workers(opts.concurrency).run(plan)
     return report
 
 
 async def run_async(
-    client: AsyncClientSeam,
-    source: SourceLike,
-    *,
-    state: PathLike | SyncState | None = None,
-    program: str,
-    policy: TierPolicy = DEFAULT_TIER_POLICY,
-    mode: str = "upsert",
-    on_missing: str = "keep",
-    mapping: PathLike | Mapping[str, str] | None = None,
-    sleep: Callable[[float], Any] = asyncio.sleep,
-    provisioning: ProvisionResult | None = None,
-    **options: Any,
+    client: ClientSeam[AsyncDriver], source: SourceLike, **settings: Any
 ) -> SyncReport:
-    """Drive a sync with the async client (see ``AsyncTajoBrevo.sync_customers``)."""
-    with _planned(
-        client,
-        source,
-        state=state,
-        program=program,
-        policy=policy,
-        mode=mode,
-        on_missing=on_missing,
-        mapping=mapping,
-        provisioning=provisioning,
-        options=options,
-    ) as (plan, opts):
-        report: SyncReport = await drive_async(
-            plan,
-            execute=client.execute,
-            download=client.download,
-            sleep=sleep,
-            workers=opts.concurrency,
-            save_file=client.save_file,
-        )
+    """Drive a sync on the async client's driver (see ``AsyncTajoBrevo.sync_customers``)."""
+    with _planned(client, source, **settings) as (plan, opts):
+        report: SyncReport = await client.driver.with_workers(opts.concurrency).run(plan)
     return report
 
 

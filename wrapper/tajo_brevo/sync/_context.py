@@ -290,13 +290,8 @@ class RunContext:
             # A file's rows: the one EMAIL column is known (the header refuses two).
             value = cells.get(self._email_header)
             return usable_email(value.strip()) if isinstance(value, str) else None
-        for header, value in cells.items():
-            name = str(header)
-            is_email = self._email_headers.get(name)
-            if is_email is None:
-                is_email = canonical_column(name, self.source.mapping) == "EMAIL"
-                self._email_headers[name] = is_email
-            if is_email and isinstance(value, str) and value.strip():
+        for value in self._cells_naming("EMAIL", cells, self._email_headers):
+            if isinstance(value, str) and value.strip():
                 return usable_email(value.strip())
         return None
 
@@ -314,15 +309,22 @@ class RunContext:
             return None
         if self._id_header is not None and type(cells) is dict:
             return loyalty_id_text(cells.get(self._id_header))
+        for value in self._cells_naming("LOYALTY_ID", cells, self._id_headers):
+            return loyalty_id_text(value)
+        return None
+
+    def _cells_naming(
+        self, column: str, cells: Mapping[Any, Any], known: dict[str, bool]
+    ) -> Iterator[Any]:
+        """The row's values under a header that names ``column`` (after the mapping);
+        ``known`` remembers each header's answer."""
         for header, value in cells.items():
             name = str(header)
-            is_id = self._id_headers.get(name)
-            if is_id is None:
-                is_id = canonical_column(name, self.source.mapping) == "LOYALTY_ID"
-                self._id_headers[name] = is_id
-            if is_id:
-                return loyalty_id_text(value)
-        return None
+            names_it = known.get(name)
+            if names_it is None:
+                names_it = known[name] = canonical_column(name, self.source.mapping) == column
+            if names_it:
+                yield value
 
     def where(self, lines: str) -> str:
         """``lines 2, 5`` for a file's rows, ``rows 0, 3`` for an API caller's."""

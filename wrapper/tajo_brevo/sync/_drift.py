@@ -239,26 +239,9 @@ def _export_program(ctx: RunContext) -> Plan:
         max_poll_interval=options.max_poll_interval,
         timeout=options.poll_timeout,
     )
-    request = export.request_plan()
-    result = yield from ctx.call(next(request))
-    process: int | None = None
-    try:
-        request.send(result)
-    except StopIteration as stop:
-        process = stop.value
-    if process is None:
+    url = yield from ctx.delegate(export.file_plan(), clock=True)
+    if url is None:
         return  # Brevo found no contact: nothing is present
-    url: str | None = None
-    for _ in range(100_000):  # bounded: next_wait raises once the timeout has passed
-        try:
-            answer = yield from ctx.call(export.process_call())
-        except NotFoundError as exc:
-            raise export.unknown_process(exc) from exc
-        url = export.read_process(answer)
-        if url is not None:
-            break
-        yield Sleep(export.next_wait())
-    assert url is not None
     path: Path = yield SaveFile(url)
     try:
         parser = ExportParser()

@@ -1,38 +1,15 @@
-"""What an engine plan yields besides a call: the driver (``_driver``) carries them out."""
+"""What an engine plan yields besides a call (the one driver, ``_plans.driving``, carries
+them out): the client's plans yield ``Sleep`` too, so all of them live in ``_plans``."""
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
-from dataclasses import dataclass
+from collections.abc import Generator
 from typing import Any
 
 from .._adapter import Call
-from .._plans import Sleep  # the one Sleep: the client's plans wait with it too
+from .._plans import Download, Parallel, SaveFile, Sleep
 
 __all__ = ["Download", "Effect", "Parallel", "Plan", "SaveFile", "Sleep"]
-
-
-@dataclass(frozen=True)
-class Parallel:
-    """Run these sub-plans concurrently; the plan receives their values (or exceptions)."""
-
-    plans: Sequence[Generator[Any, Any, Any]]
-
-
-@dataclass(frozen=True)
-class Download:
-    """Fetch a report file Brevo points to; the plan receives its text."""
-
-    url: str
-
-
-@dataclass(frozen=True)
-class SaveFile:
-    """Fetch a (large) file Brevo points to onto disk; the plan receives its path and
-    removes the file when done (a contact export: memory stays flat)."""
-
-    url: str
-
 
 Effect = Call | Parallel | Sleep | Download | SaveFile
 Plan = Generator[Any, Any, Any]

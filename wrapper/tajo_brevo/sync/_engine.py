@@ -3,7 +3,8 @@
 The plan is a generator (sans-IO, like the client's other plans). Besides a
 :class:`~tajo_brevo._adapter.Call` it may yield :class:`Parallel` (sub-plans the driver runs
 concurrently: per-contact upserts, unlinks), :class:`Sleep` (between polls of an import
-process) and :class:`Download` (an import report file). Drivers are in ``_driver``.
+process) and :class:`Download` (an import report file). The driver is
+``_plans.driving``'s, the clients' own.
 
 This module orders the phases of a run around one :class:`~._context.RunContext`; each
 phase lives in its own module. Order of a run (each step leaves the state consistent if the

@@ -1,24 +1,22 @@
 """The seam between a client and the sync: what a sync needs of ``TajoBrevo``.
 
 The client builds one of these and hands it to ``run_sync`` / ``run_async``; nothing in
-``sync`` reaches into the client's private attributes.
+``sync`` reaches into the client's private attributes. The sync's plan runs on the
+client's own driver (``_plans.driving``), the one its methods use.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Generic, TypeVar
 
 import httpx
 
-from .._adapter import Call, Result
-from .._plans import AccountCache
+from .._plans import AccountCache, AsyncDriver, BlockingDriver
 from ..errors import APIConnectionError
 
 __all__ = [
-    "AsyncClientSeam",
     "ClientSeam",
     "download_report",
     "download_report_async",
@@ -35,37 +33,26 @@ def key_id(api_key: str) -> str:
     return hashlib.blake2b(api_key.encode(), digest_size=8, person=b"tajo-brevo-key").hexdigest()
 
 
+D = TypeVar("D", BlockingDriver, AsyncDriver)
+
+
 @dataclass(frozen=True)
-class ClientSeam:
-    """A blocking client as the sync sees it.
+class ClientSeam(Generic[D]):
+    """A client as the sync sees it (``ClientSeam[BlockingDriver]`` for ``TajoBrevo``,
+    ``ClientSeam[AsyncDriver]`` for ``AsyncTajoBrevo``).
 
     Attributes:
         base_url: the API's base URL.
         account: the client's cache of the account (attribute types, provisioning).
-        execute: sends one call (paced, retried) and returns its result.
-        download: fetches an import report file's text.
         key_id: :func:`key_id` of the client's API key.
-        save_file: fetches a contact export's file onto disk (streamed), returns its path.
+        driver: the client's driver: it sends calls (paced, retried), sleeps, fetches
+            import reports and export files.
     """
 
     base_url: str
     account: AccountCache
-    execute: Callable[[Call], Result]
-    download: Callable[[str], str]
-    key_id: str = ""
-    save_file: Callable[[str], Path] | None = None
-
-
-@dataclass(frozen=True)
-class AsyncClientSeam:
-    """An async client as the sync sees it (see :class:`ClientSeam`)."""
-
-    base_url: str
-    account: AccountCache
-    execute: Callable[[Call], Awaitable[Result]]
-    download: Callable[[str], Awaitable[str]]
-    key_id: str = ""
-    save_file: Callable[[str], Awaitable[Path]] | None = None
+    key_id: str
+    driver: D
 
 
 def _same_origin(url: str, base_url: str) -> bool:

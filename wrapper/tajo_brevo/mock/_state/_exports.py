@@ -226,18 +226,15 @@ class ExportsMixin(ImportsMixin):
         for name in wanted:
             if str(name).upper() not in columns:
                 columns.append(str(name).upper())
-        for name in body.get("exportMetadata") or []:
-            if name not in METADATA_COLUMNS:
-                known = ", ".join(METADATA_COLUMNS)
-                raise invalid(f"exportMetadata: {name!r} is not one of {known}")
-            if name not in columns:
-                columns.append(name)
-        for name in body.get("exportSubscriptionStatus") or []:
-            if name not in SUBSCRIPTION_COLUMNS:
-                known = ", ".join(SUBSCRIPTION_COLUMNS)
-                raise invalid(f"exportSubscriptionStatus: {name!r} is not one of {known}")
-            if name not in columns:
-                columns.append(name)
+        for key, allowed in (
+            ("exportMetadata", METADATA_COLUMNS),
+            ("exportSubscriptionStatus", SUBSCRIPTION_COLUMNS),
+        ):
+            for name in body.get(key) or []:
+                if name not in allowed:
+                    raise invalid(f"{key}: {name!r} is not one of {', '.join(allowed)}")
+                if name not in columns:
+                    columns.append(name)
         return columns
 
     def _selected(self, selection: _Selection) -> Iterator[Contact]:

@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import (
+    Callable,
+    Container,
     ItemsView,
     Iterator,
     KeysView,
+    Mapping,
     MutableMapping,
     MutableSet,
     ValuesView,
@@ -26,6 +29,7 @@ from collections.abc import (
 from typing import Any, TypeVar
 
 V = TypeVar("V")
+S = TypeVar("S")
 #: Ids per shard of IdMap / IdSet: 2**14.
 SHIFT = 14
 #: Shards of a KeyMap (a power of two).
@@ -43,6 +47,32 @@ def _id_of(key: object) -> int | None:
             return None
         return as_int if as_int == key else None
     return None
+
+
+def _in_shards(shards: Mapping[int, Container[int]], key: object) -> bool:
+    """Whether an id range's shards hold ``key`` (IdMap's keys, IdSet's members)."""
+    number = _id_of(key)
+    if number is None:
+        return False
+    shard = shards.get(number >> SHIFT)
+    return shard is not None and number in shard
+
+
+def _shard_for(
+    shards: dict[int, S], key: object, new: Callable[[], S], refusal: str
+) -> tuple[int, S]:
+    """``key`` as an id and the shard it goes in (made when missing), for an insert.
+
+    Raises:
+        TypeError: ``key`` is no integer id (``refusal`` says so).
+    """
+    number = _id_of(key)
+    if number is None:
+        raise TypeError(refusal)
+    shard = shards.get(number >> SHIFT)
+    if shard is None:
+        shard = shards[number >> SHIFT] = new()
+    return number, shard
 
 
 class IdMap(MutableMapping[int, V]):
@@ -69,23 +99,13 @@ class IdMap(MutableMapping[int, V]):
         return default if shard is None else shard.get(number, default)
 
     def __contains__(self, key: object) -> bool:
-        number = _id_of(key)
-        if number is None:
-            return False
-        shard = self._shards.get(number >> SHIFT)
-        return shard is not None and number in shard
+        return _in_shards(self._shards, key)
 
     def __setitem__(self, key: int, value: V) -> None:
-        key = _id_of(key)  # type: ignore[assignment]
-        if key is None:
-            raise TypeError("IdMap keys are integer ids")
-        number = key >> SHIFT
-        shard = self._shards.get(number)
-        if shard is None:
-            shard = self._shards[number] = {}
-        if key not in shard:
+        number, shard = _shard_for(self._shards, key, dict, "IdMap keys are integer ids")
+        if number not in shard:
             self._len += 1
-        shard[key] = value
+        shard[number] = value
 
     def __delitem__(self, key: int) -> None:
         found = _id_of(key)
@@ -178,22 +198,12 @@ class IdSet(MutableSet[int]):
         self._len = 0
 
     def __contains__(self, key: object) -> bool:
-        number = _id_of(key)
-        if number is None:
-            return False
-        shard = self._shards.get(number >> SHIFT)
-        return shard is not None and number in shard
+        return _in_shards(self._shards, key)
 
     def add(self, value: int) -> None:
-        value = _id_of(value)  # type: ignore[assignment]
-        if value is None:
-            raise TypeError("IdSet holds integer ids")
-        number = value >> SHIFT
-        shard = self._shards.get(number)
-        if shard is None:
-            shard = self._shards[number] = set()
-        if value not in shard:
-            shard.add(value)
+        number, shard = _shard_for(self._shards, value, set, "IdSet holds integer ids")
+        if number not in shard:
+            shard.add(number)
             self._len += 1
 
     def discard(self, value: int) -> None:
