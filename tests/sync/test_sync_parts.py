@@ -23,16 +23,9 @@ from tajo_brevo.sync._csv import (
 )
 from tajo_brevo.sync._plan import Chunker, is_unchanged, state_digest, unlink_batches
 from tajo_brevo.sync._program import Program
-from tajo_brevo.sync._source import (
-    Invalid,
-    Normalizer,
-    Raw,
-    Row,
-    Source,
-    SourceError,
-    load_mapping,
-)
+from tajo_brevo.sync._source import Raw, Source, SourceError, load_mapping
 from tajo_brevo.sync._state import SCHEMA_VERSION, Confirmed, Member, SyncState
+from tajo_brevo.sync._validation import Invalid, Normalizer, Row
 
 PROGRAM = Program(
     all_customers=1,

@@ -20,9 +20,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tajo_brevo import TierPolicy
 from tajo_brevo.attributes import TAJO_ATTRIBUTES
-from tajo_brevo.sync import _source
+from tajo_brevo.sync import _source, _validation
 from tajo_brevo.sync._csv import csv_line, format_number, json_size, quote
-from tajo_brevo.sync._source import Invalid, Normalizer, Raw, Row
+from tajo_brevo.sync._source import Raw
+from tajo_brevo.sync._validation import Invalid, Normalizer, Row
 
 WRITES = {"POST", "PUT", "DELETE"}
 
@@ -231,7 +232,7 @@ def test_the_fast_path_is_taken_for_an_ordinary_row(monkeypatch: pytest.MonkeyPa
         raise AssertionError("full path taken")
 
     normalizer = Normalizer(attribute_types=_ACCOUNT)
-    monkeypatch.setattr(_source.LoyaltyProfile, "from_row", refuse)
+    monkeypatch.setattr(_validation.LoyaltyProfile, "from_row", refuse)
     cells = {"EMAIL": "a@example.com", "LOYALTY_ID": "L1", "LOYALTY_POINTS": "1600"}
     cells |= {"FAVORITE_CATEGORIES": "Home,Books", "LAST_PURCHASE": "2024-01-02", "VIP": "yes"}
     row = normalizer.normalize(Raw(0, cells))

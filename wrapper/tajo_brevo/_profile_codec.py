@@ -2,7 +2,7 @@
 
 What :class:`~tajo_brevo.profile.LoyaltyProfile` applies to each field, as functions of
 one value, so that the sync applies the same rules to a row's cells without building a
-profile (``tajo_brevo.sync._source``):
+profile (``tajo_brevo.sync._validation``):
 
 - :data:`FIELDS`, :data:`BY_NAME`, :data:`BY_ATTRIBUTE`: each profile field, its Brevo
   attribute and its kind;

@@ -10,9 +10,10 @@ report. Everything here is sans-IO except the SQLite state and reading the sourc
 from __future__ import annotations
 
 from ..errors import SourceError, SourceUnavailableError, StateBusyError, StateError
-from ._source import Invalid, Normalizer, Row, Source, load_mapping
+from ._source import Source, load_mapping
 from ._sql import SqlSource
 from ._state import SyncState
+from ._validation import Invalid, Normalizer, Row
 
 __all__ = [
     "Invalid",

@@ -24,8 +24,9 @@ from ._plan import Chunker
 from ._program import Program
 from ._progress import Phase, ProgressCallback, SyncProgress
 from ._report import SyncOutcome, SyncReport
-from ._source import Normalizer, Raw, Row, Source, canonical_column
+from ._source import Raw, Source, canonical_column
 from ._state import ContactState, SyncState
+from ._validation import Normalizer, Row
 
 __all__ = [
     "DEFAULT_IMPORT_THRESHOLD",

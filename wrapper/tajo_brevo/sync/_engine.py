@@ -28,15 +28,12 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import time
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Mapping
 
 from .. import _adapter as calls
 from .._plans import AccountCache, find_program, list_names, provision_plan
 from ..attributes import TAJO_ATTRIBUTES
 from ..errors import SourceError
-from ..profile import LoyaltyProfile
 from ..results import ProvisionResult
 from ..tiers import Tier, TierPolicy
 from . import _consent as consent
@@ -58,7 +55,7 @@ from ._effects import Download, Parallel, Plan, Sleep
 from ._program import Program
 from ._recovery import recover
 from ._report import SyncReport
-from ._source import Raw, Source
+from ._source import IterableSource, Source
 from ._state import SyncState
 from ._verify import verify
 
@@ -75,20 +72,6 @@ __all__ = [
     "SyncOptions",
     "sync_plan",
 ]
-
-
-@dataclass
-class IterableSource:
-    """API callers' rows: LoyaltyProfile objects or mappings (held in memory)."""
-
-    items: list[LoyaltyProfile | Mapping[str, Any]]
-    name: str = "<rows>"
-    mapping: Mapping[str, str] = field(default_factory=dict)
-    columns: Mapping[str, str] = field(default_factory=dict)
-
-    def rows(self) -> Iterator[Raw]:
-        for index, item in enumerate(self.items):
-            yield Raw(index, item)  # type: ignore[arg-type]
 
 
 def sync_plan(

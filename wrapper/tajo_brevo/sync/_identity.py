@@ -25,8 +25,9 @@ from ._context import RunContext
 from ._effects import Parallel, Plan
 from ._failpoints import failpoint
 from ._plan import member
-from ._source import Raw, Row
+from ._source import Raw
 from ._state import Confirmed, ContactState
+from ._validation import Row
 
 __all__ = ["EMAIL_CHANGE_BATCH", "duplicate_reason", "flush", "plan_identities", "queue"]
 

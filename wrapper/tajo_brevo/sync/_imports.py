@@ -19,8 +19,8 @@ from ._context import RunContext
 from ._effects import Download, Parallel, Plan, Sleep
 from ._failpoints import failpoint
 from ._plan import Chunker, ReadyChunk, member, stale_lists
-from ._source import Row
 from ._state import Confirmed, ContactState, Member
+from ._validation import Row
 
 __all__ = [
     "confirm",

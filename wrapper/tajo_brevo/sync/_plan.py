@@ -20,8 +20,8 @@ from typing import Protocol
 from ..tiers import Tier
 from ._csv import IMPORT_ENVELOPE, ImportChunk, encode_row, json_size
 from ._program import Program
-from ._source import Row
 from ._state import ContactState, Member
+from ._validation import Row
 from ._values import HEAD, pack
 
 __all__ = ["Chunker", "Program", "is_unchanged", "stale_lists", "state_digest", "unlink_batches"]

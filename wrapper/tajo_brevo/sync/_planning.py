@@ -18,9 +18,10 @@ from . import _imports as imports
 from ._context import RunContext, loyalty_id_text, usable_email
 from ._effects import Plan
 from ._plan import is_unchanged, member
-from ._source import Invalid, Normalizer, Raw, Row, Source
+from ._source import Raw, Source
 from ._sql import SqlSource
 from ._state import ContactState
+from ._validation import Invalid, Normalizer, Row
 from ._values import HEAD, canonical, entries, value_hash
 
 __all__ = ["RAW_HASH_VERSION", "UPDATE_ONLY_BATCH", "pass_one", "pass_two"]

@@ -11,7 +11,7 @@ from ..profile import LoyaltyProfile
 from ._context import RunContext
 from ._effects import Plan
 from ._program import Program
-from ._source import Row
+from ._validation import Row
 
 __all__ = ["compare", "verify"]
 
