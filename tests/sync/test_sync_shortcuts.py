@@ -276,7 +276,7 @@ def test_one_column_is_read_with_the_row_numbers_of_whole_rows(tmp_path: Path) -
     )
     source = _source.Source(write_text(tmp_path / "in.csv", text))
     expected = [
-        (raw.index, raw.cells.get("EMAIL") if "\0width" not in raw.cells else None)
+        (raw.index, None if isinstance(raw.cells, _source.MalformedRow) else raw.cells.get("EMAIL"))
         for raw in source.rows()
     ]
     assert list(source.csv_cells("EMAIL")) == expected

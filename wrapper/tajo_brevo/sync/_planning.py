@@ -18,7 +18,7 @@ from . import _imports as imports
 from ._context import RunContext, loyalty_id_text, usable_email
 from ._effects import Plan
 from ._plan import is_unchanged, member
-from ._source import Raw, Source
+from ._source import MalformedRow, Raw, Source
 from ._sql import SqlSource
 from ._state import ContactState
 from ._validation import Invalid, Normalizer, Row
@@ -146,7 +146,7 @@ def _item(normalizer: Normalizer, raw: Raw, raw_digest: bytes | None) -> Row | I
     """One row validated and encoded, or why it is invalid."""
     if isinstance(raw.cells, LoyaltyProfile):
         return normalizer.from_profile(raw.index, raw.cells)
-    if isinstance(raw.cells, Mapping):
+    if isinstance(raw.cells, Mapping | MalformedRow):
         return normalizer.normalize(raw, raw_digest)
     return Invalid(
         raw.index,

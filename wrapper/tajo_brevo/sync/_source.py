@@ -5,8 +5,11 @@ Headers are Brevo attribute names exactly as in an import file (``EMAIL``,
 ``LOYALTY_POINTS``) or :class:`~tajo_brevo.LoyaltyProfile` field names
 (``loyalty_points``), in any case; a mapping renames other columns first.
 
-A source yields :class:`Raw` rows: cells by header, as read. Validation is
-``_validation``'s; a query source is ``_sql``'s.
+A source yields :class:`Raw` rows: cells by header, as read. A row that can't be read as
+cells (a CSV row of the wrong width, a JSON Lines line that is not a JSON object) is
+kept, with a :class:`MalformedRow` in place of its cells: validation refuses it with its
+reason, and the failures file gets it as read. Validation is ``_validation``'s; a query
+source is ``_sql``'s.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from ..profile import LoyaltyProfile
 
 __all__ = [
     "IterableSource",
+    "MalformedRow",
     "Raw",
     "Source",
     "canonical_column",
@@ -106,6 +110,23 @@ def resolve_columns(
 
 
 @dataclass(frozen=True, slots=True)
+class MalformedRow:
+    """A row of a file that can't be read as cells by header.
+
+    Attributes:
+        line: where the row starts in the file (1-based, as :attr:`Raw.line`).
+        reason: why, as reported for the row (``line 7: 4 cells, header has 3``,
+            ``line 9: not JSON (...)``, ``line 9: expected a JSON object``).
+        cells: a CSV row's cells as read (the wrong number of them), written back as they
+            are to a failures file; None for a JSON Lines line (:attr:`Raw.text` holds it).
+    """
+
+    line: int
+    reason: str
+    cells: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Raw:
     """One row as read: its position (0-based, data rows only) and cells by header.
 
@@ -113,15 +134,26 @@ class Raw:
     a CSV file the header is line 1, so the first data row is line 2), or None for rows
     that are not from a file (API callers: their ``index`` is their position).
 
+    ``cells``: by header; a :class:`MalformedRow` for a row that has none (an API
+    caller's item is kept as given: a ``LoyaltyProfile``, or anything else to refuse).
+
     ``text``: the row exactly as read (CSV: the cells joined by NUL, in header order;
     JSON Lines: the line), or None. The engine hashes it, with a fingerprint of everything
     else that decides what is sent, to recognise an unchanged row without validating it.
     """
 
     index: int
-    cells: Mapping[str, Any]
+    cells: Mapping[str, Any] | MalformedRow
     text: str | None = None
     line: int | None = None
+
+    def as_read(self, headers: Sequence[str]) -> Sequence[Any]:
+        """The row's cells in the order of ``headers`` ("" for a header it lacks), as a
+        failures file writes them; a malformed row's own cells as read."""
+        cells = self.cells
+        if isinstance(cells, MalformedRow):
+            return cells.cells or ()
+        return [cells.get(h, "") for h in headers]
 
 
 @dataclass
@@ -203,9 +235,10 @@ class Source:
                 if len(cells) != width:
                     if not any(cell.strip() for cell in cells):
                         continue  # a blank line is no row
-                    # Kept, and refused by the normalizer with the line number; the cells
-                    # as read go to a failures file.
-                    yield Raw(index, {"\0width": (len(cells), width, line, cells)}, None, line)
+                    # Kept, and refused by validation with the line number; the cells as
+                    # read go to a failures file.
+                    reason = f"line {line}: {len(cells)} cells, header has {width}"
+                    yield Raw(index, MalformedRow(line, reason, tuple(cells)), None, line)
                     index += 1
                     continue
                 text = "\0".join(cells)
@@ -271,12 +304,13 @@ class Source:
             for number, line in enumerate(handle, start=1):
                 if not line.strip():
                     continue
+                item: dict[str, Any] | MalformedRow
                 try:
                     item = json.loads(line)
                 except ValueError as exc:
-                    item = {"\0json": f"line {number}: not JSON ({exc})"}
-                if not isinstance(item, dict):
-                    item = {"\0json": f"line {number}: expected a JSON object"}
+                    item = MalformedRow(number, f"line {number}: not JSON ({exc})")
+                if not isinstance(item, dict | MalformedRow):
+                    item = MalformedRow(number, f"line {number}: expected a JSON object")
                 yield Raw(index, item, line, number)
                 index += 1
 
@@ -323,19 +357,16 @@ class Source:
             with target.open("w", encoding="utf-8") as out:
                 for raw in rows:
                     text = raw.text
-                    if text is None:
-                        text = json.dumps(dict(raw.cells), ensure_ascii=False)
+                    if text is None:  # not read from a file: written as its cells
+                        given = raw.cells if isinstance(raw.cells, Mapping) else {}
+                        text = json.dumps(dict(given), ensure_ascii=False)
                     out.write(text if text.endswith("\n") else text + "\n")
             return
         with target.open("w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out, delimiter=self.delimiter, lineterminator="\n")
             writer.writerow(self.headers)
             for raw in rows:
-                odd = raw.cells.get("\0width")
-                if odd is not None:
-                    writer.writerow(odd[3])
-                else:
-                    writer.writerow([raw.cells.get(h, "") for h in self.headers])
+                writer.writerow(raw.as_read(self.headers))
 
 
 def _detect_delimiter(sample: str) -> str:

@@ -361,9 +361,7 @@ class SqlSource:
 
     def write_failures(self, path: str | os.PathLike[str], rows: Iterable[Raw]) -> None:
         """Write rows as read, CSV under the query's columns (a failures file to fix)."""
-        self.write_table(
-            path, self.headers, ([raw.cells.get(h, "") for h in self.headers] for raw in rows)
-        )
+        self.write_table(path, self.headers, (raw.as_read(self.headers) for raw in rows))
 
     def write_table(
         self, path: str | os.PathLike[str], header: Sequence[str], rows: Iterable[Sequence[Any]]

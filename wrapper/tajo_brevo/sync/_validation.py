@@ -22,7 +22,7 @@ from ..errors import AttributeMismatchError, ValidationError
 from ..profile import LoyaltyProfile
 from ..tiers import DEFAULT_TIER_POLICY, Tier, TierPolicy, TierStatus
 from ._csv import Value
-from ._source import Raw, canonical_column
+from ._source import MalformedRow, Raw, canonical_column
 
 __all__ = ["Invalid", "Normalizer", "Row", "check_account", "digest"]
 
@@ -386,11 +386,8 @@ class Normalizer:
 
     def _full(self, raw: Raw, raw_digest: bytes | None) -> Row | Invalid:
         cells = raw.cells
-        if "\0width" in cells:
-            got, want, line, _ = cells["\0width"]
-            return Invalid(raw.index, None, f"line {line}: {got} cells, header has {want}", {})
-        if "\0json" in cells:
-            return Invalid(raw.index, None, str(cells["\0json"]), {})
+        if isinstance(cells, MalformedRow):
+            return Invalid(raw.index, None, cells.reason, {})
         present: dict[str, Any] = {}
         problems: list[str] = []
         for header, value in cells.items():
