@@ -76,3 +76,13 @@ def postgres_url(postgres_server: _servers.Postgres) -> str:
 def redis_server() -> Iterator[_servers.Redis]:
     """One throwaway Redis server for the whole session (skips if it can't start)."""
     yield from _started_or_skip(_servers.redis_server(), "Redis")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a sync keeps its state, once per backend: an SQLite file, then a fresh
+    PostgreSQL database (``--state postgresql://...``)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "state.db")
+    url: str = request.getfixturevalue("postgres_url")
+    return url

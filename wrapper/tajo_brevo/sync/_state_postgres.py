@@ -116,6 +116,7 @@ class PostgresDatabase:
         self.schema = _quote(schema)
         self.name = f"{self._redacted()} (account {account}, program {program})"
         self.lock_key = lock_key(schema, account, program)
+        self._locked = False
         try:
             import psycopg
         except ImportError:
@@ -164,6 +165,7 @@ class PostgresDatabase:
         while True:  # bounded: ends at the deadline
             got = self.conn.execute("SELECT pg_try_advisory_lock(%s)", (self.lock_key,))
             if got.fetchone()[0]:
+                self._locked = True
                 return
             left = deadline - time.monotonic()
             if left <= 0:
@@ -273,8 +275,14 @@ class PostgresDatabase:
     def close(self) -> None:
         """Close the connection (which releases the lock)."""
         conn = getattr(self, "conn", None)
-        if conn is not None and not conn.closed:
-            conn.close()
+        if conn is None or conn.closed:
+            return
+        if self._locked:
+            # Now, not when the server notices the connection closed (a moment later).
+            with contextlib.suppress(self._psycopg.Error):
+                conn.execute("SELECT pg_advisory_unlock(%s)", (self.lock_key,))
+            self._locked = False
+        conn.close()
 
 
 def _password(url: str) -> str:

@@ -109,12 +109,12 @@ class ScratchTables:
         with self.transaction():
             self.db.executemany(
                 "INSERT INTO seen VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
-                "idx = excluded.idx, lines = lines || ',' || excluded.lines",
+                "idx = excluded.idx, lines = seen.lines || ',' || excluded.lines",
                 ((r[0], r[1], str(r[2] if len(r) > 2 else r[1])) for r in rows),
             )
             self.db.executemany(
                 "INSERT INTO seen_ids VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-                "key = excluded.key, lines = lines || ',' || excluded.lines",
+                "key = excluded.key, lines = seen_ids.lines || ',' || excluded.lines",
                 ((i, k, str(line)) for i, k, line in ids),
             )
 
