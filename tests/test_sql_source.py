@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
 import traceback
 from collections.abc import Iterator
@@ -201,6 +202,52 @@ def test_the_cli_syncs_a_query_and_never_shows_the_password(
     for text in (out, err, json_out, history, failures.read_text(encoding="utf-8")):
         assert SECRET not in text
     assert SECRET.encode() not in state.read_bytes()
+
+
+def postgres_text(dsn: str, schema: str = "tajo_brevo") -> str:
+    """Every text and bytea value of a schema's tables, as one text (to search it)."""
+    with psycopg.connect(dsn) as conn:
+        columns = conn.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = %s AND data_type IN ('text', 'bytea')",
+            (schema,),
+        ).fetchall()
+        values = [
+            repr(value)
+            for table, column in columns
+            for (value,) in conn.execute(f'SELECT "{column}" FROM {schema}."{table}"')
+        ]
+    assert len(columns) > 20 and values  # the state's tables, with rows
+    return "\n".join(values)
+
+
+def test_the_cli_keeps_its_state_in_postgresql(
+    served: TajoBrevo,
+    postgres_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rows = customers(40)
+    dsn = fill_postgres(postgres_url, rows)
+    url = with_password(postgres_url)  # the source and the state in one database
+    sync = ("--source-url", url, "--query", QUERY, "--state", url, "--lock-timeout", "5")
+    code, out, err = cli(capsys, *sync)
+    assert code == 0, err
+    assert account_view(served, PROGRAM) == expected_view(rows, PROGRAM)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("UPDATE customers SET loyalty_points = 3000 WHERE loyalty_id = 'L1'")
+    rows[1]["loyalty_points"] = 3000
+    code, json_out, err = cli(capsys, *sync, "--json")
+    assert code == 0 and json.loads(json_out)["counts"]["unchanged"] == 39, err
+    assert account_view(served, PROGRAM) == expected_view(rows, PROGRAM)
+    code, history, _ = cli(capsys, "--history", url, "--json")
+    assert code == 0 and [r["status"] for r in json.loads(history)] == ["ok", "ok"]
+    code, table, _ = cli(capsys, "--history", url, "--program", "Another")
+    assert code == 0 and "no runs yet" in table
+    stored = postgres_text(dsn)
+    key = os.environ["BREVO_API_KEY"]
+    for text in (out, err, json_out, history, table, stored):
+        assert SECRET not in text and key not in text
 
 
 @pytest.mark.parametrize(
