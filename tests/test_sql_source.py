@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import _servers
 import pytest
 from _account_view import FIELDS, account_view, expected_view
 from _scenario_support import Driver
@@ -204,25 +205,9 @@ def test_the_cli_syncs_a_query_and_never_shows_the_password(
     assert SECRET.encode() not in state.read_bytes()
 
 
-def postgres_text(dsn: str, schema: str = "tajo_brevo") -> str:
-    """Every text and bytea value of a schema's tables, as one text (to search it)."""
-    with psycopg.connect(dsn) as conn:
-        columns = conn.execute(
-            "SELECT table_name, column_name FROM information_schema.columns "
-            "WHERE table_schema = %s AND data_type IN ('text', 'bytea')",
-            (schema,),
-        ).fetchall()
-        values = [
-            repr(value)
-            for table, column in columns
-            for (value,) in conn.execute(f'SELECT "{column}" FROM {schema}."{table}"')
-        ]
-    assert len(columns) > 20 and values  # the state's tables, with rows
-    return "\n".join(values)
-
-
 def test_the_cli_keeps_its_state_in_postgresql(
     served: TajoBrevo,
+    postgres_server: _servers.Postgres,
     postgres_url: str,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
@@ -244,7 +229,7 @@ def test_the_cli_keeps_its_state_in_postgresql(
     assert code == 0 and [r["status"] for r in json.loads(history)] == ["ok", "ok"]
     code, table, _ = cli(capsys, "--history", url, "--program", "Another")
     assert code == 0 and "no runs yet" in table
-    stored = postgres_text(dsn)
+    stored = postgres_server.text_of(postgres_url.rsplit("/", 1)[1], "tajo_brevo")
     key = os.environ["BREVO_API_KEY"]
     for text in (out, err, json_out, history, table, stored):
         assert SECRET not in text and key not in text
