@@ -149,6 +149,35 @@ def test_seen_keys_keep_the_last_row_and_give_the_missing(state_location: str) -
         assert [c.key for c in state.absent()] == ["c", "d"]
 
 
+def test_many_seen_rows_and_ids_keep_the_order_of_the_rows(state_location: str) -> None:
+    # Enough rows for PostgreSQL's bulk path (COPY, then one statement), with repeats
+    # inside one call and across calls: the same outcome as one statement per row.
+    keys = [(f"k{i % 250}", i, i + 2) for i in range(300)]
+    ids = [(f"L{i % 220}", f"k{i}", i + 2) for i in range(300)]
+    with opened(state_location) as state:
+        state.reset_seen()
+        state.add_seen(keys[:280], ids[:280])
+        state.add_seen(keys[280:], ids[280:])
+        state.add_seen([("k0", 400, 402)])
+        assert state.last_index(["k0", "k10", "k49", "k50"]) == {
+            "k0": 400,
+            "k10": 260,
+            "k49": 299,
+            "k50": 50,
+        }
+        keys_twice, ids_twice = state.duplicates()
+        assert len(keys_twice) == 50 and keys_twice["k0"] == "2,252,402"
+        assert len(ids_twice) == 80 and ids_twice["L3"] == "5,225"
+        state.remember_ids([(i, k) for i, k, _ in ids])
+        state.remember_ids([("L0", "last")])
+        assert state.keys_for_ids(["L0", "L3", "L100", "L219"]) == {
+            "L0": "last",
+            "L3": "k223",
+            "L100": "k100",
+            "L219": "k219",
+        }
+
+
 def test_spilled_rows_become_a_chunk(state_location: str) -> None:
     rows = [
         (b, f"line{i}\n", Member(f"k{i}", f"K{i}", bytes([i]) * 16, "Gold", i, b"r" * 16))

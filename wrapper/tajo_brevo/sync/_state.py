@@ -631,8 +631,10 @@ class SyncState(ScratchTables):
 
     def remember_ids(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Record ``(loyalty id, key)``: the contact that carries each id."""
+        pairs = list(pairs)
         with self.transaction():
-            self.db.executemany(_SET_ID, pairs)
+            if not self.db.merge("loyalty_ids", pairs):
+                self.db.executemany(_SET_ID, pairs)
 
     def rename(self, changes: Iterable[tuple[str, str, str]]) -> None:
         """Contacts whose email Brevo changed: ``(old key, new key, loyalty id)``; the old

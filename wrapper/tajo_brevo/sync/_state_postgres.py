@@ -129,6 +129,9 @@ class PostgresDatabase:
             self.conn: Any = psycopg.connect(
                 dsn,
                 autocommit=True,
+                # Every statement planned with its values: a generic plan of a key IN
+                # (500 values) compares each row with the list, one by one.
+                prepare_threshold=None,
                 application_name=f"tajo-brevo sync pid {os.getpid()} on {socket.gethostname()}",
             )
         except psycopg.Error as exc:
@@ -258,6 +261,32 @@ class PostgresDatabase:
         with self.conn.cursor() as cursor:
             cursor.executemany(_portable(sql), rows)
 
+    def copy(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """Add rows to a table with COPY (one stream, no statement per row)."""
+        with (
+            self.conn.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as stream,
+        ):
+            for row in rows:
+                stream.write_row(row)
+
+    def merge(self, kind: str, rows: Sequence[Sequence[Any]]) -> bool:
+        """Upsert ``rows`` as the statement per row of ``kind`` would, in order: COPY into
+        a staging table (this session's), then one statement (the last row of a key wins,
+        as it would one row after the other)."""
+        if len(rows) < _MERGE_FROM:
+            return False
+        columns, merged = _MERGES[kind]
+        self.conn.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {kind}_new (ord BIGINT, "
+            + ", ".join(f'{c} TEXT COLLATE "C"' for c in columns)
+            + ")"
+        )
+        self.conn.execute(f"TRUNCATE {kind}_new")
+        self.copy(f"{kind}_new", ("ord", *columns), ((n, *r) for n, r in enumerate(rows)))
+        self.conn.execute(merged)
+        return True
+
     def rows(self, sql: str, params: Sequence[Any] = (), *, snapshot: bool = False) -> Any:
         """A query's rows from a server-side cursor, fetched a few thousand at a time
         (WITH HOLD: the result is kept by the server, the caller may write meanwhile)."""
@@ -283,6 +312,33 @@ class PostgresDatabase:
                 conn.execute("SELECT pg_advisory_unlock(%s)", (self.lock_key,))
             self._locked = False
         conn.close()
+
+
+#: Rows from which :meth:`PostgresDatabase.merge` stages them (fewer: a statement each).
+_MERGE_FROM = 200
+#: kind -> (the columns of its rows, the statement merging them from ``<kind>_new``).
+_MERGES: dict[str, tuple[tuple[str, ...], str]] = {
+    "seen": (
+        ("key", "idx", "lines"),
+        "INSERT INTO seen SELECT key, (array_agg(idx ORDER BY ord DESC))[1]::integer, "
+        "string_agg(lines, ',' ORDER BY ord) FROM seen_new GROUP BY key "
+        "ON CONFLICT (key) DO UPDATE SET idx = excluded.idx, "
+        "lines = seen.lines || ',' || excluded.lines",
+    ),
+    "seen_ids": (
+        ("id", "key", "lines"),
+        "INSERT INTO seen_ids SELECT id, (array_agg(key ORDER BY ord DESC))[1], "
+        "string_agg(lines, ',' ORDER BY ord) FROM seen_ids_new GROUP BY id "
+        "ON CONFLICT (id) DO UPDATE SET key = excluded.key, "
+        "lines = seen_ids.lines || ',' || excluded.lines",
+    ),
+    "loyalty_ids": (
+        ("id", "key"),
+        "INSERT INTO loyalty_ids (id, key) SELECT id, (array_agg(key ORDER BY ord DESC))[1] "
+        "FROM loyalty_ids_new GROUP BY id "
+        "ON CONFLICT (scope, id) DO UPDATE SET key = excluded.key",
+    ),
+}
 
 
 def _password(url: str) -> str:

@@ -47,6 +47,16 @@ class Database(Protocol):
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Run one statement for each of ``rows``."""
 
+    def copy(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """Add rows to a table (no conflict possible): PostgreSQL's COPY, or one INSERT
+        a row."""
+
+    def merge(self, kind: str, rows: Sequence[Sequence[Any]]) -> bool:
+        """Upsert many rows at once where the backend has a faster way than a statement
+        per row (PostgreSQL: COPY, then one statement); False: not done, the caller runs
+        its statement per row. ``kind``: ``seen``, ``seen_ids`` or ``loyalty_ids``, with
+        the rows of the caller's statement."""
+
     def rows(self, sql: str, params: Sequence[Any] = (), *, snapshot: bool = False) -> Any:
         """The rows of a query that may return every contact, without holding them all
         in this process where the backend can help it (``snapshot``: the rows as they are

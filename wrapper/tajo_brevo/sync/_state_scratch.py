@@ -106,17 +106,21 @@ class ScratchTables:
     ) -> None:
         """Remember keys with their latest row index and line (a later row wins the index;
         every line is kept), and ``(loyalty id, key, line)`` of the rows that have one."""
+        keys = [(r[0], r[1], str(r[2] if len(r) > 2 else r[1])) for r in rows]
+        found = [(i, k, str(line)) for i, k, line in ids]
         with self.transaction():
-            self.db.executemany(
-                "INSERT INTO seen VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
-                "idx = excluded.idx, lines = seen.lines || ',' || excluded.lines",
-                ((r[0], r[1], str(r[2] if len(r) > 2 else r[1])) for r in rows),
-            )
-            self.db.executemany(
-                "INSERT INTO seen_ids VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-                "key = excluded.key, lines = seen_ids.lines || ',' || excluded.lines",
-                ((i, k, str(line)) for i, k, line in ids),
-            )
+            if not self.db.merge("seen", keys):
+                self.db.executemany(
+                    "INSERT INTO seen VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+                    "idx = excluded.idx, lines = seen.lines || ',' || excluded.lines",
+                    keys,
+                )
+            if not self.db.merge("seen_ids", found):
+                self.db.executemany(
+                    "INSERT INTO seen_ids VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                    "key = excluded.key, lines = seen_ids.lines || ',' || excluded.lines",
+                    found,
+                )
 
     def duplicates(self) -> tuple[dict[str, str], dict[str, str]]:
         """Keys and loyalty ids on more than one row of this run: ``{key: lines}`` and
@@ -161,8 +165,9 @@ class ScratchTables:
         """Keep rows of open chunks: ``(bucket, CSV line, member)``, in order."""
         self._spill_table()
         with self.transaction():
-            self.db.executemany(
-                "INSERT INTO spill VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            self.db.copy(
+                "spill",
+                ("bucket", "key", "email", "digest", "tier", "idx", "raw", "line"),
                 (
                     (b, m.key, m.email, m.digest, m.tier, m.index, m.raw, line)
                     for b, line, m in rows
