@@ -37,7 +37,14 @@ from ._state_records import (
     parse_lists,
     text_of,
 )
-from ._state_schema import SCHEMA_VERSION, Database
+from ._state_schema import (
+    NEW_ATTRIBUTE,
+    ROWS_CONFLICT,
+    SCHEMA_VERSION,
+    SET_ID,
+    Database,
+    next_id,
+)
 from ._state_scratch import IN_BATCH, ScratchTables
 from ._state_sqlite import SqliteDatabase, utc_now
 
@@ -51,27 +58,6 @@ __all__ = [
     "SyncState",
     "is_state_url",
 ]
-
-
-def _next_id(table: str) -> str:
-    """The SQL of a new id in ``table``: ids are given, not generated, so that each
-    PostgreSQL scope counts its own (one run at a time: no one else adds one meanwhile).
-    SQLite gives an ``INTEGER PRIMARY KEY`` the same number by itself."""
-    return f"(SELECT coalesce(max(id), 0) + 1 FROM {table})"
-
-
-#: A new attribute gets the next number (a known one keeps its own).
-_NEW_ATTRIBUTE = (
-    f"INSERT INTO attributes (id, name) VALUES ({_next_id('attributes')}, ?) "
-    "ON CONFLICT (name) DO NOTHING"
-)
-#: A loyalty id moves to the contact given.
-_SET_ID = "INSERT INTO loyalty_ids VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET key = excluded.key"
-#: A chunk's row recorded twice keeps the last values.
-_ROWS_CONFLICT = (
-    "ON CONFLICT (chunk, key) DO UPDATE SET email = excluded.email, digest = excluded.digest, "
-    "tier = excluded.tier, idx = excluded.idx, raw = excluded.raw"
-)
 
 
 class SyncState(ScratchTables):
@@ -179,7 +165,7 @@ class SyncState(ScratchTables):
         """The numbers of these attributes (new names get one)."""
         wanted = sorted(set(names))
         with self.transaction():
-            self.db.executemany(_NEW_ATTRIBUTE, ((n,) for n in wanted))
+            self.db.executemany(NEW_ATTRIBUTE, ((n,) for n in wanted))
         return {
             name: number
             for number, name, _ in self.db.execute("SELECT id, name, reset_run FROM attributes")
@@ -197,7 +183,7 @@ class SyncState(ScratchTables):
         """Attributes Brevo holds no values of any more (this run created them again)."""
         with self.transaction():
             for name in names:
-                self.db.execute(_NEW_ATTRIBUTE, (name,))
+                self.db.execute(NEW_ATTRIBUTE, (name,))
                 self.db.execute("UPDATE attributes SET reset_run = ? WHERE name = ?", (run, name))
 
     def meta(self, name: str) -> str | None:
@@ -389,7 +375,7 @@ class SyncState(ScratchTables):
             chunk = self._insert_chunk(run, kind, lists, maybe)
             self.db.executemany(
                 "INSERT INTO inflight_rows (chunk, key, email, digest, tier, idx, raw) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) " + _ROWS_CONFLICT,
+                "VALUES (?, ?, ?, ?, ?, ?, ?) " + ROWS_CONFLICT,
                 ((chunk, m.key, m.email, m.digest, m.tier, m.index, m.raw) for m in rows),
             )
         return chunk
@@ -584,7 +570,7 @@ class SyncState(ScratchTables):
             self.db.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
             cursor = self.db.execute(
                 "INSERT INTO runs (id, started, source, mode, status) VALUES "
-                f"({_next_id('runs')}, ?, ?, ?, 'running') RETURNING id",
+                f"({next_id('runs')}, ?, ?, ?, 'running') RETURNING id",
                 (utc_now(), source, mode),
             )
             return int(cursor.fetchone()[0])
@@ -634,7 +620,7 @@ class SyncState(ScratchTables):
         pairs = list(pairs)
         with self.transaction():
             if not self.db.merge("loyalty_ids", pairs):
-                self.db.executemany(_SET_ID, pairs)
+                self.db.executemany(SET_ID, pairs)
 
     def rename(self, changes: Iterable[tuple[str, str, str]]) -> None:
         """Contacts whose email Brevo changed: ``(old key, new key, loyalty id)``; the old
@@ -647,13 +633,13 @@ class SyncState(ScratchTables):
             if old != new:
                 self.db.execute("DELETE FROM contacts WHERE key = ?", (old,))
             if loyalty_id:
-                self.db.execute(_SET_ID, (loyalty_id, new))
+                self.db.execute(SET_ID, (loyalty_id, new))
 
     def _insert_chunk(self, run: int, kind: str, lists: Iterable[int], maybe: Iterable[int]) -> int:
         """The chunk's own row (in the caller's transaction); returns its id."""
         cursor = self.db.execute(
             "INSERT INTO inflight (id, run, kind, lists, maybe) VALUES "
-            f"({_next_id('inflight')}, ?, ?, ?, ?) RETURNING id",
+            f"({next_id('inflight')}, ?, ?, ?, ?) RETURNING id",
             (run, kind, lists_text(lists), lists_text(maybe)),
         )
         return int(cursor.fetchone()[0])
@@ -669,7 +655,7 @@ class SyncState(ScratchTables):
             self.db.execute(
                 "INSERT INTO inflight_rows (chunk, key, email, digest, tier, idx, raw) "
                 "SELECT ?, key, email, digest, tier, idx, raw FROM spill WHERE bucket = ? "
-                + _ROWS_CONFLICT,
+                + ROWS_CONFLICT,
                 (chunk, bucket),
             )
             self.db.execute("DELETE FROM spill WHERE bucket = ?", (bucket,))

@@ -20,13 +20,17 @@ from typing import Any, Protocol
 
 __all__ = [
     "APPLICATION",
+    "NEW_ATTRIBUTE",
     "POSTGRES_TABLES",
+    "ROWS_CONFLICT",
     "SCHEMA_VERSION",
     "SCOPED_COLUMNS",
+    "SET_ID",
     "SQLITE_ADDED",
     "SQLITE_MIGRATIONS",
     "SQLITE_SCHEMA",
     "Database",
+    "next_id",
     "postgres_schema",
 ]
 
@@ -56,6 +60,10 @@ class Database(Protocol):
         per row (PostgreSQL: COPY, then one statement); False: not done, the caller runs
         its statement per row. ``kind``: ``seen``, ``seen_ids`` or ``loyalty_ids``, with
         the rows of the caller's statement."""
+
+    def analyze(self, *tables: str) -> None:
+        """Tell the query planner the size of tables just filled (a no-op where it needs
+        no telling)."""
 
     def rows(self, sql: str, params: Sequence[Any] = (), *, snapshot: bool = False) -> Any:
         """The rows of a query that may return every contact, without holding them all
@@ -266,3 +274,24 @@ def postgres_schema(schema: str) -> Iterator[str]:
     for statement in POSTGRES_TABLES.format(schema=schema).split(";"):
         if statement.strip():
             yield statement.strip()
+
+
+def next_id(table: str) -> str:
+    """The SQL of a new id in ``table``: ids are given, not generated, so that each
+    PostgreSQL scope counts its own (one run at a time: no one else adds one meanwhile).
+    SQLite gives an ``INTEGER PRIMARY KEY`` the same number by itself."""
+    return f"(SELECT coalesce(max(id), 0) + 1 FROM {table})"
+
+
+#: A new attribute gets the next number (a known one keeps its own).
+NEW_ATTRIBUTE = (
+    f"INSERT INTO attributes (id, name) VALUES ({next_id('attributes')}, ?) "
+    "ON CONFLICT (name) DO NOTHING"
+)
+#: A loyalty id moves to the contact given.
+SET_ID = "INSERT INTO loyalty_ids VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET key = excluded.key"
+#: A chunk's row recorded twice keeps the last values.
+ROWS_CONFLICT = (
+    "ON CONFLICT (chunk, key) DO UPDATE SET email = excluded.email, digest = excluded.digest, "
+    "tier = excluded.tier, idx = excluded.idx, raw = excluded.raw"
+)

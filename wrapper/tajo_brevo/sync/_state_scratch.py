@@ -72,6 +72,7 @@ class ScratchTables:
     def absent(self) -> Iterator[ContactState]:
         """Confirmed contacts that the program read did not find (deleted in Brevo, or
         taken off every list of the program)."""
+        self.db.analyze("present")
         for key, digest_, tier, lists, run, raw in self.db.rows(
             "SELECT key, digest, tier, lists, run, raw FROM contacts c WHERE digest IS NOT NULL "
             "AND tier IS NOT NULL AND NOT EXISTS (SELECT 1 FROM present p WHERE p.key = c.key) "
@@ -125,6 +126,7 @@ class ScratchTables:
     def duplicates(self) -> tuple[dict[str, str], dict[str, str]]:
         """Keys and loyalty ids on more than one row of this run: ``{key: lines}`` and
         ``{id: lines}`` (line numbers joined by commas). Few, so held in memory."""
+        self.db.analyze("seen", "seen_ids")  # pass one is over: they are full now
         keys = dict(self.db.execute("SELECT key, lines FROM seen WHERE instr(lines, ',') > 0"))
         ids = dict(self.db.execute("SELECT id, lines FROM seen_ids WHERE instr(lines, ',') > 0"))
         return keys, ids

@@ -211,6 +211,9 @@ class SqliteDatabase:
         """Not here: a statement per row is SQLite's fastest way."""
         return False
 
+    def analyze(self, *tables: str) -> None:
+        """Nothing: SQLite's planner picks the key index without statistics."""
+
     def rows(self, sql: str, params: Sequence[Any] = (), *, snapshot: bool = False) -> Any:
         """A query's rows (read as it goes; ``snapshot``: all read first, as the caller
         may write the table while it reads)."""
