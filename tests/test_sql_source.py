@@ -23,7 +23,8 @@ from _scenario_support import Driver
 from tajo_brevo import SqlSource, TajoBrevo
 from tajo_brevo.cli import main
 from tajo_brevo.mock import BrevoMock
-from tajo_brevo.sync import SourceError
+from tajo_brevo.sync import SourceError, SyncState
+from tajo_brevo.sync._seam import key_id
 
 psycopg = pytest.importorskip("psycopg")
 pytest.importorskip("sqlalchemy")
@@ -229,9 +230,16 @@ def test_the_cli_keeps_its_state_in_postgresql(
     assert code == 0 and [r["status"] for r in json.loads(history)] == ["ok", "ok"]
     code, table, _ = cli(capsys, "--history", url, "--program", "Another")
     assert code == 0 and "no runs yet" in table
-    stored = postgres_server.text_of(postgres_url.rsplit("/", 1)[1], "tajo_brevo")
+    # While another run holds the account's state: a sync is refused at once (or after
+    # --lock-timeout), the history still reads.
     key = os.environ["BREVO_API_KEY"]
-    for text in (out, err, json_out, history, table, stored):
+    with SyncState(url, account=key_id(key), program=PROGRAM):
+        code, _, busy = cli(capsys, *sync[:-2], "--lock-timeout", "0.5")
+        assert code == 2 and "in use by another sync" in busy and "tajo-brevo sync pid" in busy
+        code, during, _ = cli(capsys, "--history", url, "--json")
+        assert code == 0 and len(json.loads(during)) == 2
+    stored = postgres_server.text_of(postgres_url.rsplit("/", 1)[1], "tajo_brevo")
+    for text in (out, err, json_out, history, table, busy, stored):
         assert SECRET not in text and key not in text
 
 
