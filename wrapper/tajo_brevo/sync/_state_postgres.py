@@ -111,10 +111,11 @@ class PostgresDatabase:
         read_only: bool = False,
         lock_timeout: float = 0,
     ) -> None:
-        self.url = url
         self._password = _password(url)
+        #: The URL without its password (the URL itself is not kept).
+        self.safe_url = _redacted(url)
         self.schema = _quote(schema)
-        self.name = f"{self._redacted()} (account {account}, program {program})"
+        self.name = f"{self.safe_url} (account {account}, program {program})"
         self.lock_key = lock_key(schema, account, program)
         self._locked = False
         try:
@@ -124,7 +125,7 @@ class PostgresDatabase:
                 "a PostgreSQL state needs psycopg: pip install 'tajo-brevo[sql]'"
             ) from None
         self._psycopg = psycopg
-        dsn = re.sub(r"^postgres(ql)?(\+psycopg)?://", "postgresql://", url)
+        dsn = re.sub(r"^postgres(ql)?(\+psycopg)?://", "postgresql://", url, flags=re.I)
         try:
             self.conn: Any = psycopg.connect(
                 dsn,
@@ -136,7 +137,7 @@ class PostgresDatabase:
             )
         except psycopg.Error as exc:
             raise StateError(
-                f"{self._redacted()}: cannot open the state: {self._clean(exc)}"
+                f"{self.safe_url}: cannot open the state: {self._clean(exc)}"
             ) from None
         try:
             if not read_only:
@@ -150,12 +151,6 @@ class PostgresDatabase:
         except BaseException:
             self.close()
             raise
-
-    def _redacted(self) -> str:
-        try:
-            return redact_url(self.url)
-        except SourceError:  # not parsed: say nothing of it
-            return "postgresql://***"
 
     def _clean(self, exc: BaseException) -> str:
         """An error's first line, with the URL's password (if any) hidden."""
@@ -242,6 +237,11 @@ class PostgresDatabase:
         """This connection's settings: the state's rows are few per run and read again and
         again (cached), so an index probe costs little more than a sequential read."""
         self.conn.execute("SET random_page_cost = 1.1")
+        # A machine that vanishes (power cut, network gone) closes no socket: the server
+        # probes an idle connection after 60 s and drops it (with the lock) about a
+        # minute later, where the system's default waits two hours.
+        for name, seconds in (("idle", 60), ("interval", 10), ("count", 6)):
+            self.conn.execute(f"SET tcp_keepalives_{name} = {seconds}")
         # Statistics of the contacts older than the rows written since (a first sync of a
         # large scope, before autovacuum came by): the planner would scan the scope for
         # every block of keys. Brought up to date here, before this run reads.
@@ -361,6 +361,13 @@ _MERGES: dict[str, tuple[tuple[str, ...], str]] = {
         "ON CONFLICT (scope, id) DO UPDATE SET key = excluded.key",
     ),
 }
+
+
+def _redacted(url: str) -> str:
+    try:
+        return redact_url(url)
+    except SourceError:  # not parsed: say nothing of it
+        return "postgresql://***"
 
 
 def _password(url: str) -> str:
