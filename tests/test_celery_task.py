@@ -110,6 +110,14 @@ def database_down() -> Any:
     return SqlSource("sqlite:////nonexistent/dir/shop.db", "SELECT 1 AS email")
 
 
+def test_a_state_database_out_of_reach_is_retried_with_backoff(tmp_path: Path) -> None:
+    state = "postgresql://tajo@127.0.0.1:1/loyalty"  # nothing listens on port 1
+    configure(lambda ref: account("http://127.0.0.1:1/v3", tmp_path, state=state))
+    with pytest.raises(Retried, match="state is out of reach") as info:
+        fleet.run_account(FakeTask(), "m-1")
+    assert info.value.max_retries == 5  # the backoff policy, not the busy one
+
+
 def test_the_resolver_unreachable_is_retried_refused_is_not(tmp_path: Path) -> None:
     def unreachable(ref: str) -> fleet.AccountSync:
         raise ConnectionRefusedError("secrets store down")

@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 import pytest
-from tajo_brevo.sync import StateBusyError, StateError, SyncState
+from tajo_brevo.sync import StateBusyError, StateError, StateUnavailableError, SyncState
 from tajo_brevo.sync._state import Confirmed, Member
 from tajo_brevo.sync._state_postgres import is_state_url
 
@@ -341,6 +341,24 @@ def test_a_url_password_appears_nowhere(postgres_url: str, postgres_server: Any)
     with pytest.raises(StateError) as refused:
         opened(bad)
     assert "s3cretpw" not in str(refused.value) and "no_such_database" in str(refused.value)
+
+
+def test_a_database_out_of_reach_is_unavailable_a_refusal_is_not(postgres_url: str) -> None:
+    closed = postgres_url.rsplit(":", 1)[0] + ":1/x"  # nothing listens on port 1
+    with pytest.raises(StateUnavailableError, match="cannot open the state"):
+        opened(closed)
+    with pytest.raises(StateError) as missing:
+        opened(postgres_url.rsplit("/", 1)[0] + "/no_such_database")
+    assert not isinstance(missing.value, StateUnavailableError)  # not a try-again
+    with opened(postgres_url) as state:
+        # The server ends this run's connection (a restart, a failover): the next call
+        # says so as the sync's own error, and the lock is gone with the connection.
+        pid = state.db.execute("SELECT pg_backend_pid()").fetchone()[0]
+        with opened(postgres_url, account="admin") as admin:
+            admin.db.execute("SELECT pg_terminate_backend(?)", (pid,))
+        with pytest.raises(StateUnavailableError):
+            state.count()
+        opened(postgres_url, lock_timeout=10).close()
 
 
 def test_a_postgresql_state_needs_a_scope(postgres_url: str) -> None:

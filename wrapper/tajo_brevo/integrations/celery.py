@@ -50,6 +50,7 @@ from ..errors import (
     RateLimitError,
     ServerError,
     SourceUnavailableError,
+    StateUnavailableError,
 )
 from ..sync import SqlSource, StateBusyError, SyncState
 from ..sync._state_postgres import is_state_url
@@ -71,7 +72,13 @@ SYNC_ACCOUNT_TASK = "tajo_brevo.sync_account"
 #: The task that queues one :data:`SYNC_ACCOUNT_TASK` per account (for a beat schedule).
 SYNC_ACCOUNTS_TASK = "tajo_brevo.sync_accounts"
 #: What a run that stops on these is: worth another try later (Brevo's side).
-_TRANSIENT = (APIConnectionError, ServerError, RateLimitError, SourceUnavailableError)
+_TRANSIENT = (
+    APIConnectionError,
+    ServerError,
+    RateLimitError,
+    SourceUnavailableError,
+    StateUnavailableError,
+)
 logger = get_task_logger(__name__)
 #: Longest reason kept in a result or a log line.
 _MAX_REASON = 500
@@ -266,6 +273,12 @@ def run_account(task: Any, account: str) -> dict[str, Any]:
             task,
             f"account {account}: another run holds its state: {_describe(exc, key)}",
             busy=True,
+        ) from None
+    except StateUnavailableError as exc:
+        if isinstance(config.source, SqlSource):
+            config.source.close()
+        raise _retry(
+            task, f"account {account}: its state is out of reach: {_describe(exc, key)}", busy=False
         ) from None
     except BrevoError as exc:
         if isinstance(config.source, SqlSource):

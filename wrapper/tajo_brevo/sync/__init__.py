@@ -9,7 +9,13 @@ report. Everything here is sans-IO except the SQLite state and reading the sourc
 
 from __future__ import annotations
 
-from ..errors import SourceError, SourceUnavailableError, StateBusyError, StateError
+from ..errors import (
+    SourceError,
+    SourceUnavailableError,
+    StateBusyError,
+    StateError,
+    StateUnavailableError,
+)
 from ._source import Invalid, Normalizer, Row, Source, load_mapping
 from ._sql import SqlSource
 from ._state import SyncState
@@ -24,6 +30,7 @@ __all__ = [
     "SqlSource",
     "StateBusyError",
     "StateError",
+    "StateUnavailableError",
     "SyncState",
     "load_mapping",
 ]

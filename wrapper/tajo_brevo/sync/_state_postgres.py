@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from ..errors import SourceError, StateBusyError, StateError
+from ..errors import SourceError, StateBusyError, StateError, StateUnavailableError
 from ._sql import redact_url
 from ._state_schema import APPLICATION, SCHEMA_VERSION, SCOPED_COLUMNS, postgres_schema
 from ._state_sqlite import LOCK_POLL, check_schema_version, utc_now
@@ -136,21 +136,39 @@ class PostgresDatabase:
                 application_name=f"tajo-brevo sync pid {os.getpid()} on {socket.gethostname()}",
             )
         except psycopg.Error as exc:
-            raise StateError(
-                f"{self.safe_url}: cannot open the state: {self._clean(exc)}"
-            ) from None
+            raise self._error(exc, f"{self.safe_url}: cannot open the state") from None
         try:
-            if not read_only:
-                self._lock(lock_timeout)
-            self.scope = self._open_schema(account, program, read_only=read_only)
-            self._views()
-            self._session(read_only=read_only)
-        except psycopg.Error as exc:
-            self.close()
-            raise StateError(f"{self.name}: {self._clean(exc)}") from None
+            with self._errors():
+                if not read_only:
+                    self._lock(lock_timeout)
+                self.scope = self._open_schema(account, program, read_only=read_only)
+                self._views()
+                self._session(read_only=read_only)
         except BaseException:
             self.close()
             raise
+
+    def _error(self, exc: Exception, what: str) -> StateError:
+        """A database error as the sync's: unavailable (the server down, the connection
+        lost: try again later) or not (refused, or a fault), with no password in it."""
+        code = getattr(exc, "sqlstate", None)
+        text = f"{what}: {self._clean(exc)}"
+        lost = isinstance(exc, self._psycopg.OperationalError) and (
+            code is None or code.startswith(("08", "57P"))
+        )
+        if lost and code is None and "FATAL:" in text:
+            # The server answered the connection and refused it (no such database or
+            # user, a wrong password): not a matter of time, unless it is busy.
+            lost = any(busy in text for busy in _BUSY_SERVER)
+        return StateUnavailableError(text) if lost else StateError(text)
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        """The database's errors of a block as the sync's (see :meth:`_error`)."""
+        try:
+            yield
+        except self._psycopg.Error as exc:
+            raise self._error(exc, self.name) from None
 
     def _clean(self, exc: BaseException) -> str:
         """An error's first line, with the URL's password (if any) hidden."""
@@ -270,16 +288,18 @@ class PostgresDatabase:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Run one statement (the shared SQL, rewritten for PostgreSQL)."""
-        return self.conn.execute(_portable(sql), params)
+        with self._errors():
+            return self.conn.execute(_portable(sql), params)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Run one statement per row (pipelined: one round trip for many rows)."""
-        with self.conn.cursor() as cursor:
+        with self._errors(), self.conn.cursor() as cursor:
             cursor.executemany(_portable(sql), rows)
 
     def copy(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
         """Add rows to a table with COPY (one stream, no statement per row)."""
         with (
+            self._errors(),
             self.conn.cursor() as cursor,
             cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as stream,
         ):
@@ -293,26 +313,29 @@ class PostgresDatabase:
         if len(rows) < _MERGE_FROM:
             return False
         columns, merged = _MERGES[kind]
-        self.conn.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {kind}_new (ord BIGINT, "
-            + ", ".join(f'{c} TEXT COLLATE "C"' for c in columns)
-            + ")"
-        )
-        self.conn.execute(f"TRUNCATE {kind}_new")
-        self.copy(f"{kind}_new", ("ord", *columns), ((n, *r) for n, r in enumerate(rows)))
-        self.conn.execute(merged)
+        with self._errors():
+            self.conn.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {kind}_new (ord BIGINT, "
+                + ", ".join(f'{c} TEXT COLLATE "C"' for c in columns)
+                + ")"
+            )
+            self.conn.execute(f"TRUNCATE {kind}_new")
+            self.copy(f"{kind}_new", ("ord", *columns), ((n, *r) for n, r in enumerate(rows)))
+            self.conn.execute(merged)
         return True
 
     def analyze(self, *tables: str) -> None:
         """Statistics of this session's scratch tables (never analyzed by autovacuum):
         without them a lookup of 900 keys may scan the whole table."""
-        for table in tables:
-            self.conn.execute(f"ANALYZE pg_temp.{table}")
+        with self._errors():
+            for table in tables:
+                self.conn.execute(f"ANALYZE pg_temp.{table}")
 
     def rows(self, sql: str, params: Sequence[Any] = (), *, snapshot: bool = False) -> Any:
         """A query's rows from a server-side cursor, fetched a few thousand at a time
         (WITH HOLD: the result is kept by the server, the caller may write meanwhile)."""
-        with self.conn.cursor(name=f"tajo_rows_{next(_CURSORS)}", withhold=True) as cursor:
+        name = f"tajo_rows_{next(_CURSORS)}"
+        with self._errors(), self.conn.cursor(name=name, withhold=True) as cursor:
             cursor.itersize = _FETCH
             cursor.execute(_portable(sql), params)
             yield from cursor
@@ -320,7 +343,7 @@ class PostgresDatabase:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Any]:
         """One atomic write: committed whole, or rolled back."""
-        with self.conn.transaction():
+        with self._errors(), self.conn.transaction():
             yield self.conn
 
     def close(self) -> None:
@@ -336,6 +359,8 @@ class PostgresDatabase:
         conn.close()
 
 
+#: What a server that refuses a connection for now says (starting, stopping, full).
+_BUSY_SERVER = ("starting up", "shutting down", "in recovery", "too many clients")
 #: Rows from which :meth:`PostgresDatabase.merge` stages them (fewer: a statement each).
 _MERGE_FROM = 200
 #: kind -> (the columns of its rows, the statement merging them from ``<kind>_new``).
