@@ -105,6 +105,25 @@ class Postgres:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
+    def text_of(self, database: str, schema: str) -> str:
+        """Every text and bytea value in a schema's tables, as one text (to search for a
+        secret that must not be stored)."""
+        import psycopg
+
+        with psycopg.connect(self.dsn(database)) as conn:
+            columns = conn.execute(
+                "SELECT table_name, column_name FROM information_schema.columns "
+                "WHERE table_schema = %s AND data_type IN ('text', 'bytea')",
+                (schema,),
+            ).fetchall()
+            values = [
+                repr(value)
+                for table, column in columns
+                for (value,) in conn.execute(f'SELECT "{column}" FROM "{schema}"."{table}"')
+            ]
+        assert columns and values, f"no rows in the schema {schema}"
+        return "\n".join(values)
+
 
 def postgres_bin() -> Path:
     """The newest Debian PostgreSQL bin directory.

@@ -88,3 +88,13 @@ def mariadb_server() -> Iterator[_servers.MariaDB]:
 def mariadb_url(mariadb_server: _servers.MariaDB) -> str:
     """A SQLAlchemy URL (PyMySQL) of a fresh, empty database on the session's MariaDB."""
     return mariadb_server.create_database(f"test_{os.getpid()}_{next(_databases)}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a sync keeps its state, once per backend: an SQLite file, then a fresh
+    PostgreSQL database (``--state postgresql://...``)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "state.db")
+    url: str = request.getfixturevalue("postgres_url")
+    return url

@@ -65,6 +65,7 @@ EXPECTED = {
     "SourceUnavailableError",
     "StateError",
     "StateBusyError",
+    "StateUnavailableError",
     "ValidationError",
 }
 

@@ -10,7 +10,9 @@ a platform reads its own database and secret store instead::
                     "state": "/var/lib/loyalty/merchant-1.sync.db",
                     "rate_limit": 10}}
 
-``source`` may also be ``{"url": "postgresql://...", "query": "SELECT ..."}``.
+``source`` may also be ``{"url": "postgresql://...", "query": "SELECT ..."}``, and
+``state`` a ``postgresql://...`` URL shared by every merchant (each merchant's rows are
+those of its reference; one run per merchant at a time, by an advisory lock).
 
 Run a worker: ``celery -A fleet_app worker --pool=prefork -c 1`` (in this folder);
 queue every merchant: ``celery -A fleet_app call tajo_brevo.sync_accounts``.

@@ -76,14 +76,18 @@ def test_a_run_returns_the_report_summary_without_the_key(
 
 
 def test_a_state_held_by_another_run_is_retried_after_busy_delay(
-    served: tuple[BrevoMock, str], tmp_path: Path
+    served: tuple[BrevoMock, str], tmp_path: Path, state_location: str
 ) -> None:
     _, base_url = served
-    configure(lambda ref: account(base_url, tmp_path))
-    with SyncState(tmp_path / "state.db"), pytest.raises(Retried) as info:
+    configure(lambda ref: account(base_url, tmp_path, state=state_location))
+    # A PostgreSQL state: the scope of the account's reference and program is held.
+    scope = {"account": "m-1", "program": "Tajo Loyalty"} if "://" in state_location else {}
+    with SyncState(state_location, **scope), pytest.raises(Retried) as info:
         fleet.run_account(FakeTask(), "m-1")
     assert info.value.countdown == 7.0 and info.value.max_retries == 240
     assert "another run holds its state" in str(info.value.exc)
+    # Released: the next try runs.
+    assert fleet.run_account(FakeTask(), "m-1")["exit_code"] == 0
 
 
 def test_brevo_unavailable_is_retried_with_backoff(
@@ -104,6 +108,14 @@ def database_down() -> Any:
     from tajo_brevo import SqlSource
 
     return SqlSource("sqlite:////nonexistent/dir/shop.db", "SELECT 1 AS email")
+
+
+def test_a_state_database_out_of_reach_is_retried_with_backoff(tmp_path: Path) -> None:
+    state = "postgresql://tajo@127.0.0.1:1/loyalty"  # nothing listens on port 1
+    configure(lambda ref: account("http://127.0.0.1:1/v3", tmp_path, state=state))
+    with pytest.raises(Retried, match="state is out of reach") as info:
+        fleet.run_account(FakeTask(), "m-1")
+    assert info.value.max_retries == 5  # the backoff policy, not the busy one
 
 
 def test_the_resolver_unreachable_is_retried_refused_is_not(tmp_path: Path) -> None:

@@ -4,7 +4,9 @@ worker SIGKILLed mid-run.
 
 Every account must end equal to its source, no account may be held by two workers at
 once (the state-lock intervals the task logs, with the kill time closing the killed one),
-and no API key may appear in Redis, in a task result or in a worker's log.
+and no API key may appear in Redis, in a task result, in a worker's log or in the database.
+Every account's source is a query of one PostgreSQL table, and every state lives in one
+PostgreSQL schema (one scope per account; its advisory lock is the one-run guarantee).
 """
 
 from __future__ import annotations
@@ -52,14 +54,6 @@ def rows_of(account: int) -> list[dict[str, Any]]:
     ]
 
 
-def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
-    lines = ["email,loyalty_id,loyalty_points,first_name"]
-    lines += [
-        f"{r['email']},{r['loyalty_id']},{r['loyalty_points']},{r['first_name']}" for r in rows
-    ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
 def expected(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return expected_view(
         [
@@ -92,22 +86,49 @@ def redis_dump(url: str) -> str:
     return "\n".join(parts)
 
 
+def fill_customers(url: str, sources: dict[str, list[dict[str, Any]]]) -> None:
+    """Every merchant's customers in one table, told apart by ``merchant``."""
+    import psycopg
+
+    with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE customers (merchant text, email text, loyalty_id text, "
+            "loyalty_points integer, first_name text)"
+        )
+        with conn.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO customers VALUES (%s, %s, %s, %s, %s)",
+                [
+                    (ref, r["email"], r["loyalty_id"], r["loyalty_points"], r["first_name"])
+                    for ref, rows in sources.items()
+                    for r in rows
+                ],
+            )
+
+
 def test_a_fleet_survives_a_killed_worker_and_ends_equal_to_its_sources(
-    redis_server: _servers.Redis, tmp_path: Path
+    redis_server: _servers.Redis,
+    postgres_server: _servers.Postgres,
+    postgres_url: str,
+    tmp_path: Path,
 ) -> None:
     started = time.monotonic()
     keys = [f"fleet-key-{n}-{os.urandom(6).hex()}" for n in range(ACCOUNTS)]
     sources = {f"merchant-{n}": rows_of(n) for n in range(ACCOUNTS)}
+    fill_customers(postgres_url, sources)
     with contextlib.ExitStack() as stack:
         mocks = stack.enter_context(_servers.mock_accounts(keys, rate_limit=10))
         accounts: dict[str, Any] = {}
-        for (ref, rows), mock in zip(sources.items(), mocks, strict=True):
-            write_csv(tmp_path / f"{ref}.csv", rows)
+        for ref, mock in zip(sources, mocks, strict=True):
             accounts[ref] = {
                 "api_key": mock.api_key,
                 "base_url": mock.base_url,
-                "source": str(tmp_path / f"{ref}.csv"),
-                "state": str(tmp_path / f"{ref}.sync.db"),
+                "source": {
+                    "url": postgres_url,
+                    "query": "SELECT email, loyalty_id, loyalty_points, first_name FROM "
+                    f"customers WHERE merchant = '{ref}' ORDER BY email",
+                },
+                "state": postgres_url,
                 "rate_limit": 10,
             }
         (tmp_path / "accounts.json").write_text(json.dumps(accounts), encoding="utf-8")
@@ -164,8 +185,8 @@ def test_a_fleet_survives_a_killed_worker_and_ends_equal_to_its_sources(
     ]
     assert killed_pid_lines, "worker 0 never held an account"
     interrupted = []
-    for account in accounts.values():
-        with SyncState(account["state"], read_only=True) as state:
+    for ref, account in accounts.items():
+        with SyncState(account["state"], read_only=True, account=ref, program=PROGRAM) as state:
             interrupted += [run for run in state.history() if run.status == "running"]
     # Never two workers on one account: the lock intervals of each account are disjoint.
     intervals: dict[str, list[tuple[float, float, str]]] = {}
@@ -191,8 +212,10 @@ def test_a_fleet_survives_a_killed_worker_and_ends_equal_to_its_sources(
         for (_, end, pid_a), (start, _, pid_b) in itertools.pairwise(spans):
             assert end <= start, f"{ref} held by pids {pid_a} and {pid_b} at once"
     assert interrupted or open_, "the kill did not land mid-run"
-    # No API key in Redis, in a result or in a log.
-    texts = [dump, json.dumps(summaries), *logs.values()]
+    # No API key in Redis, in a result, in a log or in the database (state and source).
+    database = postgres_url.rsplit("/", 1)[1]
+    stored = [postgres_server.text_of(database, s) for s in ("tajo_brevo", "public")]
+    texts = [dump, json.dumps(summaries), *logs.values(), *stored]
     for key in keys:
         for text in texts:
             assert key not in text

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
 import traceback
 from pathlib import Path
 from typing import Any
 
+import _servers
 import pytest
 from _account_view import FIELDS, account_view, expected_view
 from _scenario_support import Driver
 from tajo_brevo import SqlSource, TajoBrevo
 from tajo_brevo.cli import main
-from tajo_brevo.sync import SourceError
+from tajo_brevo.sync import SourceError, SyncState
+from tajo_brevo.sync._seam import key_id
 
 psycopg = pytest.importorskip("psycopg")
 pytest.importorskip("sqlalchemy")
@@ -192,6 +195,43 @@ def test_the_cli_syncs_a_query_and_never_shows_the_password(
     for text in (out, err, json_out, history, failures.read_text(encoding="utf-8")):
         assert SECRET not in text
     assert SECRET.encode() not in state.read_bytes()
+
+
+def test_the_cli_keeps_its_state_in_postgresql(
+    served: TajoBrevo,
+    postgres_server: _servers.Postgres,
+    postgres_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rows = customers(40)
+    dsn = fill_postgres(postgres_url, rows)
+    url = with_password(postgres_url)  # the source and the state in one database
+    sync = ("--source-url", url, "--query", QUERY, "--state", url, "--lock-timeout", "5")
+    code, out, err = cli(capsys, *sync)
+    assert code == 0, err
+    assert account_view(served, PROGRAM) == expected_view(rows, PROGRAM)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("UPDATE customers SET loyalty_points = 3000 WHERE loyalty_id = 'L1'")
+    rows[1]["loyalty_points"] = 3000
+    code, json_out, err = cli(capsys, *sync, "--json")
+    assert code == 0 and json.loads(json_out)["counts"]["unchanged"] == 39, err
+    assert account_view(served, PROGRAM) == expected_view(rows, PROGRAM)
+    code, history, _ = cli(capsys, "--history", url, "--json")
+    assert code == 0 and [r["status"] for r in json.loads(history)] == ["ok", "ok"]
+    code, table, _ = cli(capsys, "--history", url, "--program", "Another")
+    assert code == 0 and "no runs yet" in table
+    # While another run holds the account's state: a sync is refused at once (or after
+    # --lock-timeout), the history still reads.
+    key = os.environ["BREVO_API_KEY"]
+    with SyncState(url, account=key_id(key), program=PROGRAM):
+        code, _, busy = cli(capsys, *sync[:-2], "--lock-timeout", "0.5")
+        assert code == 2 and "in use by another sync" in busy and "tajo-brevo sync pid" in busy
+        code, during, _ = cli(capsys, "--history", url, "--json")
+        assert code == 0 and len(json.loads(during)) == 2
+    stored = postgres_server.text_of(postgres_url.rsplit("/", 1)[1], "tajo_brevo")
+    for text in (out, err, json_out, history, table, busy, stored):
+        assert SECRET not in text and key not in text
 
 
 @pytest.mark.parametrize(

@@ -118,9 +118,11 @@ def test_a_sync_killed_at_any_point_finishes_on_the_next_run(
 
 
 def test_a_first_sync_killed_after_queueing_is_confirmed_by_the_next(
-    mock_server: str, tmp_path: Path
+    mock_server: str, tmp_path: Path, state_location: str
 ) -> None:
-    state = str(tmp_path / "state.db")
+    # The state in an SQLite file, then in PostgreSQL: the killed run's advisory lock is
+    # gone with its connection, its in-flight chunk waits in the database.
+    state = state_location
     source = write(tmp_path / "v1.csv", 1)
     killed = run_cli(mock_server, str(source), "--state", state, failpoint="import:queued")
     assert killed.returncode == -signal.SIGKILL

@@ -6,8 +6,6 @@ import csv
 import io
 import json
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,7 +22,7 @@ from tajo_brevo.sync._csv import (
 from tajo_brevo.sync._plan import Chunker, is_unchanged, state_digest, unlink_batches
 from tajo_brevo.sync._program import Program
 from tajo_brevo.sync._source import Raw, Source, SourceError, load_mapping
-from tajo_brevo.sync._state import SCHEMA_VERSION, Confirmed, Member, SyncState
+from tajo_brevo.sync._state import SCHEMA_VERSION, Confirmed, SyncState
 from tajo_brevo.sync._validation import Invalid, Normalizer, Row
 
 PROGRAM = Program(
@@ -349,7 +347,7 @@ def test_unlinks_leave_exactly_the_recorded_old_tier_list_150_at_a_time() -> Non
     assert [(list_id, len(b)) for list_id, b in batches] == [(3, 150), (3, 150), (3, 20)]
 
 
-# -- state ---------------------------------------------------------------------------------
+# -- state (SQLite files; both backends: tests/sync/test_state_backends.py) ------------
 
 
 def test_state_round_trip_and_compact(tmp_path: Path) -> None:
@@ -432,22 +430,6 @@ def test_a_schema_1_state_is_migrated_keeping_everything_without_raw_hashes(
         assert state.lookup(["c@example.com"])["c@example.com"].raw == b"r" * 16
 
 
-def test_a_second_sync_on_the_same_state_is_refused_until_the_first_ends(tmp_path: Path) -> None:
-    path = tmp_path / "s.db"
-    with SyncState(path):
-        with pytest.raises(StateError, match="in use by another sync"):
-            SyncState(path)
-        # Another process too (flock is per open file, not per process).
-        code = (
-            "import sys\nfrom tajo_brevo.sync import SyncState, StateError\n"
-            f"try:\n    SyncState({str(path)!r})\nexcept StateError as e:\n"
-            "    print(e); sys.exit(3)\n"
-        )
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-        assert done.returncode == 3 and "in use" in done.stdout
-    SyncState(path).close()
-
-
 def test_a_newer_or_foreign_state_is_refused_with_the_reason(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
     SyncState(path).close()
@@ -469,58 +451,6 @@ def test_a_newer_or_foreign_state_is_refused_with_the_reason(tmp_path: Path) -> 
         SyncState(junk)
 
 
-def test_a_state_is_bound_to_one_account_and_program(tmp_path: Path) -> None:
-    with SyncState(tmp_path / "s.db") as state:
-        state.bind(base_url="http://127.0.0.1:1/v3", program="Tajo")
-        state.bind(base_url="http://127.0.0.1:1/v3", program="Tajo")
-        with pytest.raises(StateError, match="belongs to another sync"):
-            state.bind(base_url="http://127.0.0.1:1/v3", program="Other")
-
-
-def test_an_abandoned_chunk_forces_a_resend_and_a_list_check(tmp_path: Path) -> None:
-    with SyncState(tmp_path / "s.db") as state:
-        state.confirm([Confirmed("a@example.com", b"1" * 16, "Silver", (1, 3))], 1)
-        chunk = state.record_chunk(
-            2,
-            "import",
-            (1, 4),
-            [
-                Member("a@example.com", "a@example.com", b"2" * 16, "Gold", 0),
-                Member("n@example.com", "n@example.com", b"3" * 16, "Gold", 1),
-            ],
-        )
-        assert [c.id for c in state.inflight()] == [chunk]
-        state.abandon(chunk)
-        assert state.inflight() == []
-        known = state.lookup(["a@example.com", "n@example.com"])
-        assert known["a@example.com"].digest is None
-        assert known["a@example.com"].lists == (1, 3, 4)
-        assert known["n@example.com"].lists == (1, 4)
-        assert {c.key for c in state.stale()} == {"a@example.com", "n@example.com"}
-
-
-def test_settling_a_chunk_confirms_only_the_rows_given(tmp_path: Path) -> None:
-    with SyncState(tmp_path / "s.db") as state:
-        members = [Member(f"{n}@x.com", f"{n}@x.com", bytes([n]) * 16, "Gold", n) for n in range(3)]
-        chunk = state.record_chunk(1, "import", (1, 4), members)
-        process_rows = state.chunk_rows(chunk)
-        assert process_rows == members
-        state.set_process(chunk, 77)
-        assert state.inflight()[0].process_id == 77
-        state.settle(chunk, [Confirmed(m.key, m.digest, m.tier, (1, 4)) for m in members[:2]], 1)
-        assert set(state.lookup([m.key for m in members])) == {"0@x.com", "1@x.com"}
-        assert state.inflight() == []
-
-
-def test_seen_keys_keep_the_last_row_and_give_the_missing(tmp_path: Path) -> None:
-    with SyncState(tmp_path / "s.db") as state:
-        state.confirm([Confirmed(k, b"1" * 16, "Gold", (1, 4)) for k in ("a", "b", "c")], 1)
-        state.reset_seen()
-        state.add_seen([("a", 0), ("b", 1), ("a", 2)])
-        assert state.last_index(["a", "b", "z"]) == {"a": 2, "b": 1}
-        assert [c.key for c in state.missing()] == ["c"]
-
-
 @pytest.mark.parametrize("points", [0, 999.5, 1000, 1499.99, 2500, 1e7, 1234.5678])
 def test_the_computed_tier_equals_with_tier(points: float) -> None:
     normalizer = Normalizer()
@@ -532,39 +462,3 @@ def test_the_computed_tier_equals_with_tier(points: float) -> None:
     assert {k: type(v) for k, v in attributes.items()} == {
         k: type(v) for k, v in expected.to_attributes().items()
     }
-
-
-def test_settling_new_contacts_in_sql_stores_what_the_row_by_row_settle_stores(
-    tmp_path: Path,
-) -> None:
-    members = [
-        Member(f"c{n}@example.com", f"C{n}@example.com", bytes([n]) * 16, "Gold", n, b"r" * 16)
-        for n in range(5)
-    ]
-    rows = {}
-    for how in ("sql", "python"):
-        with SyncState(tmp_path / f"{how}.db") as state:
-            chunk = state.record_chunk(1, "import", (1, 4), members, maybe=(3,))
-            if how == "sql":
-                assert state.settle_new(chunk, 1, {"Gold": ((1, 3, 4), True)}) == 5
-            else:
-                state.settle_rows(
-                    chunk,
-                    1,
-                    lambda ms, known: [
-                        Confirmed(m.key, m.digest, m.tier, (1, 3, 4), True, m.raw) for m in ms
-                    ],
-                )
-            assert state.inflight() == []
-            rows[how] = state.db.execute("SELECT * FROM contacts ORDER BY key").fetchall()
-    assert rows["sql"] == rows["python"] and len(rows["sql"]) == 5
-
-
-def test_settling_in_sql_refuses_a_chunk_with_a_known_contact(tmp_path: Path) -> None:
-    with SyncState(tmp_path / "s.db") as state:
-        state.confirm([Confirmed("c1@example.com", b"0" * 16, "Silver", (1, 3))], 1)
-        member = Member("c1@example.com", "c1@example.com", b"1" * 16, "Gold", 0)
-        chunk = state.record_chunk(2, "import", (1, 4), [member])
-        assert state.settle_new(chunk, 2, {"Gold": ((1, 4), False)}) is None
-        assert [c.id for c in state.inflight()] == [chunk]  # left for the row-by-row settle
-        assert state.lookup(["c1@example.com"])["c1@example.com"].tier == "Silver"

@@ -34,6 +34,7 @@ from .errors import (
     SourceUnavailableError,
     StateBusyError,
     StateError,
+    StateUnavailableError,
     ValidationError,
 )
 from .profile import LoyaltyProfile, PreferredChannel
@@ -100,6 +101,7 @@ __all__ = [
     "SqlSource",
     "StateBusyError",
     "StateError",
+    "StateUnavailableError",
     "SyncOutcome",
     "SyncProgress",
     "SyncReport",

@@ -144,12 +144,13 @@ def describe(exc: BaseException) -> tuple[str, int]:
         SourceError,
         SourceUnavailableError,
         StateError,
+        StateUnavailableError,
         ValidationError,
     )
 
     if isinstance(exc, CliError):
         return one_line(exc.message), exc.code
-    if isinstance(exc, SourceUnavailableError):  # the source's database: try again later
+    if isinstance(exc, SourceUnavailableError | StateUnavailableError):  # try again later
         return one_line(_no_errno(str(exc))), EXIT_UNAVAILABLE
     if isinstance(
         exc, (ConfigurationError, ValidationError, SourceError, StateError, RemovalLimitError)

@@ -57,6 +57,14 @@ unreachable or refusing after retries (try later), 130 interrupted.
 """
 
 
+def _seconds(text: str) -> float:
+    """A number of seconds >= 0 (``--lock-timeout``)."""
+    value = float(text)
+    if not value >= 0 or value == float("inf"):
+        raise ValueError(f"expected a number of seconds >= 0, got {text!r}")
+    return value
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``sync`` command."""
     parser = sub.add_parser(
@@ -80,7 +88,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     parser.add_argument("--query", metavar="SQL", help="with a database: the SELECT to sync")
     parser.add_argument("--query-file", metavar="FILE", help="with a database: a file with it")
-    parser.add_argument("--state", help="the state file (default: beside FILE, named FILE.sync.db)")
+    parser.add_argument(
+        "--state",
+        help="the state file (default: beside FILE, named FILE.sync.db), or a PostgreSQL URL "
+        "(postgresql://user@host/db: many accounts in one database, this key's and "
+        "program's rows apart)",
+    )
+    parser.add_argument(
+        "--lock-timeout",
+        type=argument_type(_seconds),
+        default=0.0,
+        metavar="SECONDS",
+        help="wait up to SECONDS for another sync of the same state to finish (default 0: "
+        "refuse at once)",
+    )
     parser.add_argument("--program", default=DEFAULT_PROGRAM, help="program (folder) name")
     parser.add_argument(
         "--mode",
@@ -143,7 +164,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "(default: $BREVO_RATE_LIMIT, else general = 10/s)",
     )
     parser.add_argument(
-        "--history", metavar="STATE", help="list the past runs recorded in a state file"
+        "--history",
+        metavar="STATE",
+        help="list the past runs recorded in a state file (or a PostgreSQL state URL: the "
+        "runs of this key and --program)",
     )
     parser.set_defaults(handler=run)
 
@@ -280,7 +304,7 @@ def _sync_source(
     if args.rate_limit is not None:
         kwargs["rate_limit"] = args.rate_limit
     view = progress_view(json=args.json, dry_run=args.dry_run)
-    options: dict[str, Any] = {"on_report": reports.append}
+    options: dict[str, Any] = {"on_report": reports.append, "lock_timeout": args.lock_timeout}
     if args.max_removals is not None:
         options["max_removals"] = args.max_removals
     try:
@@ -339,11 +363,15 @@ def _write_failures(
     args: argparse.Namespace, source: Source | SqlSource, report: SyncReport
 ) -> Path | None:
     """Every invalid or failed row, as it was read (unparsable lines included)."""
+    from .sync._state_postgres import is_state_url
+
     wanted = {o.index for o in report.problems if o.status in ("invalid", "failed")}
     if args.failures:
         target = Path(args.failures)
     elif args.source_url is not None:
-        target = Path(f"{args.state}.failures.csv")  # a database: beside the state
+        # A database: beside the state file (a state in PostgreSQL: here).
+        state = "tajo-brevo" if is_state_url(args.state) else args.state
+        target = Path(f"{state}.failures.csv")
     else:
         target = _failures_path(Path(args.file))
     if not wanted or args.dry_run:
@@ -410,12 +438,21 @@ def _print(path: str, report: SyncReport, failures: Path | None, view: ProgressV
 
 
 def _history(args: argparse.Namespace) -> int:
+    from ._config import ENV_API_KEY
     from .sync import SyncState
+    from .sync._seam import key_id
+    from .sync._state_postgres import is_state_url
 
-    if not Path(args.history).is_file():
+    account = None
+    if is_state_url(args.history):
+        # A database of many accounts: the runs of this key's account and program.
+        require_api_key()
+        account = key_id(os.environ[ENV_API_KEY])
+    elif not Path(args.history).is_file():
         raise CliError(f"{args.history}: no such state file")
-    with SyncState(args.history, read_only=True) as state:
+    with SyncState(args.history, read_only=True, account=account, program=args.program) as state:
         runs = state.history()
+        name = state.path  # a URL without its password
     if args.json:
         print(
             json.dumps(
@@ -438,7 +475,7 @@ def _history(args: argparse.Namespace) -> int:
         )
         return 0
     if not runs:
-        print(f"{args.history}: no runs yet")
+        print(f"{name}: no runs yet")
         return 0
     print(
         f"{'run':>4}  {'started':<25} {'status':<11} {'mode':<7} {'rows':>8} {'writes':>7}  counts"

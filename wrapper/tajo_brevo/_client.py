@@ -537,9 +537,11 @@ class TajoBrevo(_Base):
                 :class:`~tajo_brevo.SqlSource` (a query, streamed), or an iterable of
                 LoyaltyProfile / mapping rows. A column present is authoritative (an empty
                 cell clears); an absent column is never touched.
-            state: the SQLite state file (or an open ``SyncState``, left open); default
-                beside a file source (``<file>.sync.db``), a throwaway in-memory state
-                for an iterable or a query.
+            state: the SQLite state file, a PostgreSQL URL (``postgresql://user@host/db``:
+                this key's and program's rows among other accounts') or an open
+                ``SyncState`` (left open); default beside a file source
+                (``<file>.sync.db``), a throwaway in-memory state for an iterable or a
+                query.
             program: the program (folder and list names).
             policy: tier thresholds for rows with points but no tier.
             mode: ``upsert`` (create or update), ``update`` (never create) or ``mirror``
@@ -553,9 +555,10 @@ class TajoBrevo(_Base):
                 where a chunk closes), ``max_import_bytes`` (8 MB: the hard limit of a
                 body), ``concurrency`` (8), ``poll_interval``, ``max_poll_interval``,
                 ``poll_timeout`` (s), ``keep_outcomes`` (every row's outcome in the
-                report), ``progress`` (a ``ProgressCallback``: called with a
-                :class:`~tajo_brevo.SyncProgress` when each phase starts and as it
-                advances).
+                report), ``lock_timeout`` (seconds to wait for another sync of the same
+                state; default 0: refuse at once), ``progress`` (a ``ProgressCallback``:
+                called with a :class:`~tajo_brevo.SyncProgress` when each phase starts
+                and as it advances).
 
         Returns:
             The report: per-row problems, counts, requests, plan, duration, ``exit_code``.

@@ -74,6 +74,7 @@ __all__ = [
     "SourceUnavailableError",
     "StateBusyError",
     "StateError",
+    "StateUnavailableError",
     "ValidationError",
 ]
 
@@ -146,6 +147,11 @@ class StateError(BrevoError):
 
 class StateBusyError(StateError):
     """Another sync holds the state's lock: not a fault, try again once it has finished."""
+
+
+class StateUnavailableError(StateError):
+    """A sync's state database can't be reached right now (PostgreSQL down or the
+    connection lost): try again later; the next run resumes."""
 
 
 class RemovalLimitError(BrevoError):

@@ -9,9 +9,10 @@ its source and its state), inside the worker, when the task runs.
 - **Lost workers**: the task is ``acks_late`` with ``reject_on_worker_lost``, so a task
   whose worker dies is delivered again. A run killed mid-way is finished by the next run
   of that account (the state's in-flight chunks), like a killed ``tajo-brevo sync``.
-- **One run per account**: the state's lock (an ``flock`` on ``<state>.lock``) admits one
-  run at a time; a task that finds it held is retried later (:attr:`Settings.busy_delay`),
-  never failed, and never runs beside the other.
+- **One run per account**: the state's lock (an ``flock`` on ``<state>.lock``, or for a
+  state in PostgreSQL an advisory lock on the account's scope) admits one run at a time; a
+  task that finds it held is retried later (:attr:`Settings.busy_delay`), never failed,
+  and never runs beside the other.
 - **Retries**: Brevo unreachable, 5xx or 429 (after the client's own retries), the
   source's database unreachable and an ``OSError`` from the resolver are retried with
   exponential backoff and jitter; a
@@ -49,8 +50,10 @@ from ..errors import (
     RateLimitError,
     ServerError,
     SourceUnavailableError,
+    StateUnavailableError,
 )
 from ..sync import SqlSource, StateBusyError, SyncState
+from ..sync._state_postgres import is_state_url
 
 __all__ = [
     "SYNC_ACCOUNTS_TASK",
@@ -69,7 +72,13 @@ SYNC_ACCOUNT_TASK = "tajo_brevo.sync_account"
 #: The task that queues one :data:`SYNC_ACCOUNT_TASK` per account (for a beat schedule).
 SYNC_ACCOUNTS_TASK = "tajo_brevo.sync_accounts"
 #: What a run that stops on these is: worth another try later (Brevo's side).
-_TRANSIENT = (APIConnectionError, ServerError, RateLimitError, SourceUnavailableError)
+_TRANSIENT = (
+    APIConnectionError,
+    ServerError,
+    RateLimitError,
+    SourceUnavailableError,
+    StateUnavailableError,
+)
 logger = get_task_logger(__name__)
 #: Longest reason kept in a result or a log line.
 _MAX_REASON = 500
@@ -83,7 +92,9 @@ class AccountSync:
         api_key: the account's Brevo API key (never leaves the worker process).
         source: what ``sync_customers`` takes: a file path, a
             :class:`~tajo_brevo.SqlSource` (closed after the run) or rows.
-        state: the account's state file (one per account; the lock lives beside it).
+        state: the account's state file (one per account; the lock lives beside it), or
+            a PostgreSQL URL (``postgresql://user@host/db``) shared by every account: the
+            account's rows are those of its reference and ``program``.
         program: the program (folder and list names).
         base_url: the API's base URL (default: Brevo's).
         rate_limit: the account's budget in requests per second (default: the client's).
@@ -251,7 +262,10 @@ def run_account(task: Any, account: str) -> dict[str, Any]:
     try:
         # Opened here, not by the sync, so that the log says when this worker held the
         # account (the lock is the one-run-per-account guarantee).
-        state = SyncState(config.state)
+        if is_state_url(config.state):
+            state = SyncState(config.state, account=account, program=config.program)
+        else:
+            state = SyncState(config.state)
     except StateBusyError as exc:
         if isinstance(config.source, SqlSource):
             config.source.close()
@@ -259,6 +273,12 @@ def run_account(task: Any, account: str) -> dict[str, Any]:
             task,
             f"account {account}: another run holds its state: {_describe(exc, key)}",
             busy=True,
+        ) from None
+    except StateUnavailableError as exc:
+        if isinstance(config.source, SqlSource):
+            config.source.close()
+        raise _retry(
+            task, f"account {account}: its state is out of reach: {_describe(exc, key)}", busy=False
         ) from None
     except BrevoError as exc:
         if isinstance(config.source, SqlSource):

@@ -9,7 +9,13 @@ report. Everything here is sans-IO except the SQLite state and reading the sourc
 
 from __future__ import annotations
 
-from ..errors import SourceError, SourceUnavailableError, StateBusyError, StateError
+from ..errors import (
+    SourceError,
+    SourceUnavailableError,
+    StateBusyError,
+    StateError,
+    StateUnavailableError,
+)
 from ._source import Source, load_mapping
 from ._sql import SqlSource
 from ._state import SyncState
@@ -25,6 +31,7 @@ __all__ = [
     "SqlSource",
     "StateBusyError",
     "StateError",
+    "StateUnavailableError",
     "SyncState",
     "load_mapping",
 ]

@@ -20,7 +20,7 @@ from ._report import SyncReport
 from ._seam import ClientSeam
 from ._source import Source, load_mapping
 from ._sql import SqlSource
-from ._state import SyncState
+from ._state import SyncState, is_state_url
 
 __all__ = ["batch_result", "check_batch_arguments", "default_state_path", "run_async", "run_sync"]
 
@@ -56,16 +56,32 @@ def _reading(source: RowSource) -> contextlib.AbstractContextManager[Any]:
     return source.snapshot() if isinstance(source, SqlSource) else contextlib.nullcontext()
 
 
-def _state(source: SourceLike, state: PathLike | SyncState | None) -> tuple[SyncState, bool]:
+def _state(
+    source: SourceLike,
+    state: PathLike | SyncState | None,
+    *,
+    account: str,
+    program: str,
+    lock_timeout: float,
+) -> tuple[SyncState, bool]:
+    """The state to use and whether this call opened it (then it closes it).
+
+    A PostgreSQL URL holds many accounts: this one's rows are the (``account``, program)
+    scope, ``account`` being a one-way id of the API key (the key itself is never stored).
+    """
     if isinstance(state, SyncState):
         return state, False
     if state is None:
         if isinstance(source, str | os.PathLike):
-            return SyncState(default_state_path(source)), True
-        if isinstance(source, Source):
-            return SyncState(default_state_path(source.path)), True
-        return SyncState(":memory:"), True
-    return SyncState(state), True
+            state = default_state_path(source)
+        elif isinstance(source, Source):
+            state = default_state_path(source.path)
+        else:
+            return SyncState(":memory:"), True
+    if is_state_url(state):
+        opened = SyncState(state, account=account, program=program, lock_timeout=lock_timeout)
+        return opened, True
+    return SyncState(state, lock_timeout=lock_timeout), True
 
 
 def _options(mode: str, on_missing: str, **kwargs: Any) -> SyncOptions:
@@ -110,9 +126,14 @@ def _planned(
     Options are checked first, then the source and the state are opened; the source is read
     from one snapshot and a state this call opened is closed when the block ends.
     """
+    lock_timeout = options.pop("lock_timeout", 0)
+    if not isinstance(lock_timeout, int | float) or lock_timeout < 0:
+        raise ValidationError([("lock_timeout", "must be a number of seconds >= 0")])
     opts = _options(mode, on_missing, **options)
     rows = _source(source, mapping)
-    store, owned = _state(source, state)
+    store, owned = _state(
+        source, state, account=client.key_id, program=program, lock_timeout=lock_timeout
+    )
     try:
         with _reading(rows):
             yield (
