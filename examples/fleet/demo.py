@@ -11,8 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -56,54 +54,33 @@ def main() -> int:
             "FLEET_BROKER": redis.url,
             "FLEET_ACCOUNTS": str(tmp / "accounts.json"),
         }
-        workers = []
-        for n in range(WORKERS):
-            workers.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "celery",
-                        "-A",
-                        "fleet_app",
-                        "worker",
-                        "-c",
-                        "1",
-                        "--pool=prefork",
-                        "-n",
-                        f"demo{n}@%h",
-                        "--loglevel=WARNING",
-                    ],
-                    cwd=HERE,
-                    env=env,
-                    start_new_session=True,
-                )
+        # The workers log to files (their banners and warnings would bury the results);
+        # when a run fails, the end of each log is printed before the error.
+        logs = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="fleet-demo-logs-")))
+        stack.enter_context(
+            _servers.celery_workers(
+                WORKERS, app_dir=HERE, env=env, logs=logs, name="demo", options=("--loglevel=INFO",)
             )
-        stack.callback(_stop, workers)
+        )
         app = Celery("fleet-demo", broker=redis.url, backend=redis.url)
         print(f"{MERCHANTS} merchants x {CUSTOMERS} customers, {WORKERS} workers, 10 req/s each")
         started = time.monotonic()
         results = {ref: app.send_task("tajo_brevo.sync_account", args=[ref]) for ref in accounts}
-        for ref, result in results.items():
-            summary = result.get(timeout=300)
-            counts = ", ".join(f"{k} {v}" for k, v in summary["counts"].items())
-            print(
-                f"  {ref}: {counts}; {summary['writes']} writes in "
-                f"{summary['duration_s']:.1f} s (worker pid {summary['worker_pid']})"
-            )
+        try:
+            for ref, result in results.items():
+                summary = result.get(timeout=300)
+                counts = ", ".join(f"{k} {v}" for k, v in summary["counts"].items())
+                print(
+                    f"  {ref}: {counts}; {summary['writes']} writes in "
+                    f"{summary['duration_s']:.1f} s (worker pid {summary['worker_pid']})"
+                )
+        except Exception:
+            for log in sorted(logs.glob("worker*.log")):
+                tail = log.read_text(errors="replace").splitlines()[-20:]
+                print(f"--- the end of {log.name}:", *tail, sep="\n", file=sys.stderr)
+            raise
         print(f"done in {time.monotonic() - started:.1f} s")
     return 0
-
-
-def _stop(workers: list[subprocess.Popen[bytes]]) -> None:
-    for worker in workers:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(worker.pid, signal.SIGTERM)  # warm shutdown: it stops its pool
-    for worker in workers:
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
 
 
 if __name__ == "__main__":
