@@ -1,6 +1,7 @@
 """Planning and diff: read the source twice, compare each row with the state, queue changes.
 
-Pass 1 records the last row of every email (case-insensitive: a later row wins). Pass 2
+Pass 1 records every row's email (case-insensitive) and LOYALTY_ID with its line, and
+finds the duplicates: every row that shares either with another row is invalid. Pass 2
 validates, compares with what the state says Brevo holds, and hands changed rows to the
 send paths (``_imports``) as they come, so memory stays bounded.
 """
