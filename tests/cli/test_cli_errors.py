@@ -115,6 +115,8 @@ CASES = [
     (["sync"], "ok", 2, "tajo-brevo sync", "give FILE"),
     (["sync", "{file}", "--mode"], "ok", 2, "tajo-brevo sync", "expected one argument"),
     (["sync", "{file}", "--rate-limit", "fast"], "ok", 2, "tajo-brevo sync", "a plan (general"),
+    (["sync", "{file}", "--lock-timeout", "soon"], "ok", 2, "tajo-brevo sync", "give seconds"),
+    (["sync", "{file}", "--lock-timeout", "-1"], "ok", 2, "tajo-brevo sync", "0 seconds or more"),
     (["sync", "{missing}"], "ok", 2, "tajo-brevo sync", "No such file"),
     (["sync", "{file}"], "no-key", 2, "tajo-brevo sync", "no Brevo API key: set BREVO_API_KEY"),
     (["sync", "{file}"], "wrong-key", 2, "tajo-brevo sync", "Brevo refused the API key"),
@@ -134,6 +136,7 @@ CASES = [
     (["mock", "--port"], "ok", 2, "tajo-brevo mock", "expected one argument"),
     (["mock", "--rate-limit", "fast"], "ok", 2, "tajo-brevo mock", "a plan (general"),
     (["mock", "--rate-limit", "2.5"], "ok", 2, "tajo-brevo mock", "whole requests per second"),
+    (["mock", "--rate-limit", "auto"], "ok", 2, "tajo-brevo mock", "the mock needs a rate"),
     # contract
     (["contract", "--bogus"], "ok", 2, "tajo-brevo contract", "usage: tajo-brevo contract"),
     (["contract", "--max-examples"], "ok", 2, "tajo-brevo contract", "expected one argument"),

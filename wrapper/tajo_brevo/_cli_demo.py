@@ -18,7 +18,7 @@ from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
 from ._cli_errors import CliError, argument_type, require_api_key
-from ._config import AUTO, parse_rate_limit
+from ._config import parse_fixed_rate
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -42,11 +42,7 @@ _EPILOG = f"""examples:
 
 
 def _demo_rate(text: str) -> float:
-    rate = parse_rate_limit(text)
-    if rate == AUTO:
-        raise ValueError("the demo needs a rate: general, professional, enterprise or a number")
-    assert isinstance(rate, float)
-    return rate
+    return parse_fixed_rate(text, needed_by="the demo")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -7,7 +7,7 @@ import secrets
 from typing import Any
 
 from ._cli_errors import EXIT_USAGE, CliError, argument_type, bounded
-from ._config import AUTO, parse_rate_limit
+from ._config import parse_fixed_rate
 
 _EPILOG = """examples:
   tajo-brevo mock --port 8080 --api-key dev-key
@@ -20,10 +20,7 @@ _EPILOG = """examples:
 
 def _mock_rate(text: str) -> int:
     """The mock counts whole requests per one-second window."""
-    rate = parse_rate_limit(text)
-    if rate == AUTO:
-        raise ValueError("the mock needs a rate: general, professional, enterprise or a number")
-    assert isinstance(rate, float)
+    rate = parse_fixed_rate(text, needed_by="the mock")
     if rate < 1 or rate != int(rate):
         raise ValueError(f"{text!r}: the mock limits whole requests per second (1 or more)")
     return int(rate)

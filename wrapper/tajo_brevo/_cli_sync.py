@@ -24,6 +24,7 @@ from ._cli_errors import (
     EXIT_UNAVAILABLE,
     CliError,
     argument_type,
+    bounded,
     describe,
     require_api_key,
 )
@@ -57,12 +58,12 @@ unreachable or refusing after retries (try later), 130 interrupted.
 """
 
 
-def _seconds(text: str) -> float:
-    """A number of seconds >= 0 (``--lock-timeout``)."""
-    value = float(text)
-    if not value >= 0 or value == float("inf"):
-        raise ValueError(f"expected a number of seconds >= 0, got {text!r}")
-    return value
+_seconds = bounded(
+    float,
+    bad="{text!r}: give seconds, e.g. 5 or 0.5",
+    ok=lambda v: 0 <= v < float("inf"),
+    problem="the lock timeout is 0 seconds or more",
+)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -96,7 +97,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     parser.add_argument(
         "--lock-timeout",
-        type=argument_type(_seconds),
+        type=_seconds,
         default=0.0,
         metavar="SECONDS",
         help="wait up to SECONDS for another sync of the same state to finish (default 0: "

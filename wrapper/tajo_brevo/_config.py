@@ -151,6 +151,23 @@ def parse_rate_limit(text: str, *, source: str = "rate limit") -> float | str:
     return rate
 
 
+def parse_fixed_rate(text: str, *, needed_by: str) -> float:
+    """A rate limit as :func:`parse_rate_limit` reads it, ``auto`` refused.
+
+    For what paces by a number of requests per second and has no Brevo headers to
+    follow (``needed_by``: "the demo", "the mock").
+
+    Raises:
+        ValueError: ``auto``.
+        ConfigurationError: what :func:`parse_rate_limit` refuses.
+    """
+    rate = parse_rate_limit(text)
+    if rate == AUTO:
+        raise ValueError(f"{needed_by} needs a rate: general, professional, enterprise or a number")
+    assert isinstance(rate, float)
+    return rate
+
+
 def _env_rate(value: str | None) -> float | str | None:
     """``$BREVO_RATE_LIMIT`` (see :func:`parse_rate_limit`); unset or empty: None."""
     if value is None or not value.strip():

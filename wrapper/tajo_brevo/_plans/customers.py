@@ -178,19 +178,21 @@ def _send_upsert(
     update: dict[str, Any] = {"attributes": prepared.attributes, "listIds": lists}
     if others:
         update["unlinkListIds"] = others
+    # The outcome when the contact existed (the PUT's 204, or a 204 to the POST below).
+    updated = UpsertResult(
+        email=email,
+        created=False,
+        contact_id=None,
+        tier=prepared.tier,
+        list_ids=tuple(lists),
+        unlinked_list_ids=tuple(others),
+    )
     try:
         yield calls.update_contact_call(email, update)
     except NotFoundError:
         pass
     else:
-        return UpsertResult(
-            email=email,
-            created=False,
-            contact_id=None,
-            tier=prepared.tier,
-            list_ids=tuple(lists),
-            unlinked_list_ids=tuple(others),
-        )
+        return updated
     result = yield calls.create_contact_call(
         {
             "email": email,
@@ -203,14 +205,7 @@ def _send_upsert(
         return _created(prepared, lists, result)
     if others:
         yield calls.update_contact_call(email, {"unlinkListIds": others})
-    return UpsertResult(
-        email=email,
-        created=False,
-        contact_id=None,
-        tier=prepared.tier,
-        list_ids=tuple(lists),
-        unlinked_list_ids=tuple(others),
-    )
+    return updated
 
 
 def create_plan(

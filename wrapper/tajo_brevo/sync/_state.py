@@ -396,14 +396,7 @@ class SyncState(ScratchTables):
 
     def chunk_rows(self, chunk: int) -> list[Member]:
         """A chunk's rows, in source order."""
-        return [
-            Member(k, e, d, t, i, r)
-            for k, e, d, t, i, r in self.db.execute(
-                "SELECT key, email, digest, tier, idx, raw FROM inflight_rows WHERE chunk = ? "
-                "ORDER BY idx",
-                (chunk,),
-            ).fetchall()
-        ]
+        return self._members_of("inflight_rows", "chunk", chunk)
 
     def settle(
         self,

@@ -189,12 +189,17 @@ class ScratchTables:
     def spilled_members(self, bucket: int) -> list[Member]:
         """A bucket's rows (a dry run predicts their outcomes)."""
         self._spill_table()
+        return self._members_of("spill", "bucket", bucket)
+
+    def _members_of(self, table: str, group_column: str, group: int) -> list[Member]:
+        """The rows of one group of a table of members (a bucket of ``spill``, a chunk of
+        ``inflight_rows``), in source order."""
         return [
             Member(k, e, d, t, i, r)
             for k, e, d, t, i, r in self.db.execute(
-                "SELECT key, email, digest, tier, idx, raw FROM spill WHERE bucket = ? "
-                "ORDER BY idx",
-                (bucket,),
+                f"SELECT key, email, digest, tier, idx, raw FROM {table} "
+                f"WHERE {group_column} = ? ORDER BY idx",
+                (group,),
             ).fetchall()
         ]
 
