@@ -589,6 +589,36 @@ class SyncState:
         ).fetchall():
             yield ContactState(key, digest_, tier, _lists(lists), run, raw)
 
+    def reset_listed(self) -> None:
+        """A scratch table of the members read of lists (``list``, ``key``), emptied."""
+        self.db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS listed (list INTEGER NOT NULL, key TEXT NOT NULL, "
+            "PRIMARY KEY (list, key)) WITHOUT ROWID"
+        )
+        self.db.execute("DELETE FROM listed")
+
+    def add_listed(self, list_id: int, keys: Iterable[str]) -> None:
+        """Remember members read of a list (see :meth:`reset_listed`)."""
+        with self.transaction():
+            self.db.executemany(
+                "INSERT OR IGNORE INTO listed VALUES (?, ?)", ((list_id, k) for k in keys)
+            )
+
+    def listed(self, list_id: int, keys: Sequence[str]) -> set[str]:
+        """Which of these keys were read as members of the list."""
+        found: set[str] = set()
+        for start in range(0, len(keys), _IN_BATCH):
+            part = keys[start : start + _IN_BATCH]
+            marks = ",".join("?" * len(part))
+            found.update(
+                k
+                for (k,) in self.db.execute(
+                    f"SELECT key FROM listed WHERE list = ? AND key IN ({marks})",
+                    (list_id, *part),
+                )
+            )
+        return found
+
     def confirm(self, rows: Iterable[Confirmed], run: int) -> None:
         """Record contacts as Brevo confirmed them (see :meth:`settle`)."""
         with self.transaction():
@@ -617,12 +647,26 @@ class SyncState:
         with self.transaction():
             self.db.executemany("DELETE FROM contacts WHERE key = ?", ((k,) for k in keys))
 
-    def stale(self) -> Iterator[ContactState]:
-        """Contacts that may still be in a list they must leave (e.g. an old tier list)."""
-        for key, digest_, tier, lists, run, raw in self.db.execute(
-            "SELECT key, digest, tier, lists, run, raw FROM contacts WHERE stale = 1 ORDER BY key"
-        ).fetchall():
-            yield ContactState(key, digest_, tier, _lists(lists), run, raw)
+    def stale(self, page: int = 5000) -> Iterator[ContactState]:
+        """Contacts that may still be in a list they must leave (e.g. an old tier list), in
+        key order.
+
+        Read ``page`` contacts a statement (after the last key given): memory holds one
+        page, and no statement is open while the caller writes (a contact it settles is
+        behind the next page).
+        """
+        last = ""
+        while True:  # ends: each page starts after the last key of the one before
+            rows = self.db.execute(
+                "SELECT key, digest, tier, lists, run, raw FROM contacts "
+                "WHERE stale = 1 AND key > ? ORDER BY key LIMIT ?",
+                (last, page),
+            ).fetchall()
+            if not rows:
+                return
+            for key, digest_, tier, lists, run, raw in rows:
+                yield ContactState(key, digest_, tier, _lists(lists), run, raw)
+            last = rows[-1][0]
 
     def count(self) -> int:
         """Contacts in the state."""
