@@ -122,7 +122,8 @@ def render(results: list[dict[str, Any]]) -> str:
         "",
         f"Run by `python bench/bench_sql.py --write` on {date}, {machine} (shared with other "
         "jobs). Client CPU (user + system) and peak RSS of `tajo-brevo sync` in a child "
-        "process; the mock in its own process; PostgreSQL's own CPU not counted.",
+        "process started by a small launcher (so the RSS is the sync's own); the mock in its "
+        "own process; PostgreSQL's own CPU not counted.",
         "",
         "| rows | step | CSV CPU s | PostgreSQL CPU s | ratio | CSV RSS MB | PostgreSQL RSS MB |",
         "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",

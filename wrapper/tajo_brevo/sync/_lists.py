@@ -9,6 +9,8 @@
   (1,000 a page, known from its count before the run) than the blind removals (150 a
   request) is read first; only the pending contacts really in it are removed, the others
   are recorded as out of it without a request. A dry run reads the same and plans the same.
+  Block by block: the stale contacts and the members read stay in the state; memory
+  holds a block of contacts and a round of requests, whatever their number.
 - Mirror mode: contacts no longer in the source are kept, unlisted or blacklisted; the
   removal guard (:func:`check_removals`) stops a run that would remove more than
   ``max_removals`` before anything is sent.
