@@ -199,10 +199,12 @@ def _blocks(ctx: RunContext, read: set[int]) -> Iterator[list[_Pending]]:
         yield found
 
 
-def _count(ctx: RunContext, read: set[int]) -> dict[int, int]:
-    """Stale contacts to take off each list."""
+def _count(ctx: RunContext, read: set[int], *, record: bool = False) -> dict[int, int]:
+    """Stale contacts to take off each list; ``record``: and what :func:`_record` keeps."""
     pending: dict[int, int] = {}
     for block in _blocks(ctx, read):
+        if record:
+            _record(ctx, block)
         for _, lists, _ in block:
             for list_id in lists:
                 pending[list_id] = pending.get(list_id, 0) + 1
@@ -258,8 +260,10 @@ def unlink(ctx: RunContext) -> Plan:
     program = ctx.program
     # Read where cheaper (in a dry run too: the plan's unlinks depend on it).
     read, pending = yield from really_listed(ctx)
-    if read:  # fewer to remove: those found out of a list read are not
-        pending = _count(ctx, read)
+    if read:
+        # Fewer to remove: those found out of a list read are not (recorded now, so the
+        # pass that sends reads the state as it is, without the lists read).
+        pending = _count(ctx, read, record=not ctx.options.dry_run)
     total = sum(_ceil(n, MEMBERS_CHUNK) for n in pending.values())
     ctx.report.plan["unlink_requests"] += total
     if ctx.options.dry_run:
@@ -268,7 +272,7 @@ def unlink(ctx: RunContext) -> Plan:
         ctx.progress("unlinking", 0, total, "requests")
     sent = 0
     batches: list[tuple[int, list[ContactState]]] = []
-    for batch in unlink_batches(_recorded(ctx, read), program):
+    for batch in unlink_batches(_recorded(ctx), program):
         batches.append(batch)
         if len(batches) >= UNLINK_ROUND:
             sent += yield from _send_unlinks(ctx, batches)
@@ -279,16 +283,22 @@ def unlink(ctx: RunContext) -> Plan:
         ctx.progress("unlinking", sent, total, "requests")
 
 
-def _recorded(ctx: RunContext, read: set[int]) -> Iterator[ContactState]:
-    """The stale contacts, each block's found out of a list or with nothing to leave
-    recorded in the state before its contacts are batched."""
-    for block in _blocks(ctx, read):
-        # Not in a list after all: recorded as out of it, no request.
-        ctx.state.set_lists((c.key, c.lists, bool(lists)) for c, lists, gone in block if gone)
-        # Stale with nothing left to leave (e.g. the wrong list was never added): clear.
-        ctx.state.set_lists(
-            (c.key, c.lists, False) for c, lists, _ in block if c.tier is not None and not lists
-        )
+def _record(ctx: RunContext, block: list[_Pending]) -> None:
+    """Record a block's contacts found out of a list read, and clear the ones with
+    nothing to leave."""
+    # Not in a list after all: recorded as out of it, no request.
+    ctx.state.set_lists((c.key, c.lists, bool(lists)) for c, lists, gone in block if gone)
+    # Stale with nothing left to leave (e.g. the wrong list was never added): clear.
+    ctx.state.set_lists(
+        (c.key, c.lists, False) for c, lists, _ in block if c.tier is not None and not lists
+    )
+
+
+def _recorded(ctx: RunContext) -> Iterator[ContactState]:
+    """The stale contacts, each block recorded (:func:`_record`) before its contacts are
+    batched."""
+    for block in _blocks(ctx, set()):
+        _record(ctx, block)
         yield from (c for c, _, _ in block)
 
 
