@@ -248,6 +248,32 @@ def _child(location: str, body: str) -> str:
     )
 
 
+def test_stale_contacts_come_page_by_page_and_listed_members_by_list(
+    state_location: str,
+) -> None:
+    # The unlink phase's reads: stale contacts in key order a page at a time (a contact
+    # settled meanwhile is not given twice), and the members read of each list.
+    with opened(state_location) as state:
+        run = state.start_run("in.csv", "upsert")
+        keys = [f"c{n:02}@example.com" for n in range(23)]
+        state.confirm([Confirmed(k, b"0" * 16, "Gold", (1, 4)) for k in keys], run)
+        state.add_lists([(k, [3]) for k in keys[::2]])  # marks them stale
+        stale = [k for k in keys[::2]]
+        pages = state.stale(page=5)
+        first = [next(pages).key for _ in range(5)]
+        state.set_lists([(k, (1, 4), False) for k in first])  # settled while reading
+        assert first + [c.key for c in pages] == stale
+        assert [c.key for c in state.stale(page=5)] == stale[5:]
+        state.reset_listed()
+        state.add_listed(3, keys[:4])
+        state.add_listed(3, keys[2:6])  # read twice: no error, no double
+        state.add_listed(7, keys[:1])
+        assert state.listed(3, [*keys[:8], "nobody@example.com"]) == set(keys[:6])
+        assert state.listed(7, keys) == {keys[0]}
+        state.reset_listed()
+        assert state.listed(3, keys) == set()
+
+
 def test_a_second_run_is_refused_while_the_first_holds_the_state(state_location: str) -> None:
     with opened(state_location) as first:
         first.start_run("in.csv", "upsert")

@@ -20,7 +20,7 @@ import pytest
 from tajo_brevo import DEFAULT_TIER_POLICY, StateError, SyncReport, TajoBrevo
 from tajo_brevo.mock import BrevoMock
 from tajo_brevo.mock._server import BackgroundServer
-from tajo_brevo.sync import _drift
+from tajo_brevo.sync import _drift, _lists
 
 KEY = "drift-test-key-one"
 OTHER_KEY = "drift-test-key-two"
@@ -373,6 +373,59 @@ def test_a_first_sync_unlinks_customers_from_the_tier_list_they_already_sat_in(
     report = account.sync(source, tmp_path / "fresh.db")
     assert report.exit_code == 0 and report.plan["unlink_requests"] >= 1
     assert_matches(account, rows)
+
+
+def _unlink_story(account: Account, tmp_path: Path) -> list[tuple[int, int, int]]:
+    """A first sync with a new state on an account that holds the customers in other
+    tiers (every customer is unknown: the tier lists it may sit in are read where cheaper),
+    one customer in all four tier lists; then the tiers move back (known customers).
+    The account equals the source after each run, and the next run has nothing to
+    unlink; returns (unlink requests, member reads, removal requests) per run."""
+    tmp_path.mkdir()
+    old = customers(400)
+    account.sync(write(tmp_path / "old.csv", old), tmp_path / "old.db")
+    moved = [{**r, "LOYALTY_POINTS": str(int(r["LOYALTY_POINTS"]) * 7 % 60_000)} for r in old]
+    with account.http() as http:
+        lists = [account.mock.list_id(f"{PROGRAM} - {t}") for t in ("Bronze", "Silver", "Gold")]
+        http.post("/contacts/c5@example.com", json={})  # exists: a no-op update
+        for list_id in [*lists, account.mock.list_id(f"{PROGRAM} - Platinum")]:
+            http.post(
+                f"/contacts/lists/{list_id}/contacts/add", json={"emails": ["c5@example.com"]}
+            )
+    counts = []
+    for rows in (moved, old):
+        since = len(account.mock.requests)
+        report = account.sync(write(tmp_path / "in.csv", rows), tmp_path / "new.db")
+        assert report.exit_code == 0, report.problems
+        assert_matches(account, rows)
+        requests = account.mock.requests[since:]
+        # The state recorded each contact's lists as left: nothing to unlink again.
+        again = account.sync(write(tmp_path / "in.csv", rows), tmp_path / "new.db")
+        assert again.plan["unlink_requests"] == 0
+        counts.append(
+            (
+                report.plan["unlink_requests"],
+                sum(r.method == "GET" and r.path.endswith("/contacts") for r in requests),
+                sum(r.path.endswith("/contacts/remove") for r in requests),
+            )
+        )
+    return counts
+
+
+def test_unlinks_go_block_by_block_with_the_requests_of_one_pass(
+    account: Account, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Blocks of 7 stale contacts, rounds of 2 removal requests: the state holds the rest.
+    monkeypatch.setattr(_lists, "UNLINK_BLOCK", 7)
+    monkeypatch.setattr(_lists, "UNLINK_ROUND", 2)
+    small = _unlink_story(account, tmp_path / "small")
+    monkeypatch.undo()
+    mock = BrevoMock(api_keys=(KEY, OTHER_KEY), accounts=[ELSEWHERE])
+    with mock.serve() as server:
+        whole = _unlink_story(Account(mock, server.base_url), tmp_path / "whole")
+    assert small == whole
+    for unlinks, reads, removals in small:  # lists read; more than one round of removals
+        assert reads >= 1 and removals == unlinks >= 3
 
 
 def test_the_in_flight_chunk_is_in_the_state_before_the_import_reaches_brevo(

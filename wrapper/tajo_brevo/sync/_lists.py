@@ -9,6 +9,8 @@
   (1,000 a page, known from its count before the run) than the blind removals (150 a
   request) is read first; only the pending contacts really in it are removed, the others
   are recorded as out of it without a request. A dry run reads the same and plans the same.
+  Block by block: the stale contacts and the members read stay in the state; memory
+  holds a block of contacts and a round of requests, whatever their number.
 - Mirror mode: contacts no longer in the source are kept, unlisted or blacklisted; the
   removal guard (:func:`check_removals`) stops a run that would remove more than
   ``max_removals`` before anything is sent.
@@ -16,7 +18,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from .. import _adapter as calls
 from .._plans import follow_process
@@ -37,6 +39,11 @@ __all__ = [
     "removal_limit",
     "unlink",
 ]
+
+#: Stale contacts the unlink phase holds at a time (the state keeps the others).
+UNLINK_BLOCK = 5000
+#: Removal requests (150 contacts each) sent together, then recorded.
+UNLINK_ROUND = 100
 
 
 def removal_limit(max_removals: int | str, known: int) -> int:
@@ -136,47 +143,98 @@ def _ceil(count: int, size: int) -> int:
     return -(-count // size)
 
 
-def really_listed(ctx: RunContext, stale: list[ContactState]) -> Plan:
-    """The stale contacts with lists they are not in dropped, where reading a list's
-    members is cheaper than removing its pending contacts blindly.
+def _stale_blocks(ctx: RunContext) -> Iterator[list[ContactState]]:
+    """The stale contacts, ``UNLINK_BLOCK`` at a time, in key order (the state holds the
+    rest); in a dry run, then those the run would mark stale."""
+    predicted = ctx.predicted_stale
+    block: list[ContactState] = []
+    for contact in ctx.state.stale():
+        if contact.key not in predicted:
+            block.append(contact)
+            if len(block) >= UNLINK_BLOCK:
+                yield block
+                block = []
+    if block:
+        yield block
+    extra = sorted(predicted.values(), key=lambda c: c.key)
+    for start in range(0, len(extra), UNLINK_BLOCK):
+        yield extra[start : start + UNLINK_BLOCK]
+
+
+#: A stale contact, the lists it must leave, and whether a list read found it out of one.
+_Pending = tuple[ContactState, set[int], bool]
+
+
+def _blocks(ctx: RunContext, read: set[int]) -> Iterator[list[_Pending]]:
+    """The stale contacts block by block, with the lists each must leave; the lists read
+    (``read``) that a contact is not a member of are taken off its lists."""
+    program = ctx.program
+    known: dict[tuple[str | None, tuple[int, ...]], set[int]] = {}
+
+    def leaving(contact: ContactState) -> set[int]:
+        # A run has a handful of (tier, lists) pairs: each computed once.
+        pair = (contact.tier, contact.lists)
+        found = known.get(pair)
+        if found is None:
+            found = known[pair] = stale_lists(contact, program)
+        return found
+
+    for block in _stale_blocks(ctx):
+        pending = [(c, leaving(c)) for c in block]
+        absent: dict[str, set[int]] = {}
+        for list_id in sorted(read):
+            keys = [c.key for c, lists in pending if list_id in lists]
+            members = ctx.state.listed(list_id, keys)
+            for key in keys:
+                if key not in members:
+                    absent.setdefault(key, set()).add(list_id)
+        found: list[_Pending] = []
+        for contact, lists in pending:
+            gone = absent.get(contact.key)
+            if gone:
+                left = tuple(i for i in contact.lists if i not in gone)
+                contact = ContactState(contact.key, contact.digest, contact.tier, left, contact.run)
+                lists = leaving(contact)
+            found.append((contact, lists, bool(gone)))
+        yield found
+
+
+def _count(ctx: RunContext, read: set[int], *, record: bool = False) -> dict[int, int]:
+    """Stale contacts to take off each list; ``record``: and what :func:`_record` keeps."""
+    pending: dict[int, int] = {}
+    for block in _blocks(ctx, read):
+        if record:
+            _record(ctx, block)
+        for _, lists, _ in block:
+            for list_id in lists:
+                pending[list_id] = pending.get(list_id, 0) + 1
+    return pending
+
+
+def really_listed(ctx: RunContext) -> Plan:
+    """The lists whose members this run read (into the state's scratch table), where
+    reading them is cheaper than removing their pending contacts blindly; and the stale
+    contacts to take off each list before the read: ``(lists read, {list: count})``.
 
     A list's members are estimated from its count before the run (``tier_counts``):
     the same in a dry run and in the run (the run's imports add to other lists than the
     ones their contacts leave, so the pending contacts found in a list are the same).
     A list without a known count is left to the blind removals.
     """
-    pending: dict[int, list[str]] = {}
-    for contact in stale:
-        for list_id in stale_lists(contact, ctx.program):
-            pending.setdefault(list_id, []).append(contact.key)
-    absent: dict[str, set[int]] = {}
+    pending = _count(ctx, set())
+    read: set[int] = set()
+    ctx.state.reset_listed()
     for list_id in sorted(pending):
         count = ctx.tier_counts.get(list_id)
-        if count is None or max(1, _ceil(count, PAGE)) >= _ceil(
-            len(pending[list_id]), MEMBERS_CHUNK
-        ):
+        if count is None or max(1, _ceil(count, PAGE)) >= _ceil(pending[list_id], MEMBERS_CHUNK):
             continue
-        members = yield from _list_members(ctx, list_id)
-        for key in pending[list_id]:
-            if key not in members:
-                absent.setdefault(key, set()).add(list_id)
-    if not absent:
-        return stale, []
-    out: list[ContactState] = []
-    changed: list[ContactState] = []
-    for contact in stale:
-        gone = absent.get(contact.key)
-        if gone:
-            left = tuple(i for i in contact.lists if i not in gone)
-            contact = ContactState(contact.key, contact.digest, contact.tier, left, contact.run)
-            changed.append(contact)
-        out.append(contact)
-    return out, changed
+        yield from _list_members(ctx, list_id)
+        read.add(list_id)
+    return read, pending
 
 
 def _list_members(ctx: RunContext, list_id: int) -> Plan:
-    """The keys (lowercased emails) of a list's members, 1,000 a request."""
-    found: set[str] = set()
+    """Read a list's members (lowercased emails) into the state, 1,000 a request."""
     offset = 0
     for _ in range(1_000_000):  # bounded by the pages of the list
         page = yield from ctx.call(
@@ -184,54 +242,91 @@ def _list_members(ctx: RunContext, list_id: int) -> Plan:
         )
         body = page.body if isinstance(page.body, dict) else {}
         contacts = [c for c in body.get("contacts") or [] if isinstance(c, dict)]
-        found.update(
-            c["email"].lower() for c in contacts if isinstance(c.get("email"), str) and c["email"]
-        )
+        emails = (c.get("email") for c in contacts)
+        ctx.state.add_listed(list_id, (e.lower() for e in emails if isinstance(e, str) and e))
         offset += len(contacts)
         count = body.get("count")
         if len(contacts) < PAGE or (isinstance(count, int) and offset >= count):
             break
-    return found
 
 
 def unlink(ctx: RunContext) -> Plan:
-    """Take stale contacts off the tier lists they left (exactly the lists recorded)."""
+    """Take stale contacts off the tier lists they left (exactly the lists recorded).
+
+    Block by block: the state holds the stale contacts, memory holds a block of them and
+    a round of requests (``UNLINK_ROUND`` batches of 150), whatever their number; the
+    requests are the ones a single pass would make (150 contacts a list, in key order).
+    """
     program = ctx.program
-    stale = list(ctx.state.stale())
-    if ctx.predicted_stale:  # a dry run: and those the run would mark stale
-        stale = [c for c in stale if c.key not in ctx.predicted_stale]
-        stale += sorted(ctx.predicted_stale.values(), key=lambda c: c.key)
     # Read where cheaper (in a dry run too: the plan's unlinks depend on it).
-    stale, changed = yield from really_listed(ctx, stale)
-    batches = list(unlink_batches(stale, program))
-    ctx.report.plan["unlink_requests"] += len(batches)
+    read, pending = yield from really_listed(ctx)
+    if read:
+        # Fewer to remove: those found out of a list read are not (recorded now, so the
+        # pass that sends reads the state as it is, without the lists read).
+        pending = _count(ctx, read, record=not ctx.options.dry_run)
+    total = sum(_ceil(n, MEMBERS_CHUNK) for n in pending.values())
+    ctx.report.plan["unlink_requests"] += total
     if ctx.options.dry_run:
         return
+    if total:
+        ctx.progress("unlinking", 0, total, "requests")
+    sent = 0
+    batches: list[tuple[int, list[ContactState]]] = []
+    for batch in unlink_batches(_recorded(ctx), program):
+        batches.append(batch)
+        if len(batches) >= UNLINK_ROUND:
+            sent += yield from _send_unlinks(ctx, batches)
+            batches = []
+            ctx.progress("unlinking", sent, total, "requests")
+    sent += yield from _send_unlinks(ctx, batches)
+    if total:
+        ctx.progress("unlinking", sent, total, "requests")
+
+
+def _record(ctx: RunContext, block: list[_Pending]) -> None:
+    """Record a block's contacts found out of a list read, and clear the ones with
+    nothing to leave."""
     # Not in a list after all: recorded as out of it, no request.
-    ctx.state.set_lists((c.key, c.lists, bool(stale_lists(c, program))) for c in changed)
+    ctx.state.set_lists((c.key, c.lists, bool(lists)) for c, lists, gone in block if gone)
     # Stale with nothing left to leave (e.g. the wrong list was never added): clear.
-    nothing = [c for c in stale if c.tier is not None and not stale_lists(c, program)]
-    ctx.state.set_lists((c.key, c.lists, False) for c in nothing)
+    ctx.state.set_lists(
+        (c.key, c.lists, False) for c, lists, _ in block if c.tier is not None and not lists
+    )
+
+
+def _recorded(ctx: RunContext) -> Iterator[ContactState]:
+    """The stale contacts, each block recorded (:func:`_record`) before its contacts are
+    batched."""
+    for block in _blocks(ctx, set()):
+        _record(ctx, block)
+        yield from (c for c, _, _ in block)
+
+
+def _send_unlinks(ctx: RunContext, batches: list[tuple[int, list[ContactState]]]) -> Plan:
+    """Send removals; record the lists each contact is then in (read from the state: an
+    earlier round may have taken it off another list). Returns the requests sent."""
     if not batches:
-        return
-    ctx.progress("unlinking", 0, len(batches), "requests")
+        return 0
+    program = ctx.program
     results = yield Parallel([_remove(ctx, list_id, batch) for list_id, batch in batches])
     removed: dict[str, set[int]] = {}
-    by_key = {c.key: c for c in stale}
     for (list_id, batch), result in zip(batches, results, strict=True):
         if isinstance(result, BaseException) or result is False:
             ctx.report.plan["unlink_failed"] += len(batch)
             continue
         for contact in batch:
             removed.setdefault(contact.key, set()).add(list_id)
+    known = ctx.state.lookup(sorted(removed))
     changes = []
     for key, gone in removed.items():
-        contact = by_key[key]
-        left = tuple(i for i in contact.lists if i not in gone)
-        after = ContactState(key, contact.digest, contact.tier, left, contact.run)
+        now = known.get(key)
+        if now is None:
+            continue
+        left = tuple(i for i in now.lists if i not in gone)
+        after = ContactState(key, now.digest, now.tier, left, now.run)
         changes.append((key, left, bool(stale_lists(after, program))))
     ctx.state.set_lists(changes)
-    ctx.progress("unlinking", len(batches), len(batches), "requests")
+    return len(batches)
 
 
 def _remove(ctx: RunContext, list_id: int, contacts: Sequence[ContactState]) -> Plan:

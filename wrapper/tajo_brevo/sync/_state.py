@@ -343,13 +343,26 @@ class SyncState(ScratchTables):
         with self.transaction():
             self.db.executemany("DELETE FROM contacts WHERE key = ?", ((k,) for k in keys))
 
-    def stale(self) -> Iterator[ContactState]:
-        """Contacts that may still be in a list they must leave (e.g. an old tier list)."""
-        for key, digest_, tier, lists, run, raw in self.db.rows(
-            "SELECT key, digest, tier, lists, run, raw FROM contacts WHERE stale = 1 ORDER BY key",
-            snapshot=True,
-        ):
-            yield ContactState(key, digest_, tier, parse_lists(lists), run, raw)
+    def stale(self, page: int = 5000) -> Iterator[ContactState]:
+        """Contacts that may still be in a list they must leave (e.g. an old tier list), in
+        key order.
+
+        Read ``page`` contacts a statement (after the last key given): memory holds one
+        page, and no statement is open while the caller writes (a contact it settles is
+        behind the next page).
+        """
+        last = ""
+        while True:  # ends: each page starts after the last key of the one before
+            rows = self.db.execute(
+                "SELECT key, digest, tier, lists, run, raw FROM contacts "
+                "WHERE stale = 1 AND key > ? ORDER BY key LIMIT ?",
+                (last, page),
+            ).fetchall()
+            if not rows:
+                return
+            for key, digest_, tier, lists, run, raw in rows:
+                yield ContactState(key, digest_, tier, parse_lists(lists), run, raw)
+            last = rows[-1][0]
 
     def count(self) -> int:
         """Contacts in the state."""

@@ -1,8 +1,8 @@
 """The sync state's scratch tables: what one run has read, kept beside the state.
 
 Temporary tables (SQLite ``temp``; PostgreSQL TEMP tables, this session's own): the keys
-and loyalty ids of this run's source, the contacts a read of the program found, and the
-rows of import chunks being built. Gone with the connection.
+and loyalty ids of this run's source, the contacts a read of the program found, the
+members read of lists, and the rows of import chunks being built. Gone with the connection.
 """
 
 from __future__ import annotations
@@ -80,6 +80,37 @@ class ScratchTables:
             snapshot=True,
         ):
             yield ContactState(key, digest_, tier, parse_lists(lists), run, raw)
+
+    def reset_listed(self) -> None:
+        """A scratch table of the members read of lists (``list_id``, ``key``), emptied."""
+        self.db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS listed (list_id INTEGER NOT NULL, "
+            "key TEXT NOT NULL, PRIMARY KEY (list_id, key)) WITHOUT ROWID"
+        )
+        self.db.execute("DELETE FROM listed")
+
+    def add_listed(self, list_id: int, keys: Iterable[str]) -> None:
+        """Remember members read of a list (see :meth:`reset_listed`)."""
+        with self.transaction():
+            self.db.executemany(
+                "INSERT INTO listed VALUES (?, ?) ON CONFLICT DO NOTHING",
+                ((list_id, k) for k in keys),
+            )
+
+    def listed(self, list_id: int, keys: Sequence[str]) -> set[str]:
+        """Which of these keys were read as members of the list."""
+        found: set[str] = set()
+        for start in range(0, len(keys), IN_BATCH):
+            part = keys[start : start + IN_BATCH]
+            marks = ",".join("?" * len(part))
+            found.update(
+                k
+                for (k,) in self.db.execute(
+                    f"SELECT key FROM listed WHERE list_id = ? AND key IN ({marks})",
+                    (list_id, *part),
+                )
+            )
+        return found
 
     def reset_seen(self) -> None:
         """Scratch tables of this run's keys and loyalty ids, emptied.
