@@ -203,6 +203,7 @@ def test_the_cli_keeps_its_state_in_postgresql(
     postgres_url: str,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     rows = customers(40)
     dsn = fill_postgres(postgres_url, rows)
@@ -229,8 +230,18 @@ def test_the_cli_keeps_its_state_in_postgresql(
         assert code == 2 and "in use by another sync" in busy and "tajo-brevo sync pid" in busy
         code, during, _ = cli(capsys, "--history", url, "--json")
         assert code == 0 and len(json.loads(during)) == 2
+    # An invalid row: with no state file to put it beside, the failures file is
+    # tajo-brevo.failures.csv in the working directory (or --failures FILE).
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("INSERT INTO customers (email, loyalty_id) VALUES ('not-an-email', 'LX')")
+    monkeypatch.chdir(tmp_path)
+    code, failed_out, err = cli(capsys, *sync)
+    assert code == 1, err
+    failures = tmp_path / "tajo-brevo.failures.csv"
+    assert "tajo-brevo.failures.csv" in failed_out
+    assert failures.read_text(encoding="utf-8").splitlines()[1].startswith("not-an-email,")
     stored = postgres_server.text_of(postgres_url.rsplit("/", 1)[1], "tajo_brevo")
-    for text in (out, err, json_out, history, table, busy, stored):
+    for text in (out, err, json_out, history, table, busy, failed_out, stored):
         assert SECRET not in text and key not in text
 
 
