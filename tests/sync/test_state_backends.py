@@ -390,3 +390,20 @@ def test_a_database_out_of_reach_is_unavailable_a_refusal_is_not(postgres_url: s
 def test_a_postgresql_state_needs_a_scope(postgres_url: str) -> None:
     with pytest.raises(StateError, match="account= and program="):
         SyncState(postgres_url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        # libpq echoes a malformed value; a password in the query string or behind an
+        # upper-case scheme is still the password.
+        "postgresql://u@127.0.0.1:1/db?password=s3cret%zzpw",
+        "POSTGRESQL://u:s3cret%zzpw@127.0.0.1:1/db",
+        "postgresql://u:s3cret%zzpw@127.0.0.1:1/db",
+    ],
+)
+def test_a_password_the_driver_echoes_is_hidden(url: str) -> None:
+    pytest.importorskip("psycopg")
+    with pytest.raises(StateError) as refused:
+        SyncState(url, account="a", program="p")
+    assert "s3cret" not in str(refused.value) and "***" in str(refused.value)

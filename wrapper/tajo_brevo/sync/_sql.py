@@ -26,6 +26,7 @@ import decimal
 import hashlib
 import os
 import re
+import urllib.parse
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -35,7 +36,7 @@ from ..attributes import encode_array
 from ..errors import SourceError, SourceUnavailableError
 from ._source import Raw, resolve_columns
 
-__all__ = ["SqlSource", "redact_url"]
+__all__ = ["SqlSource", "hide_secrets", "redact_url", "url_secrets"]
 
 #: Rows fetched from the server per round trip.
 DEFAULT_BATCH_ROWS = 5000
@@ -69,6 +70,36 @@ def redact_url(url: Any) -> str:
         for name, value in parsed.query.items()
     }
     text: str = parsed.set(query=hidden).render_as_string(hide_password=True)
+    return text
+
+
+def url_secrets(url: Any) -> tuple[str, ...]:
+    """The secrets a database URL carries: its password and the values of its
+    secret-looking query parameters, each as written and as decoded (a driver's message
+    may echo either). Parsed by hand, so a URL no parser accepts still gives them.
+    """
+    if not isinstance(url, str):  # a sqlalchemy.URL
+        url = url.render_as_string(hide_password=False)
+    rest = url.split("://", 1)[-1]
+    netloc, _, query = rest.partition("?")
+    netloc = netloc.split("/", 1)[0]
+    found: list[str] = []
+    userinfo, at, _ = netloc.rpartition("@")
+    if at and ":" in userinfo:
+        found.append(userinfo.split(":", 1)[1])
+    for pair in query.split("#", 1)[0].split("&"):
+        name, equals, value = pair.partition("=")
+        if equals and _SECRET_PARAM.search(urllib.parse.unquote(name)):
+            found.append(value)
+    both = {form for value in found for form in (value, urllib.parse.unquote(value))}
+    # Longest first: a secret that contains another is hidden whole.
+    return tuple(sorted((s for s in both if s), key=len, reverse=True))
+
+
+def hide_secrets(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with each of ``secrets`` (see :func:`url_secrets`) as ``***``."""
+    for secret in secrets:
+        text = text.replace(secret, "***")
     return text
 
 
@@ -204,7 +235,7 @@ class SqlSource:
         parsed = sqlalchemy.engine.make_url(url)
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")  # psycopg 3, the sql extra
-        self._password = parsed.password
+        self._secrets = url_secrets(url)
         self.url = safe
         self.query = query
         self.params: dict[str, Any] = dict(params or {})
@@ -243,9 +274,7 @@ class SqlSource:
         inner = getattr(exc, "orig", None) or exc
         lines = [line.strip() for line in str(inner).splitlines() if line.strip()]
         text = lines[0] if lines else type(inner).__name__
-        if self._password:
-            text = text.replace(str(self._password), "***")
-        return text
+        return hide_secrets(text, self._secrets)
 
     def _connect(self) -> Any:
         try:

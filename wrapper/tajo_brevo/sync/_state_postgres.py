@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from ..errors import SourceError, StateBusyError, StateError, StateUnavailableError
-from ._sql import redact_url
+from ._sql import hide_secrets, redact_url, url_secrets
 from ._state_schema import APPLICATION, SCHEMA_VERSION, SCOPED_COLUMNS, postgres_schema
 from ._state_sqlite import LOCK_POLL, check_schema_version, utc_now
 
@@ -111,7 +111,7 @@ class PostgresDatabase:
         read_only: bool = False,
         lock_timeout: float = 0,
     ) -> None:
-        self._password = _password(url)
+        self._secrets = url_secrets(url)
         #: The URL without its password (the URL itself is not kept).
         self.safe_url = _redacted(url)
         self.schema = _quote(schema)
@@ -171,9 +171,9 @@ class PostgresDatabase:
             raise self._error(exc, self.name) from None
 
     def _clean(self, exc: BaseException) -> str:
-        """An error's first line, with the URL's password (if any) hidden."""
+        """An error's first line, with the URL's secrets (if any) hidden."""
         text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        return text.replace(self._password, "***") if self._password else text
+        return hide_secrets(text, self._secrets)
 
     # -- opening ----------------------------------------------------------------------
 
@@ -393,8 +393,3 @@ def _redacted(url: str) -> str:
         return redact_url(url)
     except SourceError:  # not parsed: say nothing of it
         return "postgresql://***"
-
-
-def _password(url: str) -> str:
-    found = re.match(r"^[a-z+]+://[^:/@]*:([^@/]*)@", url)
-    return found.group(1) if found else ""
