@@ -111,3 +111,14 @@ def test_a_newer_or_foreign_state_is_refused_with_the_reason(tmp_path: Path) -> 
     junk = write(tmp_path / "junk.db", "this is not sqlite at all, not even close" * 50)
     with pytest.raises(StateError, match="not a tajo-brevo state file"):
         SyncState(junk)
+
+
+@pytest.mark.parametrize("name", ["a#b.db", "what?.db", "100%41.db"])
+def test_history_reads_a_state_whose_name_a_uri_would_misread(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    with SyncState(path) as state:
+        state.start_run("x.csv", "upsert")
+    with SyncState(path, read_only=True) as state:
+        assert [r.source for r in state.history()] == ["x.csv"]
+    # No stray file made (a name cut at the '#' or '?'); the WAL's own files may be.
+    assert all(p.name.startswith(name) for p in tmp_path.iterdir())

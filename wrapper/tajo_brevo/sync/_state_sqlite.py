@@ -91,8 +91,9 @@ class SqliteDatabase:
         try:
             if read_only:
                 # History while a sync runs: no lock, no writes (WAL readers don't block).
+                # as_uri quotes a '#', '?' or '%' of the name (else read as URI syntax).
                 self.db = sqlite3.connect(
-                    f"file:{Path(path).resolve()}?mode=ro", uri=True, isolation_level=None
+                    f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, isolation_level=None
                 )
                 self._check_schema(migrate=False)
                 return
