@@ -122,3 +122,16 @@ def test_history_reads_a_state_whose_name_a_uri_would_misread(tmp_path: Path, na
         assert [r.source for r in state.history()] == ["x.csv"]
     # No stray file made (a name cut at the '#' or '?'); the WAL's own files may be.
     assert all(p.name.startswith(name) for p in tmp_path.iterdir())
+
+
+def test_a_write_sqlite_already_rolled_back_raises_its_own_error(tmp_path: Path) -> None:
+    # SQLite ends the transaction itself on some errors (a full disk, an I/O error): the
+    # caller must see that error, not "cannot rollback - no transaction is active".
+    with SyncState(tmp_path / "state.db") as state:
+        with pytest.raises(ZeroDivisionError), state.transaction():
+            state.db.execute("INSERT INTO meta VALUES ('x', '1')")
+            state.db.execute("ROLLBACK")  # as SQLite does on SQLITE_FULL
+            raise ZeroDivisionError
+        assert state.meta("x") is None
+        state.set_meta("x", "2")  # the next write starts a transaction of its own
+        assert state.meta("x") == "2"

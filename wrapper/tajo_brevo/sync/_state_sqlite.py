@@ -228,10 +228,13 @@ class SqliteDatabase:
         db.execute("BEGIN IMMEDIATE")
         try:
             yield db
+            db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            # Unless SQLite ended it already (a full disk, an I/O error): the caller sees
+            # that error, and a failed COMMIT leaves no transaction open behind it.
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             raise
-        db.execute("COMMIT")
 
     def close(self) -> None:
         """Close the database and release the lock."""
