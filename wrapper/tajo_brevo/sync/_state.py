@@ -149,17 +149,12 @@ class SyncState(ScratchTables):
 
     def account_memory(self) -> dict[str, Any] | None:
         """What the last run saw of the account (identity and list counts), or None."""
-        found = self.db.execute("SELECT value FROM meta WHERE key = 'account'").fetchone()
-        return dict(json.loads(found[0])) if found else None
+        found = self.meta("account")
+        return dict(json.loads(found)) if found else None
 
     def remember_account(self, memory: Mapping[str, Any]) -> None:
         """Store what this run saw of the account (see :meth:`account_memory`)."""
-        with self.transaction():
-            self.db.execute(
-                "INSERT INTO meta VALUES ('account', ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (json.dumps(memory, sort_keys=True),),
-            )
+        self.set_meta("account", json.dumps(memory, sort_keys=True))
 
     def attribute_ids(self, names: Iterable[str]) -> dict[str, int]:
         """The numbers of these attributes (new names get one)."""
@@ -235,19 +230,14 @@ class SyncState(ScratchTables):
         value = json.dumps(
             {"all": all_customers, "tiers": {str(t): i for t, i in tier_lists.items()}}
         )
-        with self.transaction():
-            self.db.execute(
-                "INSERT INTO meta VALUES ('lists', ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (value,),
-            )
+        self.set_meta("lists", value)
 
     def stored_program(self) -> Program | None:
         """The program's lists as last synced (a ``Program``), or None."""
-        found = self.db.execute("SELECT value FROM meta WHERE key = 'lists'").fetchone()
+        found = self.meta("lists")
         if not found:
             return None
-        data = json.loads(found[0])
+        data = json.loads(found)
         return Program(int(data["all"]), {Tier(t): int(i) for t, i in data["tiers"].items()})
 
     # -- contacts ---------------------------------------------------------------------
@@ -430,8 +420,7 @@ class SyncState(ScratchTables):
             self._rename(renamed)
             self._confirm(confirmed, run)
             self._maybe_applied(chunk, list(uncertain))
-            self.db.execute("DELETE FROM inflight_rows WHERE chunk = ?", (chunk,))
-            self.db.execute("DELETE FROM inflight WHERE id = ?", (chunk,))
+            self._drop_chunk(chunk)
 
     def settle_rows(
         self,
@@ -470,8 +459,7 @@ class SyncState(ScratchTables):
                 }
                 self._confirm(decide(members, known), run)
                 last = rows[-1][0]
-            self.db.execute("DELETE FROM inflight_rows WHERE chunk = ?", (chunk,))
-            self.db.execute("DELETE FROM inflight WHERE id = ?", (chunk,))
+            self._drop_chunk(chunk)
 
     def chunk_tiers(self, chunk: int) -> list[str]:
         """The tiers of a chunk's rows (an import chunk has one)."""
@@ -512,9 +500,13 @@ class SyncState(ScratchTables):
                     (lists_text(lists), run, int(stale), chunk, tier),
                 )
                 count += cursor.rowcount
-            self.db.execute("DELETE FROM inflight_rows WHERE chunk = ?", (chunk,))
-            self.db.execute("DELETE FROM inflight WHERE id = ?", (chunk,))
+            self._drop_chunk(chunk)
         return count
+
+    def _drop_chunk(self, chunk: int) -> None:
+        """A settled chunk's rows and its own row (in the caller's transaction)."""
+        self.db.execute("DELETE FROM inflight_rows WHERE chunk = ?", (chunk,))
+        self.db.execute("DELETE FROM inflight WHERE id = ?", (chunk,))
 
     def _maybe_applied(self, chunk: int, keys: list[str]) -> None:
         if not keys:
@@ -561,8 +553,7 @@ class SyncState(ScratchTables):
                 ).fetchall()
             ]
             self._maybe_applied(chunk, keys)
-            self.db.execute("DELETE FROM inflight_rows WHERE chunk = ?", (chunk,))
-            self.db.execute("DELETE FROM inflight WHERE id = ?", (chunk,))
+            self._drop_chunk(chunk)
 
     # -- runs -------------------------------------------------------------------------
 
@@ -605,8 +596,6 @@ class SyncState(ScratchTables):
                 (limit,),
             )
         ]
-
-    # -- temporary per-run tables -----------------------------------------------------
 
     # -- loyalty ids: a customer's key, whatever its email ----------------------------
 

@@ -8,7 +8,7 @@ pairs: the same tables with a ``scope`` column first in every key (see ``_state_
 The statements of ``SyncState`` are written once, in the SQL both backends read: ``?``
 placeholders, ``INSERT ... ON CONFLICT`` (SQLite >= 3.24), ids given explicitly (``max +
 1``: one run at a time per scope, under its lock) and ``RETURNING``; the PostgreSQL
-backend rewrites the few spellings that differ (see ``PostgresDatabase.portable``).
+backend rewrites the few spellings that differ (see ``_portable`` in ``_state_postgres``).
 """
 
 from __future__ import annotations
