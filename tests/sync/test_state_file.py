@@ -135,3 +135,20 @@ def test_a_write_sqlite_already_rolled_back_raises_its_own_error(tmp_path: Path)
         assert state.meta("x") is None
         state.set_meta("x", "2")  # the next write starts a transaction of its own
         assert state.meta("x") == "2"
+
+
+def test_a_lock_taken_then_failed_is_released_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tajo_brevo.sync import _state_sqlite
+
+    def disk_full() -> str:
+        raise OSError(28, "No space left on device")
+
+    # The lock is taken, then writing the holder's line fails.
+    monkeypatch.setattr(_state_sqlite, "utc_now", disk_full)
+    with pytest.raises(OSError) as failed:
+        SyncState(tmp_path / "state.db")
+    monkeypatch.undo()
+    assert failed.value.errno == 28  # its traceback (kept here) holds the frames alive
+    SyncState(tmp_path / "state.db").close()  # not busy: the lock went with the error

@@ -21,14 +21,13 @@ import itertools
 import os
 import re
 import socket
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from ..errors import SourceError, StateBusyError, StateError, StateUnavailableError
+from ..errors import SourceError, StateError, StateUnavailableError
 from ._sql import hide_secrets, redact_url, url_secrets
 from ._state_schema import APPLICATION, SCHEMA_VERSION, SCOPED_COLUMNS, postgres_schema
-from ._state_sqlite import LOCK_POLL, check_schema_version, utc_now
+from ._state_sqlite import busy_error, check_schema_version, poll_lock, utc_now
 
 __all__ = ["DEFAULT_SCHEMA", "PostgresDatabase", "is_state_url", "lock_key"]
 
@@ -178,20 +177,13 @@ class PostgresDatabase:
     # -- opening ----------------------------------------------------------------------
 
     def _lock(self, timeout: float) -> None:
-        deadline = time.monotonic() + max(0.0, timeout)
-        while True:  # bounded: ends at the deadline
+        def try_lock() -> bool:
             got = self.conn.execute("SELECT pg_try_advisory_lock(%s)", (self.lock_key,))
-            if got.fetchone()[0]:
-                self._locked = True
-                return
-            left = deadline - time.monotonic()
-            if left <= 0:
-                break
-            time.sleep(min(LOCK_POLL, left))
-        raise StateBusyError(
-            f"{self.name} is in use by another sync ({self._holder() or 'unknown process'}); "
-            "wait for it to finish, or use another --state"
-        )
+            return bool(got.fetchone()[0])
+
+        if not poll_lock(try_lock, timeout):
+            raise busy_error(self.name, self._holder())
+        self._locked = True
 
     def _holder(self) -> str | None:
         """Who holds this scope's lock: the holder's application name and since when."""

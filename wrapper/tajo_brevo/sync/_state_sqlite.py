@@ -12,7 +12,7 @@ import fcntl
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,14 @@ from ._state_schema import (
     SQLITE_SCHEMA,
 )
 
-__all__ = ["LOCK_POLL", "SqliteDatabase", "check_schema_version", "utc_now"]
+__all__ = [
+    "LOCK_POLL",
+    "SqliteDatabase",
+    "busy_error",
+    "check_schema_version",
+    "poll_lock",
+    "utc_now",
+]
 
 #: Seconds between two tries of a lock held by another sync (``lock_timeout``).
 LOCK_POLL = 0.1
@@ -34,6 +41,26 @@ LOCK_POLL = 0.1
 def utc_now() -> str:
     """Now (UTC), as the state writes it."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def poll_lock(try_lock: Callable[[], bool], timeout: float) -> bool:
+    """Try a lock until ``timeout`` seconds have passed (both backends); whether held."""
+    deadline = time.monotonic() + max(0.0, timeout)
+    while True:  # bounded: ends at the deadline
+        if try_lock():
+            return True
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        time.sleep(min(LOCK_POLL, left))
+
+
+def busy_error(name: str, holder: str | None) -> StateBusyError:
+    """Another sync holds the state ``name`` (both backends)."""
+    return StateBusyError(
+        f"{name} is in use by another sync ({holder or 'unknown process'}); "
+        "wait for it to finish, or use another --state"
+    )
 
 
 def check_schema_version(name: str, version: int) -> None:
@@ -124,27 +151,27 @@ class SqliteDatabase:
     def _lock(self, timeout: float) -> None:
         lock_path = self.name + ".lock"
         handle = open(lock_path, "a+")  # noqa: SIM115 - held for the state's lifetime
-        deadline = time.monotonic() + max(0.0, timeout)
-        while True:  # bounded: ends at the deadline
+
+        def try_lock() -> bool:
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
             except OSError:
-                left = deadline - time.monotonic()
-                if left > 0:
-                    time.sleep(min(LOCK_POLL, left))
-                    continue
+                return False
+            return True
+
+        try:
+            if not poll_lock(try_lock, timeout):
                 handle.seek(0)
-                holder = handle.read().strip()
-                handle.close()
-                raise StateBusyError(
-                    f"{self.name} is in use by another sync ({holder or 'unknown process'}); "
-                    "wait for it to finish, or use another --state"
-                ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()} since {utc_now()}\n")
-        handle.flush()
+                raise busy_error(self.name, handle.read().strip())
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()} since {utc_now()}\n")
+            handle.flush()
+        except BaseException:
+            # Busy, interrupted while waiting, or the holder's line not written (a full
+            # disk): the lock, if taken, goes with the handle, now (not when collected).
+            handle.close()
+            raise
         self._lock_handle = handle
 
     def _tables(self) -> set[str]:
