@@ -407,3 +407,23 @@ def test_a_password_the_driver_echoes_is_hidden(url: str) -> None:
     with pytest.raises(StateError) as refused:
         SyncState(url, account="a", program="p")
     assert "s3cret" not in str(refused.value) and "***" in str(refused.value)
+
+
+def test_hashes_kept_cleared_and_contacts_forgotten(state_location: str) -> None:
+    # The keyed updates of a run on both backends (a bytes value compared in SQL).
+    with opened(state_location) as state:
+        run = state.start_run("in.csv", "upsert")
+        assert state.run_started(run).tzinfo is not None
+        state.confirm([Confirmed(k, b"d" * 16, "Gold", (1,)) for k in ("a", "b", "c", "d")], run)
+        # Only where the contact still has the digest given.
+        state.remember_raw([("a", b"r" * 16, b"d" * 16), ("b", b"r" * 16, b"x" * 16)])
+        state.remember_digests([("c", b"R" * 16, b"d" * 16, b"D" * 16)], run + 1)
+        found = contacts_of(state, ["a", "b", "c", "d"])
+        assert found["a"] == (b"d" * 16, "Gold", (1,), run, b"r" * 16)
+        assert found["b"] == (b"d" * 16, "Gold", (1,), run, None)
+        assert found["c"] == (b"D" * 16, "Gold", (1,), run + 1, b"R" * 16)
+        state.invalidate(["a", "c"])
+        state.forget(["d"])
+        found = contacts_of(state, ["a", "b", "c", "d"])
+        assert found["a"][0] is None and found["a"][4] is None and found["c"][0] is None
+        assert found["b"][0] == b"d" * 16 and "d" not in found
