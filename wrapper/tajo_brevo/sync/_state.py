@@ -45,7 +45,7 @@ from ._state_schema import (
     Database,
     next_id,
 )
-from ._state_scratch import IN_BATCH, ScratchTables
+from ._state_scratch import ScratchTables
 from ._state_sqlite import SqliteDatabase, utc_now
 
 __all__ = [
@@ -158,13 +158,14 @@ class SyncState(ScratchTables):
 
     def attribute_ids(self, names: Iterable[str]) -> dict[str, int]:
         """The numbers of these attributes (new names get one)."""
-        wanted = sorted(set(names))
+        names_wanted = set(names)
+        wanted = sorted(names_wanted)
         with self.transaction():
             self.db.executemany(NEW_ATTRIBUTE, ((n,) for n in wanted))
         return {
             name: number
             for number, name, _ in self.db.execute("SELECT id, name, reset_run FROM attributes")
-            if name in set(wanted)
+            if name in names_wanted
         }
 
     def attribute_table(self) -> dict[int, tuple[str, int]]:
@@ -198,15 +199,8 @@ class SyncState(ScratchTables):
     def consent(self, keys: Sequence[str]) -> dict[str, tuple[bool, bool]]:
         """Blacklist flags (email, SMS) last read for these contacts; absent: neither
         set (a contact this tool creates is not blacklisted)."""
-        found: dict[str, tuple[bool, bool]] = {}
-        for start in range(0, len(keys), IN_BATCH):
-            part = keys[start : start + IN_BATCH]
-            marks = ",".join("?" * len(part))
-            for key, email, sms in self.db.execute(
-                f"SELECT key, email, sms FROM consent WHERE key IN ({marks})", part
-            ):
-                found[key] = (bool(email), bool(sms))
-        return found
+        sql = "SELECT key, email, sms FROM consent WHERE key IN ({marks})"
+        return {key: (bool(email), bool(sms)) for key, email, sms in self.in_batches(sql, keys)}
 
     def has_consent(self) -> bool:
         """Whether any contact's blacklist flags are remembered."""
@@ -244,16 +238,11 @@ class SyncState(ScratchTables):
 
     def lookup(self, keys: Sequence[str]) -> dict[str, ContactState]:
         """What the state knows about these contacts (absent keys are unknown)."""
-        found: dict[str, ContactState] = {}
-        for start in range(0, len(keys), IN_BATCH):
-            part = keys[start : start + IN_BATCH]
-            marks = ",".join("?" * len(part))
-            for key, digest_, tier, lists, run, raw in self.db.execute(
-                f"SELECT key, digest, tier, lists, run, raw FROM contacts WHERE key IN ({marks})",
-                part,
-            ):
-                found[key] = ContactState(key, digest_, tier, parse_lists(lists), run, raw)
-        return found
+        sql = "SELECT key, digest, tier, lists, run, raw FROM contacts WHERE key IN ({marks})"
+        return {
+            key: ContactState(key, digest_, tier, parse_lists(lists), run, raw)
+            for key, digest_, tier, lists, run, raw in self.in_batches(sql, keys)
+        }
 
     def remember_raw(self, pairs: Iterable[tuple[str, bytes, bytes]]) -> None:
         """Store raw hashes (key, raw, digest) of rows found unchanged the long way.
@@ -601,14 +590,7 @@ class SyncState(ScratchTables):
 
     def keys_for_ids(self, ids: Sequence[str]) -> dict[str, str]:
         """The contact key each of these loyalty ids was last known under."""
-        found: dict[str, str] = {}
-        for start in range(0, len(ids), IN_BATCH):
-            part = ids[start : start + IN_BATCH]
-            marks = ",".join("?" * len(part))
-            found.update(
-                self.db.execute(f"SELECT id, key FROM loyalty_ids WHERE id IN ({marks})", part)
-            )
-        return found
+        return dict(self.in_batches("SELECT id, key FROM loyalty_ids WHERE id IN ({marks})", ids))
 
     def remember_ids(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Record ``(loyalty id, key)``: the contact that carries each id."""

@@ -31,6 +31,14 @@ class ScratchTables:
         """One atomic write (see ``SyncState``)."""
         return self.db.transaction()
 
+    def in_batches(self, sql: str, keys: Sequence[str], *before: Any) -> Iterator[Any]:
+        """The rows of ``sql`` for ``keys``, ``IN_BATCH`` keys a statement: its
+        ``{marks}`` is the IN list's placeholders; ``before``: parameters ahead of it."""
+        for start in range(0, len(keys), IN_BATCH):
+            part = keys[start : start + IN_BATCH]
+            marks = ",".join("?" * len(part))
+            yield from self.db.execute(sql.format(marks=marks), (*before, *part))
+
     def lookup_seen(self, keys: Sequence[str]) -> dict[str, tuple[int, ContactState | None]]:
         """For each key of this run: the index of its last row, and what the state knows.
 
@@ -99,18 +107,8 @@ class ScratchTables:
 
     def listed(self, list_id: int, keys: Sequence[str]) -> set[str]:
         """Which of these keys were read as members of the list."""
-        found: set[str] = set()
-        for start in range(0, len(keys), IN_BATCH):
-            part = keys[start : start + IN_BATCH]
-            marks = ",".join("?" * len(part))
-            found.update(
-                k
-                for (k,) in self.db.execute(
-                    f"SELECT key FROM listed WHERE list_id = ? AND key IN ({marks})",
-                    (list_id, *part),
-                )
-            )
-        return found
+        sql = "SELECT key FROM listed WHERE list_id = ? AND key IN ({marks})"
+        return {k for (k,) in self.in_batches(sql, keys, list_id)}
 
     def reset_seen(self) -> None:
         """Scratch tables of this run's keys and loyalty ids, emptied.
@@ -164,23 +162,11 @@ class ScratchTables:
 
     def in_source(self, keys: Sequence[str]) -> set[str]:
         """Which of these keys this run's source has (after pass one)."""
-        found: set[str] = set()
-        for start in range(0, len(keys), IN_BATCH):
-            part = keys[start : start + IN_BATCH]
-            marks = ",".join("?" * len(part))
-            found.update(
-                k for (k,) in self.db.execute(f"SELECT key FROM seen WHERE key IN ({marks})", part)
-            )
-        return found
+        return {k for (k,) in self.in_batches("SELECT key FROM seen WHERE key IN ({marks})", keys)}
 
     def last_index(self, keys: Sequence[str]) -> dict[str, int]:
         """For each key, the index of its last row in the source."""
-        found: dict[str, int] = {}
-        for start in range(0, len(keys), IN_BATCH):
-            part = keys[start : start + IN_BATCH]
-            marks = ",".join("?" * len(part))
-            found.update(self.db.execute(f"SELECT key, idx FROM seen WHERE key IN ({marks})", part))
-        return found
+        return dict(self.in_batches("SELECT key, idx FROM seen WHERE key IN ({marks})", keys))
 
     # The rows of import chunks being built (see ``_plan.Chunker``): a scratch table, so
     # that a chunk of up to 8 MB is on disk until it is sent, not in memory.
