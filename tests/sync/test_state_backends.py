@@ -427,3 +427,18 @@ def test_hashes_kept_cleared_and_contacts_forgotten(state_location: str) -> None
         found = contacts_of(state, ["a", "b", "c", "d"])
         assert found["a"][0] is None and found["a"][4] is None and found["c"][0] is None
         assert found["b"][0] == b"d" * 16 and "d" not in found
+
+
+def test_lookups_by_key_span_several_statements(state_location: str) -> None:
+    # More keys than one IN list holds (500): every batch's rows are found.
+    keys = [f"k{n:04}" for n in range(1203)]
+    with opened(state_location) as state:
+        run = state.start_run("in.csv", "upsert")
+        state.confirm([Confirmed(k, b"d" * 16, "Gold", (1,)) for k in keys[::2]], run)
+        state.set_consent((k, True, False) for k in keys[1::2])
+        state.reset_seen()
+        state.add_seen([(k, n) for n, k in enumerate(keys)])
+        assert sorted(state.lookup(keys)) == keys[::2]
+        assert sorted(state.consent(keys)) == keys[1::2]
+        assert state.in_source([*keys, "nobody"]) == set(keys)
+        assert state.last_index(keys[-3:]) == {keys[-3]: 1200, keys[-2]: 1201, keys[-1]: 1202}
