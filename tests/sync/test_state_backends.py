@@ -442,3 +442,13 @@ def test_lookups_by_key_span_several_statements(state_location: str) -> None:
         assert sorted(state.consent(keys)) == keys[1::2]
         assert state.in_source([*keys, "nobody"]) == set(keys)
         assert state.last_index(keys[-3:]) == {keys[-3]: 1200, keys[-2]: 1201, keys[-1]: 1202}
+
+
+def test_a_postgresql_state_without_the_sql_extra_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for module in ("sqlalchemy", "sqlalchemy.engine", "sqlalchemy.exc", "psycopg"):
+        monkeypatch.setitem(sys.modules, module, None)  # as if not installed
+    with pytest.raises(StateError, match=r"pip install 'tajo-brevo\[sql\]'") as missing:
+        SyncState("postgresql://u:s3cretpw@127.0.0.1:1/db", account="a", program="p")
+    assert "s3cretpw" not in str(missing.value)

@@ -385,3 +385,5 @@ def _redacted(url: str) -> str:
         return redact_url(url)
     except SourceError:  # not parsed: say nothing of it
         return "postgresql://***"
+    except ImportError:  # no SQLAlchemy (the sql extra): the message says to install it
+        return hide_secrets(url, url_secrets(url))
