@@ -452,3 +452,14 @@ def test_a_postgresql_state_without_the_sql_extra_says_what_to_install(
     with pytest.raises(StateError, match=r"pip install 'tajo-brevo\[sql\]'") as missing:
         SyncState("postgresql://u:s3cretpw@127.0.0.1:1/db", account="a", program="p")
     assert "s3cretpw" not in str(missing.value)
+
+
+def test_an_older_postgresql_schema_is_refused_not_used(postgres_url: str) -> None:
+    # No PostgreSQL migration exists yet: a schema older than this version reads must
+    # not be written as if it were current (SQLite's files are migrated instead).
+    with opened(postgres_url) as state:
+        state.db.execute("UPDATE tajo_brevo.info SET value = '2' WHERE key = 'schema_version'")
+    with pytest.raises(StateError, match="schema 2"):
+        opened(postgres_url)
+    with opened(postgres_url, read_only=True) as history:
+        assert history.history() == []

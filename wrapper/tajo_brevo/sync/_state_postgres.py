@@ -229,8 +229,16 @@ class PostgresDatabase:
         info = dict(self.conn.execute(f"SELECT key, value FROM {schema}.info").fetchall())
         if info.get("application") != APPLICATION:
             raise StateError(f"{self.name}: the schema {schema} is not a tajo-brevo sync state")
-        check_schema_version(self.name, int(info.get("schema_version", "0")))
-        # Schema 3 is PostgreSQL's first: no migration yet (SQLite's start at 1).
+        version = int(info.get("schema_version", "0"))
+        check_schema_version(self.name, version)
+        # Schema 3 is PostgreSQL's first: no migration yet (SQLite's start at 1). Until
+        # one exists, an older schema (a version bumped for SQLite alone) is refused, not
+        # written as if it were current (the history reads it: runs are the same).
+        if version < SCHEMA_VERSION and not read_only:
+            raise StateError(
+                f"{self.name}: state schema {version}, and this version has no migration of "
+                f"a PostgreSQL state to schema {SCHEMA_VERSION}"
+            )
         if not read_only:
             self.conn.execute(
                 f"INSERT INTO {schema}.scopes (account, program, created) VALUES (%s, %s, %s) "
