@@ -44,9 +44,10 @@ from ._state_schema import (
     SET_ID,
     Database,
     next_id,
+    utc_now,
 )
 from ._state_scratch import ScratchTables
-from ._state_sqlite import SqliteDatabase, utc_now
+from ._state_sqlite import SqliteDatabase
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -403,7 +404,8 @@ class SyncState(ScratchTables):
 
         ``uncertain`` rows (no answer: Brevo may have applied them) are treated as in
         :meth:`abandon`; the chunk's other rows were refused and leave the state as it was.
-        ``renamed``: see :meth:`rename`.
+        ``renamed``: contacts whose email Brevo changed, ``(old key, new key, loyalty
+        id)``: the old key is forgotten, the id follows to the new one.
         """
         with self.transaction():
             self._rename(renamed)
@@ -599,13 +601,9 @@ class SyncState(ScratchTables):
             if not self.db.merge("loyalty_ids", pairs):
                 self.db.executemany(SET_ID, pairs)
 
-    def rename(self, changes: Iterable[tuple[str, str, str]]) -> None:
-        """Contacts whose email Brevo changed: ``(old key, new key, loyalty id)``; the old
-        key is forgotten (the new one is confirmed by :meth:`settle`), the id follows."""
-        with self.transaction():
-            self._rename(changes)
-
     def _rename(self, changes: Iterable[tuple[str, str, str]]) -> None:
+        """Contacts whose email Brevo changed: ``(old key, new key, loyalty id)``; the old
+        key is forgotten (the new one is confirmed with it), the id follows."""
         for old, new, loyalty_id in changes:
             if old != new:
                 self.db.execute("DELETE FROM contacts WHERE key = ?", (old,))

@@ -26,8 +26,16 @@ from typing import Any
 
 from ..errors import SourceError, StateError, StateUnavailableError
 from ._sql import hide_secrets, redact_url, url_secrets
-from ._state_schema import APPLICATION, SCHEMA_VERSION, SCOPED_COLUMNS, postgres_schema
-from ._state_sqlite import busy_error, check_schema_version, poll_lock, utc_now
+from ._state_schema import (
+    APPLICATION,
+    SCHEMA_VERSION,
+    SCOPED_COLUMNS,
+    busy_error,
+    check_schema_version,
+    poll_lock,
+    postgres_schema,
+    utc_now,
+)
 
 __all__ = ["DEFAULT_SCHEMA", "PostgresDatabase", "is_state_url", "lock_key"]
 

@@ -1,4 +1,5 @@
-"""The sync state's schema for both backends, its version and its migrations.
+"""The sync state's schema for both backends, its version and its migrations, and what
+both backends share: the lock's bounded wait, the busy message, the version check.
 
 SQLite (the embedded default): one file per (account, program), the tables below as they
 have always been (a file written by an older version still opens, and is migrated).
@@ -14,9 +15,13 @@ backend rewrites the few spellings that differ (see ``_portable`` in ``_state_po
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol
+
+from ..errors import StateBusyError, StateError
 
 __all__ = [
     "APPLICATION",
@@ -30,12 +35,59 @@ __all__ = [
     "SQLITE_MIGRATIONS",
     "SQLITE_SCHEMA",
     "Database",
+    "busy_error",
+    "check_schema_version",
     "next_id",
+    "poll_lock",
     "postgres_schema",
+    "utc_now",
 ]
 
 SCHEMA_VERSION = 3
 APPLICATION = "tajo-brevo sync state"
+
+
+#: Seconds between two tries of a lock held by another sync (``lock_timeout``).
+LOCK_POLL = 0.1
+
+
+def utc_now() -> str:
+    """Now (UTC), as the state writes it."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def poll_lock(try_lock: Callable[[], bool], timeout: float) -> bool:
+    """Try a lock until ``timeout`` seconds have passed (both backends); whether held."""
+    deadline = time.monotonic() + max(0.0, timeout)
+    while True:  # bounded: ends at the deadline
+        if try_lock():
+            return True
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        time.sleep(min(LOCK_POLL, left))
+
+
+def busy_error(name: str, holder: str | None) -> StateBusyError:
+    """Another sync holds the state ``name`` (both backends)."""
+    return StateBusyError(
+        f"{name} is in use by another sync ({holder or 'unknown process'}); "
+        "wait for it to finish, or use another --state"
+    )
+
+
+def check_schema_version(name: str, version: int) -> None:
+    """Refuse a state written by a newer version (both backends).
+
+    Raises:
+        StateError: ``version`` is newer than this version reads.
+    """
+    if version > SCHEMA_VERSION:
+        raise StateError(
+            f"{name} was written by a newer tajo-brevo (state schema {version}, this "
+            f"version reads up to {SCHEMA_VERSION}): upgrade tajo-brevo, or use another "
+            "--state"
+        )
 
 
 class Database(Protocol):

@@ -7,74 +7,27 @@ operating system releases when the process dies, even by SIGKILL.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import fcntl
 import os
 import sqlite3
-import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import StateBusyError, StateError
+from ..errors import StateError
 from ._state_schema import (
     APPLICATION,
     SCHEMA_VERSION,
     SQLITE_ADDED,
     SQLITE_MIGRATIONS,
     SQLITE_SCHEMA,
+    busy_error,
+    check_schema_version,
+    poll_lock,
+    utc_now,
 )
 
-__all__ = [
-    "LOCK_POLL",
-    "SqliteDatabase",
-    "busy_error",
-    "check_schema_version",
-    "poll_lock",
-    "utc_now",
-]
-
-#: Seconds between two tries of a lock held by another sync (``lock_timeout``).
-LOCK_POLL = 0.1
-
-
-def utc_now() -> str:
-    """Now (UTC), as the state writes it."""
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def poll_lock(try_lock: Callable[[], bool], timeout: float) -> bool:
-    """Try a lock until ``timeout`` seconds have passed (both backends); whether held."""
-    deadline = time.monotonic() + max(0.0, timeout)
-    while True:  # bounded: ends at the deadline
-        if try_lock():
-            return True
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return False
-        time.sleep(min(LOCK_POLL, left))
-
-
-def busy_error(name: str, holder: str | None) -> StateBusyError:
-    """Another sync holds the state ``name`` (both backends)."""
-    return StateBusyError(
-        f"{name} is in use by another sync ({holder or 'unknown process'}); "
-        "wait for it to finish, or use another --state"
-    )
-
-
-def check_schema_version(name: str, version: int) -> None:
-    """Refuse a state written by a newer version (both backends).
-
-    Raises:
-        StateError: ``version`` is newer than this version reads.
-    """
-    if version > SCHEMA_VERSION:
-        raise StateError(
-            f"{name} was written by a newer tajo-brevo (state schema {version}, this "
-            f"version reads up to {SCHEMA_VERSION}): upgrade tajo-brevo, or use another "
-            "--state"
-        )
+__all__ = ["SqliteDatabase"]
 
 
 def _check_writable(path: Path) -> None:
