@@ -23,7 +23,8 @@ from _account_view import read_back
 from tajo_brevo import RemovalLimitError, TajoBrevo
 from tajo_brevo.cli import main
 from tajo_brevo.mock import BrevoMock, Fault
-from tajo_brevo.sync import SyncState
+from tajo_brevo.sync import Source, SyncState
+from tajo_brevo.sync._source import Raw
 
 HEADER = "EMAIL;LOYALTY_ID;LOYALTY_POINTS;FIRSTNAME"
 PROGRAM = "Tajo Loyalty"  # the CLI's default
@@ -491,6 +492,41 @@ def test_sigterm_stops_a_sync_like_ctrl_c_and_the_next_run_finishes(
     )
     assert [r["status"] for r in json.loads(history.stdout)] == ["ok", "interrupted"]
     assert_mirrors(KEY, slow_mock, source)
+
+
+def test_an_interrupt_while_the_plan_itself_runs_is_recorded_as_interrupted(
+    tmp_path: Path,
+) -> None:
+    # Ctrl-C (or SIGTERM, turned into it) can land while the plan's own code runs, here
+    # while it reads the source, not only while it waits at a request: the run is still
+    # "interrupted", in the report and the history, never "aborted" with the exception's
+    # name (seen once in make test as reason "KeyboardInterrupt").
+    class Interrupted(Source):
+        """A file whose reading for the plan is interrupted at its fourth row."""
+
+        def rows(self) -> Iterator[Raw]:
+            for raw in super().rows():
+                if raw.index == 3:
+                    raise KeyboardInterrupt
+                yield raw
+
+    source = Interrupted(write(tmp_path / "c.csv", customers(6)))
+    mock = BrevoMock()
+    state = tmp_path / "s.db"
+    with (
+        TajoBrevo(
+            api_key=mock.api_key,
+            base_url="http://127.0.0.1/v3",
+            transport=mock.transport(),
+            rate_limit="auto",
+        ) as client,
+        pytest.raises(KeyboardInterrupt),
+    ):
+        client.sync_customers(source, state=state)
+    with SyncState(state, read_only=True) as memory:
+        [entry] = memory.history()
+    assert entry.status == "interrupted"
+    assert entry.summary["status"] == "stopped" and entry.summary["reason"] == "interrupted"
 
 
 def _queued(state: Path) -> bool:

@@ -185,8 +185,9 @@ def sync_plan(
                 yield from drift.remember(ctx, base_url=base_url, key=key, folder=folder)
         reads.advance(ctx)
         status = "ok" if report.ok else "failed"
-    except GeneratorExit:
-        # The driver closed the plan: the caller was interrupted (Ctrl-C, SIGTERM).
+    except (GeneratorExit, KeyboardInterrupt):
+        # Interrupted (Ctrl-C, SIGTERM): the driver closed the plan at a yield, or the
+        # signal arrived while the plan's own code ran (reading the source, the state).
         status = "interrupted"
         _stopped(report, "interrupted")
         raise
