@@ -340,14 +340,16 @@ def mariadb_server() -> Iterator[MariaDB]:
     install_db = installed("mariadb-install-db", "mariadb-server")
     with tempfile.TemporaryDirectory(prefix="tajo-mariadb-") as tmp:
         data = os.path.join(tmp, "data")
-        # As root, mariadbd must be told to stay root (``--user``); root logs in without
-        # a password over loopback (the throwaway server's only user).
+        # As root, mariadbd must be told to stay root (``--user``); otherwise it runs as
+        # whoever starts it. Root logs in without a password over loopback (the
+        # throwaway server's only user).
+        as_root = ["--user=root"] if os.getuid() == 0 else []
         init = subprocess.run(
             [
                 install_db,
                 "--no-defaults",
                 f"--datadir={data}",
-                "--user=root" if os.getuid() == 0 else f"--user={os.getlogin()}",
+                *as_root,
                 "--auth-root-authentication-method=normal",
                 "--skip-test-db",
             ],
@@ -363,7 +365,7 @@ def mariadb_server() -> Iterator[MariaDB]:
                 server_binary,
                 "--no-defaults",
                 f"--datadir={data}",
-                *(["--user=root"] if os.getuid() == 0 else []),
+                *as_root,
                 "--bind-address=127.0.0.1",
                 f"--port={port}",
                 f"--socket={tmp}/mariadb.sock",

@@ -65,12 +65,11 @@ def test_a_mysql_query_syncs_and_resyncs_equal_to_the_source(
         assert report.counts["created"] + report.counts["applied"] == 80
         assert account_view(brevo.client, PROGRAM) == expected_view(rows, PROGRAM)
         # An edit in the database is sent; the other rows are unchanged.
-        conn = pymysql.connect(
-            host=make_url(url).host, port=make_url(url).port, user="root", autocommit=True
-        )
+        parsed = make_url(url)
+        conn = pymysql.connect(host=parsed.host, port=parsed.port, user="root", autocommit=True)
         with conn, conn.cursor() as cursor:
             cursor.execute(
-                f"UPDATE `{make_url(url).database}`.customers SET loyalty_points = 2900, "
+                f"UPDATE `{parsed.database}`.customers SET loyalty_points = 2900, "
                 "favorite_categories = '' WHERE loyalty_id = 'L1'"
             )
         rows[1]["loyalty_points"] = 2900
