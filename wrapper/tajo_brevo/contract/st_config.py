@@ -176,15 +176,26 @@ def default_max_examples() -> int:
     Raises:
         ValueError: the variable is set but not a positive integer.
     """
-    raw = os.environ.get(MAX_EXAMPLES_ENV, "").strip()
+    value = _int_from_env(MAX_EXAMPLES_ENV, positive=True)
+    return _DEFAULT_MAX_EXAMPLES if value is None else value
+
+
+def _int_from_env(name: str, *, positive: bool = False) -> int | None:
+    """The integer environment variable ``name`` holds, or None when it is unset or blank.
+
+    Raises:
+        ValueError: the variable holds no integer (or, with ``positive``, one below 1).
+    """
+    raw = os.environ.get(name, "").strip()
     if not raw:
-        return _DEFAULT_MAX_EXAMPLES
+        return None
     try:
-        value = int(raw)
+        value: int | None = int(raw)
     except ValueError:
-        raise ValueError(f"{MAX_EXAMPLES_ENV}={raw!r}: expected a positive integer") from None
-    if value < 1:
-        raise ValueError(f"{MAX_EXAMPLES_ENV}={raw!r}: expected a positive integer")
+        value = None
+    if value is None or (positive and value < 1):
+        expected = "a positive integer" if positive else "an integer"
+        raise ValueError(f"{name}={raw!r}: expected {expected}")
     return value
 
 
@@ -246,11 +257,8 @@ def config_data(
         # the 201 schema the three creates shared). Location-header inference stays on.
         "phases": {"stateful": {"inference": {"algorithms": ["location-headers"]}}},
     }
-    if seed is None and os.environ.get(SEED_ENV, "").strip():
-        try:
-            seed = int(os.environ[SEED_ENV])
-        except ValueError:
-            raise ValueError(f"{SEED_ENV}={os.environ[SEED_ENV]!r}: expected an integer") from None
+    if seed is None:
+        seed = _int_from_env(SEED_ENV)
     if seed is not None:
         data["seed"] = seed
     if known is not None:
