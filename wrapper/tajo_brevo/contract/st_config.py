@@ -31,6 +31,7 @@ __all__ = [
     "SEED_ENV",
     "WARNING_EXEMPTIONS",
     "KnownData",
+    "RunSettings",
     "config_data",
     "contract_config",
     "default_max_examples",
@@ -309,14 +310,39 @@ def dumps_toml(data: Mapping[str, Any]) -> str:
     return "".join(f"{_toml_key(k)} = {_toml_value(v)}\n" for k, v in data.items())
 
 
+@dataclass(frozen=True)
+class RunSettings:
+    """What a contract run was asked to do, as far as its schemathesis configuration goes.
+
+    Attributes:
+        writes: a write run (see :mod:`tajo_brevo.contract.writes`).
+        phases: the schemathesis phases to run.
+        max_examples: fuzzing examples per operation.
+        seed: hypothesis seed (None: ``TAJO_SCHEMATHESIS_SEED``, else random; the report
+            prints it).
+    """
+
+    writes: bool
+    phases: Sequence[str]
+    max_examples: int
+    seed: int | None = None
+
+    def lenient_missing_data(self, discovery: Discovery) -> bool:
+        """Whether schemathesis' ``missing_test_data`` warning does not fail the run.
+
+        A write run moves mutating calls off existing data on purpose, so their 404s are
+        the safety measure working (the stateful phase tests them on what the run
+        creates). On an account without contacts or lists a lookup can only be a 404, and
+        a key or routing problem shows in the listings.
+        """
+        return self.writes or discovery.verified_empty
+
+
 def contract_config(
-    *,
     base_url: str,
-    max_examples: int,
-    seed: int | None,
+    settings: RunSettings,
     discovery: Discovery,
-    writes: bool,
-    phases: list[str],
+    *,
     junit: Path,
     json_report: Path,
 ) -> dict[str, Any]:
@@ -324,11 +350,8 @@ def contract_config(
 
     Args:
         base_url: the API root.
-        max_examples: fuzzing examples per operation.
-        seed: hypothesis seed (None: random, printed in the report).
+        settings: the run's mode, phases, examples and seed.
         discovery: what exists on the target (fed to the generators).
-        writes: a write run (see :mod:`tajo_brevo.contract.writes`).
-        phases: the phases to run.
         junit: where schemathesis writes its JUnit report.
         json_report: where schemathesis writes its JSON run report.
 
@@ -346,15 +369,12 @@ def contract_config(
     data: dict[str, Any] = config_data(
         base_url=base_url,
         api_key="${" + API_KEY_ENV + "}",
-        max_examples=max_examples,
-        seed=seed,
+        max_examples=settings.max_examples,
+        seed=settings.seed,
         known=known,
     )
-    if writes or discovery.verified_empty:
-        # Write run: mutating calls are moved off existing data on purpose, so their 404s
-        # are the safety measure working; the stateful phase tests them on what the run
-        # creates. Empty account: a lookup can only be a 404, and a key or routing
-        # problem shows in the listings. Every other warning still fails the run.
+    if settings.lenient_missing_data(discovery):
+        # Every other warning still fails the run.
         data["warnings"] = {
             "fail-on": [
                 w.value
@@ -364,8 +384,8 @@ def contract_config(
         }
     phase_config = data.setdefault("phases", {})
     for name in ("examples", "coverage", "fuzzing", "stateful"):
-        phase_config.setdefault(name, {})["enabled"] = name in phases
-    if writes:
+        phase_config.setdefault(name, {})["enabled"] = name in settings.phases
+    if settings.writes:
         # Schemathesis feeds ids seen in responses (e.g. listContactLists) into later
         # cases, after the hooks: that would aim updates and deletes at existing data.
         for name in ("examples", "coverage", "fuzzing"):
