@@ -210,12 +210,7 @@ class StateBase:
     driven from a server thread (and its import worker) while a test inspects it.
     """
 
-    def __init__(
-        self,
-        *,
-        now: Callable[[], datetime] = utc_now,
-        account_email: str = "owner@tajo-brevo-mock.example",
-    ) -> None:
+    def __init__(self, *, now: Callable[[], datetime], account_email: str) -> None:
         self._now = now
         self.account_email = account_email.lower()
         self.lock = AccountLock()
