@@ -77,6 +77,12 @@ def not_found(message: str) -> MockAPIError:
     return MockAPIError(404, "document_not_found", message)
 
 
+def duplicate(message: str, identifier: str, existing_id: int) -> MockAPIError:
+    """The 400 for an email or SMS number (``identifier``) another contact already has."""
+    metadata = {"duplicate_identifiers": [identifier], "existing_id": existing_id}
+    return MockAPIError(400, "duplicate_parameter", message, metadata)
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
