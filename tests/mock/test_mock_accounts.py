@@ -182,3 +182,10 @@ def test_membership_process_above_is_checked_on_the_mock_and_on_a_state() -> Non
     assert state.membership_process_above == 3  # a refused value changes nothing
     state.membership_process_above = None
     assert state.membership_process_above is None
+
+
+def test_an_option_a_mock_does_not_take_is_refused_not_passed_on_to_its_accounts() -> None:
+    # sleep, notify, fetch and files_path are MockState's, not the mock's.
+    for name in ("sleep", "files_path", "no_such_option"):
+        with pytest.raises(TypeError, match=f"BrevoMock.*'{name}'"):
+            BrevoMock(**{name: None})

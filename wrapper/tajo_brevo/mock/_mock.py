@@ -93,6 +93,10 @@ class BrevoMock(MockInspection):
         record_limit: int = 10_000,
         **account_options: Unpack[AccountOptions],
     ) -> None:
+        # Refused here, like any unknown argument, not passed on to MockState.
+        unknown = account_options.keys() - AccountOptions.__optional_keys__
+        if unknown:
+            raise TypeError(f"BrevoMock() got an unexpected keyword argument {min(unknown)!r}")
         extra = tuple(accounts)
         if api_keys is None:
             keys: tuple[str, ...] = extra[:1] or (DEFAULT_API_KEY,)
