@@ -43,14 +43,8 @@ from ._base import (
 )
 from ._exports import EXPORT_PROCESS_NAME, ExportProcess, ExportsMixin
 from ._import_rows import PreparedRows, prepare_rows
-from ._imports import (
-    REPORT_KINDS,
-    REPORT_PATH,
-    ImportFileError,
-    ImportProcess,
-    ImportsMixin,
-    is_loopback_url,
-)
+from ._imports import ImportFileError, ImportsMixin, is_loopback_url
+from ._processes import REPORT_KINDS, REPORT_PATH, ImportProcess
 
 
 class AccountOptions(TypedDict, total=False):

@@ -41,7 +41,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ._base import Contact, MockAPIError, format_timestamp, invalid, missing
-from ._imports import GIL_PAUSE, REPORT_PATH, ImportsMixin, is_loopback_url
+from ._imports import GIL_PAUSE, ImportsMixin, is_loopback_url
+from ._processes import REPORT_PATH
 
 #: Contacts rendered per hold of the account lock.
 EXPORT_CHUNK_ROWS = 5000
