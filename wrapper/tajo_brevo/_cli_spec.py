@@ -24,8 +24,9 @@ import argparse
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._cli_errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, print_error
 
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
 
 # `make test` on this project takes a few minutes; bound it anyway.
 _TEST_TIMEOUT_S = 3600
+
+_T = TypeVar("_T")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -153,14 +156,26 @@ def _fail(exc: BaseException, code: int, *, report: bool = False) -> CliError:
     return CliError(first, code)
 
 
+def _step(
+    step: Callable[[SpecPaths], _T],
+    paths: SpecPaths,
+    errors: tuple[type[Exception], ...],
+    *,
+    report: bool = False,
+) -> _T:
+    """``step(paths)``; one of the ``errors`` the step is known to raise fails the command
+    (exit 1; ``report`` as for :func:`_fail`). Anything else propagates to ``describe``."""
+    try:
+        return step(paths)
+    except errors as exc:
+        raise _fail(exc, EXIT_FAILED, report=report) from exc
+
+
 def _effective(args: argparse.Namespace) -> int:
     from tajo_brevo.spec import build_effective
 
     paths = _paths(args)
-    try:
-        text, _ = build_effective(paths)
-    except (ValueError, OSError) as exc:
-        raise _fail(exc, EXIT_FAILED) from exc
+    text, _ = _step(build_effective, paths, (ValueError, OSError))
     out: Path = args.output or paths.effective
     out.write_text(text, encoding="utf-8")
     print(f"wrote {out}")
@@ -171,10 +186,7 @@ def _generate(args: argparse.Namespace) -> int:
     from tajo_brevo.spec.update import SpecUpdateError, regenerate
 
     paths = _paths(args)
-    try:
-        regenerate(paths)
-    except (ValueError, OSError, SpecUpdateError) as exc:
-        raise _fail(exc, EXIT_FAILED, report=True) from exc
+    _step(regenerate, paths, (ValueError, OSError, SpecUpdateError), report=True)
     print(f"wrote {paths.effective}, {paths.generated}, {paths.lock}")
     return 0
 
@@ -183,10 +195,7 @@ def _lock(args: argparse.Namespace) -> int:
     from tajo_brevo.spec import write_lock
 
     paths = _paths(args)
-    try:
-        write_lock(paths)
-    except OSError as exc:
-        raise _fail(exc, EXIT_FAILED) from exc
+    _step(write_lock, paths, (OSError,))
     print(f"wrote {paths.lock}")
     return 0
 
@@ -195,10 +204,7 @@ def _check(args: argparse.Namespace) -> int:
     from tajo_brevo.spec import check_lock
 
     paths = _paths(args)
-    try:
-        problems = check_lock(paths)
-    except (ValueError, OSError) as exc:
-        raise _fail(exc, EXIT_FAILED) from exc
+    problems = _step(check_lock, paths, (ValueError, OSError))
     for problem in problems:
         _error(args, problem)
     if problems:
