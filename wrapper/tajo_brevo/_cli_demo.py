@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
+from ._cli_common import add_program_option
 from ._cli_errors import CliError, argument_type, require_api_key
 from ._config import parse_fixed_rate
 
@@ -30,7 +31,14 @@ DEFAULT_PROGRAM = "Tajo Loyalty Demo"
 _FIRST = ["Ada", "Ben", "Chloé", "Dev", "Emma", "Farid", "Gia", "Hugo", "Ines", "Jon", "Kai", "Lea"]
 _LAST = ["Martin", "Nguyen", "Okafor", "Perez", "Quinn", "Rossi", "Schmidt", "Tanaka", "Usman"]
 _CATEGORIES = ["Electronics", "Fashion", "Home", "Beauty", "Sports", "Books", "Toys"]
-_EPILOG = f"""examples:
+DESCRIPTION = (
+    "Provision a Brevo account for a loyalty program, run the integration guide's "
+    "scenarios (John, Sarah, an upgrade to Platinum, Alice and Bob, the two documented "
+    "errors) and sync a batch of generated customers, then print a summary. Against a "
+    f"local mock by default; against a real account with --live {CONFIRM_FLAG} and "
+    "BREVO_API_KEY / BREVO_BASE_URL set."
+)
+EPILOG = f"""examples:
   tajo-brevo demo                              # on a local mock, about 20 s
   tajo-brevo demo --customers 300 --rate-limit enterprise
   BREVO_API_KEY=... BREVO_BASE_URL=https://api.brevo.com/v3 \\
@@ -45,20 +53,8 @@ def _demo_rate(text: str) -> float:
     return parse_fixed_rate(text, needed_by="the demo")
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``demo`` command."""
-    parser = sub.add_parser(
-        "demo",
-        help="run the guide's scenarios and a bulk sync against a local mock (or --live)",
-        description=(
-            "Provision a Brevo account for a loyalty program, run the integration guide's "
-            "scenarios (John, Sarah, an upgrade to Platinum, Alice and Bob, the two documented "
-            "errors) and sync a batch of generated customers, then print a summary. Against a "
-            "local mock by default; against a real account with --live "
-            f"{CONFIRM_FLAG} and BREVO_API_KEY / BREVO_BASE_URL set."
-        ),
-        epilog=_EPILOG,
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``demo`` command's options."""
     parser.add_argument("--customers", type=int, default=3000, help="generated customers")
     parser.add_argument("--seed", type=int, default=7, help="seed of the generated data")
     parser.add_argument(
@@ -69,7 +65,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="requests per second, for the client and the mock: general, professional, "
         "enterprise or a number (default: general = 10/s)",
     )
-    parser.add_argument("--program", default=DEFAULT_PROGRAM, help="program (folder) name")
+    add_program_option(parser, DEFAULT_PROGRAM)
     parser.add_argument(
         "--live", action="store_true", help="use the real account of BREVO_BASE_URL/BREVO_API_KEY"
     )

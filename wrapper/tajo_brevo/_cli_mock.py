@@ -6,10 +6,15 @@ import argparse
 import secrets
 from typing import Any
 
+from ._cli_common import seconds
 from ._cli_errors import EXIT_USAGE, CliError, argument_type, bounded
 from ._config import parse_fixed_rate
 
-_EPILOG = """examples:
+DESCRIPTION = (
+    "Serve a stateful mock of the Brevo Contacts API (all operations under /v3, "
+    "state in memory) until stopped with Ctrl-C. Needs tajo-brevo[mock]."
+)
+EPILOG = """examples:
   tajo-brevo mock --port 8080 --api-key dev-key
   tajo-brevo mock --rate-limit general --import-delay 2 --fault 'importContacts:status=503@0.1'
 
@@ -35,12 +40,6 @@ def _fault(text: str) -> Any:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-_seconds = bounded(
-    float,
-    bad="{text!r}: give seconds, e.g. 2 or 0.5",
-    ok=lambda v: 0 <= v < float("inf"),
-    problem="the import delay is 0 seconds or more",
-)
 _speed = bounded(
     float,
     bad="{text!r}: give rows per second, e.g. 1000",
@@ -49,17 +48,8 @@ _speed = bounded(
 )
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``mock`` command."""
-    parser = sub.add_parser(
-        "mock",
-        help="serve a stateful mock of the Brevo Contacts API",
-        description=(
-            "Serve a stateful mock of the Brevo Contacts API (all operations under /v3, "
-            "state in memory) until stopped with Ctrl-C. Needs tajo-brevo[mock]."
-        ),
-        epilog=_EPILOG,
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``mock`` command's options."""
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port (default 8080, 0: any free)")
     parser.add_argument(
@@ -104,7 +94,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     parser.add_argument(
         "--import-delay",
-        type=_seconds,
+        type=seconds("the import delay", example="2"),
         default=0.0,
         metavar="SECONDS",
         help="how long an import stays queued before it is processed (default 0)",

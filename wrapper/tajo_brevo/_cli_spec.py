@@ -39,20 +39,14 @@ _TEST_TIMEOUT_S = 3600
 _T = TypeVar("_T")
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``spec`` command to the ``tajo-brevo`` parser."""
-    parser = sub.add_parser(
-        "spec",
-        help="the pinned Brevo spec: effective, lock, check, diff, update",
-        description=__doc__,
-    )
-    add_spec_commands(parser)
+DESCRIPTION = __doc__
 
 
-def add_spec_commands(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``--root`` and the spec subcommands to ``parser``.
 
-    Shared by ``tajo-brevo spec`` and ``python -m tajo_brevo.spec``.
+    Shared by ``tajo-brevo spec`` and ``python -m tajo_brevo.spec`` (as
+    :func:`add_spec_commands`).
     """
     parser.add_argument(
         "--root", type=Path, default=None, help="project root (default: current directory)"
@@ -134,6 +128,10 @@ def add_spec_commands(parser: argparse.ArgumentParser) -> None:
     )
     update.add_argument("--no-tests", action="store_true", help="do not run `make test` after")
     update.set_defaults(handler=_update)
+
+
+#: The name ``python -m tajo_brevo.spec`` knows it by.
+add_spec_commands = add_arguments
 
 
 def _paths(args: argparse.Namespace) -> SpecPaths:
