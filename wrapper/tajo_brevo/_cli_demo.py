@@ -17,8 +17,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
-from ._cli_common import add_program_option
-from ._cli_errors import CliError, argument_type, require_api_key
+from ._cli_errors import CliError, add_program_option, argument_type, require_api_key
 from ._config import parse_fixed_rate
 
 if TYPE_CHECKING:

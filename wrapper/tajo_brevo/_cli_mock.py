@@ -6,8 +6,7 @@ import argparse
 import secrets
 from typing import Any
 
-from ._cli_common import seconds
-from ._cli_errors import EXIT_USAGE, CliError, argument_type, bounded
+from ._cli_errors import EXIT_USAGE, CliError, argument_type, bounded, seconds
 from ._config import parse_fixed_rate
 
 DESCRIPTION = (

@@ -18,15 +18,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._cli_common import add_program_option, seconds
 from ._cli_errors import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_UNAVAILABLE,
     CliError,
+    add_program_option,
     argument_type,
     describe,
     require_api_key,
+    seconds,
 )
 from ._config import parse_rate_limit
 
