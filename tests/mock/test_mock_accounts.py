@@ -168,3 +168,24 @@ def test_cli_serves_one_account_per_account_option(
     assert cli.main(["mock", "--port", "0", "--api-key", "k", "--account", A]) == 0
     assert cli_mocks[0].api_key == "k" and len(cli_mocks[0].accounts) == 2
     assert "api-key k" in capsys.readouterr().out
+
+
+def test_membership_process_above_is_checked_on_the_mock_and_on_a_state() -> None:
+    for bad in (-1, True, 1.5, "3"):
+        with pytest.raises(ValueError, match="membership_process_above"):
+            BrevoMock(membership_process_above=bad)  # type: ignore[arg-type]
+    mock = BrevoMock(accounts=["key-a", "key-b"], membership_process_above=3)
+    assert [account.state.membership_process_above for account in mock.accounts] == [3, 3]
+    state = mock.account("key-b").state
+    with pytest.raises(ValueError, match="membership_process_above"):
+        state.membership_process_above = -1
+    assert state.membership_process_above == 3  # a refused value changes nothing
+    state.membership_process_above = None
+    assert state.membership_process_above is None
+
+
+def test_an_option_a_mock_does_not_take_is_refused_not_passed_on_to_its_accounts() -> None:
+    # sleep, notify, fetch and files_path are MockState's, not the mock's.
+    for name in ("sleep", "files_path", "no_such_option"):
+        with pytest.raises(TypeError, match=f"BrevoMock.*'{name}'"):
+            BrevoMock(**{name: None})

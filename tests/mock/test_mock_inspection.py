@@ -135,3 +135,23 @@ def test_faults_switched_on_and_off_while_running(mock: BrevoMock, http: httpx.C
     assert http.post("/contacts", json={"email": "a@example.com"}).status_code == 201
     with pytest.raises(ValueError, match="not an operationId"):
         mock.set_faults(["noSuchOperation:drop"])
+
+
+def test_response_problems_names_a_response_the_spec_lacks_and_only_that(
+    mock: BrevoMock, http: httpx.Client
+) -> None:
+    # An injected 503 is no response the spec documents; the rest has nothing to check:
+    # a production extra (getFolder), a 405, an unrouted path, a dropped connection.
+    mock.set_faults(["getContactInfo:status=503", "listFolders:drop"])
+    assert http.get("/contacts/ada@example.com").status_code == 503
+    assert http.post("/contacts/folders", json={"name": "F"}).status_code == 201
+    assert http.get("/contacts/folders/1").status_code == 200
+    assert http.post("/contacts/folders/1").status_code == 405
+    assert http.get("/nowhere").status_code == 404
+    with pytest.raises(httpx.RemoteProtocolError):
+        http.get("/contacts/folders")
+    assert [(r.operation_id, r.status) for r in mock.requests][-1] == ("listFolders", None)
+    assert mock.response_problems() == [
+        "GET /v3/contacts/ada@example.com -> 503: ResponseNotFound: "
+        "Unknown response http status: 503"
+    ]

@@ -19,9 +19,9 @@ import _servers
 import pytest
 from _account_view import FIELDS, account_view, expected_view
 from _scenario_support import Driver
-from tajo_brevo import SqlSource, TajoBrevo
+from tajo_brevo import SourceError, SqlSource, TajoBrevo
 from tajo_brevo.cli import main
-from tajo_brevo.sync import SourceError, SyncState
+from tajo_brevo.sync import SyncState
 from tajo_brevo.sync._seam import key_id
 
 psycopg = pytest.importorskip("psycopg")

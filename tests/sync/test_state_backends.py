@@ -16,7 +16,8 @@ import time
 from typing import Any
 
 import pytest
-from tajo_brevo.sync import StateBusyError, StateError, StateUnavailableError, SyncState
+from tajo_brevo import StateBusyError, StateError, StateUnavailableError
+from tajo_brevo.sync import SyncState
 from tajo_brevo.sync._state import Confirmed, Member
 from tajo_brevo.sync._state_postgres import is_state_url
 
@@ -243,7 +244,8 @@ def _child(location: str, body: str) -> str:
     """Python code opening the state in another process, then running ``body``."""
     options = f"account={ACCOUNT!r}, program={PROGRAM!r}, " if is_state_url(location) else ""
     return (
-        "import sys, time\nfrom tajo_brevo.sync import SyncState, StateError\n"
+        "import sys, time\nfrom tajo_brevo import StateError\n"
+        "from tajo_brevo.sync import SyncState\n"
         f"try:\n    state = SyncState({location!r}, {options}lock_timeout=0)\n"
         "except StateError as e:\n    print(e); sys.exit(3)\n" + body
     )

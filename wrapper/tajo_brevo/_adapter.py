@@ -22,16 +22,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import urllib.parse
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
 import httpx
 from brevo_contacts import AuthenticatedClient
-from brevo_contacts.api.contact_attributes import (
-    create_contact_attribute,
-    list_contact_attributes,
-)
+from brevo_contacts.api.contact_attributes import create_contact_attribute, list_contact_attributes
 from brevo_contacts.api.contact_lists import (
     add_contacts_to_list,
     create_contact_list,
@@ -144,11 +142,14 @@ def generated_builder(module: Any) -> Callable[..., dict[str, Any]]:
     return builder
 
 
-def _call(operation: str, method: str, path: str, module: Any, **kwargs: Any) -> Call:
+def _call(operation: str, module: Any, **kwargs: Any) -> Call:
     request = generated_builder(module)(**kwargs)
     if not request.get("params", True):
         # An empty query would make httpx parse and rebuild the URL once more per request.
         del request["params"]
+    # Method and path come from the generated builder, i.e. from the spec; the path is
+    # shown in errors and logs as given (the builder percent-encodes each parameter).
+    method, path = request["method"].upper(), urllib.parse.unquote(request["url"])
     return Call(operation=operation, method=method, path=path, request=request)
 
 
@@ -171,8 +172,6 @@ def list_contacts_call(
         extra["list_ids"] = list(list_ids)
     return _call(
         "listContacts",
-        "GET",
-        "/contacts",
         list_contacts,
         limit=limit,
         offset=offset,
@@ -182,26 +181,16 @@ def list_contacts_call(
 
 
 def create_contact_call(body: Mapping[str, Any]) -> Call:
-    return _call(
-        "createContact", "POST", "/contacts", create_contact, body=CreateContact.from_dict(body)
-    )
+    return _call("createContact", create_contact, body=CreateContact.from_dict(body))
 
 
 def get_contact_call(identifier: str | int) -> Call:
-    return _call(
-        "getContactInfo",
-        "GET",
-        f"/contacts/{identifier}",
-        get_contact_info,
-        identifier=str(identifier),
-    )
+    return _call("getContactInfo", get_contact_info, identifier=str(identifier))
 
 
 def update_contact_call(identifier: str | int, body: Mapping[str, Any]) -> Call:
     return _call(
         "updateContact",
-        "PUT",
-        f"/contacts/{identifier}",
         update_contact,
         identifier=str(identifier),
         body=UpdateContact.from_dict(body),
@@ -209,37 +198,20 @@ def update_contact_call(identifier: str | int, body: Mapping[str, Any]) -> Call:
 
 
 def delete_contact_call(identifier: str | int) -> Call:
-    return _call(
-        "deleteContact",
-        "DELETE",
-        f"/contacts/{identifier}",
-        delete_contact,
-        identifier=str(identifier),
-    )
+    return _call("deleteContact", delete_contact, identifier=str(identifier))
 
 
 def list_lists_call(*, limit: int, offset: int) -> Call:
-    return _call(
-        "listContactLists",
-        "GET",
-        "/contacts/lists",
-        list_contact_lists,
-        limit=limit,
-        offset=offset,
-    )
+    return _call("listContactLists", list_contact_lists, limit=limit, offset=offset)
 
 
 def get_list_call(list_id: int) -> Call:
-    return _call(
-        "getContactList", "GET", f"/contacts/lists/{list_id}", get_contact_list, list_id=list_id
-    )
+    return _call("getContactList", get_contact_list, list_id=list_id)
 
 
 def create_list_call(name: str, folder_id: int) -> Call:
     return _call(
         "createContactList",
-        "POST",
-        "/contacts/lists",
         create_contact_list,
         body=CreateContactList(name=name, folder_id=folder_id),
     )
@@ -257,8 +229,6 @@ def _members_body(emails: Sequence[str], ids: Sequence[int]) -> dict[str, Any]:
 def add_to_list_call(list_id: int, *, emails: Sequence[str] = (), ids: Sequence[int] = ()) -> Call:
     return _call(
         "addContactsToList",
-        "POST",
-        f"/contacts/lists/{list_id}/contacts/add",
         add_contacts_to_list,
         list_id=list_id,
         body=AddContactsToList.from_dict(_members_body(emails, ids)),
@@ -270,8 +240,6 @@ def remove_from_list_call(
 ) -> Call:
     return _call(
         "removeContactsFromList",
-        "POST",
-        f"/contacts/lists/{list_id}/contacts/remove",
         remove_contacts_from_list,
         list_id=list_id,
         body=RemoveContactsFromList.from_dict(_members_body(emails, ids)),
@@ -279,14 +247,12 @@ def remove_from_list_call(
 
 
 def list_attributes_call() -> Call:
-    return _call("listContactAttributes", "GET", "/contacts/attributes", list_contact_attributes)
+    return _call("listContactAttributes", list_contact_attributes)
 
 
 def create_attribute_call(name: str, type_: str, category: str = "normal") -> Call:
     return _call(
         "createContactAttribute",
-        "POST",
-        f"/contacts/attributes/{category}/{name}",
         create_contact_attribute,
         attribute_category=AttributeCategory(category),
         attribute_name=name,
@@ -295,15 +261,11 @@ def create_attribute_call(name: str, type_: str, category: str = "normal") -> Ca
 
 
 def list_folders_call(*, limit: int, offset: int) -> Call:
-    return _call(
-        "listFolders", "GET", "/contacts/folders", list_folders, limit=limit, offset=offset
-    )
+    return _call("listFolders", list_folders, limit=limit, offset=offset)
 
 
 def create_folder_call(name: str) -> Call:
-    return _call(
-        "createFolder", "POST", "/contacts/folders", create_folder, body=CreateFolder(name=name)
-    )
+    return _call("createFolder", create_folder, body=CreateFolder(name=name))
 
 
 def import_call(
@@ -312,8 +274,6 @@ def import_call(
     # Queued only (202 {processId}): the sync engine confirms it through get_process_call.
     return _call(
         "importContacts",
-        "POST",
-        "/contacts/import",
         import_contacts,
         body=ImportContacts.from_dict(
             {
@@ -331,18 +291,12 @@ def import_call(
 def request_contact_export_call(body: Mapping[str, Any]) -> Call:
     # 202 {processId}, or 200 {} when no contact matches (tajo_brevo._plans.export).
     return _call(
-        "requestContactExport",
-        "POST",
-        "/contacts/export",
-        request_contact_export,
-        body=RequestContactExport.from_dict(body),
+        "requestContactExport", request_contact_export, body=RequestContactExport.from_dict(body)
     )
 
 
 def get_process_call(process_id: int) -> Call:
-    return _call(
-        "getProcess", "GET", f"/processes/{process_id}", get_process, process_id=process_id
-    )
+    return _call("getProcess", get_process, process_id=process_id)
 
 
 # ---------------------------------------------------------------------------------------
@@ -545,10 +499,7 @@ def _connection_error(
     detail = redact(str(exc), secrets)
     message = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
     return kind(
-        message,
-        method=call.method,
-        path=call.path,
-        request=redacted_request(request, secrets),
+        message, method=call.method, path=call.path, request=redacted_request(request, secrets)
     )
 
 

@@ -253,7 +253,8 @@ def _source_problem(args: argparse.Namespace) -> str | None:
 
 
 def _open_source(args: argparse.Namespace) -> Source | SqlSource:
-    from .sync import Source, SourceError, SqlSource, load_mapping
+    from .errors import SourceError
+    from .sync import Source, SqlSource, load_mapping
 
     mapping = load_mapping(args.mapping) if args.mapping else None
     if args.source_url is None:

@@ -38,13 +38,10 @@ from ._config import PlanRate, resolve_config
 from ._pacing import Pacer, RequestStats, RetryPolicy, Stats
 from ._plans.account import cached_provisioning
 from ._transport import (
-    AsyncBorrowedTransport,
-    AsyncForwardTransport,
     AsyncPacedTransport,
-    BorrowedTransport,
-    ForwardTransport,
     PacedTransport,
     PacingAndRetries,
+    UnownedTransport,
 )
 from .errors import APIConnectionError, ConfigurationError
 from .profile import LoyaltyProfile
@@ -326,12 +323,12 @@ class TajoBrevo(_Base):
             clock=clock,
             jitter=jitter,
         )
-        inner = _chosen_transport(http_client, transport, ForwardTransport, httpx.HTTPTransport)
+        inner = _chosen_transport(http_client, transport, UnownedTransport, httpx.HTTPTransport)
         # The client's one HTTP client: the wrapper's calls and client.generated share it.
         self._sleep = sleep or time.sleep
         self._transport = PacedTransport(inner, self._core, self._sleep)
         # Export files are fetched on the same connection, unpaced and without the key.
-        self._files = BorrowedTransport(inner)
+        self._files = UnownedTransport(inner)
         self._http = httpx.Client(transport=self._transport, **self._client_kwargs())
         # The wrapper's own calls skip httpx.Client.send's bookkeeping (see _adapter).
         self._requests = calls.RequestBuilder(self._http, self._auth)
@@ -875,11 +872,11 @@ class AsyncTajoBrevo(_Base):
             jitter=jitter,
         )
         inner = _chosen_transport(
-            http_client, transport, AsyncForwardTransport, httpx.AsyncHTTPTransport
+            http_client, transport, UnownedTransport, httpx.AsyncHTTPTransport
         )
         self._sleep = sleep or asyncio.sleep
         self._transport = AsyncPacedTransport(inner, self._core, self._sleep)
-        self._files = AsyncBorrowedTransport(inner)
+        self._files = UnownedTransport(inner)
         self._http = httpx.AsyncClient(transport=self._transport, **self._client_kwargs())
         self._requests = calls.RequestBuilder(self._http, self._auth)
         self._driver = plans.AsyncDriver(

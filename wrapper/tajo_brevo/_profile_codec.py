@@ -21,7 +21,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Literal
 
 from .attributes import (
@@ -32,7 +31,7 @@ from .attributes import (
     text_problem,
 )
 from .errors import ValidationError
-from .tiers import Tier, parse_named
+from .tiers import NamedChoice, Tier
 
 __all__ = [
     "BY_ATTRIBUTE",
@@ -62,7 +61,7 @@ __all__ = [
 ]
 
 
-class PreferredChannel(StrEnum):
+class PreferredChannel(NamedChoice):
     """A preferred channel; the value is what Brevo stores in ``PREFERRED_CHANNEL``."""
 
     EMAIL = "Email"
@@ -70,19 +69,8 @@ class PreferredChannel(StrEnum):
     WHATSAPP = "WhatsApp"
 
     @classmethod
-    def parse(cls, value: object) -> PreferredChannel:
-        """Read a channel from a :class:`PreferredChannel` or its name, ignoring case and spaces.
-
-        Args:
-            value: e.g. ``"whatsapp"``, ``PreferredChannel.SMS``.
-
-        Returns:
-            The channel.
-
-        Raises:
-            ValidationError: the value names no channel (the message lists the valid names).
-        """
-        return parse_named(cls, value, "channel")
+    def label(cls) -> str:
+        return "channel"
 
 
 # How a field is checked and encoded. "count": a number >= 0 (points, money).

@@ -6,13 +6,14 @@ a slot from the client's :class:`~tajo_brevo._pacing.Pacer` and, once its wait i
 commits it (or waits again for the new slot the pacer plans when a pause or the sends of
 other callers leave no room); the response's
 ``x-sib-ratelimit-*`` headers feed it back; :class:`~tajo_brevo._pacing.RetryPolicy`
-decides whether to repeat. The two loops below are the only code that waits.
+decides whether to repeat. :meth:`PacingAndRetries.exchange` is that loop, written once
+and sans I/O; the two transports only carry out its sends and waits.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Generator
 
 import httpx
 
@@ -21,6 +22,9 @@ from ._pacing import MAX_REPLANS, Pacer, RetryPolicy, Slot, Stats, is_retry_safe
 _log = logging.getLogger("tajo_brevo")
 #: Methods safe to repeat whatever the path (see _pacing.is_retry_safe).
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+#: A request's exchange (:meth:`PacingAndRetries.exchange`): yields a wait in seconds or
+#: None (send now), is sent the response or the error, returns the response.
+Exchange = Generator[float | None, httpx.Response | httpx.TransportError, httpx.Response]
 
 
 def _relative_path(request: httpx.Request, base_path: str) -> str:
@@ -30,60 +34,39 @@ def _relative_path(request: httpx.Request, base_path: str) -> str:
     return path
 
 
-class ForwardTransport(httpx.BaseTransport):
-    """Sends through a caller-supplied ``httpx.Client`` (its proxies, certificates, ...)."""
+class UnownedTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """Sends through something the caller owns, never closing it (sync or async).
 
-    def __init__(self, client: httpx.Client) -> None:
-        self._client = client
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        # Streamed: the body is read by whoever reads the response (a contact export's
-        # file is written to disk chunk by chunk, never held whole).
-        return self._client.send(request, stream=True)
-
-    def close(self) -> None:
-        # The caller owns its client and closes it.
-        pass
-
-
-class AsyncForwardTransport(httpx.AsyncBaseTransport):
-    """Sends through a caller-supplied ``httpx.AsyncClient``."""
-
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self._client = client
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self._client.send(request, stream=True)
-
-    async def aclose(self) -> None:
-        pass
-
-
-class BorrowedTransport(httpx.BaseTransport):
-    """Sends through another transport without owning it (closing this closes nothing).
-
-    For a second ``httpx.Client`` on a client's own connection, e.g. to download a file
-    without the client's authentication.
+    ``to`` is either a caller-supplied ``httpx.Client`` / ``httpx.AsyncClient`` (its
+    proxies, certificates, ...) or another transport: a second ``httpx.Client`` on a
+    client's own connection, e.g. to download a file without the client's authentication.
     """
 
-    def __init__(self, inner: httpx.BaseTransport) -> None:
-        self._inner = inner
+    def __init__(
+        self, to: httpx.Client | httpx.AsyncClient | httpx.BaseTransport | httpx.AsyncBaseTransport
+    ) -> None:
+        self._to = to
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        return self._inner.handle_request(request)
-
-    def close(self) -> None:
-        pass
-
-
-class AsyncBorrowedTransport(httpx.AsyncBaseTransport):
-    """The async twin of :class:`BorrowedTransport`."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self._inner = inner
+        to = self._to
+        if isinstance(to, httpx.Client):
+            # Streamed: the body is read by whoever reads the response (a contact export's
+            # file is written to disk chunk by chunk, never held whole).
+            return to.send(request, stream=True)
+        if isinstance(to, httpx.BaseTransport):
+            return to.handle_request(request)
+        raise TypeError(f"{type(to).__name__} sends asynchronously: use an async client")
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self._inner.handle_async_request(request)
+        to = self._to
+        if isinstance(to, httpx.AsyncClient):
+            return await to.send(request, stream=True)
+        if isinstance(to, httpx.AsyncBaseTransport):
+            return await to.handle_async_request(request)
+        raise TypeError(f"{type(to).__name__} sends synchronously: use a sync client")
+
+    def close(self) -> None:
+        pass  # the owner closes it
 
     async def aclose(self) -> None:
         pass
@@ -104,6 +87,42 @@ class PacingAndRetries:
         self.policy = policy
         self.stats = stats
         self.base_path = base_path.rstrip("/")
+
+    def exchange(self, request: httpx.Request) -> Exchange:
+        """One request's pacing and retries, sans I/O: the one loop both transports drive.
+
+        Yields the seconds to sleep, or None for "send the request now"; after a None it
+        must be sent the response (its body read: a connection dropped
+        while reading it is retried like one dropped before the status line) or the
+        ``httpx.TransportError`` the send raised. Returns the response for the caller;
+        raises the error that is not retried.
+        """
+        safe = self.is_safe(request)
+        # The policy refuses a retry once attempt reaches max_retries: the last turn returns.
+        for attempt in range(self.policy.max_retries + 1):
+            slot = self.pacer.reserve_slot()
+            for _ in range(MAX_REPLANS):
+                yield from self._waited(slot.wait)
+                slot = self.pacer.commit(slot)
+                if slot.committed:
+                    break
+            self.stats.record_send(request.method)
+            outcome = yield None
+            if isinstance(outcome, httpx.TransportError):
+                delay = self.retry_after_exception(request, outcome, attempt, safe)
+                if delay is None:
+                    raise outcome
+            else:
+                delay = self.retry_after_response(request, outcome, attempt, safe, slot)
+                if delay is None:
+                    return outcome
+            yield from self._waited(delay)
+        raise AssertionError("unreachable: the retry policy stops at max_retries")
+
+    def _waited(self, seconds: float) -> Generator[float, object, None]:
+        if seconds > 0:
+            self.stats.record_wait(seconds)
+            yield seconds
 
     def path(self, request: httpx.Request) -> str:
         return _relative_path(request, self.base_path)
@@ -161,7 +180,8 @@ class PacingAndRetries:
 
 
 class PacedTransport(httpx.BaseTransport):
-    """Paces and retries every request sent through ``inner`` (sync)."""
+    """Paces and retries every request sent through ``inner`` (sync): drives
+    :meth:`PacingAndRetries.exchange`."""
 
     def __init__(
         self, inner: httpx.BaseTransport, core: PacingAndRetries, sleep: Callable[[float], None]
@@ -170,46 +190,35 @@ class PacedTransport(httpx.BaseTransport):
         self._core = core
         self._sleep = sleep
 
-    def _wait(self, seconds: float) -> None:
-        if seconds > 0:
-            self._core.stats.record_wait(seconds)
-            self._sleep(seconds)
-
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         request.read()
-        safe = self._core.is_safe(request)
-        # The policy refuses a retry once attempt reaches max_retries: the last turn returns.
-        for attempt in range(self._core.policy.max_retries + 1):
-            slot = self._core.pacer.reserve_slot()
-            for _ in range(MAX_REPLANS):
-                self._wait(slot.wait)
-                slot = self._core.pacer.commit(slot)
-                if slot.committed:
-                    break
-            self._core.stats.record_send(request.method)
-            try:
-                response = self._inner.handle_request(request)
-                # The body is part of the exchange: a connection dropped while reading it
-                # is retried like one dropped before the status line.
-                response.read()
-            except httpx.TransportError as exc:
-                delay = self._core.retry_after_exception(request, exc, attempt, safe)
-                if delay is None:
-                    raise
-            else:
-                delay = self._core.retry_after_response(request, response, attempt, safe, slot)
-                if delay is None:
-                    return response
-                response.close()
-            self._wait(delay)
-        raise AssertionError("unreachable: the retry policy stops at max_retries")
+        exchange = self._core.exchange(request)
+        try:
+            step = next(exchange)
+            while True:  # ends with the exchange, which is bounded
+                if step is not None:
+                    self._sleep(step)
+                    step = next(exchange)
+                    continue
+                try:
+                    response = self._inner.handle_request(request)
+                    response.read()
+                except httpx.TransportError as exc:
+                    step = exchange.send(exc)
+                else:
+                    step = exchange.send(response)
+                    response.close()  # not returned: it is retried
+        except StopIteration as done:
+            answer: httpx.Response = done.value
+            return answer
 
     def close(self) -> None:
         self._inner.close()
 
 
 class AsyncPacedTransport(httpx.AsyncBaseTransport):
-    """Paces and retries every request sent through ``inner`` (async)."""
+    """Paces and retries every request sent through ``inner`` (async): drives
+    :meth:`PacingAndRetries.exchange`."""
 
     def __init__(
         self,
@@ -221,36 +230,27 @@ class AsyncPacedTransport(httpx.AsyncBaseTransport):
         self._core = core
         self._sleep = sleep
 
-    async def _wait(self, seconds: float) -> None:
-        if seconds > 0:
-            self._core.stats.record_wait(seconds)
-            await self._sleep(seconds)
-
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         await request.aread()
-        safe = self._core.is_safe(request)
-        for attempt in range(self._core.policy.max_retries + 1):
-            slot = self._core.pacer.reserve_slot()
-            for _ in range(MAX_REPLANS):
-                await self._wait(slot.wait)
-                slot = self._core.pacer.commit(slot)
-                if slot.committed:
-                    break
-            self._core.stats.record_send(request.method)
-            try:
-                response = await self._inner.handle_async_request(request)
-                await response.aread()  # see PacedTransport: the body is in the retry loop
-            except httpx.TransportError as exc:
-                delay = self._core.retry_after_exception(request, exc, attempt, safe)
-                if delay is None:
-                    raise
-            else:
-                delay = self._core.retry_after_response(request, response, attempt, safe, slot)
-                if delay is None:
-                    return response
-                await response.aclose()
-            await self._wait(delay)
-        raise AssertionError("unreachable: the retry policy stops at max_retries")
+        exchange = self._core.exchange(request)
+        try:
+            step = next(exchange)
+            while True:  # see PacedTransport
+                if step is not None:
+                    await self._sleep(step)
+                    step = next(exchange)
+                    continue
+                try:
+                    response = await self._inner.handle_async_request(request)
+                    await response.aread()
+                except httpx.TransportError as exc:
+                    step = exchange.send(exc)
+                else:
+                    step = exchange.send(response)
+                    await response.aclose()
+        except StopIteration as done:
+            answer: httpx.Response = done.value
+            return answer
 
     async def aclose(self) -> None:
         await self._inner.aclose()

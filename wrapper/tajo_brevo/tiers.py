@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Self, TypeVar
 
 from .errors import ValidationError
 
 _E = TypeVar("_E", bound=StrEnum)
 
-__all__ = ["DEFAULT_TIER_POLICY", "Tier", "TierPolicy", "TierStatus"]
+__all__ = ["DEFAULT_TIER_POLICY", "NamedChoice", "Tier", "TierPolicy", "TierStatus"]
 
 
 @functools.cache
@@ -30,44 +30,46 @@ def _by_folded_name(enum: type[_E]) -> Mapping[str, _E]:
     return {member.value.casefold(): member for member in enum}
 
 
-def parse_named(enum: type[_E], value: object, what: str) -> _E:
-    """Find the member of a ``StrEnum`` named by ``value``, ignoring case and spaces.
+class NamedChoice(StrEnum):
+    """A ``StrEnum`` whose members are read from their names (:class:`Tier`,
+    :class:`~tajo_brevo.PreferredChannel`)."""
 
-    Raises:
-        ValidationError: ``value`` names no member (the message lists the valid names).
-    """
-    if isinstance(value, enum):
-        return value
-    if isinstance(value, str):
-        found: _E | None = _by_folded_name(enum).get(value.strip().casefold())
-        if found is not None:
-            return found
-    names = ", ".join(member.value for member in enum)
-    raise ValidationError([(what, f"unknown {what} {value!r}; expected one of {names}")])
+    @classmethod
+    def parse(cls, value: object) -> Self:
+        """Read a member from itself or its name, ignoring case and surrounding spaces.
+
+        Args:
+            value: e.g. ``"gold"``, ``" Gold "``, ``Tier.GOLD``, ``"whatsapp"``.
+
+        Returns:
+            The member.
+
+        Raises:
+            ValidationError: the value names no member (the message lists the valid names).
+        """
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, str):
+            found: Self | None = _by_folded_name(cls).get(value.strip().casefold())
+            if found is not None:
+                return found
+        what = cls.label()
+        names = ", ".join(member.value for member in cls)
+        raise ValidationError([(what, f"unknown {what} {value!r}; expected one of {names}")])
+
+    @classmethod
+    def label(cls) -> str:
+        """What a member is called in messages: the class name in lower case."""
+        return cls.__name__.lower()
 
 
-class Tier(StrEnum):
+class Tier(NamedChoice):
     """A loyalty tier, lowest first; the value is what Brevo stores in ``LOYALTY_TIER``."""
 
     BRONZE = "Bronze"
     SILVER = "Silver"
     GOLD = "Gold"
     PLATINUM = "Platinum"
-
-    @classmethod
-    def parse(cls, value: object) -> Tier:
-        """Read a tier from a :class:`Tier` or a tier name, ignoring case and surrounding spaces.
-
-        Args:
-            value: e.g. ``"gold"``, ``" Gold "``, ``Tier.GOLD``.
-
-        Returns:
-            The tier.
-
-        Raises:
-            ValidationError: the value names no tier (the message lists the valid names).
-        """
-        return parse_named(cls, value, "tier")
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ from tajo_brevo.contract import default_spec_path
 from tajo_brevo.contract.cleanup import cleanup
 from tajo_brevo.contract.discovery import discover
 from tajo_brevo.contract.results import ContractResult, OperationReport
-from tajo_brevo.contract.st_config import API_KEY_ENV, contract_config, write_run_files
+from tajo_brevo.contract.st_config import API_KEY_ENV, RunSettings, contract_config, write_run_files
 from tajo_brevo.contract.writes import WRITE_PREFIX, WriteRecord
 
 __all__ = [
@@ -232,6 +232,7 @@ def run_contract(
     if phases is None:
         # Stateful testing follows links from create operations: it needs writes.
         phases = _ALL_PHASES if allow_writes else ["examples", "coverage", "fuzzing"]
+    settings = RunSettings(writes=allow_writes, phases=phases, max_examples=max_examples, seed=seed)
     outcome = ContractResult(base_url, operations, read_only=not allow_writes, _secret=api_key)
 
     with ExitStack() as stack:
@@ -251,16 +252,7 @@ def run_contract(
             work / "report.json",
             work / "results.json",
         )
-        config = contract_config(
-            base_url=target,
-            max_examples=max_examples,
-            seed=seed,
-            discovery=discovery,
-            writes=allow_writes,
-            phases=phases,
-            junit=junit,
-            json_report=json_report,
-        )
+        config = contract_config(target, settings, discovery, junit=junit, json_report=json_report)
         spec_file, config_file = write_run_files(work, spec, config)
         command = [
             sys.executable,
@@ -307,7 +299,7 @@ def run_contract(
         outcome,
         report,
         writes=allow_writes,
-        lenient_missing_data=allow_writes or discovery.verified_empty,
+        lenient_missing_data=settings.lenient_missing_data(discovery),
     )
     if allow_writes:
         outcome.notes.append(

@@ -31,6 +31,7 @@ __all__ = [
     "SEED_ENV",
     "WARNING_EXEMPTIONS",
     "KnownData",
+    "RunSettings",
     "config_data",
     "contract_config",
     "default_max_examples",
@@ -176,15 +177,26 @@ def default_max_examples() -> int:
     Raises:
         ValueError: the variable is set but not a positive integer.
     """
-    raw = os.environ.get(MAX_EXAMPLES_ENV, "").strip()
+    value = _int_from_env(MAX_EXAMPLES_ENV, positive=True)
+    return _DEFAULT_MAX_EXAMPLES if value is None else value
+
+
+def _int_from_env(name: str, *, positive: bool = False) -> int | None:
+    """The integer environment variable ``name`` holds, or None when it is unset or blank.
+
+    Raises:
+        ValueError: the variable holds no integer (or, with ``positive``, one below 1).
+    """
+    raw = os.environ.get(name, "").strip()
     if not raw:
-        return _DEFAULT_MAX_EXAMPLES
+        return None
     try:
-        value = int(raw)
+        value: int | None = int(raw)
     except ValueError:
-        raise ValueError(f"{MAX_EXAMPLES_ENV}={raw!r}: expected a positive integer") from None
-    if value < 1:
-        raise ValueError(f"{MAX_EXAMPLES_ENV}={raw!r}: expected a positive integer")
+        value = None
+    if value is None or (positive and value < 1):
+        expected = "a positive integer" if positive else "an integer"
+        raise ValueError(f"{name}={raw!r}: expected {expected}")
     return value
 
 
@@ -246,11 +258,8 @@ def config_data(
         # the 201 schema the three creates shared). Location-header inference stays on.
         "phases": {"stateful": {"inference": {"algorithms": ["location-headers"]}}},
     }
-    if seed is None and os.environ.get(SEED_ENV, "").strip():
-        try:
-            seed = int(os.environ[SEED_ENV])
-        except ValueError:
-            raise ValueError(f"{SEED_ENV}={os.environ[SEED_ENV]!r}: expected an integer") from None
+    if seed is None:
+        seed = _int_from_env(SEED_ENV)
     if seed is not None:
         data["seed"] = seed
     if known is not None:
@@ -301,14 +310,39 @@ def dumps_toml(data: Mapping[str, Any]) -> str:
     return "".join(f"{_toml_key(k)} = {_toml_value(v)}\n" for k, v in data.items())
 
 
+@dataclass(frozen=True)
+class RunSettings:
+    """What a contract run was asked to do, as far as its schemathesis configuration goes.
+
+    Attributes:
+        writes: a write run (see :mod:`tajo_brevo.contract.writes`).
+        phases: the schemathesis phases to run.
+        max_examples: fuzzing examples per operation.
+        seed: hypothesis seed (None: ``TAJO_SCHEMATHESIS_SEED``, else random; the report
+            prints it).
+    """
+
+    writes: bool
+    phases: Sequence[str]
+    max_examples: int
+    seed: int | None = None
+
+    def lenient_missing_data(self, discovery: Discovery) -> bool:
+        """Whether schemathesis' ``missing_test_data`` warning does not fail the run.
+
+        A write run moves mutating calls off existing data on purpose, so their 404s are
+        the safety measure working (the stateful phase tests them on what the run
+        creates). On an account without contacts or lists a lookup can only be a 404, and
+        a key or routing problem shows in the listings.
+        """
+        return self.writes or discovery.verified_empty
+
+
 def contract_config(
-    *,
     base_url: str,
-    max_examples: int,
-    seed: int | None,
+    settings: RunSettings,
     discovery: Discovery,
-    writes: bool,
-    phases: list[str],
+    *,
     junit: Path,
     json_report: Path,
 ) -> dict[str, Any]:
@@ -316,11 +350,8 @@ def contract_config(
 
     Args:
         base_url: the API root.
-        max_examples: fuzzing examples per operation.
-        seed: hypothesis seed (None: random, printed in the report).
+        settings: the run's mode, phases, examples and seed.
         discovery: what exists on the target (fed to the generators).
-        writes: a write run (see :mod:`tajo_brevo.contract.writes`).
-        phases: the phases to run.
         junit: where schemathesis writes its JUnit report.
         json_report: where schemathesis writes its JSON run report.
 
@@ -338,15 +369,12 @@ def contract_config(
     data: dict[str, Any] = config_data(
         base_url=base_url,
         api_key="${" + API_KEY_ENV + "}",
-        max_examples=max_examples,
-        seed=seed,
+        max_examples=settings.max_examples,
+        seed=settings.seed,
         known=known,
     )
-    if writes or discovery.verified_empty:
-        # Write run: mutating calls are moved off existing data on purpose, so their 404s
-        # are the safety measure working; the stateful phase tests them on what the run
-        # creates. Empty account: a lookup can only be a 404, and a key or routing
-        # problem shows in the listings. Every other warning still fails the run.
+    if settings.lenient_missing_data(discovery):
+        # Every other warning still fails the run.
         data["warnings"] = {
             "fail-on": [
                 w.value
@@ -356,8 +384,8 @@ def contract_config(
         }
     phase_config = data.setdefault("phases", {})
     for name in ("examples", "coverage", "fuzzing", "stateful"):
-        phase_config.setdefault(name, {})["enabled"] = name in phases
-    if writes:
+        phase_config.setdefault(name, {})["enabled"] = name in settings.phases
+    if settings.writes:
         # Schemathesis feeds ids seen in responses (e.g. listContactLists) into later
         # cases, after the hooks: that would aim updates and deletes at existing data.
         for name in ("examples", "coverage", "fuzzing"):

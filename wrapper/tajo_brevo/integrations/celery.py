@@ -50,9 +50,10 @@ from ..errors import (
     RateLimitError,
     ServerError,
     SourceUnavailableError,
+    StateBusyError,
     StateUnavailableError,
 )
-from ..sync import SqlSource, StateBusyError, SyncState
+from ..sync import SqlSource, SyncState
 from ..sync._state_postgres import is_state_url
 
 __all__ = [

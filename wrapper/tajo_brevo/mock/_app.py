@@ -177,19 +177,32 @@ class AccountParts:
 
 
 @dataclass(frozen=True)
+class MockAccounts:
+    """The accounts of a mock and the API keys that address them.
+
+    Attributes:
+        by_key: API key -> the account it addresses (several keys may share one).
+        all: every account once, in index order (the mock's first account first).
+    """
+
+    by_key: Mapping[str, AccountParts]
+    all: Sequence[AccountParts]
+
+    @property
+    def first(self) -> AccountParts:
+        """The mock's first account (its limits answer requests no key reached)."""
+        return self.all[0]
+
+
+@dataclass(frozen=True)
 class MockParts:
     """What the app needs of a mock: its accounts and the pieces that guard each request.
 
     The app depends on this, not on :class:`BrevoMock`, so the two modules don't import
     each other.
-
-    Attributes:
-        accounts: API key -> the account it addresses (several keys may share one).
-        default: the mock's first account (its limits answer requests no key reached).
     """
 
-    accounts: Mapping[str, AccountParts]
-    default: AccountParts
+    accounts: MockAccounts
     validator: SpecValidator
     routes: Sequence[_Template]
     faults: FaultInjector
@@ -198,7 +211,7 @@ class MockParts:
     @property
     def state(self) -> MockState:
         """The first account's state."""
-        return self.default.state
+        return self.accounts.first.state
 
 
 #: A response body: bytes, or chunks streamed one by one (an export file; its headers
@@ -265,11 +278,11 @@ class MockCore:
     def admit(self, ex: _Exchange) -> _Outcome | None:
         """Route, key, rate limit, fault draw: an outcome when the request ends here."""
         parts = self.parts
-        ex.limit_headers = parts.default.limiter.peek()
+        ex.limit_headers = parts.accounts.first.limiter.peek()
         raw_path = ex.raw_path
         try:
             if raw_path.startswith(FILES_ROOT):
-                return _report_file(parts.accounts.values(), raw_path)
+                return _report_file(parts.accounts.all, raw_path)
             if not (raw_path == API_PREFIX or raw_path.startswith(API_PREFIX + "/")):
                 raise _error(404, "not_found", f"Invalid route: {unquote(raw_path)[:200]}")
             segments = raw_path[len(API_PREFIX) + 1 :].split("/")
@@ -289,7 +302,7 @@ class MockCore:
             key = ex.headers.get("api-key", "")
             if not key:
                 raise _error(401, "unauthorized", "authentication not found in headers")
-            account = parts.accounts.get(key)
+            account = parts.accounts.by_key.get(key)
             if account is None:
                 raise _error(401, "unauthorized", "Key not found")
             ex.account = account

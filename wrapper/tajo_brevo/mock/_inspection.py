@@ -11,7 +11,7 @@ test can't change the mock by accident through what it inspects.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -20,7 +20,7 @@ from ._limits import RATE_LIMIT_TIERS, Fault, FaultInjector, RateLimiter
 from ._state import MockAPIError
 
 if TYPE_CHECKING:
-    from ._app import RecordedExchange
+    from ._app import AccountParts, RecordedExchange
     from ._state import MockState
 
 #: The API prefix of every recorded path; ``ApiCall.path`` is relative to it, like the
@@ -332,22 +332,14 @@ class MockAccount(MockInspection):
         state: the account's state.
     """
 
-    def __init__(
-        self,
-        *,
-        index: int,
-        state: MockState,
-        limiter: RateLimiter,
-        faults: FaultInjector,
-        operation_ids: tuple[str, ...],
-        exchanges: Callable[[], list[RecordedExchange]],
-    ) -> None:
-        self.index = index
-        self.state = state
-        self._limiter = limiter
-        self._faults = faults
-        self.operation_ids = operation_ids
-        self._exchanges = exchanges
+    def __init__(self, parts: AccountParts, mock: MockInspection) -> None:
+        self.index = parts.index
+        self.state = parts.state
+        self._limiter = parts.limiter
+        # The mock's own: its fault rules, its operations and the exchanges it recorded.
+        self._faults = mock._faults
+        self.operation_ids = mock.operation_ids
+        self._mock = mock
 
     def __repr__(self) -> str:
         return (
@@ -358,7 +350,7 @@ class MockAccount(MockInspection):
     @property
     def requests(self) -> list[RecordedExchange]:
         """The exchanges made with this account's keys, oldest first (a copy)."""
-        return [ex for ex in self._exchanges() if ex.account == self.index]
+        return [ex for ex in self._mock.requests if ex.account == self.index]
 
 
 __all__ = ["ApiCall", "MockAccount", "MockContact", "MockInspection", "resolve_rate_limit"]

@@ -7,9 +7,8 @@ import collections
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import httpx
 from starlette.applications import Starlette
@@ -18,6 +17,7 @@ from .._resources import effective_spec_path
 from ._app import (
     EXTRA_OPERATIONS,
     AccountParts,
+    MockAccounts,
     MockParts,
     RecordedExchange,
     build_app,
@@ -27,7 +27,7 @@ from ._inspection import MockAccount, MockInspection, resolve_rate_limit
 from ._limits import RATE_LIMIT_TIERS, Fault, FaultInjector, RateLimiter
 from ._network import fetch_file, post_notification
 from ._server import BackgroundServer
-from ._state import REPORT_PATH, MockState, utc_now
+from ._state import REPORT_PATH, AccountOptions, MockState
 from ._transport import AsyncMockTransport, MockTransport
 from ._validation import load_validator
 
@@ -61,16 +61,17 @@ class BrevoMock(MockInspection):
         faults: fault rules (5xx, latency, dropped connections); see :class:`Fault`.
         seed: seed of the fault draws (same seed, same faults).
         clock: monotonic clock of the rate limiter, in seconds.
-        now: wall clock for ``createdAt``/``modifiedAt``.
-        account_email: the account's own email (deleting that contact answers 405).
         spec_path: the OpenAPI document to validate against (default: the effective spec).
         record_limit: how many exchanges ``requests`` keeps (oldest dropped first).
-        import_delay: seconds an import stays ``queued`` before it is processed (default
-            0: at once; set it to see an import in flight).
-        import_rows_per_second: cap on import processing speed (default None: as fast
-            as the mock goes).
-        membership_process_above: answer an add/remove of more members than this in
-            production's asynchronous form, ``{"contacts": {"processId", "total"}}``,
+        **account_options: every account's options, passed on to its :class:`MockState`:
+            ``now``: wall clock for ``createdAt``/``modifiedAt``.
+            ``account_email``: the account's own email (deleting that contact answers 405).
+            ``import_delay``: seconds an import stays ``queued`` before it is processed
+            (default 0: at once; set it to see an import in flight).
+            ``import_rows_per_second``: cap on import processing speed (default None: as
+            fast as the mock goes).
+            ``membership_process_above``: answer an add/remove of more members than this
+            in production's asynchronous form, ``{"contacts": {"processId", "total"}}``,
             carrying the change out as a process (``GET /processes/{id}``; queued behind
             imports, ``import_delay`` applies). Default None: always synchronous.
 
@@ -88,20 +89,14 @@ class BrevoMock(MockInspection):
         faults: Sequence[Fault] = (),
         seed: int = 0,
         clock: Callable[[], float] = time.monotonic,
-        now: Callable[[], datetime] = utc_now,
-        account_email: str = "owner@tajo-brevo-mock.example",
         spec_path: str | Path | None = None,
         record_limit: int = 10_000,
-        import_delay: float = 0.0,
-        import_rows_per_second: float | None = None,
-        membership_process_above: int | None = None,
+        **account_options: Unpack[AccountOptions],
     ) -> None:
-        if membership_process_above is not None and (
-            isinstance(membership_process_above, bool)
-            or not isinstance(membership_process_above, int)
-            or membership_process_above < 0
-        ):
-            raise ValueError("membership_process_above must be an int >= 0 (or None: never)")
+        # Refused here, like any unknown argument, not passed on to MockState.
+        unknown = account_options.keys() - AccountOptions.__optional_keys__
+        if unknown:
+            raise TypeError(f"BrevoMock() got an unexpected keyword argument {min(unknown)!r}")
         extra = tuple(accounts)
         if api_keys is None:
             keys: tuple[str, ...] = extra[:1] or (DEFAULT_API_KEY,)
@@ -126,32 +121,23 @@ class BrevoMock(MockInspection):
         self._faults = FaultInjector(faults, seed, operations)
 
         def new_account(index: int) -> AccountParts:
+            # Every account has the same options; its files have a path of their own.
+            files_path = REPORT_PATH if index == 0 else f"/_mock/accounts/{index}/processes"
             state = MockState(
-                now=now,
-                account_email=account_email,
-                import_delay=import_delay,
-                import_rows_per_second=import_rows_per_second,
-                notify=post_notification,
-                fetch=fetch_file,
-                files_path=REPORT_PATH if index == 0 else f"/_mock/accounts/{index}/processes",
+                notify=post_notification, fetch=fetch_file, files_path=files_path, **account_options
             )
-            state.membership_process_above = membership_process_above
             return AccountParts(index, state, RateLimiter(per_second, clock))
 
-        first = new_account(0)
-        by_key: dict[str, AccountParts] = dict.fromkeys(keys, first)
-        for index, key in enumerate(extra, start=1):
-            by_key[key] = new_account(index)
-        self._accounts = by_key
-        self._account_list = [first, *(by_key[key] for key in extra)]
-        self._limiter = first.limiter
-        self.state = first.state
+        every = [new_account(index) for index in range(1 + len(extra))]
+        by_key = dict.fromkeys(keys, every[0]) | dict(zip(extra, every[1:], strict=True))
+        self._accounts = MockAccounts(by_key, every)
+        self._limiter = every[0].limiter
+        self.state = every[0].state
         self._records: collections.deque[RecordedExchange] = collections.deque(maxlen=record_limit)
         self._records_lock = threading.Lock()
         self.app: Starlette = build_app(
             MockParts(
-                accounts=by_key,
-                default=first,
+                accounts=self._accounts,
                 validator=self._validator,
                 routes=self._routes,
                 faults=self._faults,
@@ -161,7 +147,7 @@ class BrevoMock(MockInspection):
 
     def __repr__(self) -> str:
         # Never show the keys.
-        accounts = len(self._account_list)
+        accounts = len(self._accounts.all)
         return (
             f"BrevoMock(contacts={len(self.state.contacts)}, lists={len(self.state.lists)}, "
             f"rate_limit={self._limiter.per_second}, faults={len(self._faults.faults)}"
@@ -176,30 +162,17 @@ class BrevoMock(MockInspection):
         Raises:
             LookupError: the mock accepts no such key (the key is not shown).
         """
-        parts = self._accounts.get(api_key)
+        parts = self._accounts.by_key.get(api_key)
         if parts is None:
             raise LookupError(
-                f"the mock has no account for that key; it has {len(self._account_list)}"
+                f"the mock has no account for that key; it has {len(self._accounts.all)}"
             )
-        return self._account_view(parts)
+        return MockAccount(parts, self)
 
     @property
     def accounts(self) -> list[MockAccount]:
         """Every account of the mock, the first one first."""
-        return [self._account_view(parts) for parts in self._account_list]
-
-    def _account_view(self, parts: AccountParts) -> MockAccount:
-        return MockAccount(
-            index=parts.index,
-            state=parts.state,
-            limiter=parts.limiter,
-            faults=self._faults,
-            operation_ids=self.operation_ids,
-            exchanges=self._exchanges,
-        )
-
-    def _exchanges(self) -> list[RecordedExchange]:
-        return self.requests
+        return [MockAccount(parts, self) for parts in self._accounts.all]
 
     def set_rate_limit(self, rate_limit: int | str | None) -> None:
         """Switch the rate limit of every account (each keeps its own budget), from now
@@ -209,7 +182,7 @@ class BrevoMock(MockInspection):
             ValueError: a bad rate limit.
         """
         per_second = resolve_rate_limit(rate_limit)
-        for parts in self._account_list:
+        for parts in self._accounts.all:
             parts.limiter.reconfigure(per_second)
 
     # ------------------------------------------------------------------ introspection
@@ -234,23 +207,11 @@ class BrevoMock(MockInspection):
 
         Dropped connections and unrouted requests (no spec operation) are not checked.
         """
-        problems = []
-        for ex in self.requests:
-            if ex.status is None or ex.path_pattern is None or ex.operation_id is None:
-                continue
-            if ex.operation_id in EXTRA_OPERATIONS:
-                continue  # not in the spec: nothing to conform to
-            found = ex.method.lower()
-            for issue in self._validator.response_problems(
-                method=found,
-                path_pattern=ex.path_pattern,
-                path_params=ex.path_params,
-                status=ex.status,
-                headers=ex.response_headers,
-                body=ex.response_body,
-            ):
-                problems.append(f"{ex.method} {ex.path} -> {ex.status}: {issue}")
-        return problems
+        return [
+            f"{ex.method} {ex.path} -> {ex.status}: {issue}"
+            for ex in self.requests
+            for issue in self._validator.response_problems(ex)
+        ]
 
     # ------------------------------------------------------------------ clients
 

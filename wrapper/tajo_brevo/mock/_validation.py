@@ -26,7 +26,7 @@ import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from jsonschema import FormatChecker
@@ -42,6 +42,9 @@ from .._openapi_kit import (
     schema_errors,
 )
 from ._state import EMAIL_RE, MockAPIError
+
+if TYPE_CHECKING:
+    from ._app import RecordedExchange
 
 #: Host the openapi-core response validator sees (any host works for the mock).
 _HOST = "http://tajo-brevo-mock"
@@ -406,24 +409,24 @@ class SpecValidator:
             config=Config(extra_format_validators={"email": _is_email, "uri": _is_uri}),
         )
 
-    def response_problems(
-        self,
-        *,
-        method: str,
-        path_pattern: str,
-        path_params: Mapping[str, str],
-        status: int,
-        headers: Mapping[str, str],
-        body: bytes,
-    ) -> list[str]:
-        """Why a response does not conform to the spec (empty list when it does)."""
+    def response_problems(self, exchange: RecordedExchange) -> list[str]:
+        """Why the response of a recorded exchange does not conform to the spec.
+
+        Empty when it does, and when there is nothing to check it against: a dropped
+        connection (no response), a request no route matched, or an operation the spec
+        lacks (one of the production extras, or a method the path does not have).
+        """
+        method, pattern, status = exchange.method.lower(), exchange.path_pattern, exchange.status
+        if status is None or pattern is None or (method, pattern) not in self._operations:
+            return []
         request = OpenAPIRequest(
             host_url=_HOST,
-            path=API_PREFIX + path_pattern,
-            path_pattern=API_PREFIX + path_pattern,
+            path=API_PREFIX + pattern,
+            path_pattern=API_PREFIX + pattern,
             method=method,
-            path_params=path_params,
+            path_params=exchange.path_params,
         )
+        headers, body = exchange.response_headers, exchange.response_body
         content_type = headers.get("content-type", "")
         response = OpenAPIResponse(status, list(headers.items()), content_type, body)
         problems: list[str] = []

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -117,42 +117,73 @@ def read_sources(paths: Sequence[Path]) -> list[SourceFile]:
     return sources
 
 
-def _union(
-    target: dict[str, Any],
-    owners: dict[str, str],
-    items: Any,
-    *,
-    where: str,
-    source: SourceFile,
-) -> None:
-    if items is None:
-        return
-    if not isinstance(items, dict):
-        raise MergeError(f"{source.name}: {where} is not a mapping")
-    for key, value in items.items():
-        name = f"{where}/{key}"
-        if key in target and target[key] != value:
-            raise MergeError(
-                f"{name} is defined differently in {owners[name]} and {source.name}: "
-                "the files can't be merged (fix one of them, or merge by hand)"
-            )
-        if key not in target:
-            target[key] = value
-            owners[name] = source.name
+_KNOWN_KEYS = frozenset(
+    {"openapi", "info", "externalDocs", "paths", "components", "tags", "servers", "security"}
+)
 
 
-def _merge_path_item(
-    merged: dict[str, Any],
-    owners: dict[str, str],
-    path: str,
-    item: Any,
-    source: SourceFile,
-) -> None:
-    if not isinstance(item, dict):
-        raise MergeError(f"{source.name}: paths/{path} is not a mapping")
-    target = merged.setdefault(path, {})
-    # Methods and path-level fields (parameters, summary, ...) alike: one definition each.
-    _union(target, owners, item, where=f"paths[{path}]", source=source)
+@dataclass
+class _Union:
+    """What the files define so far, section by section, and which file defined each name.
+
+    A name (a path method, a component, a tag, an other top-level key) may stand in several
+    files only when every file defines it the same way: the first file keeps it, and a file
+    defining it differently is an error naming both files.
+    """
+
+    paths: dict[str, dict[str, Any]] = field(default_factory=dict)
+    components: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tags: dict[str, Any] = field(default_factory=dict)
+    servers: list[Any] = field(default_factory=list)
+    security: list[Any] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    #: "where/key" -> the name of the file that defined it first.
+    owners: dict[str, str] = field(default_factory=dict)
+
+    def add(self, source: SourceFile) -> None:
+        """Add every section of ``source`` (see the module docstring)."""
+        doc = source.doc
+        for key in ("paths", "components"):
+            if not isinstance(doc.get(key) or {}, dict):
+                raise MergeError(f"{source.name}: {key} is not a mapping")
+        for path, item in (doc.get("paths") or {}).items():
+            if not isinstance(item, dict):
+                raise MergeError(f"{source.name}: paths/{path} is not a mapping")
+            # Methods and path-level fields (parameters, summary, ...) alike: one definition each.
+            target = self.paths.setdefault(str(path), {})
+            self._put(target, item, f"paths[{path}]", source)
+        for section, entries in (doc.get("components") or {}).items():
+            target = self.components.setdefault(str(section), {})
+            self._put(target, entries, f"components/{section}", source)
+        for tag in doc.get("tags") or []:
+            if not isinstance(tag, dict) or "name" not in tag:
+                raise MergeError(f"{source.name}: a tag without a name")
+            self._put(self.tags, {str(tag["name"]): tag}, "tags", source)
+        for server in doc.get("servers") or []:
+            if server not in self.servers:
+                self.servers.append(server)
+        for requirement in doc.get("security") or []:
+            if requirement not in self.security:
+                self.security.append(requirement)
+        others = {k: v for k, v in doc.items() if k not in _KNOWN_KEYS}
+        self._put(self.extra, others, "", source)
+
+    def _put(self, target: dict[str, Any], items: Any, where: str, source: SourceFile) -> None:
+        """Add the entries of ``items`` (the mapping at ``where`` in ``source``) to ``target``."""
+        if items is None:
+            return
+        if not isinstance(items, dict):
+            raise MergeError(f"{source.name}: {where} is not a mapping")
+        for key, value in items.items():
+            name = f"{where}/{key}"
+            if key in target and target[key] != value:
+                raise MergeError(
+                    f"{name} is defined differently in {self.owners[name]} and {source.name}: "
+                    "the files can't be merged (fix one of them, or merge by hand)"
+                )
+            if key not in target:
+                target[key] = value
+                self.owners[name] = source.name
 
 
 def merge_specs(sources: Sequence[SourceFile]) -> dict[str, Any]:
@@ -175,50 +206,9 @@ def merge_specs(sources: Sequence[SourceFile]) -> dict[str, Any]:
     if len(versions) > 1:
         listing = ", ".join(f"{s.name}: {s.doc.get('openapi')}" for s in ordered)
         raise MergeError(f"the files use different OpenAPI versions ({listing})")
-    owners: dict[str, str] = {}
-    paths: dict[str, Any] = {}
-    components: dict[str, dict[str, Any]] = {}
-    tags: dict[str, Any] = {}
-    servers: list[Any] = []
-    security: list[Any] = []
-    extra: dict[str, Any] = {}
+    union = _Union()
     for source in ordered:
-        doc = source.doc
-        for key in ("paths", "components"):
-            if not isinstance(doc.get(key) or {}, dict):
-                raise MergeError(f"{source.name}: {key} is not a mapping")
-        for path, item in (doc.get("paths") or {}).items():
-            _merge_path_item(paths, owners, str(path), item, source)
-        for section, entries in (doc.get("components") or {}).items():
-            _union(
-                components.setdefault(str(section), {}),
-                owners,
-                entries,
-                where=f"components/{section}",
-                source=source,
-            )
-        for tag in doc.get("tags") or []:
-            if not isinstance(tag, dict) or "name" not in tag:
-                raise MergeError(f"{source.name}: a tag without a name")
-            _union(tags, owners, {str(tag["name"]): tag}, where="tags", source=source)
-        for server in doc.get("servers") or []:
-            if server not in servers:
-                servers.append(server)
-        for requirement in doc.get("security") or []:
-            if requirement not in security:
-                security.append(requirement)
-        known = {
-            "openapi",
-            "info",
-            "externalDocs",
-            "paths",
-            "components",
-            "tags",
-            "servers",
-            "security",
-        }
-        others = {k: v for k, v in doc.items() if k not in known}
-        _union(extra, owners, others, where="", source=source)
+        union.add(source)
 
     info = dict(ordered[0].doc.get("info") or {})
     titles = list(dict.fromkeys(str((s.doc.get("info") or {}).get("title", "")) for s in ordered))
@@ -229,19 +219,19 @@ def merge_specs(sources: Sequence[SourceFile]) -> dict[str, Any]:
     docs = next((s.doc["externalDocs"] for s in ordered if "externalDocs" in s.doc), None)
     if docs is not None:
         merged["externalDocs"] = docs
-    if servers:
-        merged["servers"] = servers
-    if security:
-        merged["security"] = security
-    if tags:
-        merged["tags"] = [tags[name] for name in sorted(tags)]
-    merged["paths"] = {path: _ordered_item(paths[path]) for path in sorted(paths)}
-    if components:
+    if union.servers:
+        merged["servers"] = union.servers
+    if union.security:
+        merged["security"] = union.security
+    if union.tags:
+        merged["tags"] = [union.tags[name] for name in sorted(union.tags)]
+    merged["paths"] = {path: _ordered_item(union.paths[path]) for path in sorted(union.paths)}
+    if union.components:
         merged["components"] = {
             section: {name: entries[name] for name in sorted(entries)}
-            for section, entries in sorted(components.items())
+            for section, entries in sorted(union.components.items())
         }
-    merged.update({key: extra[key] for key in sorted(extra)})
+    merged.update({key: union.extra[key] for key in sorted(union.extra)})
     return merged
 
 

@@ -9,13 +9,6 @@ report. Everything here is sans-IO except the SQLite state and reading the sourc
 
 from __future__ import annotations
 
-from ..errors import (
-    SourceError,
-    SourceUnavailableError,
-    StateBusyError,
-    StateError,
-    StateUnavailableError,
-)
 from ._source import Source, load_mapping
 from ._sql import SqlSource
 from ._state import SyncState
@@ -26,12 +19,7 @@ __all__ = [
     "Normalizer",
     "Row",
     "Source",
-    "SourceError",
-    "SourceUnavailableError",
     "SqlSource",
-    "StateBusyError",
-    "StateError",
-    "StateUnavailableError",
     "SyncState",
     "load_mapping",
 ]

@@ -17,7 +17,7 @@ from .._adapter import Call
 from .._plans import AccountCache
 from ..errors import BrevoError
 from ..profile import LoyaltyProfile
-from ..tiers import TierPolicy
+from ..tiers import Tier, TierPolicy
 from ._csv import DEFAULT_IMPORT_CHUNK_BYTES, DEFAULT_MAX_IMPORT_BYTES
 from ._effects import Plan
 from ._plan import Chunker
@@ -138,8 +138,10 @@ class RunContext:
     source: RowSource
     options: SyncOptions
     policy: TierPolicy
-    report: SyncReport
-    program: Program
+    #: The run's report, made from the options.
+    report: SyncReport = field(init=False)
+    #: The program as the state remembers it (ids are placeholders before a first sync).
+    program: Program = field(init=False)
     #: The run's id in the state's history (0 for a dry run).
     run: int = 0
     # -- sending
@@ -202,6 +204,15 @@ class RunContext:
     phase: Phase | None = None
 
     def __post_init__(self) -> None:
+        self.report = SyncReport(
+            mode=self.options.mode,
+            dry_run=self.options.dry_run,
+            outcomes=[] if self.options.keep_outcomes else None,
+        )
+        stored = self.state.stored_program()
+        # Never synced: no contact is known, every valid row is to send; ids are placeholders.
+        placeholder = Program(0, {tier: -(n + 1) for n, tier in enumerate(Tier)})
+        self.program = placeholder if stored is None else stored
         emails = [h for h, name in self.source.columns.items() if name == "EMAIL"]
         self._email_header = emails[0] if len(emails) == 1 else None
         ids = [h for h, name in self.source.columns.items() if name == "LOYALTY_ID"]

@@ -35,7 +35,7 @@ from .._plans import AccountCache, find_program, list_names, provision_plan
 from ..attributes import TAJO_ATTRIBUTES
 from ..errors import SourceError
 from ..results import ProvisionResult
-from ..tiers import Tier, TierPolicy
+from ..tiers import TierPolicy
 from . import _consent as consent
 from . import _drift as drift
 from . import _identity as identities
@@ -92,23 +92,11 @@ def sync_plan(
     of the account this run writes to.
     """
     started = clock()
-    report = SyncReport(
-        mode=options.mode,
-        dry_run=options.dry_run,
-        outcomes=[] if options.keep_outcomes else None,
-    )
+    ctx = RunContext(state, account, source, options, policy)
+    report = ctx.report
     base_url, key = identity.get("base_url", ""), identity.get("key", "")
     if options.on_report is not None:
         options.on_report(report)
-    ctx = RunContext(
-        state=state,
-        account=account,
-        source=source,
-        options=options,
-        policy=policy,
-        report=report,
-        program=_stored_program(state),
-    )
     if provisioning is None:
         ctx.progress("provisioning", 0, None, "requests")
         # Before any write: the account must be the one the state remembers.
@@ -280,11 +268,3 @@ def _check_columns(account: AccountCache, source: RowSource) -> None:
             "Brevo account (Brevo would drop the values silently): create the attribute, "
             "rename the column with --mapping, or remove it"
         )
-
-
-def _stored_program(state: SyncState) -> Program:
-    stored = state.stored_program()
-    if stored is not None:
-        return stored
-    # Never synced: no contact is known, every valid row is to send; ids are placeholders.
-    return Program(0, {tier: -(n + 1) for n, tier in enumerate(Tier)})

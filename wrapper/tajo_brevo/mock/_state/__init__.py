@@ -25,7 +25,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from ._attributes import AttributesMixin
 from ._base import (
@@ -53,6 +53,17 @@ from ._imports import (
 )
 
 
+class AccountOptions(TypedDict, total=False):
+    """The keyword arguments of :class:`MockState` a ``BrevoMock`` passes on to every
+    account it serves (MockState documents them and holds their defaults)."""
+
+    now: Callable[[], datetime]
+    account_email: str
+    import_delay: float
+    import_rows_per_second: float | None
+    membership_process_above: int | None
+
+
 class MockState(ExportsMixin, ImportsMixin, AttributesMixin):
     """The account: contacts, lists, folders, attributes, imports, exports and processes.
 
@@ -64,6 +75,8 @@ class MockState(ExportsMixin, ImportsMixin, AttributesMixin):
         account_email: the account's own registered email; deleting that contact is a 405.
         import_delay: seconds an import stays ``queued`` before it is processed.
         import_rows_per_second: cap on import processing speed (None: no cap).
+        membership_process_above: answer an add/remove of more members than this as a
+            process (production's asynchronous form); None: always synchronous.
         sleep: how the import worker waits (injectable for tests).
         notify: how a finished import's loopback ``notifyUrl`` is called
             (``notify(url, process_json)``; default: not called).
@@ -74,7 +87,7 @@ class MockState(ExportsMixin, ImportsMixin, AttributesMixin):
             files (each account of a mock has its own).
 
     Raises:
-        ValueError: a negative delay or a non-positive speed.
+        ValueError: a negative delay, a non-positive speed or a negative member count.
     """
 
     def __init__(
@@ -84,6 +97,7 @@ class MockState(ExportsMixin, ImportsMixin, AttributesMixin):
         account_email: str = "owner@tajo-brevo-mock.example",
         import_delay: float = 0.0,
         import_rows_per_second: float | None = None,
+        membership_process_above: int | None = None,
         sleep: Callable[[float], None] = time.sleep,
         notify: Callable[[str, dict[str, Any]], None] | None = None,
         fetch: Callable[[str], str] | None = None,
@@ -92,6 +106,7 @@ class MockState(ExportsMixin, ImportsMixin, AttributesMixin):
         super().__init__(now=now, account_email=account_email)
         self.files_path = files_path
         self._init_imports(import_delay, import_rows_per_second, sleep, notify, fetch)
+        self.membership_process_above = membership_process_above
 
 
 __all__ = [
@@ -102,6 +117,7 @@ __all__ = [
     "MEMBERSHIP_CAP",
     "REPORT_KINDS",
     "REPORT_PATH",
+    "AccountOptions",
     "Attribute",
     "Contact",
     "ContactList",

@@ -77,6 +77,12 @@ def not_found(message: str) -> MockAPIError:
     return MockAPIError(404, "document_not_found", message)
 
 
+def duplicate(message: str, identifier: str, existing_id: int) -> MockAPIError:
+    """The 400 for an email or SMS number (``identifier``) another contact already has."""
+    metadata = {"duplicate_identifiers": [identifier], "existing_id": existing_id}
+    return MockAPIError(400, "duplicate_parameter", message, metadata)
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -210,12 +216,7 @@ class StateBase:
     driven from a server thread (and its import worker) while a test inspects it.
     """
 
-    def __init__(
-        self,
-        *,
-        now: Callable[[], datetime] = utc_now,
-        account_email: str = "owner@tajo-brevo-mock.example",
-    ) -> None:
+    def __init__(self, *, now: Callable[[], datetime], account_email: str) -> None:
         self._now = now
         self.account_email = account_email.lower()
         self.lock = AccountLock()

@@ -12,6 +12,7 @@ from ._base import (
     Contact,
     MockAPIError,
     StateBase,
+    duplicate,
     invalid,
     missing,
     not_found,
@@ -56,11 +57,10 @@ class ContactsMixin(StateBase):
     def _check_sms_owner(self, sms: str | None, current: Contact | None) -> None:
         owner = self._contact_by_sms(sms) if sms is not None else None
         if owner is not None and owner is not current:
-            raise MockAPIError(
-                400,
-                "duplicate_parameter",
+            raise duplicate(
                 "Unable to save contact, SMS is already associated with another Contact",
-                {"duplicate_identifiers": ["SMS"], "existing_id": owner.id},
+                "SMS",
+                owner.id,
             )
 
     @staticmethod
@@ -91,15 +91,7 @@ class ContactsMixin(StateBase):
                 raise missing("email is missing: give an email or attributes.SMS")
             existing = self.contact_by_email(email) if email else self._contact_by_sms(sms or "")
             if existing is not None and not body.get("updateEnabled"):
-                raise MockAPIError(
-                    400,
-                    "duplicate_parameter",
-                    "Contact already exist",
-                    {
-                        "duplicate_identifiers": ["email" if email else "SMS"],
-                        "existing_id": existing.id,
-                    },
-                )
+                raise duplicate("Contact already exist", "email" if email else "SMS", existing.id)
             self._check_sms_owner(sms, existing)
             updates = self._plan_attributes(attributes)
             if existing is not None:
@@ -142,12 +134,11 @@ class ContactsMixin(StateBase):
             if new_email is not None:
                 owner = self.contact_by_email(new_email)
                 if owner is not None and owner is not contact:
-                    raise MockAPIError(
-                        400,
-                        "duplicate_parameter",
+                    raise duplicate(
                         "Unable to update contact, email is already associated with another "
                         "Contact",
-                        {"duplicate_identifiers": ["email"], "existing_id": owner.id},
+                        "email",
+                        owner.id,
                     )
             add = list(body.get("listIds") or [])
             remove = list(body.get("unlinkListIds") or [])

@@ -209,7 +209,20 @@ class ImportsMixin(ListsMixin, StateBase):
     files_path: str
     import_delay: float
     import_rows_per_second: float | None
-    membership_process_above: int | None
+    _membership_process_above: int | None = None
+
+    @property
+    def membership_process_above(self) -> int | None:
+        """Above this many members an add/remove runs as a process (None: never)."""
+        return self._membership_process_above
+
+    @membership_process_above.setter
+    def membership_process_above(self, value: int | None) -> None:
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 0
+        ):
+            raise ValueError("membership_process_above must be an int >= 0 (or None: never)")
+        self._membership_process_above = value
 
     def _init_imports(
         self,
@@ -230,7 +243,6 @@ class ImportsMixin(ListsMixin, StateBase):
         self._processes: dict[int, BackgroundProcess] = {}
         # One queue and one worker for every kind of process, in order, like production.
         self._queue: collections.deque[Any] = collections.deque()
-        self.membership_process_above = None
         self._worker: threading.Thread | None = None
         self._idle = threading.Condition(threading.Lock())
         self._sleep = sleep
