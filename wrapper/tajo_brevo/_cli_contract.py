@@ -10,7 +10,14 @@ from ._cli_errors import CliError, bounded, one_line
 
 _KEY_ENV = "BREVO_API_KEY"
 _URL_ENV = "BREVO_BASE_URL"
-_EPILOG = """examples:
+DESCRIPTION = (
+    "Run the schemathesis contract suite (all phases, all checks, positive and negative "
+    "data) against a base URL and print a per-operation summary. Read-only (GET "
+    "operations) unless --allow-writes. Exit status 0 when the target conforms, 1 when it "
+    "does not, 2 on bad usage or configuration, 75 when the target is unreachable. Needs "
+    "tajo-brevo[contract]."
+)
+EPILOG = """examples:
   export BREVO_API_KEY=...
   tajo-brevo contract --base-url https://api.brevo.com/v3 --junit junit.xml
   tajo-brevo contract --base-url http://127.0.0.1:8080/v3 --allow-writes --operation getContactInfo
@@ -26,22 +33,10 @@ _positive = bounded(
 )
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``contract`` command."""
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``contract`` command's options."""
     from tajo_brevo.contract.runner import DEFAULT_MAX_EXAMPLES, WRITE_PREFIX
 
-    parser = sub.add_parser(
-        "contract",
-        help="check that a Brevo base URL (the mock or a real account) conforms to the spec",
-        description=(
-            "Run the schemathesis contract suite (all phases, all checks, positive and "
-            "negative data) against a base URL and print a per-operation summary. "
-            "Read-only (GET operations) unless --allow-writes. Exit status 0 when the "
-            "target conforms, 1 when it does not, 2 on bad usage or configuration, 75 when "
-            "the target is unreachable. Needs tajo-brevo[contract]."
-        ),
-        epilog=_EPILOG,
-    )
     parser.add_argument(
         "--base-url",
         default=os.environ.get(_URL_ENV),

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
-from ._cli_errors import CliError, argument_type, require_api_key
+from ._cli_errors import CliError, add_program_option, argument_type, require_api_key
 from ._config import parse_fixed_rate
 
 if TYPE_CHECKING:
@@ -30,7 +30,38 @@ DEFAULT_PROGRAM = "Tajo Loyalty Demo"
 _FIRST = ["Ada", "Ben", "Chloé", "Dev", "Emma", "Farid", "Gia", "Hugo", "Ines", "Jon", "Kai", "Lea"]
 _LAST = ["Martin", "Nguyen", "Okafor", "Perez", "Quinn", "Rossi", "Schmidt", "Tanaka", "Usman"]
 _CATEGORIES = ["Electronics", "Fashion", "Home", "Beauty", "Sports", "Books", "Toys"]
-_EPILOG = f"""examples:
+#: The integration guide's example customers, as rows of Brevo attributes (the form of a
+#: customers file): John and Sarah each alone, John again on his way to Platinum, Alice
+#: and Bob in one batch.
+_GUIDE_CUSTOMERS: dict[str, dict[str, str]] = {
+    "john": {"EMAIL": "john.doe@example.com", "FIRSTNAME": "John", "LASTNAME": "Doe",
+             "LOYALTY_ID": "LYL-2024-000", "LOYALTY_POINTS": "1500", "LOYALTY_TIER": "Gold",
+             "SIGNUP_DATE": "2024-01-15", "LAST_PURCHASE": "2024-01-20",
+             "TOTAL_SPENT": "299.99"},
+    "sarah": {"EMAIL": "sarah.johnson@example.com", "FIRSTNAME": "Sarah",
+              "LASTNAME": "Johnson", "SMS": "+1234567890", "LOYALTY_ID": "LYL-2024-001",
+              "LOYALTY_POINTS": "0", "LOYALTY_TIER": "Bronze", "PREFERRED_REWARDS": "Discounts",
+              "BIRTHDAY": "1990-05-15", "SIGNUP_SOURCE": "Website", "REFERRAL_CODE": "REF-12345",
+              "COMMUNICATION_PREFERENCES": "Email,SMS",
+              "PURCHASE_CATEGORIES": "Electronics,Fashion", "AVERAGE_ORDER_VALUE": "0"},
+    "john to platinum": {"EMAIL": "john.doe@example.com", "LOYALTY_ID": "LYL-2024-000",
+                         "LOYALTY_POINTS": "2500", "LOYALTY_TIER": "Platinum",
+                         "LAST_PURCHASE": "2024-01-25", "TOTAL_SPENT": "1299.99",
+                         "RECENT_PURCHASES": "Product A,Product B", "ENGAGEMENT_SCORE": "8.5",
+                         "LAST_EMAIL_OPENED": "2024-01-24", "PREFERRED_CONTACT_TIME": "Evening"},
+    "alice": {"EMAIL": "alice@example.com", "FIRSTNAME": "Alice", "LOYALTY_ID": "LYL-A",
+              "LOYALTY_POINTS": "500", "LOYALTY_TIER": "Bronze"},
+    "bob": {"EMAIL": "bob@example.com", "FIRSTNAME": "Bob", "LOYALTY_ID": "LYL-B",
+            "LOYALTY_POINTS": "1200", "LOYALTY_TIER": "Silver"},
+}  # fmt: skip
+DESCRIPTION = (
+    "Provision a Brevo account for a loyalty program, run the integration guide's "
+    "scenarios (John, Sarah, an upgrade to Platinum, Alice and Bob, the two documented "
+    "errors) and sync a batch of generated customers, then print a summary. Against a "
+    f"local mock by default; against a real account with --live {CONFIRM_FLAG} and "
+    "BREVO_API_KEY / BREVO_BASE_URL set."
+)
+EPILOG = f"""examples:
   tajo-brevo demo                              # on a local mock, about 20 s
   tajo-brevo demo --customers 300 --rate-limit enterprise
   BREVO_API_KEY=... BREVO_BASE_URL=https://api.brevo.com/v3 \\
@@ -45,20 +76,8 @@ def _demo_rate(text: str) -> float:
     return parse_fixed_rate(text, needed_by="the demo")
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``demo`` command."""
-    parser = sub.add_parser(
-        "demo",
-        help="run the guide's scenarios and a bulk sync against a local mock (or --live)",
-        description=(
-            "Provision a Brevo account for a loyalty program, run the integration guide's "
-            "scenarios (John, Sarah, an upgrade to Platinum, Alice and Bob, the two documented "
-            "errors) and sync a batch of generated customers, then print a summary. Against a "
-            "local mock by default; against a real account with --live "
-            f"{CONFIRM_FLAG} and BREVO_API_KEY / BREVO_BASE_URL set."
-        ),
-        epilog=_EPILOG,
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``demo`` command's options."""
     parser.add_argument("--customers", type=int, default=3000, help="generated customers")
     parser.add_argument("--seed", type=int, default=7, help="seed of the generated data")
     parser.add_argument(
@@ -69,7 +88,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="requests per second, for the client and the mock: general, professional, "
         "enterprise or a number (default: general = 10/s)",
     )
-    parser.add_argument("--program", default=DEFAULT_PROGRAM, help="program (folder) name")
+    add_program_option(parser, DEFAULT_PROGRAM)
     parser.add_argument(
         "--live", action="store_true", help="use the real account of BREVO_BASE_URL/BREVO_API_KEY"
     )
@@ -161,56 +180,20 @@ def _demo(client: TajoBrevo, console: Console, args: argparse.Namespace) -> int:
 
     # 2. The guide's scenarios.
     console.print("[bold]2. the integration guide's scenarios[/bold]")
-    john = LoyaltyProfile(
-        email="john.doe@example.com",
-        first_name="John",
-        last_name="Doe",
-        loyalty_id="LYL-2024-000",
-        loyalty_points=1500,
-        loyalty_tier=Tier.GOLD,
-        signup_date=dt.date(2024, 1, 15),
-        last_purchase=dt.date(2024, 1, 20),
-        total_spent=299.99,
-    )
+    john = LoyaltyProfile.from_row(_GUIDE_CUSTOMERS["john"])
     done = client.upsert_customer(john)
     console.print(
         f"   John, basic upsert: {'created' if done.created else 'updated'} "
         f"(id {done.contact_id}), tier {done.tier.value}, lists {list(done.list_ids)}"
     )
-    sarah = LoyaltyProfile(
-        email="sarah.johnson@example.com",
-        first_name="Sarah",
-        last_name="Johnson",
-        sms="+1234567890",
-        loyalty_id="LYL-2024-001",
-        loyalty_points=0,
-        loyalty_tier=Tier.BRONZE,
-        preferred_rewards="Discounts",
-        birthday=dt.date(1990, 5, 15),
-        signup_source="Website",
-        referral_code="REF-12345",
-        communication_preferences=("Email", "SMS"),
-        purchase_categories=("Electronics", "Fashion"),
-        average_order_value=0,
-    )
+    sarah = LoyaltyProfile.from_row(_GUIDE_CUSTOMERS["sarah"])
     done = client.upsert_customer(sarah)
     console.print(
         f"   Sarah, new customer with loyalty attributes: "
         f"{'created' if done.created else 'updated'} (id {done.contact_id}), "
         f"tier {done.tier.value}"
     )
-    upgrade = LoyaltyProfile(
-        email="john.doe@example.com",
-        loyalty_id="LYL-2024-000",
-        loyalty_points=2500,
-        loyalty_tier=Tier.PLATINUM,
-        last_purchase=dt.date(2024, 1, 25),
-        total_spent=1299.99,
-        recent_purchases=("Product A", "Product B"),
-        engagement_score=8.5,
-        last_email_opened=dt.date(2024, 1, 24),
-        preferred_contact_time="Evening",
-    )
+    upgrade = LoyaltyProfile.from_row(_GUIDE_CUSTOMERS["john to platinum"])
     requests_before = client.stats.requests
     done = client.upsert_customer(upgrade)
     spent = client.stats.requests - requests_before
@@ -221,14 +204,7 @@ def _demo(client: TajoBrevo, console: Console, args: argparse.Namespace) -> int:
         f"{tier_list[Tier.PLATINUM]}, unlinked from {list(done.unlinked_list_ids)}; "
         f"reads back as {now_in.loyalty_tier.value if now_in.loyalty_tier else None}"
     )
-    pair = client.upsert_customers(
-        [
-            {"EMAIL": "alice@example.com", "FIRSTNAME": "Alice", "LOYALTY_ID": "LYL-A",
-             "LOYALTY_POINTS": "500", "LOYALTY_TIER": "Bronze"},
-            {"EMAIL": "bob@example.com", "FIRSTNAME": "Bob", "LOYALTY_ID": "LYL-B",
-             "LOYALTY_POINTS": "1200", "LOYALTY_TIER": "Silver"},
-        ]
-    )  # fmt: skip
+    pair = client.upsert_customers([_GUIDE_CUSTOMERS["alice"], _GUIDE_CUSTOMERS["bob"]])
     console.print(
         "   Alice and Bob, one batch: "
         + ", ".join(

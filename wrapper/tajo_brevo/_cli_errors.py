@@ -9,7 +9,9 @@ A handler either returns its code (0, or 1 when rows or checks failed) or raises
 :class:`CliError` carries its own message and code, and any other exception is turned
 into a line and a code by :func:`describe` (the library's errors, ``OSError``, and a bug
 in tajo-brevo, which alone asks for ``--verbose``). Parsing errors go through
-:class:`CliParser`, which names the subcommand and its own usage.
+:class:`CliParser`, which names the subcommand and its own usage; the argument types that
+refuse a bad value in one line (:func:`bounded`, :func:`seconds`) and the options several
+commands share (:func:`add_program_option`) are here, so each is said once.
 
 ``75`` is ``EX_TEMPFAIL`` from BSD's ``sysexits.h``: "a temporary failure, the user is
 invited to retry", the code mail transfer agents use to mean "queue it and try later". A
@@ -314,3 +316,24 @@ def bounded(
         return value
 
     return parse
+
+
+def seconds(what: str, *, example: str) -> Callable[[str], float]:
+    """An argparse ``type``: a finite number of seconds, 0 or more.
+
+    Args:
+        what: the option's subject in its error, e.g. ``"the lock timeout"``.
+        example: a typical value, shown with ``0.5`` when the text is not a number.
+    """
+    return bounded(
+        float,
+        bad=f"{{text!r}}: give seconds, e.g. {example} or 0.5",
+        ok=lambda v: 0 <= v < float("inf"),
+        problem=f"{what} is 0 seconds or more",
+    )
+
+
+def add_program_option(parser: argparse.ArgumentParser, default: str) -> None:
+    """``--program``, the loyalty program (a Brevo folder and its lists), as every
+    command that takes one says it."""
+    parser.add_argument("--program", default=default, help="program (folder) name")

@@ -6,10 +6,14 @@ import argparse
 import secrets
 from typing import Any
 
-from ._cli_errors import EXIT_USAGE, CliError, argument_type, bounded
+from ._cli_errors import EXIT_USAGE, CliError, argument_type, bounded, seconds
 from ._config import parse_fixed_rate
 
-_EPILOG = """examples:
+DESCRIPTION = (
+    "Serve a stateful mock of the Brevo Contacts API (all operations under /v3, "
+    "state in memory) until stopped with Ctrl-C. Needs tajo-brevo[mock]."
+)
+EPILOG = """examples:
   tajo-brevo mock --port 8080 --api-key dev-key
   tajo-brevo mock --rate-limit general --import-delay 2 --fault 'importContacts:status=503@0.1'
 
@@ -35,12 +39,6 @@ def _fault(text: str) -> Any:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-_seconds = bounded(
-    float,
-    bad="{text!r}: give seconds, e.g. 2 or 0.5",
-    ok=lambda v: 0 <= v < float("inf"),
-    problem="the import delay is 0 seconds or more",
-)
 _speed = bounded(
     float,
     bad="{text!r}: give rows per second, e.g. 1000",
@@ -49,17 +47,8 @@ _speed = bounded(
 )
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``mock`` command."""
-    parser = sub.add_parser(
-        "mock",
-        help="serve a stateful mock of the Brevo Contacts API",
-        description=(
-            "Serve a stateful mock of the Brevo Contacts API (all operations under /v3, "
-            "state in memory) until stopped with Ctrl-C. Needs tajo-brevo[mock]."
-        ),
-        epilog=_EPILOG,
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``mock`` command's options."""
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port (default 8080, 0: any free)")
     parser.add_argument(
@@ -95,6 +84,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--fault",
         type=_fault,
         action="append",
+        dest="faults",
         default=[],
         metavar="RULE",
         help=(
@@ -104,7 +94,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     parser.add_argument(
         "--import-delay",
-        type=_seconds,
+        type=seconds("the import delay", example="2"),
         default=0.0,
         metavar="SECONDS",
         help="how long an import stays queued before it is processed (default 0)",
@@ -112,6 +102,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--import-speed",
         type=_speed,
+        dest="import_rows_per_second",
         default=None,
         metavar="ROWS_PER_SECOND",
         help="cap on import processing speed (default: no cap, as fast as the mock goes)",
@@ -131,6 +122,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.set_defaults(handler=_run)
 
 
+#: The options that are :class:`~tajo_brevo.mock.BrevoMock` keywords of the same name
+#: (their ``dest``), passed on as given; only the keys are worked out here.
+_MOCK_KEYWORDS = (
+    "accounts",
+    "rate_limit",
+    "faults",
+    "seed",
+    "import_delay",
+    "import_rows_per_second",
+    "membership_process_above",
+)
+
+
 def _run(args: argparse.Namespace) -> int:
     try:
         from tajo_brevo.mock import BrevoMock
@@ -138,17 +142,9 @@ def _run(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise CliError(f"needs the mock extra: pip install 'tajo-brevo[mock]' ({exc})") from exc
     keys = args.api_keys or (None if args.accounts else [secrets.token_urlsafe(18)])
+    options = {name: getattr(args, name) for name in _MOCK_KEYWORDS}
     try:
-        mock = BrevoMock(
-            api_keys=keys,
-            accounts=args.accounts,
-            rate_limit=args.rate_limit,
-            faults=args.fault,
-            seed=args.seed,
-            import_delay=args.import_delay,
-            import_rows_per_second=args.import_speed,
-            membership_process_above=args.membership_process_above,
-        )
+        mock = BrevoMock(api_keys=keys, **options)
     except ValueError as exc:
         raise CliError(str(exc)) from exc
     try:
@@ -172,8 +168,9 @@ def _run(args: argparse.Namespace) -> int:
         )
     if args.rate_limit:
         print(f"Brevo mock: rate limit {args.rate_limit} requests/s", flush=True)
-    if args.import_delay or args.import_speed:
-        speed = f"{args.import_speed:g} rows/s" if args.import_speed else "no speed cap"
+    rows_per_second = args.import_rows_per_second
+    if args.import_delay or rows_per_second:
+        speed = f"{rows_per_second:g} rows/s" if rows_per_second else "no speed cap"
         print(f"Brevo mock: imports queued {args.import_delay:g} s, {speed}", flush=True)
     if args.membership_process_above is not None:
         print(
@@ -181,7 +178,7 @@ def _run(args: argparse.Namespace) -> int:
             "answered as a process",
             flush=True,
         )
-    for fault in args.fault:
+    for fault in args.faults:
         print(f"Brevo mock: fault {fault.describe()}", flush=True)
     print("Brevo mock: Ctrl-C to stop", flush=True)
     serve_forever(mock.app, sock, log_level=args.log_level)

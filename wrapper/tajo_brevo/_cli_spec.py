@@ -24,8 +24,9 @@ import argparse
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._cli_errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, print_error
 
@@ -35,21 +36,17 @@ if TYPE_CHECKING:
 # `make test` on this project takes a few minutes; bound it anyway.
 _TEST_TIMEOUT_S = 3600
 
-
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``spec`` command to the ``tajo-brevo`` parser."""
-    parser = sub.add_parser(
-        "spec",
-        help="the pinned Brevo spec: effective, lock, check, diff, update",
-        description=__doc__,
-    )
-    add_spec_commands(parser)
+_T = TypeVar("_T")
 
 
-def add_spec_commands(parser: argparse.ArgumentParser) -> None:
+DESCRIPTION = __doc__
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``--root`` and the spec subcommands to ``parser``.
 
-    Shared by ``tajo-brevo spec`` and ``python -m tajo_brevo.spec``.
+    Shared by ``tajo-brevo spec`` and ``python -m tajo_brevo.spec`` (as
+    :func:`add_spec_commands`).
     """
     parser.add_argument(
         "--root", type=Path, default=None, help="project root (default: current directory)"
@@ -133,6 +130,10 @@ def add_spec_commands(parser: argparse.ArgumentParser) -> None:
     update.set_defaults(handler=_update)
 
 
+#: The name ``python -m tajo_brevo.spec`` knows it by.
+add_spec_commands = add_arguments
+
+
 def _paths(args: argparse.Namespace) -> SpecPaths:
     from tajo_brevo.spec import SpecPaths
 
@@ -153,14 +154,26 @@ def _fail(exc: BaseException, code: int, *, report: bool = False) -> CliError:
     return CliError(first, code)
 
 
+def _step(
+    step: Callable[[SpecPaths], _T],
+    paths: SpecPaths,
+    errors: tuple[type[Exception], ...],
+    *,
+    report: bool = False,
+) -> _T:
+    """``step(paths)``; one of the ``errors`` the step is known to raise fails the command
+    (exit 1; ``report`` as for :func:`_fail`). Anything else propagates to ``describe``."""
+    try:
+        return step(paths)
+    except errors as exc:
+        raise _fail(exc, EXIT_FAILED, report=report) from exc
+
+
 def _effective(args: argparse.Namespace) -> int:
     from tajo_brevo.spec import build_effective
 
     paths = _paths(args)
-    try:
-        text, _ = build_effective(paths)
-    except (ValueError, OSError) as exc:
-        raise _fail(exc, EXIT_FAILED) from exc
+    text, _ = _step(build_effective, paths, (ValueError, OSError))
     out: Path = args.output or paths.effective
     out.write_text(text, encoding="utf-8")
     print(f"wrote {out}")
@@ -171,10 +184,7 @@ def _generate(args: argparse.Namespace) -> int:
     from tajo_brevo.spec.update import SpecUpdateError, regenerate
 
     paths = _paths(args)
-    try:
-        regenerate(paths)
-    except (ValueError, OSError, SpecUpdateError) as exc:
-        raise _fail(exc, EXIT_FAILED, report=True) from exc
+    _step(regenerate, paths, (ValueError, OSError, SpecUpdateError), report=True)
     print(f"wrote {paths.effective}, {paths.generated}, {paths.lock}")
     return 0
 
@@ -183,10 +193,7 @@ def _lock(args: argparse.Namespace) -> int:
     from tajo_brevo.spec import write_lock
 
     paths = _paths(args)
-    try:
-        write_lock(paths)
-    except OSError as exc:
-        raise _fail(exc, EXIT_FAILED) from exc
+    _step(write_lock, paths, (OSError,))
     print(f"wrote {paths.lock}")
     return 0
 
@@ -195,10 +202,7 @@ def _check(args: argparse.Namespace) -> int:
     from tajo_brevo.spec import check_lock
 
     paths = _paths(args)
-    try:
-        problems = check_lock(paths)
-    except (ValueError, OSError) as exc:
-        raise _fail(exc, EXIT_FAILED) from exc
+    problems = _step(check_lock, paths, (ValueError, OSError))
     for problem in problems:
         _error(args, problem)
     if problems:

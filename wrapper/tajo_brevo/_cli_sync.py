@@ -23,10 +23,11 @@ from ._cli_errors import (
     EXIT_INTERRUPTED,
     EXIT_UNAVAILABLE,
     CliError,
+    add_program_option,
     argument_type,
-    bounded,
     describe,
     require_api_key,
+    seconds,
 )
 from ._config import parse_rate_limit
 
@@ -45,7 +46,13 @@ APPLIED_MEANS = (
     "applied: sent in an import Brevo confirmed; Brevo's import does not say whether "
     "it created or updated each contact"
 )
-_EPILOG = """examples:
+DESCRIPTION = (
+    "Sync a file of loyalty customers (CSV with , or ; or JSON Lines) into the Brevo "
+    "account of BREVO_API_KEY / BREVO_BASE_URL: provisions the program, sends only "
+    "the rows that changed since the last confirmed sync (recorded in a state file), "
+    "confirms every import with Brevo, and moves customers between tier lists."
+)
+EPILOG = """examples:
   export BREVO_API_KEY=...            # Brevo: SMTP & API > API Keys
   tajo-brevo sync customers.csv --dry-run
   tajo-brevo sync customers.csv --mode mirror --on-missing unlist --rate-limit professional
@@ -58,27 +65,8 @@ unreachable or refusing after retries (try later), 130 interrupted.
 """
 
 
-_seconds = bounded(
-    float,
-    bad="{text!r}: give seconds, e.g. 5 or 0.5",
-    ok=lambda v: 0 <= v < float("inf"),
-    problem="the lock timeout is 0 seconds or more",
-)
-
-
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``sync`` command."""
-    parser = sub.add_parser(
-        "sync",
-        help="sync a CSV / JSON Lines file of customers into Brevo (only what changed)",
-        description=(
-            "Sync a file of loyalty customers (CSV with , or ; or JSON Lines) into the Brevo "
-            "account of BREVO_API_KEY / BREVO_BASE_URL: provisions the program, sends only "
-            "the rows that changed since the last confirmed sync (recorded in a state file), "
-            "confirms every import with Brevo, and moves customers between tier lists."
-        ),
-        epilog=_EPILOG,
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``sync`` command's options."""
     parser.add_argument("file", nargs="?", metavar="FILE", help="the customers file (.csv, .jsonl)")
     parser.add_argument(
         "--source-url",
@@ -97,13 +85,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     parser.add_argument(
         "--lock-timeout",
-        type=_seconds,
+        type=seconds("the lock timeout", example="5"),
         default=0.0,
         metavar="SECONDS",
         help="wait up to SECONDS for another sync of the same state to finish (default 0: "
         "refuse at once)",
     )
-    parser.add_argument("--program", default=DEFAULT_PROGRAM, help="program (folder) name")
+    add_program_option(parser, DEFAULT_PROGRAM)
     parser.add_argument(
         "--mode",
         choices=("upsert", "update", "mirror"),

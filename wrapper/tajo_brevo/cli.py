@@ -1,8 +1,10 @@
 """The ``tajo-brevo`` command line.
 
-Each command lives in its own module (``tajo_brevo._cli_<name>``) exposing
-``register(subparsers)`` and setting ``handler`` (``args -> exit code``) with
-``set_defaults``. Those modules import their heavy dependencies inside the handler, so a
+Each command lives in its own module (``tajo_brevo._cli_<name>``, listed in
+:data:`COMMANDS` with its one-line help) exposing ``DESCRIPTION`` (its ``--help`` text),
+optionally ``EPILOG`` (examples), and ``add_arguments(parser)``, which adds its options
+and sets ``handler`` (``args -> exit code``) with ``set_defaults``; this module adds the
+command itself. Those modules import their heavy dependencies inside the handler, so a
 command whose extra is not installed (e.g. ``mock`` without ``tajo-brevo[mock]``) does
 not break the others.
 
@@ -49,16 +51,25 @@ __all__ = [
     "run_handler",
 ]
 
-#: command name -> (module, one-line help)
+#: command name -> (module, one-line help in ``tajo-brevo --help``)
 COMMANDS: dict[str, tuple[str, str]] = {
     "spec": (
         "tajo_brevo._cli_spec",
-        "The pinned Brevo spec: effective, lock, check, diff, update.",
+        "the pinned Brevo spec: effective, lock, check, diff, update",
     ),
     "mock": ("tajo_brevo._cli_mock", "serve a stateful mock of the Brevo Contacts API"),
-    "contract": ("tajo_brevo._cli_contract", "check a Brevo base URL against the spec"),
-    "demo": ("tajo_brevo._cli_demo", "the guide's scenarios and a bulk sync, on a local mock"),
-    "sync": ("tajo_brevo._cli_sync", "sync a customers file into Brevo: only what changed"),
+    "contract": (
+        "tajo_brevo._cli_contract",
+        "check that a Brevo base URL (the mock or a real account) conforms to the spec",
+    ),
+    "demo": (
+        "tajo_brevo._cli_demo",
+        "run the guide's scenarios and a bulk sync against a local mock (or --live)",
+    ),
+    "sync": (
+        "tajo_brevo._cli_sync",
+        "sync a CSV / JSON Lines file of customers into Brevo (only what changed)",
+    ),
 }
 
 _EPILOG = f"""examples:
@@ -109,11 +120,14 @@ def _build_parser() -> CliParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
         module = importlib.import_module(module_name)
-        register: Callable[[argparse._SubParsersAction[CliParser]], None] = module.register
-        register(sub)
-        if name not in sub.choices:  # pragma: no cover - programming error
-            raise RuntimeError(f"{module_name}.register did not add the {name!r} command")
-        sub.choices[name].description = sub.choices[name].description or help_text
+        command_parser = sub.add_parser(
+            name,
+            help=help_text,
+            description=module.DESCRIPTION,
+            epilog=getattr(module, "EPILOG", None),
+        )
+        add_arguments: Callable[[argparse.ArgumentParser], None] = module.add_arguments
+        add_arguments(command_parser)
     for command_parser in sub.choices.values():
         # A command with its own --verbose (e.g. contract) keeps it; it serves both.
         with contextlib.suppress(argparse.ArgumentError):
