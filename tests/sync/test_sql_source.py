@@ -245,6 +245,48 @@ def test_the_cli_keeps_its_state_in_postgresql(
         assert SECRET not in text and key not in text
 
 
+def test_account_runs_in_the_scope_a_celery_task_uses(
+    served: TajoBrevo,
+    postgres_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """``--account merchant-42`` is the scope the Celery task of merchant-42 uses: its
+    memory (nothing resent), its lock and its history, not the key's own scope."""
+    rows = customers(20)
+    fill_postgres(postgres_url, rows)
+    url = with_password(postgres_url)
+    # The task's way: the state opened with the account's reference.
+    with (
+        SqlSource(url, QUERY) as source,
+        SyncState(url, account="merchant-42", program=PROGRAM) as state,
+    ):
+        first = served.sync_customers(source, state=state)
+    assert first.ok and first.counts["created"] == 20, first.summary()
+    sync = ("--source-url", url, "--query", QUERY, "--state", url, "--account", "merchant-42")
+    code, json_out, err = cli(capsys, *sync, "--json")
+    assert code == 0, err
+    assert json.loads(json_out)["counts"]["unchanged"] == 20  # the task's memory
+    assert account_view(served, PROGRAM) == expected_view(rows, PROGRAM)
+    # The task's lock: while it runs, the command is refused (or waits --lock-timeout).
+    with SyncState(url, account="merchant-42", program=PROGRAM):
+        code, _, busy = cli(capsys, *sync)
+        assert code == 2 and "in use by another sync" in busy
+    # Its history, read without an API key; the key's own scope saw no run.
+    code, history, _ = cli(capsys, "--history", url, "--json")
+    assert code == 0 and json.loads(history) == []
+    monkeypatch.delenv("BREVO_API_KEY")
+    code, history, err = cli(capsys, "--history", url, "--account", "merchant-42", "--json")
+    assert code == 0 and [r["status"] for r in json.loads(history)] == ["ok", "ok"], err
+    # A state file holds one account: --account is refused there, before anything runs.
+    for args in (("--history", str(tmp_path / "x.db")), (*sync[:-4], "--state", "s.db")):
+        code, _, err = cli(capsys, *args, "--account", "merchant-42")
+        assert code == 2 and "PostgreSQL state" in err
+    code, _, err = cli(capsys, *sync[:-1], " ")
+    assert code == 2 and "--account: give the account's reference" in err
+
+
 @pytest.mark.parametrize(
     ("make_url", "query", "message", "exit_code"),
     [

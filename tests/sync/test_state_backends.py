@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -410,6 +411,19 @@ def test_a_password_the_driver_echoes_is_hidden(url: str) -> None:
     with pytest.raises(StateError) as refused:
         SyncState(url, account="a", program="p")
     assert "s3cret" not in str(refused.value) and "***" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "url", ["mysql://u:s3cretpw@127.0.0.1/db", "sqlite:///x.db?password=s3cretpw"]
+)
+def test_another_database_url_is_refused_not_taken_for_a_file_name(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(StateError, match="kept in a file or in PostgreSQL") as refused:
+        SyncState(url)
+    assert "s3cret" not in str(refused.value) and "***" in str(refused.value)
+    assert list(tmp_path.iterdir()) == []  # nothing created under a path like mysql:/u:...
 
 
 def test_hashes_kept_cleared_and_contacts_forgotten(state_location: str) -> None:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from .sync._report import SyncReport
     from .sync._source import Source
     from .sync._sql import SqlSource
+    from .sync._state import SyncState
 
 DEFAULT_PROGRAM = "Tajo Loyalty"
 #: Where ``--source-url`` is read from when not given (not in the process list).
@@ -82,6 +83,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the state file (default: beside FILE, named FILE.sync.db), or a PostgreSQL URL "
         "(postgresql://user@host/db: many accounts in one database, this key's and "
         "program's rows apart)",
+    )
+    parser.add_argument(
+        "--account",
+        metavar="REF",
+        help="with a PostgreSQL state: the account's name there, e.g. the reference its "
+        "Celery task uses (merchant-42), to share that task's lock and history (default: "
+        "an id of BREVO_API_KEY)",
     )
     parser.add_argument(
         "--lock-timeout",
@@ -156,7 +164,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--history",
         metavar="STATE",
         help="list the past runs recorded in a state file (or a PostgreSQL state URL: the "
-        "runs of this key and --program)",
+        "runs of --account, else of this key, and --program)",
     )
     parser.set_defaults(handler=run)
 
@@ -169,6 +177,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the command; returns the exit code (errors are raised, see ``_cli_errors``)."""
     from .errors import BrevoError
 
+    _check_account(args)
     if args.history:
         return _history(args)
     problem = _source_problem(args)
@@ -232,6 +241,21 @@ def _stopped_json(
         data = {"status": "stopped", "reason": reason, "mode": args.mode, "dry_run": args.dry_run}
     data["file"] = getattr(args, "source_name", None) or args.file
     print(json.dumps(data, indent=2))
+
+
+def _check_account(args: argparse.Namespace) -> None:
+    """``--account`` names a scope of a PostgreSQL state; a state file holds one account."""
+    from .sync._state_postgres import is_state_url
+
+    if args.account is None:
+        return
+    if not args.account.strip() or not args.account.isprintable():
+        raise CliError("--account: give the account's reference, e.g. merchant-42")
+    if not is_state_url(args.history or args.state or ""):
+        raise CliError(
+            "--account names an account in a PostgreSQL state (--state postgresql://...); "
+            "a state file holds one account"
+        )
 
 
 def _source_problem(args: argparse.Namespace) -> str | None:
@@ -298,10 +322,10 @@ def _sync_source(
     if args.max_removals is not None:
         options["max_removals"] = args.max_removals
     try:
-        with TajoBrevo(**kwargs) as brevo:
+        with TajoBrevo(**kwargs) as brevo, _state(args) as state:
             report = brevo.sync_customers(
                 source,
-                state=args.state,
+                state=state,
                 program=args.program,
                 mode=args.mode,
                 on_missing=args.on_missing,
@@ -427,19 +451,38 @@ def _print(path: str, report: SyncReport, failures: Path | None, view: ProgressV
         )
 
 
+@contextlib.contextmanager
+def _state(args: argparse.Namespace) -> Iterator[str | SyncState | None]:
+    """What ``sync_customers`` is given as its state: ``--state``, or with ``--account``
+    that account's scope of the PostgreSQL state, opened (and locked) here."""
+    from .sync import SyncState
+
+    if args.account is None:
+        yield args.state
+        return
+    with SyncState(
+        args.state, account=args.account, program=args.program, lock_timeout=args.lock_timeout
+    ) as state:
+        yield state
+
+
 def _history(args: argparse.Namespace) -> int:
     from ._config import ENV_API_KEY
     from .sync import SyncState
     from .sync._seam import key_id
+    from .sync._sql import hide_secrets, url_secrets
     from .sync._state_postgres import is_state_url
 
-    account = None
+    account = args.account
     if is_state_url(args.history):
-        # A database of many accounts: the runs of this key's account and program.
-        require_api_key()
-        account = key_id(os.environ[ENV_API_KEY])
+        if account is None:
+            # A database of many accounts: the runs of this key's account and program.
+            require_api_key()
+            account = key_id(os.environ[ENV_API_KEY])
     elif not Path(args.history).is_file():
-        raise CliError(f"{args.history}: no such state file")
+        # Not a state URL: a mistyped one must not show its password either.
+        shown = hide_secrets(args.history, url_secrets(args.history))
+        raise CliError(f"{shown}: no such state file")
     with SyncState(args.history, read_only=True, account=account, program=args.program) as state:
         runs = state.history()
         name = state.path  # a URL without its password

@@ -20,12 +20,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..errors import StateError
 from ..tiers import Tier
 from ._program import Program
+from ._sql import hide_secrets, url_secrets
 from ._state_postgres import DEFAULT_SCHEMA, PostgresDatabase, is_state_url
 from ._state_records import (
     Confirmed,
@@ -59,6 +61,9 @@ __all__ = [
     "SyncState",
     "is_state_url",
 ]
+
+#: A URL of another kind than a PostgreSQL state's (``mysql://``, ``sqlite://``...).
+_OTHER_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 class SyncState(ScratchTables):
@@ -107,6 +112,13 @@ class SyncState(ScratchTables):
                 schema=schema,
                 read_only=read_only,
                 lock_timeout=lock_timeout,
+            )
+        elif isinstance(path, str) and _OTHER_URL.match(path):
+            # Not a file name: never opened as one (its password would show in messages).
+            shown = hide_secrets(path, url_secrets(path))
+            raise StateError(
+                f"{shown}: a state is kept in a file or in PostgreSQL (postgresql://...), "
+                "not in that database"
             )
         else:
             self.db = SqliteDatabase(str(path), read_only=read_only, lock_timeout=lock_timeout)
