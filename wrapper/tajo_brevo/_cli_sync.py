@@ -308,6 +308,20 @@ def _sync(args: argparse.Namespace, reports: list[SyncReport]) -> int:
             source.close()
 
 
+#: The options that are ``sync_customers`` keywords of the same name (their ``dest``),
+#: passed on as given.
+_SYNC_KEYWORDS = (
+    "program",
+    "mode",
+    "on_missing",
+    "dry_run",
+    "verify",
+    "full",
+    "reconcile",
+    "lock_timeout",
+)
+
+
 def _sync_source(
     args: argparse.Namespace, reports: list[SyncReport], source: Source | SqlSource
 ) -> int:
@@ -318,23 +332,13 @@ def _sync_source(
     if args.rate_limit is not None:
         kwargs["rate_limit"] = args.rate_limit
     view = progress_view(json=args.json, dry_run=args.dry_run)
-    options: dict[str, Any] = {"on_report": reports.append, "lock_timeout": args.lock_timeout}
+    options = {name: getattr(args, name) for name in _SYNC_KEYWORDS}
     if args.max_removals is not None:
         options["max_removals"] = args.max_removals
     try:
         with TajoBrevo(**kwargs) as brevo, _state(args) as state:
             report = brevo.sync_customers(
-                source,
-                state=state,
-                program=args.program,
-                mode=args.mode,
-                on_missing=args.on_missing,
-                dry_run=args.dry_run,
-                verify=args.verify,
-                full=args.full,
-                reconcile=args.reconcile,
-                progress=view,
-                **options,
+                source, state=state, progress=view, on_report=reports.append, **options
             )
     except BaseException:
         view.close(ok=False)  # the phase's line says the run stopped there
