@@ -28,5 +28,6 @@ def test_a_step_on_a_root_without_the_spec_fails_in_one_line(
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1, captured.err
     assert lines[0].startswith(f"tajo-brevo spec {step}: ") and missing in lines[0]
+    assert "No such file or directory" in lines[0] and "[Errno" not in lines[0]
     assert "wrote" not in captured.out
     assert list(tmp_path.iterdir()) == []

@@ -85,7 +85,7 @@ def require_api_key() -> None:
         )
 
 
-def _no_errno(text: str) -> str:
+def no_errno(text: str) -> str:
     """``[Errno 2] No such file`` without the errno: ``No such file``."""
     return re.sub(r"\[Errno -?\d+\]\s*", "", text)
 
@@ -112,7 +112,7 @@ def _cause_text(exc: BaseException) -> str:
     """Why a connection failed, without Python's names: ``connection refused``."""
     cause = exc.__cause__ or exc.__context__
     text = str(cause) if cause is not None else str(exc)
-    text = _no_errno(text)
+    text = no_errno(text)
     if not text.strip() and cause is not None:
         text = "timed out" if "Timeout" in type(cause).__name__ else "no answer"
     return one_line(text).rstrip(".").lower() or "no answer"
@@ -153,11 +153,11 @@ def describe(exc: BaseException) -> tuple[str, int]:
     if isinstance(exc, CliError):
         return one_line(exc.message), exc.code
     if isinstance(exc, SourceUnavailableError | StateUnavailableError):  # try again later
-        return one_line(_no_errno(str(exc))), EXIT_UNAVAILABLE
+        return one_line(no_errno(str(exc))), EXIT_UNAVAILABLE
     if isinstance(
         exc, (ConfigurationError, ValidationError, SourceError, StateError, RemovalLimitError)
     ):
-        return one_line(_no_errno(str(exc))), EXIT_USAGE
+        return one_line(no_errno(str(exc))), EXIT_USAGE
     if isinstance(exc, AuthenticationError):
         return (
             f"Brevo refused the API key ({exc.status_code} {exc.message or exc.code or ''}): "

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._cli_errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, print_error
+from ._cli_errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, no_errno, print_error
 
 if TYPE_CHECKING:
     from tajo_brevo.spec import SpecPaths
@@ -151,7 +151,7 @@ def _fail(exc: BaseException, code: int, *, report: bool = False) -> CliError:
     first, _, rest = str(exc).strip().partition("\n")
     if report and rest.strip():
         print(rest.rstrip(), file=sys.stderr)
-    return CliError(first, code)
+    return CliError(no_errno(first), code)
 
 
 def _step(
