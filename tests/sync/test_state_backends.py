@@ -115,9 +115,11 @@ def test_an_abandoned_chunk_forces_a_resend_and_a_list_check(state_location: str
         assert known["n@example.com"].lists == (1, 4)
         assert [c.key for c in state.stale()] == ["a@example.com", "n@example.com"]
         state.set_lists([("a@example.com", (1, 4), False)])
-        state.add_lists([("n@example.com", (9,)), ("nobody", (9,))])
+        # A key given twice gets both; an unknown key is left out.
+        state.add_lists([("n@example.com", (9,)), ("nobody", (9,)), ("n@example.com", (7,))])
         assert [c.key for c in state.stale()] == ["n@example.com"]
-        assert state.lookup(["n@example.com"])["n@example.com"].lists == (1, 4, 9)
+        assert state.lookup(["n@example.com"])["n@example.com"].lists == (1, 4, 7, 9)
+        assert "nobody" not in state.lookup(["nobody"])
 
 
 def test_an_inflight_chunk_survives_a_reopen_and_settles(state_location: str) -> None:

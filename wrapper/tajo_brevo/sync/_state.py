@@ -297,15 +297,15 @@ class SyncState(ScratchTables):
 
     def add_lists(self, changes: Iterable[tuple[str, Iterable[int]]]) -> None:
         """Contacts found in more lists than the state knew: added, to be left (stale)."""
+        extra: dict[str, set[int]] = {}
+        for key, lists in changes:
+            extra.setdefault(key, set()).update(lists)
         with self.transaction():
-            for key, extra in changes:
-                row = self.db.execute("SELECT lists FROM contacts WHERE key = ?", (key,)).fetchone()
-                if row is None:
-                    continue
-                merged = lists_text(set(parse_lists(row[0])) | set(extra))
-                self.db.execute(
-                    "UPDATE contacts SET lists = ?, stale = 1 WHERE key = ?", (merged, key)
-                )
+            known = self.lookup(list(extra))  # a block of keys a statement
+            self.db.executemany(
+                "UPDATE contacts SET lists = ?, stale = 1 WHERE key = ?",
+                ((lists_text(set(known[k].lists) | v), k) for k, v in extra.items() if k in known),
+            )
 
     def confirm(self, rows: Iterable[Confirmed], run: int) -> None:
         """Record contacts as Brevo confirmed them (see :meth:`settle`)."""
@@ -519,18 +519,18 @@ class SyncState(ScratchTables):
         ).fetchone()
         lists = set(parse_lists(found[0])) if found else set()
         maybe = set(parse_lists(found[1])) if found else set()
-        for key in keys:
-            row = self.db.execute("SELECT lists FROM contacts WHERE key = ?", (key,)).fetchone()
-            merged = (
-                lists_text(set(parse_lists(row[0])) | lists) if row else lists_text(lists | maybe)
-            )
-            self.db.execute(
-                "INSERT INTO contacts (key, digest, tier, lists, run, stale, raw) "
-                "VALUES (?, NULL, NULL, ?, 0, 1, NULL) "
-                "ON CONFLICT (key) DO UPDATE SET digest = NULL, lists = excluded.lists, "
-                "stale = 1, raw = NULL",
-                (key, merged),
-            )
+        known = self.lookup(keys)  # a block of keys a statement, not two statements each
+        merged = {
+            key: lists_text(set(known[key].lists) | lists if key in known else lists | maybe)
+            for key in keys
+        }
+        self.db.executemany(
+            "INSERT INTO contacts (key, digest, tier, lists, run, stale, raw) "
+            "VALUES (?, NULL, NULL, ?, 0, 1, NULL) "
+            "ON CONFLICT (key) DO UPDATE SET digest = NULL, lists = excluded.lists, "
+            "stale = 1, raw = NULL",
+            merged.items(),
+        )
 
     def invalidate(self, keys: Iterable[str]) -> None:
         """Forget the confirmed values of these contacts (the next run re-sends them)."""
