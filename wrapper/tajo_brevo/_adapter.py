@@ -82,8 +82,13 @@ class Call:
 
     operation: str
     method: str
-    path: str
     request: Mapping[str, Any]
+
+    @property
+    def path(self) -> str:
+        # Read from the generated request only when shown (an error): it costs a decode.
+        url: str = self.request["url"]
+        return urllib.parse.unquote(url)
 
 
 @dataclass(frozen=True)
@@ -147,10 +152,8 @@ def _call(operation: str, module: Any, **kwargs: Any) -> Call:
     if not request.get("params", True):
         # An empty query would make httpx parse and rebuild the URL once more per request.
         del request["params"]
-    # Method and path come from the generated builder, i.e. from the spec; the path is
-    # shown in errors and logs as given (the builder percent-encodes each parameter).
-    method, path = request["method"].upper(), urllib.parse.unquote(request["url"])
-    return Call(operation=operation, method=method, path=path, request=request)
+    # Method and path come from the generated builder, i.e. from the spec.
+    return Call(operation=operation, method=request["method"].upper(), request=request)
 
 
 # ---------------------------------------------------------------------------------------

@@ -102,7 +102,9 @@ class PacingAndRetries:
         for attempt in range(self.policy.max_retries + 1):
             slot = self.pacer.reserve_slot()
             for _ in range(MAX_REPLANS):
-                yield from self._waited(slot.wait)
+                if slot.wait > 0:  # inline, not a sub-generator: this runs per request
+                    self.stats.record_wait(slot.wait)
+                    yield slot.wait
                 slot = self.pacer.commit(slot)
                 if slot.committed:
                     break
@@ -116,13 +118,10 @@ class PacingAndRetries:
                 delay = self.retry_after_response(request, outcome, attempt, safe, slot)
                 if delay is None:
                     return outcome
-            yield from self._waited(delay)
+            if delay > 0:
+                self.stats.record_wait(delay)
+                yield delay
         raise AssertionError("unreachable: the retry policy stops at max_retries")
-
-    def _waited(self, seconds: float) -> Generator[float, object, None]:
-        if seconds > 0:
-            self.stats.record_wait(seconds)
-            yield seconds
 
     def path(self, request: httpx.Request) -> str:
         return _relative_path(request, self.base_path)
