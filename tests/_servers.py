@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 #: Seconds a server has to accept connections.
 START_TIMEOUT = 30.0
@@ -81,6 +82,28 @@ def _stop(process: subprocess.Popen[bytes], pid: int | None = None) -> None:
                     os.kill(pid, signal.SIGKILL)
             process.kill()
             process.wait(timeout=STOP_TIMEOUT)
+
+
+@contextlib.contextmanager
+def _serving(
+    argv: list[str],
+    ready: Callable[[], bool],
+    what: str,
+    *,
+    output: IO[bytes] | int = subprocess.DEVNULL,
+    pid: Callable[[], int | None] = lambda: None,
+) -> Iterator[None]:
+    """Start a server (``argv``), wait until ``ready()``, and stop it when the block ends;
+    it dies with this process. ``output`` takes its stdout and stderr; ``pid()`` gives the
+    pid to signal when ``argv`` runs it under another process (runuser)."""
+    process = subprocess.Popen(
+        argv, stdout=output, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent
+    )
+    try:
+        _wait(ready, process, what)
+        yield
+    finally:
+        _stop(process, pid())
 
 
 @dataclass(frozen=True)
@@ -176,30 +199,24 @@ def postgres_server() -> Iterator[Postgres]:
         if init.returncode != 0:
             raise Unavailable(f"initdb failed: {init.stderr.decode(errors='replace')[-500:]}")
         port = free_port()
-        log = open(os.path.join(tmp, "postgres.log"), "wb")  # noqa: SIM115 - closed below
-        process = subprocess.Popen(
-            _as_postgres(
-                [
-                    str(bindir / "postgres"),
-                    "-D",
-                    data,
-                    "-p",
-                    str(port),
-                    "-k",
-                    tmp,
-                    "-c",
-                    "listen_addresses=127.0.0.1",
-                    "-c",
-                    "fsync=off",
-                    "-c",
-                    "synchronous_commit=off",
-                    "-c",
-                    "full_page_writes=off",
-                ]
-            ),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent,
+        argv = _as_postgres(
+            [
+                str(bindir / "postgres"),
+                "-D",
+                data,
+                "-p",
+                str(port),
+                "-k",
+                tmp,
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+            ]
         )
         server = Postgres(port)
 
@@ -213,17 +230,16 @@ def postgres_server() -> Iterator[Postgres]:
             return True
 
         def pid() -> int | None:
-            # The postmaster's own pid (under runuser, process.pid is runuser's).
+            # The postmaster's own pid (under runuser, the process started is runuser).
             with contextlib.suppress(OSError, ValueError):
                 return int(Path(data, "postmaster.pid").read_text().split()[0])
             return None
 
-        try:
-            _wait(ready, process, "postgres")
+        with (
+            open(os.path.join(tmp, "postgres.log"), "wb") as log,
+            _serving(argv, ready, "postgres", output=log, pid=pid),
+        ):
             yield server
-        finally:
-            _stop(process, pid())
-            log.close()
 
 
 @dataclass(frozen=True)
@@ -269,27 +285,8 @@ def redis_server() -> Iterator[Redis]:
     binary = installed("redis-server", "redis-server")
     with tempfile.TemporaryDirectory(prefix="tajo-redis-") as tmp:
         port = free_port()
-        process = subprocess.Popen(
-            [
-                binary,
-                "--port",
-                str(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                tmp,
-                "--daemonize",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,
-        )
-        server = Redis(port)
+        argv = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+        argv += ["--appendonly", "no", "--dir", tmp, "--daemonize", "no"]
 
         def ready() -> bool:
             try:
@@ -299,11 +296,8 @@ def redis_server() -> Iterator[Redis]:
             except OSError:
                 return False
 
-        try:
-            _wait(ready, process, "redis-server")
-            yield server
-        finally:
-            _stop(process)
+        with _serving(argv, ready, "redis-server"):
+            yield Redis(port)
 
 
 @dataclass(frozen=True)
@@ -360,26 +354,20 @@ def mariadb_server() -> Iterator[MariaDB]:
         if init.returncode != 0:
             raise Unavailable(f"mariadb-install-db failed: {init.stderr.decode()[-500:]}")
         port = free_port()
-        process = subprocess.Popen(
-            [
-                server_binary,
-                "--no-defaults",
-                f"--datadir={data}",
-                *as_root,
-                "--bind-address=127.0.0.1",
-                f"--port={port}",
-                f"--socket={tmp}/mariadb.sock",
-                f"--pid-file={tmp}/mariadb.pid",
-                f"--log-error={tmp}/mariadb.err",
-                "--skip-log-bin",
-                "--innodb-buffer-pool-size=16M",
-                "--innodb-flush-log-at-trx-commit=0",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,
-        )
-        server = MariaDB(port)
+        argv = [
+            server_binary,
+            "--no-defaults",
+            f"--datadir={data}",
+            *as_root,
+            "--bind-address=127.0.0.1",
+            f"--port={port}",
+            f"--socket={tmp}/mariadb.sock",
+            f"--pid-file={tmp}/mariadb.pid",
+            f"--log-error={tmp}/mariadb.err",
+            "--skip-log-bin",
+            "--innodb-buffer-pool-size=16M",
+            "--innodb-flush-log-at-trx-commit=0",
+        ]
 
         def ready() -> bool:
             import pymysql
@@ -390,11 +378,8 @@ def mariadb_server() -> Iterator[MariaDB]:
                 return False
             return True
 
-        try:
-            _wait(ready, process, "mariadbd")
-            yield server
-        finally:
-            _stop(process)
+        with _serving(argv, ready, "mariadbd"):
+            yield MariaDB(port)
 
 
 @dataclass(frozen=True)
