@@ -84,6 +84,13 @@ def _stop(process: subprocess.Popen[bytes], pid: int | None = None) -> None:
             process.wait(timeout=STOP_TIMEOUT)
 
 
+def _initialise(argv: list[str], what: str) -> None:
+    """Run a server's one-off set-up (initdb...); Unavailable, with its last words, if it fails."""
+    done = subprocess.run(argv, capture_output=True, timeout=120, check=False)
+    if done.returncode != 0:
+        raise Unavailable(f"{what} failed: {done.stderr.decode(errors='replace')[-500:]}")
+
+
 @contextlib.contextmanager
 def _serving(
     argv: list[str],
@@ -176,7 +183,7 @@ def postgres_server() -> Iterator[Postgres]:
     with tempfile.TemporaryDirectory(prefix="tajo-pg-") as tmp:
         os.chmod(tmp, 0o777)  # the postgres user writes the cluster and its socket here
         data = os.path.join(tmp, "data")
-        init = subprocess.run(
+        _initialise(
             _as_postgres(
                 [
                     str(bindir / "initdb"),
@@ -192,12 +199,8 @@ def postgres_server() -> Iterator[Postgres]:
                     "--locale=C",
                 ]
             ),
-            capture_output=True,
-            timeout=120,
-            check=False,
+            "initdb",
         )
-        if init.returncode != 0:
-            raise Unavailable(f"initdb failed: {init.stderr.decode(errors='replace')[-500:]}")
         port = free_port()
         argv = _as_postgres(
             [
@@ -338,7 +341,7 @@ def mariadb_server() -> Iterator[MariaDB]:
         # whoever starts it. Root logs in without a password over loopback (the
         # throwaway server's only user).
         as_root = ["--user=root"] if os.getuid() == 0 else []
-        init = subprocess.run(
+        _initialise(
             [
                 install_db,
                 "--no-defaults",
@@ -347,12 +350,8 @@ def mariadb_server() -> Iterator[MariaDB]:
                 "--auth-root-authentication-method=normal",
                 "--skip-test-db",
             ],
-            capture_output=True,
-            timeout=120,
-            check=False,
+            "mariadb-install-db",
         )
-        if init.returncode != 0:
-            raise Unavailable(f"mariadb-install-db failed: {init.stderr.decode()[-500:]}")
         port = free_port()
         argv = [
             server_binary,
